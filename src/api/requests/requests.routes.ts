@@ -1,0 +1,99 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { REGULATION_CODES } from '../../domain/regulations.ts';
+import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
+import { ErrorSchema } from '../errors.ts';
+
+export const SubjectSchema = z
+  .object({
+    email: z.email().max(320).openapi({ example: 'jane@example.com' }),
+    customerId: z.string().trim().min(1).max(200).optional(),
+    fullName: z.string().trim().min(1).max(300).optional(),
+    phone: z.string().trim().min(3).max(50).optional(),
+  })
+  .strict()
+  .openapi('Subject');
+
+export const CreateRequestSchema = z
+  .object({
+    type: z.enum(REQUEST_TYPES),
+    regulation: z.enum(REGULATION_CODES),
+    subject: SubjectSchema,
+    receivedAt: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .openapi({ description: 'When the request reached an official channel; defaults to now. Starts the legal clock.' }),
+    channel: z.enum(CHANNELS).default('api'),
+    organizationId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
+  })
+  .strict()
+  .openapi('CreateRequest');
+
+export const RequestSchema = z
+  .object({
+    id: z.uuid(),
+    organizationId: z.string(),
+    type: z.enum(REQUEST_TYPES),
+    regulation: z.enum(REGULATION_CODES),
+    status: z.enum(REQUEST_STATUSES),
+    channel: z.enum(CHANNELS),
+    receivedAt: z.string(),
+    dueAt: z.string(),
+    acknowledgeBy: z.string().nullable(),
+    workflowId: z.string(),
+  })
+  .openapi('Request');
+
+export const TimelineEventSchema = z
+  .object({
+    at: z.string(),
+    actor: z.string(),
+    action: z.string(),
+    fromStatus: z.string().nullable(),
+    toStatus: z.string().nullable(),
+    reason: z.string().nullable(),
+  })
+  .openapi('TimelineEvent');
+
+export const RequestDetailSchema = RequestSchema.extend({
+  subject: SubjectSchema,
+  completedAt: z.string().nullable(),
+  timeline: z.array(TimelineEventSchema),
+  workflowUrl: z.string().optional(),
+}).openapi('RequestDetail');
+
+const errors = {
+  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid input; names the fields' },
+  401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or invalid token' },
+} as const;
+
+export const createRequestRoute = createRoute({
+  method: 'post',
+  path: '/v1/requests',
+  tags: ['Requests'],
+  summary: 'Record a rights request and start its workflow',
+  security: [{ bearer: [] }],
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    body: { content: { 'application/json': { schema: CreateRequestSchema } }, required: true },
+  },
+  responses: {
+    201: { content: { 'application/json': { schema: RequestSchema } }, description: 'Recorded and started (or the first request for this Idempotency-Key)' },
+    ...errors,
+    409: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Idempotency-Key reused with a different body' },
+    503: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Recorded, but the workflow could not be started yet' },
+  },
+});
+
+export const getRequestRoute = createRoute({
+  method: 'get',
+  path: '/v1/requests/{id}',
+  tags: ['Requests'],
+  summary: 'A request with its timeline',
+  security: [{ bearer: [] }],
+  request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }) },
+  responses: {
+    200: { content: { 'application/json': { schema: RequestDetailSchema } }, description: 'The request' },
+    ...errors,
+    404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such request' },
+  },
+});

@@ -1,0 +1,50 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import { isTerminal, type RequestStatus } from '../domain/request.ts';
+
+export const auditEventRow = z.object({
+  id: z.coerce.number(),
+  event_key: z.string(),
+  request_id: z.string().nullable(),
+  organization_id: z.string().nullable(),
+  occurred_at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  from_status: z.string().nullable(),
+  to_status: z.string().nullable(),
+  reason: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+export type AuditEventRow = z.infer<typeof auditEventRow>;
+
+export interface Transition {
+  requestId: string;
+  /** Natural key of the transition: a retried activity writes nothing twice. */
+  eventKey: string;
+  from: RequestStatus;
+  to: RequestStatus;
+  actor: string;
+  reason: string | null;
+  details?: Record<string, unknown>;
+}
+
+/** Writes the audit event and the status projection in one transaction; a repeat is a no-op. */
+export async function recordTransition(db: CommonQueryMethods, t: Transition): Promise<{ recorded: boolean }> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.maybeOneFirst(sql.type(z.object({ id: z.coerce.number() }))`
+      insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, from_status, to_status, reason, details)
+      select ${t.eventKey}, r.id, r.organization_id, ${t.actor}, ${'request.' + t.to}, ${t.from}, ${t.to}, ${t.reason}, ${sql.jsonb((t.details ?? {}) as never)}
+      from dsrflow.requests r where r.id = ${t.requestId}
+      on conflict (event_key) do nothing
+      returning id`);
+    if (inserted === null) return { recorded: false };
+    await tx.query(sql.unsafe`
+      update dsrflow.requests
+      set status = ${t.to}, updated_at = now(), completed_at = ${isTerminal(t.to) ? sql.fragment`now()` : sql.fragment`null`}
+      where id = ${t.requestId}`);
+    return { recorded: true };
+  });
+}
+
+export const listRequestEvents = (db: CommonQueryMethods, requestId: string) =>
+  db.any(sql.type(auditEventRow)`select * from dsrflow.audit_events where request_id = ${requestId} order by id`);

@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { runner } from 'node-pg-migrate';
+
+export const APP_SCHEMA = 'dsrflow';
+const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** Applies pending migrations (idempotent; node-pg-migrate takes an advisory lock, so concurrent starts are safe). */
+export async function migrate(databaseUrl: string, log: (line: string) => void = () => {}): Promise<string[]> {
+  const applied = await runner({
+    databaseUrl,
+    dir: migrationsDir,
+    direction: 'up',
+    migrationsTable: 'migrations',
+    migrationsSchema: APP_SCHEMA,
+    createMigrationsSchema: true,
+    checkOrder: true,
+    verbose: false,
+    log,
+    logger: { debug: () => {}, info: log, warn: log, error: log },
+  });
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,92 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
+
+export const requestRow = z.object({
+  id: z.uuid(),
+  organization_id: z.string(),
+  type: z.enum(REQUEST_TYPES),
+  regulation: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  channel: z.enum(CHANNELS),
+  received_at: z.string(),
+  due_at: z.string(),
+  acknowledge_by: z.string().nullable(),
+  extended_due_at: z.string().nullable(),
+  workflow_id: z.string(),
+  workflow_started_at: z.string().nullable(),
+  idempotency_key: z.string().nullable(),
+  request_fingerprint: z.string(),
+  created_by: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  completed_at: z.string().nullable(),
+});
+export type RequestRow = z.infer<typeof requestRow>;
+
+export const subjectRow = z.object({
+  request_id: z.uuid(),
+  email: z.string(),
+  customer_id: z.string().nullable(),
+  full_name: z.string().nullable(),
+  phone: z.string().nullable(),
+  extra_identifiers: z.record(z.string(), z.string()),
+});
+export type SubjectRow = z.infer<typeof subjectRow>;
+
+export interface NewRequest {
+  id: string;
+  organizationId: string;
+  type: RequestRow['type'];
+  regulation: string;
+  channel: RequestRow['channel'];
+  receivedAt: string;
+  dueAt: string;
+  acknowledgeBy: string | null;
+  workflowId: string;
+  idempotencyKey: string | null;
+  fingerprint: string;
+  createdBy: string;
+  subject: { email: string; customerId?: string | undefined; fullName?: string | undefined; phone?: string | undefined; extra?: Record<string, string> | undefined };
+}
+
+/** Inserts the request and its subject; with an idempotency key already used, inserts nothing and returns the first. */
+export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Promise<{ row: RequestRow; created: boolean }> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.maybeOne(sql.type(requestRow)`
+      insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, acknowledge_by,
+                                    workflow_id, idempotency_key, request_fingerprint, created_by)
+      values (${r.id}, ${r.organizationId}, ${r.type}, ${r.regulation}, 'submitted', ${r.channel}, ${r.receivedAt}, ${r.dueAt},
+              ${r.acknowledgeBy}, ${r.workflowId}, ${r.idempotencyKey}, ${r.fingerprint}, ${r.createdBy})
+      on conflict (organization_id, idempotency_key) do nothing
+      returning *`);
+    if (!inserted) {
+      const first = await tx.one(sql.type(requestRow)`
+        select * from dsrflow.requests where organization_id = ${r.organizationId} and idempotency_key = ${r.idempotencyKey}`);
+      return { row: first, created: false };
+    }
+    await tx.query(sql.unsafe`
+      insert into dsrflow.request_subjects (request_id, email, customer_id, full_name, phone, extra_identifiers)
+      values (${r.id}, ${r.subject.email}, ${r.subject.customerId ?? null}, ${r.subject.fullName ?? null}, ${r.subject.phone ?? null},
+              ${sql.jsonb(r.subject.extra ?? {})})`);
+    await tx.query(sql.unsafe`
+      insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
+      values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
+              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt })})`);
+    return { row: inserted, created: true };
+  });
+}
+
+export const findRequest = (db: CommonQueryMethods, id: string) =>
+  db.maybeOne(sql.type(requestRow)`select * from dsrflow.requests where id = ${id}`);
+
+export const findSubject = (db: CommonQueryMethods, requestId: string) =>
+  db.maybeOne(sql.type(subjectRow)`select * from dsrflow.request_subjects where request_id = ${requestId}`);
+
+export async function markWorkflowStarted(db: CommonQueryMethods, id: string): Promise<void> {
+  await db.query(sql.unsafe`update dsrflow.requests set workflow_started_at = coalesce(workflow_started_at, now()) where id = ${id}`);
+}
+
+/** Requests recorded whose workflow start did not go through (Temporal was down): started again at worker start. */
+export const listUnstartedRequests = (db: CommonQueryMethods, limit = 500) =>
+  db.any(sql.type(requestRow)`select * from dsrflow.requests where workflow_started_at is null order by created_at limit ${limit}`);

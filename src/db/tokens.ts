@@ -1,0 +1,41 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+
+export const ROLES = ['owner', 'admin', 'dpo', 'controller', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const tokenRow = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  role: z.enum(ROLES),
+  organization_id: z.string().nullable(),
+  created_at: z.string(),
+  last_used_at: z.string().nullable(),
+  revoked_at: z.string().nullable(),
+});
+export type TokenRow = z.infer<typeof tokenRow>;
+
+// Tokens carry 256 random bits, so a plain SHA-256 is enough to store them (no password stretching needed).
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const generateToken = () => `dsr_${randomBytes(32).toString('base64url')}`;
+
+export async function findActiveToken(db: CommonQueryMethods, token: string): Promise<TokenRow | null> {
+  return db.maybeOne(sql.type(tokenRow)`
+    update dsrflow.api_tokens set last_used_at = now()
+    where token_hash = ${hashToken(token)} and revoked_at is null
+    returning id, name, role, organization_id, created_at, last_used_at, revoked_at`);
+}
+
+/** Creates or re-keys a named token (used for the local owner token printed by `npm start`). */
+export async function upsertToken(db: CommonQueryMethods, t: { name: string; role: Role; organizationId: string | null; token: string }) {
+  await db.query(sql.unsafe`
+    insert into dsrflow.api_tokens (id, name, role, organization_id, token_hash)
+    values (${randomUUID()}, ${t.name}, ${t.role}, ${t.organizationId}, ${hashToken(t.token)})
+    on conflict (name) do update set token_hash = excluded.token_hash, role = excluded.role,
+      organization_id = excluded.organization_id, revoked_at = null`);
+}
+
+export async function ensureOrganization(db: CommonQueryMethods, id: string, name = id): Promise<void> {
+  await db.query(sql.unsafe`insert into dsrflow.organizations (id, name) values (${id}, ${name}) on conflict (id) do nothing`);
+}

@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+// Every setting comes from the environment, parsed once here; a bad value names its variable.
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .pipe(z.url().optional())
+  .optional();
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port(3000),
+  PUBLIC_URL: optionalUrl,
+  DATA_DIR: z.string().min(1).default('.data'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+
+  DATABASE_URL: optionalUrl,
+  EMBEDDED_PG_PORT: port(54329),
+
+  TEMPORAL_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port').optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('dsrflow'),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_UI_URL: optionalUrl,
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
+
+  SMTP_URL: optionalUrl,
+  MAIL_FROM: z.string().min(3).default('dsrflow <privacy@dsrflow.localhost>'),
+  MAIL_CATCHER_SMTP_PORT: port(1025),
+  MAIL_CATCHER_WEB_PORT: port(1080),
+
+  DSRFLOW_OWNER_TOKEN: z
+    .string()
+    .min(24, 'must be at least 24 characters: it is the owner credential')
+    .optional(),
+  DEFAULT_ORGANIZATION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes').default('default'),
+  DEMO_SEED_USERS: z.coerce.number().int().min(0).max(10_000_000).default(500),
+  VERIFICATION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every bad variable (values are never echoed: they may be secrets). */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  throw new ConfigError(problems);
+}
+
+export const publicUrl = (config: Config): string => config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+export const temporalUiUrl = (config: Config): string | undefined =>
+  config.TEMPORAL_UI_URL ?? (config.TEMPORAL_ADDRESS ? undefined : `http://localhost:${config.TEMPORAL_UI_PORT}`);

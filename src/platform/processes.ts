@@ -1,0 +1,145 @@
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { DatabasePool } from 'slonik';
+import { createApp } from '../api/app.ts';
+import { createDatabasePool } from '../db/pool.ts';
+import { createWorker, startRecordedRequests } from '../worker.ts';
+import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMailer, type Mailer } from './mailer.ts';
+
+export interface ServiceAddresses {
+  databaseUrl: string;
+  temporalAddress: string;
+  smtpUrl: string;
+  temporalUiUrl: string | undefined;
+}
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  pool: DatabasePool;
+  mailer: Mailer;
+  client: Client;
+  nativeConnection: NativeConnection;
+  close(): Promise<void>;
+}
+
+/** Opens the connections every part needs: the app database, SMTP, and Temporal (client and worker side). */
+export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger): Promise<Runtime> {
+  const pool = await createDatabasePool(services.databaseUrl);
+  const mailer = createMailer(services.smtpUrl, config.MAIL_FROM);
+  const connection = await Connection.connect({ address: services.temporalAddress });
+  const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return {
+    config,
+    logger,
+    pool,
+    mailer,
+    client,
+    nativeConnection,
+    async close() {
+      await nativeConnection.close();
+      await connection.close();
+      mailer.close();
+      await pool.end();
+    },
+  };
+}
+
+export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running: Promise<void> }> {
+  const worker = await createWorker({
+    connection: rt.nativeConnection,
+    namespace: rt.config.TEMPORAL_NAMESPACE,
+    taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
+    deps: { pool: rt.pool, mailer: rt.mailer, logger: rt.logger.child({ part: 'worker' }), publicUrl: publicUrl(rt.config) },
+  });
+  const running = worker.run();
+  const started = await startRecordedRequests(rt.client, rt, {
+    taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
+    verificationWindowDays: rt.config.VERIFICATION_WINDOW_DAYS,
+  });
+  if (started > 0) rt.logger.info('started workflows of requests recorded while Temporal was down', { count: started });
+  return { worker, running };
+}
+
+export function runApi(rt: Runtime, services: ServiceAddresses): Promise<Server> {
+  const app = createApp({
+    pool: rt.pool,
+    temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, taskQueue: rt.config.TEMPORAL_TASK_QUEUE, uiUrl: services.temporalUiUrl },
+    settings: { defaultOrganization: rt.config.DEFAULT_ORGANIZATION, verificationWindowDays: rt.config.VERIFICATION_WINDOW_DAYS },
+    logger: rt.logger.child({ part: 'api' }),
+    now: () => new Date(),
+  });
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));
+    server.once('error', reject);
+  });
+}
+
+/** Production entry points (`npm run worker`, `npm run api`): services must be configured, nothing is started for you. */
+function productionServices(config: Config): ServiceAddresses {
+  const missing = (['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL'] as const).filter((k) => !config[k]);
+  if (missing.length > 0) {
+    throw new ConfigError(missing.map((k) => `${k}: required by 'npm run worker' and 'npm run api' (use 'npm start' for the embedded stack)`));
+  }
+  return { databaseUrl: config.DATABASE_URL!, temporalAddress: config.TEMPORAL_ADDRESS!, smtpUrl: config.SMTP_URL!, temporalUiUrl: temporalUiUrl(config) };
+}
+
+function loadOrExit(): Config {
+  try {
+    const config = loadConfig();
+    productionServices(config);
+    return config;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+export async function runWorkerProcess(): Promise<void> {
+  const config = loadOrExit();
+  const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
+  const rt = await openRuntime(config, productionServices(config), logger);
+  const { worker, running } = await runWorker(rt);
+  onSignals(async () => worker.shutdown());
+  await running;
+  await rt.close();
+}
+
+export async function runApiProcess(): Promise<void> {
+  const config = loadOrExit();
+  const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
+  const services = productionServices(config);
+  const rt = await openRuntime(config, services, logger);
+  const server = await runApi(rt, services);
+  logger.info('api listening', { port: config.PORT });
+  onSignals(async () => {
+    await new Promise<void>((r) => server.close(() => r()));
+    await rt.close();
+  });
+}
+
+export function onSignals(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`\n${signal}: stopping...`);
+    stop().then(
+      () => process.exit(0),
+      (error) => {
+        console.error('error while stopping', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+}

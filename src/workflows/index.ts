@@ -1,0 +1,1 @@
+export { rightsRequest } from './rights-request.ts';

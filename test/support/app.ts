@@ -1,0 +1,28 @@
+import type { Client } from '@temporalio/client';
+import type { DatabasePool } from 'slonik';
+import { createApp } from '../../src/api/app.ts';
+import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+
+export const TASK_QUEUE = 'dsrflow-test';
+
+export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number }) {
+  return createApp({
+    pool: opts.pool,
+    temporal: { client: opts.client, namespace: opts.client.options.namespace, taskQueue: opts.taskQueue ?? TASK_QUEUE, uiUrl: 'http://localhost:8233' },
+    settings: { defaultOrganization: 'default', verificationWindowDays: 14, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) },
+    logger: createLogger('silent'),
+    now: () => new Date(),
+  });
+}
+
+/** A fresh API token of the given role, as `Authorization` headers. */
+export async function tokenHeaders(pool: DatabasePool, role: Role = 'owner', organizationId: string | null = null) {
+  const token = generateToken();
+  await upsertToken(pool, { name: `test-${role}-${crypto.randomUUID()}`, role, organizationId, token });
+  return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+}
+
+// Response bodies in tests are checked field by field; `any` keeps those assertions short.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const json = (res: Response): Promise<any> => res.json();

@@ -1,0 +1,76 @@
+// The real servers the suite runs against, each started at most once per run (on first use) and stopped in
+// the global teardown: PostgreSQL, the Temporal dev server, the time-skipping test server, an SMTP peer.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { DatabasePool } from 'slonik';
+import { migrate } from '../../src/db/migrate.ts';
+import { createDatabasePool } from '../../src/db/pool.ts';
+import { ensureOrganization } from '../../src/db/tokens.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/platform/embedded-postgres.ts';
+import { startMailCatcher, type MailCatcher } from '../../src/platform/mail-catcher.ts';
+import { registerSearchAttributes } from '../../src/platform/temporal.ts';
+import { executableOption, locateTool } from '../../src/platform/toolchain.ts';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.ts';
+import { workflowsPath } from '../../src/worker.ts';
+import { freePort } from './ports.ts';
+
+const once = <T>(start: () => Promise<T>) => {
+  let started: Promise<T> | undefined;
+  const get = () => (started ??= start());
+  get.started = () => started;
+  return get;
+};
+
+const stops: Array<() => Promise<unknown>> = [];
+
+export const postgres = once(async (): Promise<EmbeddedPostgresHandle & { pool: DatabasePool }> => {
+  const external = process.env.TEST_DATABASE_URL;
+  const handle = external
+    ? { url: external, stop: async () => {} }
+    : await startEmbeddedPostgres({ dataDir: join(mkdtempSync(join(tmpdir(), 'dsrflow-test-')), 'pg'), port: await freePort(), persistent: false });
+  await migrate(handle.url);
+  const pool = await createDatabasePool(handle.url);
+  await ensureOrganization(pool, 'default');
+  stops.push(async () => {
+    await pool.end();
+    await handle.stop();
+  });
+  return { ...handle, pool };
+});
+
+export const devServer = once(async () => {
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: { executable: executableOption(locateTool('cli')), ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES },
+  });
+  stops.push(() => env.teardown());
+  return env;
+});
+
+export const timeSkipping = once(async () => {
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableOption(locateTool('testServer')) } });
+  stops.push(() => env.teardown());
+  await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  return env;
+});
+
+export const mailCatcher = once(async (): Promise<MailCatcher> => {
+  const catcher = await startMailCatcher({ smtpPort: 0 });
+  stops.push(() => catcher.stop());
+  return catcher;
+});
+
+/** One workflow bundle for the whole run: bundling takes seconds. */
+export const workflowBundle = once(async (): Promise<WorkflowBundleWithSourceMap> => bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger }));
+
+const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
+
+export async function stopAll(): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) {
+    const t = Date.now();
+    await stop();
+    if (process.env.DEBUG_STACK) console.error(`stopped in ${Date.now() - t} ms`);
+  }
+}
