@@ -108,7 +108,7 @@ export async function runWorkerProcess(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
   const rt = await openRuntime(config, productionServices(config), logger);
   const { worker, running } = await runWorker(rt);
-  onSignals(async () => worker.shutdown());
+  // The SDK worker drains itself on SIGINT/SIGTERM; close the connections once it has stopped.
   await running;
   await rt.close();
 }

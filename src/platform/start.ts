@@ -1,6 +1,7 @@
 // `npm start`: the whole stack on its embedded defaults. Starts what is not configured (PostgreSQL, the Temporal
 // dev server with its Web UI, a mail catcher), migrates, seeds the demo warehouse once, then runs worker and API.
 import { join, resolve } from 'node:path';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { migrate } from '../db/migrate.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { seedDemoWarehouse } from '../db/seed.ts';
@@ -26,6 +27,8 @@ try {
   throw error;
 }
 const logger = createLogger(config.LOG_LEVEL);
+// The SDK logs every bundling step at INFO; keep the console for what the operator needs unless debugging.
+Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
 const dataDir = resolve(config.DATA_DIR);
 const stops: Array<() => Promise<void>> = [];
 
@@ -92,7 +95,8 @@ async function up(): Promise<void> {
 
   const { worker, running } = await runWorker(rt);
   stops.unshift(async () => {
-    worker.shutdown();
+    // The SDK's worker also listens for SIGINT/SIGTERM and may already be draining.
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await running;
   });
   const server = await runApi(rt, services);

@@ -1,11 +1,9 @@
 // node --test --test-global-setup: servers start lazily in test/support/stack.ts and stop here, once per run.
 import { after } from 'node:test';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { stopAll } from './stack.ts';
 
 export async function globalSetup(): Promise<void> {
   process.env.TZ ??= 'UTC';
-  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   // Stop the servers when the last test has run: their sockets would otherwise keep the runner waiting.
   after(stopAll);
 }

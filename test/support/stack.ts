@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool } from '../../src/db/pool.ts';
@@ -26,6 +26,15 @@ const once = <T>(start: () => Promise<T>) => {
 
 const stops: Array<() => Promise<unknown>> = [];
 
+// The SDK's native runtime, installed quietly on first use and shut down with the servers: an idle runtime
+// keeps the event loop, and so the test runner, alive.
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+}
+
 export const postgres = once(async (): Promise<EmbeddedPostgresHandle & { pool: DatabasePool }> => {
   const external = process.env.TEST_DATABASE_URL;
   const handle = external
@@ -42,6 +51,7 @@ export const postgres = once(async (): Promise<EmbeddedPostgresHandle & { pool: 
 });
 
 export const devServer = once(async () => {
+  quietRuntime();
   const env = await TestWorkflowEnvironment.createLocal({
     server: { executable: executableOption(locateTool('cli')), ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES },
   });
@@ -50,6 +60,7 @@ export const devServer = once(async () => {
 });
 
 export const timeSkipping = once(async () => {
+  quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableOption(locateTool('testServer')) } });
   stops.push(() => env.teardown());
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
@@ -63,7 +74,10 @@ export const mailCatcher = once(async (): Promise<MailCatcher> => {
 });
 
 /** One workflow bundle for the whole run: bundling takes seconds. */
-export const workflowBundle = once(async (): Promise<WorkflowBundleWithSourceMap> => bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger }));
+export const workflowBundle = once(async (): Promise<WorkflowBundleWithSourceMap> => {
+  quietRuntime();
+  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+});
 
 const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
@@ -73,4 +87,6 @@ export async function stopAll(): Promise<void> {
     await stop();
     if (process.env.DEBUG_STACK) console.error(`stopped in ${Date.now() - t} ms`);
   }
+  if (runtimeInstalled && Runtime._instance) await Runtime.instance().shutdown();
+  runtimeInstalled = false;
 }
