@@ -1,11 +1,9 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities/index.ts';
-import { computeDeadlines } from './domain/deadlines.ts';
-import type { RegulationCode } from './domain/regulations.ts';
 import { listUnstartedRequests, markWorkflowStarted } from './db/requests.ts';
 import type { Logger } from './platform/logger.ts';
-import { startRequestWorkflow } from './platform/temporal.ts';
+import { startRequestWorkflow, type WorkflowSettings } from './platform/temporal.ts';
 
 export const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
 
@@ -33,11 +31,10 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
  * Starts the workflow of every request recorded while Temporal was unreachable. Runs once at worker start:
  * the start is idempotent, so several workers doing it at once is harmless.
  */
-export async function startRecordedRequests(client: Client, deps: { pool: ActivityDeps['pool']; logger: Logger }, settings: { taskQueue: string; verificationWindowDays: number }): Promise<number> {
+export async function startRecordedRequests(client: Client, deps: { pool: ActivityDeps['pool']; logger: Logger }, settings: WorkflowSettings): Promise<number> {
   const rows = await listUnstartedRequests(deps.pool);
   for (const row of rows) {
-    const { verification } = computeDeadlines({ regulation: row.regulation as RegulationCode, type: row.type, receivedAt: new Date(row.received_at) });
-    await startRequestWorkflow(client, row, { ...settings, verification });
+    await startRequestWorkflow(client, row, settings);
     await markWorkflowStarted(deps.pool, row.id);
     deps.logger.info('started recorded request', { requestId: row.id });
   }

@@ -10,6 +10,8 @@ export interface ActivityDeps {
   logger: Logger;
   /** Base URL for links in emails to the subject. */
   publicUrl: string;
+  /** Where reminders and escalations for the privacy team go. */
+  staffEmail: string;
 }
 
 /** Every side effect the workflows may ask for, closing over injected dependencies (tests pass real test servers). */

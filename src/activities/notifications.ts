@@ -1,58 +1,108 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { findRequest, findSubject, type RequestRow } from '../db/requests.ts';
+import { findNote, findRequest, findSubject } from '../db/requests.ts';
 import type { ActivityDeps } from './index.ts';
+import { NOTICES, type NoticeKind } from './notice-texts.ts';
 
-export const NOTICE_KINDS = ['acknowledgement', 'unverified', 'rejected', 'completed'] as const;
-export type NoticeKind = (typeof NOTICE_KINDS)[number];
+export type { NoticeKind };
 
-const day = (iso: string) => iso.slice(0, 10);
+type Deps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail'>;
 
-// Plain words for the subject; the request id lets them refer to it. No data beyond what they gave us.
-const notices: Record<NoticeKind, (r: RequestRow) => { subject: string; text: string }> = {
-  acknowledgement: (r) => ({
-    subject: `We received your ${r.type} request (${r.id})`,
-    text: `We received your ${r.type} request on ${day(r.received_at)} under ${r.regulation}.\n` +
-      `We will respond by ${day(r.due_at)} at the latest.\n\nRequest reference: ${r.id}\n`,
-  }),
-  unverified: (r) => ({
-    subject: `Your request ${r.id} was closed: identity not confirmed`,
-    text: `We could not confirm your identity in time, so we closed request ${r.id}.\nYou are welcome to submit a new request.\n`,
-  }),
-  rejected: (r) => ({
-    subject: `Your request ${r.id} could not be fulfilled`,
-    text: `We could not fulfil request ${r.id}. You have the right to lodge a complaint with a supervisory authority.\n`,
-  }),
-  completed: (r) => ({
-    subject: `Your ${r.type} request ${r.id} is complete`,
-    text: `We have completed your ${r.type} request ${r.id}.\n`,
-  }),
-};
+/**
+ * Sends one email at most once per key: a row is written first, the send happens, the row is marked sent.
+ * A crash between send and mark re-sends with the same Message-ID, which mail clients fold together.
+ */
+async function sendOnce(deps: Deps, m: { key: string; requestId: string; kind: string; to: string; subject: string; text: string; audit: Record<string, unknown> }) {
+  const messageId = `<${m.key.replaceAll('/', '.')}@dsrflow>`;
+  const row = await deps.pool.one(sql.type(z.object({ sent_at: z.string().nullable() }))`
+    insert into dsrflow.notifications (notification_key, request_id, kind, message_id)
+    values (${m.key}, ${m.requestId}, ${m.kind}, ${messageId})
+    on conflict (notification_key) do update set kind = excluded.kind
+    returning sent_at`);
+  if (row.sent_at) return { sent: false };
+  await deps.mailer.send({ to: m.to, subject: m.subject, text: m.text, messageId });
+  await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${m.key}`);
+  await deps.pool.query(sql.unsafe`
+    insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, details)
+    select ${'notice/' + m.key}, r.id, r.organization_id, 'system', 'notice.sent', ${sql.jsonb(m.audit as never)}
+    from dsrflow.requests r where r.id = ${m.requestId}
+    on conflict (event_key) do nothing`);
+  deps.logger.info('notice sent', { requestId: m.requestId, kind: m.kind });
+  return { sent: true };
+}
 
-export function createNotificationActivities({ pool, mailer, logger }: Pick<ActivityDeps, 'pool' | 'mailer' | 'logger'>) {
+async function loadRequest(deps: Deps, requestId: string) {
+  const [request, subject] = await Promise.all([findRequest(deps.pool, requestId), findSubject(deps.pool, requestId)]);
+  if (!request || !subject) throw ApplicationFailure.nonRetryable(`request ${requestId} does not exist`, 'REQUEST.NOT_FOUND');
+  return { request, subject };
+}
+
+export const hashVerificationToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export function createNotificationActivities(deps: Deps) {
   return {
-    /** Emails the subject; the notification key makes a retry after a successful send a no-op. */
-    async notifySubject(input: { requestId: string; kind: NoticeKind }): Promise<{ sent: boolean }> {
-      const key = `${input.requestId}/${input.kind}`;
-      const [request, subject] = await Promise.all([findRequest(pool, input.requestId), findSubject(pool, input.requestId)]);
-      if (!request || !subject) throw ApplicationFailure.nonRetryable(`request ${input.requestId} does not exist`, 'REQUEST.NOT_FOUND');
-      const messageId = `<${key.replace('/', '.')}@dsrflow>`;
-      const row = await pool.one(sql.type(z.object({ sent_at: z.string().nullable() }))`
-        insert into dsrflow.notifications (notification_key, request_id, kind, message_id)
-        values (${key}, ${input.requestId}, ${input.kind}, ${messageId})
-        on conflict (notification_key) do update set kind = excluded.kind
-        returning sent_at`);
-      if (row.sent_at) return { sent: false };
-      const { subject: title, text } = notices[input.kind](request);
-      await mailer.send({ to: subject.email, subject: title, text, messageId });
-      await pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
-      await pool.query(sql.unsafe`
-        insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, details)
-        values (${'notice/' + key}, ${input.requestId}, ${request.organization_id}, 'system', 'notice.sent', ${sql.jsonb({ kind: input.kind })})
-        on conflict (event_key) do nothing`);
-      logger.info('notice sent', { requestId: input.requestId, kind: input.kind });
-      return { sent: true };
+    /** Emails the subject a notice; `key` distinguishes repeated notices of one kind (a second extension). */
+    async notifySubject(input: { requestId: string; kind: NoticeKind; key?: string; reason?: string; noteId?: string }): Promise<{ sent: boolean }> {
+      const { request, subject } = await loadRequest(deps, input.requestId);
+      const note = input.noteId ? await findNote(deps.pool, input.noteId) : null;
+      const { subject: title, text } = NOTICES[input.kind]({ request, reason: input.reason, note });
+      return sendOnce(deps, {
+        key: `${input.requestId}/${input.key ?? input.kind}`,
+        requestId: input.requestId,
+        kind: input.kind,
+        to: subject.email,
+        subject: title,
+        text,
+        audit: { kind: input.kind, ...(input.reason ? { reason: input.reason } : {}) },
+      });
+    },
+
+    /**
+     * Emails the subject a single-use verification link. The token is random and only its hash is stored;
+     * a retry before the email went out replaces the token, after it does nothing.
+     */
+    async issueVerificationLink(input: { requestId: string; expiresAt: string }): Promise<{ sent: boolean }> {
+      const { request, subject } = await loadRequest(deps, input.requestId);
+      const key = `${input.requestId}/verification-link`;
+      const alreadySent = await deps.pool.exists(sql.type(z.object({ k: z.string() }))`
+        select notification_key as k from dsrflow.notifications where notification_key = ${key} and sent_at is not null`);
+      if (alreadySent) return { sent: false };
+      const token = randomBytes(32).toString('base64url');
+      await deps.pool.query(sql.unsafe`
+        insert into dsrflow.verification_tokens (request_id, token_hash, expires_at)
+        values (${input.requestId}, ${hashVerificationToken(token)}, ${input.expiresAt})
+        on conflict (request_id) do update set token_hash = excluded.token_hash, expires_at = excluded.expires_at, used_at = null, attempts = 0`);
+      const link = `${deps.publicUrl}/verify/${token}`;
+      return sendOnce(deps, {
+        key,
+        requestId: input.requestId,
+        kind: 'verification_link',
+        to: subject.email,
+        subject: `Please confirm your ${request.type} request (${request.id})`,
+        text: `To confirm it was you who made request ${request.id}, open this link before ${input.expiresAt.slice(0, 10)}:\n\n${link}\n\nIf you did not make this request, ignore this email.\n`,
+        audit: { kind: 'verification_link', expiresAt: input.expiresAt },
+      });
+    },
+
+    /** Tells the privacy team: a reminder before the due date, the overdue escalation, a late acknowledgement. */
+    async alertStaff(input: { requestId: string; kind: 'reminder' | 'overdue' | 'acknowledgement_overdue'; dueAt: string; daysBefore?: number }): Promise<{ sent: boolean }> {
+      const { request } = await loadRequest(deps, input.requestId);
+      const what = {
+        reminder: `is due in ${input.daysBefore} day(s), on ${input.dueAt.slice(0, 10)}`,
+        overdue: `is OVERDUE: it was due on ${input.dueAt.slice(0, 10)}`,
+        acknowledgement_overdue: `has not been acknowledged to the subject; the acknowledgement was due on ${input.dueAt.slice(0, 10)}`,
+      }[input.kind];
+      return sendOnce(deps, {
+        key: `${input.requestId}/staff-${input.kind}/${input.dueAt}${input.daysBefore ? `/${input.daysBefore}` : ''}`,
+        requestId: input.requestId,
+        kind: `staff_${input.kind}`,
+        to: deps.staffEmail,
+        subject: `[dsrflow] ${request.type} request ${request.id} ${input.kind === 'reminder' ? 'due soon' : input.kind.replace('_', ' ')}`,
+        text: `The ${request.type} request ${request.id} (${request.regulation}, ${request.organization_id}) ${what}.\nStatus: ${request.status}.\n`,
+        audit: { kind: `staff_${input.kind}`, dueAt: input.dueAt, ...(input.daysBefore ? { daysBefore: input.daysBefore } : {}) },
+      });
     },
   };
 }

@@ -4,15 +4,18 @@ import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../platform/logger.ts';
+import type { WorkflowSettings } from '../platform/temporal.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
 import { healthRouter } from './health.ts';
+import { verificationLinkRouter } from './portal/verification-link.ts';
 import { requestsRouter } from './requests/requests.index.ts';
 
 export interface AppDeps {
   pool: DatabasePool;
-  temporal: { client: Client; namespace: string; taskQueue: string; uiUrl: string | undefined };
-  settings: { defaultOrganization: string; verificationWindowDays: number; maxBodyBytes?: number };
+  temporal: { client: Client; namespace: string; uiUrl: string | undefined };
+  workflows: WorkflowSettings;
+  settings: { defaultOrganization: string; maxBodyBytes?: number };
   logger: Logger;
   now: () => Date;
 }
@@ -30,6 +33,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/', healthRouter(deps));
+  app.route('/', verificationLinkRouter(deps));
   app.use('/v1/*', requireToken(deps.pool));
   app.route('/', requestsRouter(deps));
 

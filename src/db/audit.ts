@@ -1,6 +1,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { isTerminal, type RequestStatus } from '../domain/request.ts';
+import { projectionAssignments, type DeadlineProjection } from './requests.ts';
 
 export const auditEventRow = z.object({
   id: z.coerce.number(),
@@ -48,3 +49,31 @@ export async function recordTransition(db: CommonQueryMethods, t: Transition): P
 
 export const listRequestEvents = (db: CommonQueryMethods, requestId: string) =>
   db.any(sql.type(auditEventRow)`select * from dsrflow.audit_events where request_id = ${requestId} order by id`);
+
+export interface RequestEvent {
+  requestId: string;
+  eventKey: string;
+  action: string;
+  actor: string;
+  reason: string | null;
+  details?: Record<string, unknown>;
+  projection?: DeadlineProjection;
+}
+
+/** An event that changes no status (extension, reminder, overdue, clock stop), with its projection, in one transaction. */
+export async function recordEvent(db: CommonQueryMethods, e: RequestEvent): Promise<{ recorded: boolean }> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.maybeOneFirst(sql.type(z.object({ id: z.coerce.number() }))`
+      insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, reason, details)
+      select ${e.eventKey}, r.id, r.organization_id, ${e.actor}, ${e.action}, ${e.reason}, ${sql.jsonb((e.details ?? {}) as never)}
+      from dsrflow.requests r where r.id = ${e.requestId}
+      on conflict (event_key) do nothing
+      returning id`);
+    if (inserted === null) return { recorded: false };
+    const sets = projectionAssignments(e.projection ?? {});
+    if (sets.length > 0) {
+      await tx.query(sql.unsafe`update dsrflow.requests set ${sql.join([...sets, sql.fragment`updated_at = now()`], sql.fragment`, `)} where id = ${e.requestId}`);
+    }
+    return { recorded: true };
+  });
+}

@@ -21,6 +21,10 @@ export const requestRow = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   completed_at: z.string().nullable(),
+  overdue: z.boolean(),
+  extensions_used: z.number(),
+  paused_days: z.number(),
+  acknowledged_at: z.string().nullable(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 
@@ -90,3 +94,31 @@ export async function markWorkflowStarted(db: CommonQueryMethods, id: string): P
 /** Requests recorded whose workflow start did not go through (Temporal was down): started again at worker start. */
 export const listUnstartedRequests = (db: CommonQueryMethods, limit = 500) =>
   db.any(sql.type(requestRow)`select * from dsrflow.requests where workflow_started_at is null order by created_at limit ${limit}`);
+
+/** The deadline facts the workflow projects; each field is written only when given. */
+export interface DeadlineProjection {
+  dueAt?: string;
+  extendedDueAt?: string;
+  extensionsUsed?: number;
+  pausedDays?: number;
+  overdue?: boolean;
+  acknowledgedAt?: string;
+}
+
+export function projectionAssignments(p: DeadlineProjection) {
+  const sets = [
+    p.dueAt !== undefined ? sql.fragment`due_at = ${p.dueAt}` : null,
+    p.extendedDueAt !== undefined ? sql.fragment`extended_due_at = ${p.extendedDueAt}` : null,
+    p.extensionsUsed !== undefined ? sql.fragment`extensions_used = ${p.extensionsUsed}` : null,
+    p.pausedDays !== undefined ? sql.fragment`paused_days = ${p.pausedDays}` : null,
+    p.overdue !== undefined ? sql.fragment`overdue = ${p.overdue}` : null,
+    p.acknowledgedAt !== undefined ? sql.fragment`acknowledged_at = coalesce(acknowledged_at, ${p.acknowledgedAt})` : null,
+  ].filter((f) => f !== null);
+  return sets;
+}
+
+export const insertNote = (db: CommonQueryMethods, note: { id: string; requestId: string; author: string; body: string }) =>
+  db.query(sql.unsafe`insert into dsrflow.decision_notes (id, request_id, author, body) values (${note.id}, ${note.requestId}, ${note.author}, ${note.body})`);
+
+export const findNote = (db: CommonQueryMethods, id: string) =>
+  db.maybeOneFirst(sql.type(z.object({ body: z.string() }))`select body from dsrflow.decision_notes where id = ${id}`);

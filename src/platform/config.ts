@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REQUEST_TYPES } from '../domain/request.ts';
 
 // Every setting comes from the environment, parsed once here; a bad value names its variable.
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
@@ -31,6 +32,17 @@ export const configSchema = z.object({
 
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().min(3).default('dsrflow <privacy@dsrflow.localhost>'),
+  STAFF_NOTIFY_EMAIL: z.email().default('privacy-team@dsrflow.localhost'),
+  REMINDER_DAYS_BEFORE: z
+    .string()
+    .regex(/^\d{1,3}(,\d{1,3})*$/, 'comma-separated whole days, e.g. 7,2')
+    .default('7,2')
+    .transform((v) => v.split(',').map(Number)),
+  AUTO_APPROVE_TYPES: z
+    .string()
+    .default('noSale')
+    .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(REQUEST_TYPES))),
   MAIL_CATCHER_SMTP_PORT: port(1025),
   MAIL_CATCHER_WEB_PORT: port(1080),
 

@@ -9,6 +9,7 @@ import { createWorker, startRecordedRequests } from '../worker.ts';
 import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mailer.ts';
+import type { WorkflowSettings } from './temporal.ts';
 
 export interface ServiceAddresses {
   databaseUrl: string;
@@ -55,22 +56,27 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
     connection: rt.nativeConnection,
     namespace: rt.config.TEMPORAL_NAMESPACE,
     taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
-    deps: { pool: rt.pool, mailer: rt.mailer, logger: rt.logger.child({ part: 'worker' }), publicUrl: publicUrl(rt.config) },
+    deps: { pool: rt.pool, mailer: rt.mailer, logger: rt.logger.child({ part: 'worker' }), publicUrl: publicUrl(rt.config), staffEmail: rt.config.STAFF_NOTIFY_EMAIL },
   });
   const running = worker.run();
-  const started = await startRecordedRequests(rt.client, rt, {
-    taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
-    verificationWindowDays: rt.config.VERIFICATION_WINDOW_DAYS,
-  });
+  const started = await startRecordedRequests(rt.client, rt, workflowSettings(rt.config));
   if (started > 0) rt.logger.info('started workflows of requests recorded while Temporal was down', { count: started });
   return { worker, running };
 }
 
+export const workflowSettings = (config: Config): WorkflowSettings => ({
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  verificationWindowDays: config.VERIFICATION_WINDOW_DAYS,
+  reminderDaysBefore: config.REMINDER_DAYS_BEFORE,
+  autoApproveTypes: config.AUTO_APPROVE_TYPES,
+});
+
 export function runApi(rt: Runtime, services: ServiceAddresses): Promise<Server> {
   const app = createApp({
     pool: rt.pool,
-    temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, taskQueue: rt.config.TEMPORAL_TASK_QUEUE, uiUrl: services.temporalUiUrl },
-    settings: { defaultOrganization: rt.config.DEFAULT_ORGANIZATION, verificationWindowDays: rt.config.VERIFICATION_WINDOW_DAYS },
+    temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, uiUrl: services.temporalUiUrl },
+    workflows: workflowSettings(rt.config),
+    settings: { defaultOrganization: rt.config.DEFAULT_ORGANIZATION },
     logger: rt.logger.child({ part: 'api' }),
     now: () => new Date(),
   });

@@ -1,5 +1,7 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RequestRow } from '../db/requests.ts';
+import { verificationPolicy, type RegulationCode } from '../domain/regulations.ts';
+import type { RequestType } from '../domain/request.ts';
 import type { RightsRequestInput } from '../workflows/messages.ts';
 import proto from '@temporalio/proto';
 import { dsrDueAt, dsrOrganization, dsrRegulation, dsrStatus, dsrType, SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
@@ -12,10 +14,12 @@ export async function connectTemporal(address: string, namespace: string): Promi
 /** Workflow ids derive from the request id, never from personal data. */
 export const workflowIdFor = (requestId: string) => `dsr-${requestId}`;
 
+/** How requests are run: set once from configuration, the same for the API and the worker. */
 export interface WorkflowSettings {
   taskQueue: string;
   verificationWindowDays: number;
-  verification: RightsRequestInput['verification'];
+  reminderDaysBefore: number[];
+  autoApproveTypes: RequestType[];
   startTimeoutMs?: number;
 }
 
@@ -28,12 +32,14 @@ export async function startRequestWorkflow(client: Client, row: RequestRow, sett
     requestId: row.id,
     organizationId: row.organization_id,
     type: row.type,
-    regulation: row.regulation,
+    regulation: row.regulation as RegulationCode,
     receivedAt: row.received_at,
     dueAt: row.due_at,
     acknowledgeBy: row.acknowledge_by,
-    verification: settings.verification,
+    verification: verificationPolicy(row.regulation as RegulationCode, row.type),
     verificationWindowDays: settings.verificationWindowDays,
+    reminderDaysBefore: settings.reminderDaysBefore,
+    autoApprove: settings.autoApproveTypes.includes(row.type),
   };
   try {
     // A caller is waiting (an API request): give up after a few seconds rather than retry for long.

@@ -1,37 +1,52 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type {
+  AssessmentDecision,
+  CancellationRequest,
+  CompletionRequest,
+  ExtensionRequest,
+  LegalException,
+  VerificationDecision,
+} from '../domain/actions.ts';
+import type { RegulationCode } from '../domain/regulations.ts';
 import type { RequestStatus, RequestType } from '../domain/request.ts';
 
-// Side-effect free: the API, the tests and the workflow all import these. Ids and decisions only.
-
-export const VERIFICATION_METHODS = ['email_link', 'account_authentication', 'document_check'] as const;
-export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
+// Side-effect free: the API, the tests and the workflow all import these. Ids, codes and decisions only.
+export type { AssessmentDecision, CancellationRequest, CompletionRequest, ExtensionRequest, VerificationDecision };
 
 export interface RightsRequestInput {
   requestId: string;
   organizationId: string;
   type: RequestType;
-  regulation: string;
+  regulation: RegulationCode;
   receivedAt: string;
   dueAt: string;
   acknowledgeBy: string | null;
   verification: 'required' | 'notAllowed';
   verificationWindowDays: number;
-}
-
-export interface VerificationDecision {
-  outcome: 'verified' | 'failed';
-  method: VerificationMethod;
-  /** Token name of the staff member, or `subject` for the email link. */
-  actor: string;
+  /** Staff reminders this many days before the due date (they follow an extension). */
+  reminderDaysBefore?: number[];
+  /** Approve without staff assessment (policy per type, e.g. opt-outs). */
+  autoApprove?: boolean;
 }
 
 export interface RequestState {
   requestId: string;
   status: RequestStatus;
   type: RequestType;
-  regulation: string;
+  regulation: RegulationCode;
+  receivedAt: string;
   dueAt: string;
+  originalDueAt: string;
+  acknowledgeBy: string | null;
+  acknowledgedAt: string | null;
+  overdue: boolean;
+  extended: boolean;
+  extensionsUsed: number;
+  pausedDays: number;
   verification: VerificationDecision | null;
+  assessment: { decision: 'approve' | 'reject'; actor: string; legalExceptions: LegalException[] } | null;
+  remindersSent: number;
+  closedBy: { action: 'cancel' | 'complete'; actor: string } | null;
 }
 
 export interface RightsRequestResult {
@@ -39,5 +54,19 @@ export interface RightsRequestResult {
   status: RequestStatus;
 }
 
+// Operators send signals (Temporal UI / CLI): fire and forget; an invalid one is refused in the audit trail.
 export const verificationSignal = defineSignal<[VerificationDecision]>('verification');
+export const assessmentSignal = defineSignal<[AssessmentDecision]>('assessment');
+export const extensionSignal = defineSignal<[ExtensionRequest]>('extension');
+export const cancellationSignal = defineSignal<[CancellationRequest]>('cancellation');
+export const completionSignal = defineSignal<[CompletionRequest]>('completion');
+
+// The API sends updates: the same decisions, validated synchronously against the live state, so the caller
+// learns at once whether it was accepted (409 if not) and an accepted one is in the history before we answer.
+export const verifyUpdate = defineUpdate<RequestState, [VerificationDecision]>('verify');
+export const assessUpdate = defineUpdate<RequestState, [AssessmentDecision]>('assess');
+export const extendUpdate = defineUpdate<RequestState, [ExtensionRequest]>('extend');
+export const cancelUpdate = defineUpdate<RequestState, [CancellationRequest]>('cancel');
+export const completeUpdate = defineUpdate<RequestState, [CompletionRequest]>('complete');
+
 export const stateQuery = defineQuery<RequestState>('state');

@@ -1,38 +1,23 @@
-import { condition, proxyActivities, upsertSearchAttributes, workflowInfo, setHandler, allHandlersFinished } from '@temporalio/workflow';
-import type { RequestStatus } from '../domain/request.ts';
-import type { Activities } from '../activities/index.ts';
-import {
-  stateQuery,
-  verificationSignal,
-  type RequestState,
-  type RightsRequestInput,
-  type RightsRequestResult,
-  type VerificationDecision,
-} from './messages.ts';
-import { dsrDueAt, dsrOrganization, dsrRegulation, dsrStatus, dsrType } from './search-attributes.ts';
-
-const quick = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '1 minute' } } as const;
-const { recordTransition, notifySubject } = proxyActivities<Activities>(quick);
+import { allHandlersFinished, condition, upsertSearchAttributes } from '@temporalio/workflow';
+import { applyClockStop } from '../domain/deadlines.ts';
+import { isTerminal } from '../domain/request.ts';
+import { watchAcknowledgement, watchDeadline } from './deadline-watch.ts';
+import { registerHandlers, type Inbox } from './handlers.ts';
+import type { RightsRequestInput, RightsRequestResult } from './messages.ts';
+import { activities, RequestRun } from './request-context.ts';
+import { dsrDueAt, dsrExtended, dsrOrganization, dsrOverdue, dsrRegulation, dsrStatus, dsrType } from './search-attributes.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** One rights request, from receipt to its last obligation. */
+/**
+ * One rights request, from receipt to completion: acknowledgement, identity verification (never for opt-outs),
+ * assessment, processing and the response, with the legal deadline, reminders and extensions as durable timers.
+ */
 export async function rightsRequest(input: RightsRequestInput): Promise<RightsRequestResult> {
-  const state: RequestState = {
-    requestId: input.requestId,
-    status: 'submitted',
-    type: input.type,
-    regulation: input.regulation,
-    dueAt: input.dueAt,
-    verification: null,
-  };
-  let transitions = 0;
-
-  setHandler(stateQuery, () => state);
-  setHandler(verificationSignal, (decision: VerificationDecision) => {
-    // The first decision wins; later ones are recorded by the API as invalid transitions.
-    if (state.verification === null && state.status === 'awaiting_verification') state.verification = decision;
-  });
+  const run = new RequestRun(input);
+  const { state } = run;
+  const inbox: Inbox = { verification: null, assessment: null, close: null };
+  registerHandlers(run, inbox);
 
   upsertSearchAttributes([
     { key: dsrType, value: input.type },
@@ -40,50 +25,117 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     { key: dsrOrganization, value: input.organizationId },
     { key: dsrDueAt, value: new Date(input.dueAt) },
     { key: dsrStatus, value: state.status },
+    { key: dsrOverdue, value: false },
+    { key: dsrExtended, value: false },
   ]);
 
-  const moveTo = async (to: RequestStatus, actor: string, reason?: string) => {
-    const from = state.status;
-    transitions += 1;
-    await recordTransition({
-      requestId: input.requestId,
-      eventKey: `${workflowInfo().workflowId}/${transitions}`,
-      from,
-      to,
-      actor,
-      reason: reason ?? null,
-    });
-    state.status = to;
-    upsertSearchAttributes([{ key: dsrStatus, value: to }]);
-  };
+  const watchers = Promise.all([watchDeadline(run), watchAcknowledgement(run)]);
+  const closing = () => inbox.close !== null;
 
-  await notifySubject({ requestId: input.requestId, kind: 'acknowledgement' });
+  // Acknowledge receipt at once; the acknowledgement watcher escalates if this cannot go out in time.
+  await activities.notifySubject({ requestId: input.requestId, kind: 'acknowledgement' });
+  state.acknowledgedAt = new Date().toISOString();
+  await activities.recordEvent({ requestId: input.requestId, eventKey: run.nextEventKey(), action: 'request.acknowledged', actor: 'system', reason: null, projection: { acknowledgedAt: state.acknowledgedAt } });
 
-  if (input.verification === 'required') {
-    await moveTo('awaiting_verification', 'system');
-    const decided = await condition(() => state.verification !== null, input.verificationWindowDays * DAY_MS);
-    if (!decided) {
-      await moveTo('unverified', 'system', `identity not verified within ${input.verificationWindowDays} days`);
-      await notifySubject({ requestId: input.requestId, kind: 'unverified' });
-      return finish();
-    }
-    const decision = state.verification!;
-    if (decision.outcome === 'failed') {
-      await moveTo('rejected', decision.actor, `identity verification failed (${decision.method})`);
-      await notifySubject({ requestId: input.requestId, kind: 'rejected' });
-      return finish();
-    }
-    await moveTo('verified', decision.actor, `identity verified (${decision.method})`);
+  await steps();
+  if (!isTerminal(state.status)) await close();
+  await watchers;
+  await condition(allHandlersFinished);
+  return { requestId: input.requestId, status: state.status };
+
+  async function steps(): Promise<void> {
+    if (input.verification === 'required' && !(await verification())) return;
+    if (closing()) return;
+    if (!(await assessment())) return;
+    if (closing()) return;
+    await run.moveTo('processing', 'system', `${input.type} processing started`);
+    // The per-type work (export, erasure, rectification, suppression) plugs in here.
+    await activities.processRequest({ requestId: input.requestId, type: input.type });
+    if (closing()) return;
+    await activities.notifySubject({ requestId: input.requestId, kind: 'completed' });
+    await run.moveTo('completed', 'system', 'response delivered to the subject');
   }
 
-  // Processing is filled in per type by the export, erasure and rectification work; for now it is recorded.
-  await moveTo('processing', 'system', `${input.type} processing requested`);
-  await moveTo('completed', 'system');
-  await notifySubject({ requestId: input.requestId, kind: 'completed' });
-  return finish();
+  /** True when verified; otherwise the request has ended (unverified, rejected) or is being closed. */
+  async function verification(): Promise<boolean> {
+    await run.moveTo('awaiting_verification', 'system');
+    const waitingSince = Date.now();
+    const expiresAt = new Date(waitingSince + input.verificationWindowDays * DAY_MS).toISOString();
+    await activities.issueVerificationLink({ requestId: input.requestId, expiresAt });
+    const decided = await condition(() => inbox.verification !== null || closing(), input.verificationWindowDays * DAY_MS);
+    if (closing()) return false;
+    if (!decided) {
+      await run.moveTo('unverified', 'system', `identity not verified within ${input.verificationWindowDays} days`);
+      await activities.notifySubject({ requestId: input.requestId, kind: 'unverified' });
+      return false;
+    }
+    const decision = inbox.verification!;
+    state.verification = decision;
+    inbox.verification = null;
+    if (decision.outcome === 'failed') {
+      await run.moveTo('rejected', decision.actor, `identity verification failed (${decision.method})`, { rejectionReason: 'identity_not_verified' });
+      await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: 'identity_not_verified' });
+      return false;
+    }
+    await run.moveTo('verified', decision.actor, `identity verified (${decision.method})`);
+    await stopTheClock(Math.floor((Date.now() - waitingSince) / DAY_MS));
+    return true;
+  }
 
-  async function finish(): Promise<RightsRequestResult> {
-    await condition(allHandlersFinished);
-    return { requestId: input.requestId, status: state.status };
+  /** UK GDPR: the days spent waiting for identity do not count; the due date moves by them (never under CCPA). */
+  async function stopTheClock(pausedDays: number): Promise<void> {
+    if (pausedDays < 1) return;
+    const moved = applyClockStop({ regulation: input.regulation, type: input.type, receivedAt: new Date(input.receivedAt), pausedDays, extended: state.extended });
+    if (moved.dueAt.toISOString() === state.dueAt) return;
+    const previousDueAt = state.dueAt;
+    state.pausedDays = pausedDays;
+    run.setDueAt(moved.dueAt.toISOString());
+    await activities.recordEvent({
+      requestId: input.requestId,
+      eventKey: run.nextEventKey(),
+      action: 'deadline.clock_stopped',
+      actor: 'system',
+      reason: `${pausedDays} day(s) waiting for identity do not count`,
+      details: { previousDueAt, dueAt: state.dueAt, pausedDays },
+      projection: { dueAt: state.dueAt, pausedDays, overdue: false },
+    });
+  }
+
+  /** True when approved (by staff or by the type's policy); a rejection ends the request. */
+  async function assessment(): Promise<boolean> {
+    await run.moveTo('in_assessment', 'system');
+    if (input.autoApprove) {
+      state.assessment = { decision: 'approve', actor: 'policy', legalExceptions: [] };
+      await activities.recordEvent({ requestId: input.requestId, eventKey: run.nextEventKey(), action: 'assessment.approved', actor: 'policy', reason: `${input.type} requests are approved by policy` });
+      return true;
+    }
+    await condition(() => inbox.assessment !== null || closing());
+    if (closing()) return false;
+    const decision = inbox.assessment!;
+    inbox.assessment = null;
+    state.assessment = { decision: decision.decision, actor: decision.actor, legalExceptions: decision.legalExceptions ?? [] };
+    const details = { legalExceptions: decision.legalExceptions ?? [], ...(decision.noteId ? { noteId: decision.noteId } : {}) };
+    if (decision.decision === 'reject') {
+      await run.moveTo('rejected', decision.actor, decision.rejectionReason ?? 'rejected', { ...details, rejectionReason: decision.rejectionReason });
+      await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: decision.rejectionReason ?? 'other', ...(decision.noteId ? { noteId: decision.noteId } : {}) });
+      return false;
+    }
+    await activities.recordEvent({ requestId: input.requestId, eventKey: run.nextEventKey(), action: 'assessment.approved', actor: decision.actor, reason: null, details });
+    return true;
+  }
+
+  /** A cancellation or a manual completion by staff, acted on at the next step boundary. */
+  async function close(): Promise<void> {
+    await condition(() => inbox.close !== null);
+    const { action, request } = inbox.close!;
+    state.closedBy = { action, actor: request.actor };
+    const note = request.noteId ? { noteId: request.noteId } : {};
+    if (action === 'cancel') {
+      await run.moveTo('cancelled', request.actor, 'reason' in request ? request.reason : null, note);
+      await activities.notifySubject({ requestId: input.requestId, kind: 'cancelled' });
+    } else {
+      await activities.notifySubject({ requestId: input.requestId, kind: 'completed', ...note });
+      await run.moveTo('completed', request.actor, 'completed manually by staff', note);
+    }
   }
 }

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { sql } from 'slonik';
 import { findRequest } from '../../src/db/requests.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
 import { createWorker, startRecordedRequests } from '../../src/worker.ts';
-import { verificationSignal } from '../../src/workflows/messages.ts';
-import { json, testApp, tokenHeaders } from '../support/app.ts';
+import { json, testActivityDeps, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { historyText } from '../support/history.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
 import { devServer, mailCatcher, postgres, workflowBundle } from '../support/stack.ts';
@@ -29,7 +29,7 @@ describe('a request end to end on the Temporal dev server', () => {
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue: TASK_QUEUE,
-      deps: { pool: pg.pool, mailer, logger: createLogger('silent'), publicUrl: 'http://localhost:3000' },
+      deps: testActivityDeps(pg.pool, mailer),
       workflowBundle: { code: (await workflowBundle()).code },
     });
     running = worker.run();
@@ -52,19 +52,36 @@ describe('a request end to end on the Temporal dev server', () => {
     assert.equal(res.status, 201);
     const { id, workflowId } = await json(res);
 
-    await eventually(async () => ((await json(await app.request(`/v1/requests/${id}`, { headers }))).status === 'awaiting_verification' ? true : undefined), 15_000, 'awaiting_verification');
+    const statusOf = async () => (await json(await app.request(`/v1/requests/${id}`, { headers }))).status;
+    await eventually(async () => ((await statusOf()) === 'awaiting_verification' ? true : undefined), 15_000, 'awaiting_verification');
+    const post = (path: string, payload: unknown) => app.request(`/v1/requests/${id}/${path}`, { method: 'POST', headers, body: JSON.stringify(payload) });
+
+    // An invalid transition is a 409 with the workflow's reason, and changes nothing.
+    const early = await post('assessment', { decision: 'approve' });
+    assert.equal(early.status, 409);
+    assert.equal((await json(early)).error.code, 'REQUEST.INVALID_TRANSITION');
+    const badBody = await post('verification', { outcome: 'maybe', method: 'document_check' });
+    assert.equal(badBody.status, 400);
+
+    const verified = await post('verification', { outcome: 'verified', method: 'account_authentication' });
+    assert.equal(verified.status, 200);
+    assert.equal((await json(verified)).accepted, true);
+    await eventually(async () => ((await statusOf()) === 'in_assessment' ? true : undefined), 15_000, 'in_assessment');
+    const approved = await post('assessment', { decision: 'approve', legalExceptions: ['tax_records'], note: 'Invoices are kept 10 years (HGB §257).' });
+    assert.equal(approved.status, 200);
     const handle = env.client.workflow.getHandle(workflowId);
-    await handle.signal(verificationSignal, { outcome: 'verified', method: 'account_authentication', actor: 'dpo-jane' });
     assert.deepEqual(await handle.result(), { requestId: id, status: 'completed' });
+    const afterwards = await post('cancellation', { reason: 'duplicate' });
+    assert.equal(afterwards.status, 409, 'nothing after completion');
 
     const detail = await json(await app.request(`/v1/requests/${id}`, { headers }));
     assert.equal(detail.status, 'completed');
     assert.ok(detail.completedAt);
     assert.deepEqual(
       detail.timeline.filter((e: { toStatus: string | null }) => e.toStatus).map((e: { toStatus: string }) => e.toStatus),
-      ['submitted', 'awaiting_verification', 'verified', 'processing', 'completed'],
+      ['submitted', 'awaiting_verification', 'verified', 'in_assessment', 'processing', 'completed'],
     );
-    assert.ok(detail.timeline.some((e: { action: string; actor: string }) => e.action === 'request.verified' && e.actor === 'dpo-jane'));
+    assert.ok(detail.timeline.some((e: { action: string; actor: string }) => e.action === 'request.verified' && e.actor.startsWith('test-owner')), 'the API records the token name as the actor');
 
     await mail.waitFor((m) => m.to.includes(email) && m.subject.includes(id) && /received/.test(m.subject));
     await mail.waitFor((m) => m.to.includes(email) && /complete/.test(m.subject));
@@ -77,18 +94,71 @@ describe('a request end to end on the Temporal dev server', () => {
     }, 15_000, 'the workflow to be listed by its search attributes');
 
     const history = historyText(await handle.fetchHistory());
-    for (const identifier of [email, 'Siobhán', 'Nguyễn', 'cus_e2e_77']) assert.ok(!history.includes(identifier), `history contains ${identifier}`);
+    for (const identifier of [email, 'Siobhán', 'Nguyễn', 'cus_e2e_77', 'HGB']) assert.ok(!history.includes(identifier), `history contains ${identifier}`);
   });
 
   test('a request recorded while Temporal was down is started by the worker start-up sweep', async () => {
     const { row } = await recordRequest(pg.pool, { type: 'access', regulation: 'CCPA' });
     assert.equal(row.workflow_started_at, null);
-    const started = await startRecordedRequests(env.client, { pool: pg.pool, logger: createLogger('silent') }, { taskQueue: TASK_QUEUE, verificationWindowDays: 14 });
+    const started = await startRecordedRequests(env.client, { pool: pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
     assert.ok(started >= 1);
     const description = await env.client.workflow.getHandle(row.workflow_id).describe();
     assert.equal(description.status.name, 'RUNNING');
     assert.ok((await findRequest(pg.pool, row.id))?.workflow_started_at, 'marked as started');
-    const again = await startRecordedRequests(env.client, { pool: pg.pool, logger: createLogger('silent') }, { taskQueue: TASK_QUEUE, verificationWindowDays: 14 });
+    const again = await startRecordedRequests(env.client, { pool: pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
     assert.equal(again, 0, 'a second sweep finds nothing to start');
+  });
+});
+
+describe('the subject verifies by the emailed link', () => {
+  let env: TestWorkflowEnvironment;
+  let pg: Awaited<ReturnType<typeof postgres>>;
+  let mail: Awaited<ReturnType<typeof mailCatcher>>;
+  let worker: Worker;
+  let running: Promise<void>;
+  let mailer: ReturnType<typeof createMailer>;
+
+  before(async () => {
+    [env, pg, mail] = await Promise.all([devServer(), postgres(), mailCatcher()]);
+    mailer = createMailer(mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
+    worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'verification-link', deps: testActivityDeps(pg.pool, mailer), workflowBundle: { code: (await workflowBundle()).code } });
+    running = worker.run();
+  });
+  after(async () => {
+    worker.shutdown();
+    await running;
+    mailer.close();
+  });
+
+  test('GET shows a confirm button, POST verifies once; reused, unknown and expired links are refused', async () => {
+    const app = testApp({ pool: pg.pool, client: env.client, taskQueue: 'verification-link' });
+    const headers = await tokenHeaders(pg.pool);
+    const email = `link-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const { id } = await json(await app.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email } }) }));
+    const message = await mail.waitFor((m) => m.to.includes(email) && /confirm/.test(m.subject), 15_000);
+    const path = new URL(/http:\/\/\S+\/verify\/\S+/.exec(message.text)![0]).pathname;
+
+    const page = await app.request(path);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<form method="post">/);
+    assert.equal((await json(await app.request(`/v1/requests/${id}`, { headers }))).status, 'awaiting_verification', 'opening the link verifies nobody');
+
+    const confirmed = await app.request(path, { method: 'POST' });
+    assert.equal(confirmed.status, 200);
+    assert.match(await confirmed.text(), /confirmed/);
+    await eventually(async () => ((await json(await app.request(`/v1/requests/${id}`, { headers }))).status === 'in_assessment' ? true : undefined), 15_000, 'in_assessment');
+    const detail = await json(await app.request(`/v1/requests/${id}`, { headers }));
+    assert.ok(detail.timeline.some((e: { action: string; actor: string }) => e.action === 'request.verified' && e.actor === 'subject'));
+
+    assert.equal((await app.request(path, { method: 'POST' })).status, 410, 'single use');
+    assert.equal((await app.request('/verify/' + 'A'.repeat(43), { method: 'POST' })).status, 404);
+    assert.equal((await app.request('/verify/not-a-token')).status, 404);
+
+    const other = `link-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const second = await json(await app.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email: other } }) }));
+    const secondMail = await mail.waitFor((m) => m.to.includes(other) && /confirm/.test(m.subject), 15_000);
+    const secondPath = new URL(/http:\/\/\S+\/verify\/\S+/.exec(secondMail.text)![0]).pathname;
+    await pg.pool.query(sql.unsafe`update dsrflow.verification_tokens set expires_at = now() - interval '1 minute' where request_id = ${second.id}`);
+    assert.equal((await app.request(secondPath, { method: 'POST' })).status, 410, 'expired');
   });
 });

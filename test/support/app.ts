@@ -3,14 +3,32 @@ import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
 import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import type { Mailer } from '../../src/platform/mailer.ts';
+import type { WorkflowSettings } from '../../src/platform/temporal.ts';
 
 export const TASK_QUEUE = 'dsrflow-test';
+
+export const testWorkflowSettings = (taskQueue: string): WorkflowSettings => ({
+  taskQueue,
+  verificationWindowDays: 14,
+  reminderDaysBefore: [7, 2],
+  autoApproveTypes: ['noSale'],
+});
+
+export const testActivityDeps = (pool: DatabasePool, mailer: Mailer) => ({
+  pool,
+  mailer,
+  logger: createLogger('silent'),
+  publicUrl: 'http://localhost:3000',
+  staffEmail: 'privacy-team@dsrflow.test',
+});
 
 export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number }) {
   return createApp({
     pool: opts.pool,
-    temporal: { client: opts.client, namespace: opts.client.options.namespace, taskQueue: opts.taskQueue ?? TASK_QUEUE, uiUrl: 'http://localhost:8233' },
-    settings: { defaultOrganization: 'default', verificationWindowDays: 14, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) },
+    temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
+    workflows: testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE),
+    settings: { defaultOrganization: 'default', ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) },
     logger: createLogger('silent'),
     now: () => new Date(),
   });

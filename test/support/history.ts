@@ -19,3 +19,18 @@ export function historySpanMs(history: temporal.api.history.v1.IHistory): number
   const times = (history.events ?? []).map((e) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6));
   return Math.max(...times) - Math.min(...times);
 }
+
+/** Activities the workflow scheduled, with the server time and the decoded first argument. */
+export function scheduledActivities(history: temporal.api.history.v1.IHistory): Array<{ type: string; at: number; input: Record<string, unknown> }> {
+  return (history.events ?? [])
+    .filter((e) => e.activityTaskScheduledEventAttributes)
+    .map((e) => {
+      const attrs = e.activityTaskScheduledEventAttributes!;
+      const payload = attrs.input?.payloads?.[0]?.data;
+      return {
+        type: attrs.activityType?.name ?? '',
+        at: Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6),
+        input: payload ? JSON.parse(Buffer.from(payload).toString('utf8')) : {},
+      };
+    });
+}

@@ -59,13 +59,17 @@ export const devServer = once(async () => {
   return env;
 });
 
-export const timeSkipping = once(async () => {
+/**
+ * A time-skipping test server of its own. Its clock is global and, whenever it is idle, jumps to the next timer
+ * of any workflow, finished ones included (their run timeout, years ahead): a server shared between tests would
+ * leave the next test in 2036. A fresh one (about half a second) keeps every test's clock at today.
+ */
+export async function freshTimeSkipping(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableOption(locateTool('testServer')) } });
-  stops.push(() => env.teardown());
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
-});
+}
 
 export const mailCatcher = once(async (): Promise<MailCatcher> => {
   const catcher = await startMailCatcher({ smtpPort: 0 });

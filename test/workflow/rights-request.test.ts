@@ -1,129 +1,125 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { writeFileSync } from 'node:fs';
+import proto from '@temporalio/proto';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
-import { computeDeadlines } from '../../src/domain/deadlines.ts';
-import { createLogger } from '../../src/platform/logger.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
-import { startRequestWorkflow } from '../../src/platform/temporal.ts';
-import { createWorker } from '../../src/worker.ts';
-import { stateQuery, verificationSignal } from '../../src/workflows/messages.ts';
+import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
 import { historySpanMs, historyText } from '../support/history.ts';
-import { eventually, recordRequest } from '../support/requests.ts';
-import { mailCatcher, postgres, timeSkipping, workflowBundle } from '../support/stack.ts';
+import { DAY, harness, reach, refusedWith, settled } from '../support/workflow-harness.ts';
+import { freshTimeSkipping, mailCatcher, postgres } from '../support/stack.ts';
 
-const TASK_QUEUE = 'rights-request-time-skipping';
 
-describe('rightsRequest workflow on the time-skipping server', () => {
+describe('rightsRequest on the time-skipping server: the life of a request', () => {
   let env: TestWorkflowEnvironment;
-  let worker: Pick<Worker, 'runUntil'>;
   let pg: Awaited<ReturnType<typeof postgres>>;
   let mail: Awaited<ReturnType<typeof mailCatcher>>;
   let mailer: ReturnType<typeof createMailer>;
+  let h: ReturnType<typeof harness>;
 
   before(async () => {
-    [env, pg, mail] = await Promise.all([timeSkipping(), postgres(), mailCatcher()]);
+    [pg, mail] = await Promise.all([postgres(), mailCatcher()]);
     mailer = createMailer(mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
-    const code = (await workflowBundle()).code;
-    // A worker per test: one that is created but never run would hold the test server open.
-    worker = {
-      runUntil: async <R>(fnOrPromise: Promise<R> | (() => Promise<R>)) => {
-        const w = await createWorker({
-          connection: env.nativeConnection,
-          namespace: env.namespace ?? 'default',
-          taskQueue: TASK_QUEUE,
-          deps: { pool: pg.pool, mailer, logger: createLogger('silent'), publicUrl: 'http://localhost:3000' },
-          workflowBundle: { code },
-        });
-        return w.runUntil(fnOrPromise);
-      },
-    };
   });
+  beforeEach(async () => {
+    env = await freshTimeSkipping();
+    h = harness(env, pg.pool, mailer, 'rights-request-life');
+  });
+  afterEach(() => env.teardown());
   after(() => mailer.close());
 
-  const start = async (row: Awaited<ReturnType<typeof recordRequest>>['row']) => {
-    const { verification } = computeDeadlines({ regulation: row.regulation as 'GDPR', type: row.type, receivedAt: new Date(row.received_at) });
-    await startRequestWorkflow(env.client, row, { taskQueue: TASK_QUEUE, verificationWindowDays: 14, verification });
-    return env.client.workflow.getHandle(row.workflow_id);
-  };
-
-  test('a GDPR access request: acknowledged, verified by signal, completed, every transition audited', async () => {
-    const { row, subject } = await recordRequest(pg.pool, { type: 'access', regulation: 'GDPR' });
-    const handle = await start(row);
-    const result = await worker.runUntil(async () => {
-      await eventually(async () => ((await handle.query(stateQuery)).status === 'awaiting_verification' ? true : undefined), 10_000, 'awaiting_verification');
-      await handle.signal(verificationSignal, { outcome: 'verified', method: 'document_check', actor: 'dpo-jane' });
-      return handle.result();
+  test('GDPR access: acknowledged, verification link sent, verified, approved, processed, completed, all audited', async () => {
+    const { row, subject, handle } = await h.start({ type: 'access', regulation: 'GDPR' });
+    const result = await h.withWorker(async () => {
+      await reach(handle, 'awaiting_verification');
+      await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'document_check', actor: 'dpo-jane' }] });
+      await reach(handle, 'in_assessment');
+      await handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', actor: 'dpo-jane' }] });
+      return settled(handle);
     });
     assert.deepEqual(result, { requestId: row.id, status: 'completed' });
 
     const stored = await findRequest(pg.pool, row.id);
     assert.equal(stored?.status, 'completed');
-    assert.ok(stored?.completed_at);
+    assert.ok(stored?.acknowledged_at, 'acknowledgement recorded');
     const events = await listRequestEvents(pg.pool, row.id);
-    const transitions = events.filter((e) => e.to_status).map((e) => `${e.from_status ?? '-'}>${e.to_status}:${e.actor}`);
-    assert.deepEqual(transitions, [
-      '->submitted:test',
-      'submitted>awaiting_verification:system',
-      'awaiting_verification>verified:dpo-jane',
-      'verified>processing:system',
-      'processing>completed:system',
-    ]);
+    assert.deepEqual(
+      events.filter((e) => e.to_status).map((e) => `${e.from_status ?? '-'}>${e.to_status}:${e.actor}`),
+      ['->submitted:test', 'submitted>awaiting_verification:system', 'awaiting_verification>verified:dpo-jane', 'verified>in_assessment:system', 'in_assessment>processing:system', 'processing>completed:system'],
+    );
+    const actions = events.map((e) => e.action);
+    for (const action of ['request.acknowledged', 'assessment.approved', 'processing.requested', 'notice.sent']) assert.ok(actions.includes(action), `${action} audited`);
 
     const ack = await mail.waitFor((m) => m.to.includes(subject.email) && /received/.test(m.subject));
-    assert.match(ack.text, new RegExp(row.id));
     assert.match(ack.text, new RegExp(`respond by ${row.due_at.slice(0, 10)}`));
-    await mail.waitFor((m) => m.to.includes(subject.email) && /complete/.test(m.subject));
+    const link = await mail.waitFor((m) => m.to.includes(subject.email) && /confirm/.test(m.subject));
+    assert.match(link.text, /http:\/\/localhost:3000\/verify\/[A-Za-z0-9_-]{43}/);
+    await mail.waitFor((m) => m.to.includes(subject.email) && /is complete/.test(m.subject));
+    if (process.env.RECORD_HISTORIES) {
+      writeFileSync('test/fixtures/histories/gdpr-access-completed.binpb', proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+    }
   });
 
   test('the finished history holds none of the subject identifiers', async () => {
-    const { row, subject } = await recordRequest(pg.pool, { type: 'erasure', regulation: 'UK_GDPR' });
-    const handle = await start(row);
-    await worker.runUntil(async () => {
-      await eventually(async () => ((await handle.query(stateQuery)).status === 'awaiting_verification' ? true : undefined));
-      await handle.signal(verificationSignal, { outcome: 'verified', method: 'email_link', actor: 'subject' });
-      await handle.result();
+    const { row, subject, handle } = await h.start({ type: 'erasure', regulation: 'UK_GDPR' });
+    await h.withWorker(async () => {
+      await reach(handle, 'awaiting_verification');
+      await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'email_link', actor: 'subject' }] });
+      await reach(handle, 'in_assessment');
+      await handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', legalExceptions: ['tax_records'], actor: 'dpo-jane' }] });
+      await settled(handle);
     });
     const history = historyText(await handle.fetchHistory());
     for (const identifier of [subject.email, subject.fullName, subject.customerId, subject.email.split('@')[0]!]) {
       assert.ok(!history.includes(identifier), `history must not contain ${identifier}`);
     }
-    assert.ok(history.includes(row.id), 'the history does carry the request id (sanity check of the scan)');
+    assert.ok(history.includes(row.id), 'the scan does read the payloads (the request id is there)');
   });
 
   test('a subject who never verifies ends unverified when the window closes, and is told', async () => {
-    const { row, subject } = await recordRequest(pg.pool, { type: 'access', regulation: 'GDPR' });
-    const handle = await start(row);
-    const result = await worker.runUntil(handle.result());
+    const { row, subject, handle } = await h.start({ type: 'access', regulation: 'GDPR' });
+    const result = await h.withWorker(async () => {
+      await reach(handle, 'awaiting_verification');
+      await env.sleep(14 * DAY + 60_000);
+      return settled(handle);
+    });
     assert.equal(result.status, 'unverified');
-    const skippedDays = historySpanMs(await handle.fetchHistory()) / 86_400_000;
-    assert.ok(skippedDays >= 14 && skippedDays < 15, `the 14-day window elapsed in skipped time (${skippedDays.toFixed(2)} days)`);
+    const days = historySpanMs(await handle.fetchHistory()) / DAY;
+    assert.ok(days >= 14 && days < 15, `the 14-day window elapsed in skipped time (${days.toFixed(2)} days)`);
     const last = (await listRequestEvents(pg.pool, row.id)).filter((e) => e.to_status).at(-1);
     assert.equal(last?.to_status, 'unverified');
     assert.match(last?.reason ?? '', /within 14 days/);
     await mail.waitFor((m) => m.to.includes(subject.email) && /identity not confirmed/.test(m.subject));
   });
 
-  test('a failed identity check rejects the request', async () => {
-    const { row } = await recordRequest(pg.pool, { type: 'rectify', regulation: 'GDPR' });
-    const handle = await start(row);
-    const result = await worker.runUntil(async () => {
-      await eventually(async () => ((await handle.query(stateQuery)).status === 'awaiting_verification' ? true : undefined));
-      await handle.signal(verificationSignal, { outcome: 'failed', method: 'document_check', actor: 'dpo-jane' });
-      return handle.result();
+  test('a failed identity check rejects the request and tells the subject why', async () => {
+    const { row, subject, handle } = await h.start({ type: 'rectify', regulation: 'GDPR' });
+    const result = await h.withWorker(async () => {
+      await reach(handle, 'awaiting_verification');
+      await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'failed', method: 'document_check', actor: 'dpo-jane' }] });
+      return settled(handle);
     });
     assert.equal(result.status, 'rejected');
     assert.equal((await findRequest(pg.pool, row.id))?.status, 'rejected');
+    const notice = await mail.waitFor((m) => m.to.includes(subject.email) && /could not be fulfilled/.test(m.subject));
+    assert.match(notice.text, /could not confirm your identity/);
+    assert.match(notice.text, /right to lodge a complaint/);
   });
 
-  test('an opt-out of sale completes with no verification step', async () => {
-    const { row } = await recordRequest(pg.pool, { type: 'noSale', regulation: 'CCPA' });
-    const handle = await start(row);
-    const result = await worker.runUntil(handle.result());
-    assert.equal(result.status, 'completed');
-    const statuses = (await listRequestEvents(pg.pool, row.id)).map((e) => e.to_status).filter(Boolean);
-    assert.ok(!statuses.includes('awaiting_verification'), `no verification for noSale: ${statuses.join(',')}`);
+  test('a rejection on a legal exception is recorded with the exception and its reason', async () => {
+    const { row, handle } = await h.start({ type: 'erasure', regulation: 'GDPR' });
+    await h.withWorker(async () => {
+      await reach(handle, 'awaiting_verification');
+      await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'account_authentication', actor: 'dpo-jane' }] });
+      await reach(handle, 'in_assessment');
+      assert.equal(await refusedWith(handle.executeUpdate(assessUpdate, { args: [{ decision: 'reject', rejectionReason: 'legal_exception', actor: 'dpo-jane' }] })), 'ASSESSMENT.EXCEPTION_REQUIRED');
+      await handle.executeUpdate(assessUpdate, { args: [{ decision: 'reject', rejectionReason: 'legal_exception', legalExceptions: ['legal_claims'], actor: 'dpo-jane' }] });
+      await settled(handle);
+    });
+    const rejected = (await listRequestEvents(pg.pool, row.id)).find((e) => e.to_status === 'rejected');
+    assert.equal(rejected?.reason, 'legal_exception');
+    assert.deepEqual(rejected?.details.legalExceptions, ['legal_claims']);
   });
 });

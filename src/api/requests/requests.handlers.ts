@@ -72,11 +72,7 @@ export const createRequestHandlers = (deps: AppDeps) => {
     if (!created) c.header('Idempotent-Replayed', 'true');
     if (!row.workflow_started_at) {
       try {
-        await startRequestWorkflow(deps.temporal.client, row, {
-          taskQueue: deps.temporal.taskQueue,
-          verificationWindowDays: deps.settings.verificationWindowDays,
-          verification: deadlines.verification,
-        });
+        await startRequestWorkflow(deps.temporal.client, row, deps.workflows);
         await markWorkflowStarted(deps.pool, row.id);
       } catch (error) {
         deps.logger.warn('workflow start failed; the request is recorded and starts when the worker restarts or the call is retried', {

@@ -2,10 +2,20 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppDeps } from '../app.ts';
 import type { AuthEnv } from '../auth.ts';
 import { defaultHook } from '../errors.ts';
+import { createActionHandlers } from './actions.handlers.ts';
+import { assessmentRoute, cancellationRoute, completionRoute, extensionRoute, verificationRoute } from './actions.routes.ts';
 import { createRequestHandlers } from './requests.handlers.ts';
 import { createRequestRoute, getRequestRoute } from './requests.routes.ts';
 
 export function requestsRouter(deps: AppDeps) {
   const handlers = createRequestHandlers(deps);
-  return new OpenAPIHono<AuthEnv>({ defaultHook }).openapi(createRequestRoute, handlers.create).openapi(getRequestRoute, handlers.get);
+  const actions = createActionHandlers(deps);
+  return new OpenAPIHono<AuthEnv>({ defaultHook })
+    .openapi(createRequestRoute, handlers.create)
+    .openapi(getRequestRoute, handlers.get)
+    .openapi(verificationRoute, actions.verification)
+    .openapi(assessmentRoute, actions.assessment)
+    .openapi(extensionRoute, actions.extension)
+    .openapi(cancellationRoute, actions.cancellation)
+    .openapi(completionRoute, actions.completion);
 }

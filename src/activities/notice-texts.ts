@@ -1,0 +1,56 @@
+import type { RequestRow } from '../db/requests.ts';
+
+// What the subject reads. Plain words; the request id lets them refer to it; nothing beyond what they gave us.
+
+export const NOTICE_KINDS = ['acknowledgement', 'unverified', 'rejected', 'completed', 'cancelled', 'extension'] as const;
+export type NoticeKind = (typeof NOTICE_KINDS)[number];
+
+const day = (iso: string | null) => (iso ?? '').slice(0, 10);
+
+const REASONS: Record<string, string> = {
+  identity_not_verified: 'we could not confirm your identity',
+  manifestly_unfounded: 'the request is manifestly unfounded',
+  excessive: 'the request is excessive, in particular because it repeats earlier requests',
+  legal_exception: 'the law requires or allows us to keep or withhold this data',
+  not_a_customer: 'we hold no account or data matching the details you gave',
+  other: 'of the reasons given below',
+  complexity: 'your request is complex',
+  number_of_requests: 'we are handling a high number of requests',
+  format_conversion: 'the data has to be converted into a format you can use',
+};
+
+export interface NoticeFacts {
+  request: RequestRow;
+  reason?: string | undefined;
+  note?: string | null | undefined;
+  link?: string | undefined;
+}
+
+const withNote = (note?: string | null) => (note ? `\n${note}\n` : '');
+
+export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; text: string }> = {
+  acknowledgement: ({ request: r }) => ({
+    subject: `We received your ${r.type} request (${r.id})`,
+    text: `We received your ${r.type} request on ${day(r.received_at)} under ${r.regulation}.\nWe will respond by ${day(r.due_at)} at the latest.\n\nRequest reference: ${r.id}\n`,
+  }),
+  unverified: ({ request: r }) => ({
+    subject: `Your request ${r.id} was closed: identity not confirmed`,
+    text: `We could not confirm your identity in time, so we closed request ${r.id}.\nYou are welcome to submit a new request.\n`,
+  }),
+  rejected: ({ request: r, reason, note }) => ({
+    subject: `Your request ${r.id} could not be fulfilled`,
+    text: `We cannot fulfil request ${r.id} because ${REASONS[reason ?? 'other'] ?? REASONS.other}.\n${withNote(note)}\nYou have the right to lodge a complaint with a supervisory authority and to seek a judicial remedy.\n`,
+  }),
+  completed: ({ request: r, note }) => ({
+    subject: `Your ${r.type} request ${r.id} is complete`,
+    text: `We have completed your ${r.type} request ${r.id}.\n${withNote(note)}`,
+  }),
+  cancelled: ({ request: r }) => ({
+    subject: `Your request ${r.id} was cancelled`,
+    text: `Request ${r.id} was cancelled. If you did not ask for this, reply to this email.\n`,
+  }),
+  extension: ({ request: r, reason, note }) => ({
+    subject: `We need more time for your request ${r.id}`,
+    text: `We are extending the time to respond to request ${r.id} because ${REASONS[reason ?? 'other'] ?? REASONS.other}.\nWe will respond by ${day(r.extended_due_at ?? r.due_at)} at the latest.\n${withNote(note)}`,
+  }),
+};

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import type { RouteHandler } from '@hono/zod-openapi';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type UpdateDefinition } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { sql } from 'slonik';
+import { findRequest, insertNote } from '../../db/requests.ts';
+import type { RequestState } from '../../workflows/messages.ts';
+import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, verifyUpdate } from '../../workflows/messages.ts';
+import type { AppDeps } from '../app.ts';
+import type { AuthEnv } from '../auth.ts';
+import { ApiError } from '../errors.ts';
+import type { assessmentRoute, cancellationRoute, completionRoute, extensionRoute, verificationRoute } from './actions.routes.ts';
+
+export const liveState = (s: RequestState) => ({
+  status: s.status,
+  dueAt: s.dueAt,
+  originalDueAt: s.originalDueAt,
+  overdue: s.overdue,
+  extended: s.extended,
+  extensionsUsed: s.extensionsUsed,
+  pausedDays: s.pausedDays,
+  acknowledgedAt: s.acknowledgedAt,
+  verification: s.verification,
+  assessment: s.assessment,
+});
+
+/**
+ * Sends a decision to the request's workflow as an Update: its validator checks it against the live state,
+ * so an invalid transition is refused here (409 with the workflow's reason) and a valid one is in the history
+ * before we answer. Free-text notes are stored first and travel as an id.
+ */
+export async function sendDecision<A>(deps: AppDeps, requestId: string, update: UpdateDefinition<RequestState, [A], string>, arg: (noteId?: string) => A, note: { author: string; body?: string | undefined }) {
+  const request = await findRequest(deps.pool, requestId);
+  if (!request) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${requestId}`);
+  if (!request.workflow_started_at) throw new ApiError(409, 'REQUEST_NOT_STARTED', 'The request’s workflow has not started yet; retry shortly');
+  const noteId = note.body ? randomUUID() : undefined;
+  if (noteId) await insertNote(deps.pool, { id: noteId, requestId, author: note.author, body: note.body! });
+  try {
+    const state = await deps.temporal.client.workflow.getHandle(request.workflow_id).executeUpdate(update, { args: [arg(noteId)] });
+    return { id: requestId, accepted: true as const, state: liveState(state) };
+  } catch (error) {
+    if (noteId) await deps.pool.query(sql.unsafe`delete from dsrflow.decision_notes where id = ${noteId}`);
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
+      throw new ApiError(409, error.cause.type ?? 'REQUEST.INVALID_TRANSITION', error.cause.message);
+    }
+    if (error instanceof WorkflowNotFoundError || /workflow execution already completed/i.test((error as Error).message)) {
+      throw new ApiError(409, 'REQUEST.CLOSED', `The request is ${request.status}; nothing more can be done to it`);
+    }
+    if ((error as { code?: number }).code === 14 || (error as Error).name === 'ServiceError') {
+      throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The workflow service is unreachable; nothing was changed. Retry shortly.');
+    }
+    throw error;
+  }
+}
+
+export const createActionHandlers = (deps: AppDeps) => {
+  const verification: RouteHandler<typeof verificationRoute, AuthEnv> = async (c) => {
+    const body = c.req.valid('json');
+    const actor = c.get('actor').name;
+    return c.json(await sendDecision(deps, c.req.valid('param').id, verifyUpdate, () => ({ ...body, actor }), { author: actor }), 200);
+  };
+  const assessment: RouteHandler<typeof assessmentRoute, AuthEnv> = async (c) => {
+    const { note, ...body } = c.req.valid('json');
+    const actor = c.get('actor').name;
+    return c.json(await sendDecision(deps, c.req.valid('param').id, assessUpdate, (noteId) => ({ ...body, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }), 200);
+  };
+  const extension: RouteHandler<typeof extensionRoute, AuthEnv> = async (c) => {
+    const { note, reason } = c.req.valid('json');
+    const actor = c.get('actor').name;
+    return c.json(await sendDecision(deps, c.req.valid('param').id, extendUpdate, (noteId) => ({ reason, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }), 200);
+  };
+  const cancellation: RouteHandler<typeof cancellationRoute, AuthEnv> = async (c) => {
+    const { note, reason } = c.req.valid('json');
+    const actor = c.get('actor').name;
+    return c.json(await sendDecision(deps, c.req.valid('param').id, cancelUpdate, (noteId) => ({ reason, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }), 200);
+  };
+  const completion: RouteHandler<typeof completionRoute, AuthEnv> = async (c) => {
+    const { note } = c.req.valid('json');
+    const actor = c.get('actor').name;
+    return c.json(await sendDecision(deps, c.req.valid('param').id, completeUpdate, (noteId) => ({ actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }), 200);
+  };
+  return { verification, assessment, extension, cancellation, completion };
+};

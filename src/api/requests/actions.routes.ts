@@ -1,0 +1,64 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { CANCELLATION_REASONS, EXTENSION_REASONS, LEGAL_EXCEPTIONS, REJECTION_REASONS, VERIFICATION_METHODS } from '../../domain/actions.ts';
+import { REQUEST_STATUSES } from '../../domain/request.ts';
+import { ErrorSchema } from '../errors.ts';
+
+const note = z.string().trim().min(1).max(4000).optional().openapi({ description: 'Free text kept in PostgreSQL (told to the subject where relevant), never sent to Temporal' });
+
+export const VerificationBody = z.object({ outcome: z.enum(['verified', 'failed']), method: z.enum(VERIFICATION_METHODS) }).strict().openapi('VerificationDecision');
+export const AssessmentBody = z
+  .object({
+    decision: z.enum(['approve', 'reject']),
+    rejectionReason: z.enum(REJECTION_REASONS).optional(),
+    legalExceptions: z.array(z.enum(LEGAL_EXCEPTIONS)).max(LEGAL_EXCEPTIONS.length).optional(),
+    note,
+  })
+  .strict()
+  .openapi('AssessmentDecision');
+export const ExtensionBody = z.object({ reason: z.enum(EXTENSION_REASONS), note }).strict().openapi('ExtensionRequest');
+export const CancellationBody = z.object({ reason: z.enum(CANCELLATION_REASONS), note }).strict().openapi('CancellationRequest');
+export const CompletionBody = z.object({ note }).strict().openapi('CompletionRequest');
+
+export const LiveStateSchema = z
+  .object({
+    status: z.enum(REQUEST_STATUSES),
+    dueAt: z.string(),
+    originalDueAt: z.string(),
+    overdue: z.boolean(),
+    extended: z.boolean(),
+    extensionsUsed: z.number(),
+    pausedDays: z.number(),
+    acknowledgedAt: z.string().nullable(),
+    verification: z.object({ outcome: z.string(), method: z.string(), actor: z.string() }).nullable(),
+    assessment: z.object({ decision: z.string(), actor: z.string(), legalExceptions: z.array(z.string()) }).nullable(),
+  })
+  .openapi('LiveState');
+
+export const ActionResultSchema = z.object({ id: z.uuid(), accepted: z.literal(true), state: LiveStateSchema }).openapi('ActionResult');
+
+const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B) =>
+  createRoute({
+    method: 'post',
+    path: `/v1/requests/{id}/${path}`,
+    tags: ['Request actions'],
+    summary,
+    security: [{ bearer: [] }],
+    request: {
+      params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }),
+      body: { content: { 'application/json': { schema: body } }, required: true },
+    },
+    responses: {
+      200: { content: { 'application/json': { schema: ActionResultSchema } }, description: 'Accepted and recorded in the request history' },
+      400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid body' },
+      401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or invalid token' },
+      404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such request' },
+      409: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Not valid in the request’s current state; the reason says why' },
+      503: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Temporal unreachable; nothing was changed' },
+    },
+  });
+
+export const verificationRoute = actionRoute('verification', 'Record the identity decision (staff verification)', VerificationBody);
+export const assessmentRoute = actionRoute('assessment', 'Approve or reject the request', AssessmentBody);
+export const extensionRoute = actionRoute('extension', 'Extend the response period (with a reason, before the original due date)', ExtensionBody);
+export const cancellationRoute = actionRoute('cancellation', 'Cancel the request (e.g. withdrawn by the subject)', CancellationBody);
+export const completionRoute = actionRoute('completion', 'Mark the request completed by staff', CompletionBody);

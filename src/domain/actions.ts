@@ -1,0 +1,121 @@
+// What staff (or the subject, or an operator) may do to a request, and when. Pure: the workflow's update
+// validators, its signal handlers and the API all ask these functions, so the rules live in one place.
+
+import { planExtension } from './deadlines.ts';
+import type { RegulationCode } from './regulations.ts';
+import { isTerminal, type RequestStatus, type RequestType } from './request.ts';
+
+export const VERIFICATION_METHODS = ['email_link', 'account_authentication', 'document_check'] as const;
+export type VerificationMethod = (typeof VERIFICATION_METHODS)[number];
+
+/** Grounds to refuse or limit a request, stated to the subject with the right to complain. */
+export const REJECTION_REASONS = ['manifestly_unfounded', 'excessive', 'identity_not_verified', 'legal_exception', 'not_a_customer', 'other'] as const;
+export type RejectionReason = (typeof REJECTION_REASONS)[number];
+
+/** Legal-basis exceptions that keep data although the request is approved (or are why it is refused). */
+export const LEGAL_EXCEPTIONS = ['tax_records', 'legal_claims', 'active_contract', 'fraud_prevention', 'legal_obligation', 'public_interest', 'freedom_of_expression'] as const;
+export type LegalException = (typeof LEGAL_EXCEPTIONS)[number];
+
+export const EXTENSION_REASONS = ['complexity', 'number_of_requests', 'format_conversion'] as const;
+export type ExtensionReason = (typeof EXTENSION_REASONS)[number];
+
+export const CANCELLATION_REASONS = ['withdrawn_by_subject', 'duplicate', 'entered_in_error'] as const;
+export type CancellationReason = (typeof CANCELLATION_REASONS)[number];
+
+/** Free text (reasons to the subject, staff notes) is personal data at worst: it stays in PostgreSQL, Temporal carries its id. */
+export interface VerificationDecision {
+  outcome: 'verified' | 'failed';
+  method: VerificationMethod;
+  actor: string;
+}
+export interface AssessmentDecision {
+  decision: 'approve' | 'reject';
+  rejectionReason?: RejectionReason;
+  legalExceptions?: LegalException[];
+  noteId?: string;
+  actor: string;
+}
+export interface ExtensionRequest {
+  reason: ExtensionReason;
+  noteId?: string;
+  actor: string;
+}
+export interface CancellationRequest {
+  reason: CancellationReason;
+  noteId?: string;
+  actor: string;
+}
+export interface CompletionRequest {
+  noteId?: string;
+  actor: string;
+}
+
+/** The facts about a live request that decide which actions are valid now. */
+export interface ActionContext {
+  status: RequestStatus;
+  regulation: RegulationCode;
+  type: RequestType;
+  receivedAt: Date;
+  dueAt: Date;
+  extensionsUsed: number;
+  pausedDays: number;
+  now: Date;
+}
+
+export type Verdict = { ok: true } | { ok: false; code: string; reason: string };
+
+const ok: Verdict = { ok: true };
+const refuse = (code: string, reason: string): Verdict => ({ ok: false, code, reason });
+
+const closed = (c: ActionContext): Verdict | null =>
+  isTerminal(c.status) ? refuse('REQUEST.CLOSED', `The request is already ${c.status}; nothing more can be done to it`) : null;
+
+export function checkVerification(c: ActionContext): Verdict {
+  const state = closed(c);
+  if (state) return state;
+  return c.status === 'awaiting_verification'
+    ? ok
+    : refuse('REQUEST.INVALID_TRANSITION', `Identity can be decided only while the request awaits verification (it is ${c.status})`);
+}
+
+export function checkAssessment(c: ActionContext, d: AssessmentDecision): Verdict {
+  const state = closed(c);
+  if (state) return state;
+  if (c.status !== 'in_assessment') {
+    return refuse('REQUEST.INVALID_TRANSITION', `A request can be approved or rejected only in assessment (it is ${c.status})`);
+  }
+  if (d.decision === 'reject' && !d.rejectionReason) return refuse('ASSESSMENT.REASON_REQUIRED', 'A rejection needs a reason');
+  if (d.decision === 'reject' && d.rejectionReason === 'legal_exception' && !d.legalExceptions?.length) {
+    return refuse('ASSESSMENT.EXCEPTION_REQUIRED', 'A rejection on a legal exception must name the exception');
+  }
+  return ok;
+}
+
+export function checkExtension(c: ActionContext): Verdict {
+  const state = closed(c);
+  if (state) return state;
+  const plan = planExtension({
+    regulation: c.regulation,
+    type: c.type,
+    receivedAt: c.receivedAt,
+    currentDueAt: c.dueAt,
+    extensionsUsed: c.extensionsUsed,
+    requestedAt: c.now,
+    pausedDays: c.pausedDays,
+  });
+  return plan.ok ? ok : refuse(plan.code, plan.reason);
+}
+
+export function checkCancellation(c: ActionContext): Verdict {
+  return closed(c) ?? ok;
+}
+
+/** Manual completion: staff did the work outside dsrflow. Only once the request was verified (or needs no verification). */
+export function checkCompletion(c: ActionContext): Verdict {
+  const state = closed(c);
+  if (state) return state;
+  if (c.status === 'submitted' || c.status === 'awaiting_verification') {
+    return refuse('REQUEST.INVALID_TRANSITION', `A request cannot be completed before the subject's identity is settled (it is ${c.status})`);
+  }
+  return ok;
+}

@@ -1,0 +1,105 @@
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import {
+  checkAssessment,
+  checkCancellation,
+  checkCompletion,
+  checkExtension,
+  checkVerification,
+  type AssessmentDecision,
+  type CancellationRequest,
+  type CompletionRequest,
+  type ExtensionRequest,
+  type Verdict,
+  type VerificationDecision,
+} from '../domain/actions.ts';
+import { planExtension } from '../domain/deadlines.ts';
+import {
+  assessmentSignal,
+  assessUpdate,
+  cancellationSignal,
+  cancelUpdate,
+  completeUpdate,
+  completionSignal,
+  extendUpdate,
+  extensionSignal,
+  stateQuery,
+  verificationSignal,
+  verifyUpdate,
+} from './messages.ts';
+import { activities, type RequestRun } from './request-context.ts';
+
+/** Decisions waiting for the main flow to act on them; handlers only validate and enqueue (or extend, which is immediate). */
+export interface Inbox {
+  verification: VerificationDecision | null;
+  assessment: AssessmentDecision | null;
+  close: { action: 'cancel'; request: CancellationRequest } | { action: 'complete'; request: CompletionRequest } | null;
+}
+
+const reject = (verdict: Verdict) => {
+  if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, verdict.code);
+};
+
+/** Registers every handler before the first await: updates validate synchronously, signals are checked the same way. */
+export function registerHandlers(run: RequestRun, inbox: Inbox): void {
+  const verify = (d: VerificationDecision) => void (inbox.verification = d);
+  const assess = (d: AssessmentDecision) => void (inbox.assessment = d);
+  const cancel = (r: CancellationRequest) => void (inbox.close ??= { action: 'cancel', request: r });
+  const complete = (r: CompletionRequest) => void (inbox.close ??= { action: 'complete', request: r });
+
+  // A decision already queued but not yet acted on counts: a second one is refused, never silently dropped.
+  const verdicts = {
+    verify: () => (inbox.verification ? refusal('A verification decision is already being applied') : checkVerification(run.actionContext())),
+    assess: (d: AssessmentDecision) => (inbox.assessment ? refusal('An assessment decision is already being applied') : checkAssessment(run.actionContext(), d)),
+    extend: () => checkExtension(run.actionContext()),
+    close: (check: typeof checkCancellation) => (inbox.close ? refusal(`The request is already being ${inbox.close.action === 'cancel' ? 'cancelled' : 'completed'}`) : check(run.actionContext())),
+  };
+
+  setHandler(stateQuery, () => run.state);
+
+  setHandler(verifyUpdate, (d) => (verify(d), run.state), { validator: (_d: VerificationDecision) => reject(verdicts.verify()) });
+  setHandler(assessUpdate, (d) => (assess(d), run.state), { validator: (d) => reject(verdicts.assess(d)) });
+  setHandler(extendUpdate, async (r) => (await extend(run, r), run.state), { validator: (_r: ExtensionRequest) => reject(verdicts.extend()) });
+  setHandler(cancelUpdate, (r) => (cancel(r), run.state), { validator: (_r: CancellationRequest) => reject(verdicts.close(checkCancellation)) });
+  setHandler(completeUpdate, (r) => (complete(r), run.state), { validator: (_r: CompletionRequest) => reject(verdicts.close(checkCompletion)) });
+
+  const viaSignal = <T extends { actor: string }>(name: string, verdict: (m: T) => Verdict, apply: (m: T) => unknown) => async (m: T) => {
+    const v = verdict(m);
+    if (v.ok) return void (await apply(m));
+    await activities.recordEvent({
+      requestId: run.input.requestId,
+      eventKey: run.nextEventKey(),
+      action: 'action.refused',
+      actor: m.actor,
+      reason: v.reason,
+      details: { signal: name, code: v.code },
+    });
+  };
+  setHandler(verificationSignal, viaSignal('verification', () => verdicts.verify(), verify));
+  setHandler(assessmentSignal, viaSignal('assessment', (d: AssessmentDecision) => verdicts.assess(d), assess));
+  setHandler(extensionSignal, viaSignal('extension', () => verdicts.extend(), (r: ExtensionRequest) => extend(run, r)));
+  setHandler(cancellationSignal, viaSignal('cancellation', () => verdicts.close(checkCancellation), cancel));
+  setHandler(completionSignal, viaSignal('completion', () => verdicts.close(checkCompletion), complete));
+}
+
+const refusal = (reason: string): Verdict => ({ ok: false, code: 'REQUEST.DECISION_PENDING', reason });
+
+/** Extends the period now: new due date in state and search attributes, then the audit event and the notice to the subject. */
+async function extend(run: RequestRun, r: ExtensionRequest): Promise<void> {
+  const c = run.actionContext();
+  const plan = planExtension({ regulation: c.regulation, type: c.type, receivedAt: c.receivedAt, currentDueAt: c.dueAt, extensionsUsed: c.extensionsUsed, requestedAt: c.now, pausedDays: c.pausedDays });
+  if (!plan.ok) throw ApplicationFailure.nonRetryable(plan.reason, plan.code);
+  const previousDueAt = run.state.dueAt;
+  run.state.extensionsUsed += 1;
+  run.state.extended = true;
+  run.setDueAt(plan.dueAt.toISOString());
+  await activities.recordEvent({
+    requestId: run.input.requestId,
+    eventKey: run.nextEventKey(),
+    action: 'deadline.extended',
+    actor: r.actor,
+    reason: r.reason,
+    details: { previousDueAt, dueAt: run.state.dueAt, ...(r.noteId ? { noteId: r.noteId } : {}) },
+    projection: { extendedDueAt: run.state.dueAt, extensionsUsed: run.state.extensionsUsed, overdue: false },
+  });
+  await activities.notifySubject({ requestId: run.input.requestId, kind: 'extension', key: `extension-${run.state.extensionsUsed}`, reason: r.reason, ...(r.noteId ? { noteId: r.noteId } : {}) });
+}
