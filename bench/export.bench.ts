@@ -1,0 +1,157 @@
+// Export benchmark: a subject with 10k / 100k / 1M related rows in the demo warehouse; wall time and peak RSS per
+// format, against the floor: COPY (the same query) TO STDOUT (FORMAT csv) into a file.
+//   node bench/export.bench.ts [sizes...]          e.g. node bench/export.bench.ts 10000 100000 1000000
+// Each measurement runs in a child process of its own, so its peak RSS is its own. Starts its own embedded
+// PostgreSQL on a free port and removes it at the end.
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
+import { sql } from 'slonik';
+import { checkDataModel, loadDataModelFile } from '../src/activities/export/data-model-check.ts';
+import { modelRowsQuery } from '../src/activities/export/collect.ts';
+import { createExportActivities } from '../src/activities/export/index.ts';
+import type { ExportFormat } from '../src/domain/data-model.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createDatabasePool } from '../src/db/pool.ts';
+import { insertRequest } from '../src/db/requests.ts';
+import { seedDemoWarehouse } from '../src/db/seed.ts';
+import { ensureOrganization } from '../src/db/tokens.ts';
+import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { localFolderStorage } from '../src/platform/storage.ts';
+
+const SELF = fileURLToPath(import.meta.url);
+const BENCH_USER = 1_000_000;
+const FORMATS: ExportFormat[] = ['csv', 'json', 'xml', 'docx', 'pdf'];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+/** The bench subject's related rows: half events, the rest orders with items and payments, and campaigns. */
+async function seedSubject(url: string, rows: number) {
+  const pool = await createDatabasePool(url, { maximumPoolSize: 2 });
+  const orders = Math.round(rows * 0.1);
+  await pool.query(sql.unsafe`delete from warehouse.transactions t using warehouse.orders o where o.id = t.order_id and o.user_id = ${BENCH_USER}`);
+  await pool.query(sql.unsafe`delete from warehouse.order_items t using warehouse.orders o where o.id = t.order_id and o.user_id = ${BENCH_USER}`);
+  for (const table of ['orders', 'events', 'campaign_interactions']) await pool.query(sql.unsafe`delete from ${sql.identifier(['warehouse', table])} where user_id = ${BENCH_USER}`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.users (id, customer_id, email, first_name, last_name, phone, country, birth_date, created_at)
+    values (${BENCH_USER}, 'cus_bench', 'bench@example.com', 'Zoë', 'García, Jr.', null, 'ES', '1980-05-17', now())
+    on conflict (id) do nothing`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.orders (user_id, placed_at, status, currency, total, shipping_address)
+    select ${BENCH_USER}, now() - make_interval(mins => i), 'paid', 'EUR', (i % 500) + 0.99, i || ' Rue de l''Église, apt "B"' from generate_series(1, ${orders}::int) i`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.order_items (order_id, sku, product_name, quantity, unit_price)
+    select o.id, 'SKU-' || j, 'Café crème, 1kg', j, 9.5 from warehouse.orders o cross join generate_series(1, 2) j where o.user_id = ${BENCH_USER}`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.transactions (order_id, occurred_at, kind, amount, currency, card_last4)
+    select o.id, o.placed_at, 'payment', o.total, 'EUR', '4242' from warehouse.orders o where o.user_id = ${BENCH_USER}`);
+  const rest = rows - orders * 4;
+  await pool.query(sql.unsafe`
+    insert into warehouse.events (user_id, occurred_at, name, ip_address, properties)
+    select ${BENCH_USER}, now() - make_interval(secs => i), 'page_view', '10.0.0.1', jsonb_build_object('path', '/p/' || i)
+    from generate_series(1, ${Math.round(rest * 0.8)}::int) i`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.campaign_interactions (user_id, campaign, channel, action, occurred_at)
+    select ${BENCH_USER}, 'newsletter-weekly', 'email', 'opened', now() - make_interval(days => i % 3000) from generate_series(1, ${rest - Math.round(rest * 0.8)}::int) i`);
+  await pool.query(sql.unsafe`analyze`);
+  await pool.end();
+}
+
+/** Child: one measurement, printed as a JSON line. */
+async function child(kind: string, url: string) {
+  const pool = await createDatabasePool(url, { maximumPoolSize: 2 });
+  const dir = mkdtempSync(join(tmpdir(), 'dsrflow-bench-'));
+  const model = await loadDataModelFile();
+  const baseline = process.memoryUsage().rss;
+  const started = performance.now();
+  let bytes = 0;
+  let rows = 0;
+  let status = 'ready';
+  if (kind === 'copy') {
+    const resolved = await checkDataModel(pool, model);
+    const client = new pg.Client(url);
+    await client.connect();
+    for (const m of resolved.models) {
+      const q = modelRowsQuery(m, String(BENCH_USER));
+      const frag = sql.unsafe`${q}`;
+      // COPY takes no parameters: the one value (the user key, a number) is written in as a literal.
+      const text = frag.sql.replace(/\$slonik_(\d+)/g, (_, n: string) => `'${String(frag.values[Number(n) - 1]).replaceAll("'", "''")}'`);
+      const out = createWriteStream(join(dir, `${m.name}.csv`));
+      const copy = client.query(copyTo(`copy (${text}) to stdout (format csv, header)`));
+      copy.on('data', (c: Buffer) => (bytes += c.length));
+      await pipeline(copy, out);
+    }
+    await client.end();
+  } else {
+    const activities = createExportActivities({
+      pool,
+      storage: localFolderStorage(dir),
+      dataModel: model,
+      logger: createLogger('silent'),
+      publicUrl: 'http://bench',
+      mailer: { send: async () => {}, close: () => {} },
+    });
+    const id = randomUUID();
+    const now = new Date().toISOString();
+    await insertRequest(pool, {
+      id, organizationId: 'default', type: 'access', regulation: 'GDPR', channel: 'api', receivedAt: now, dueAt: now, acknowledgeBy: null,
+      workflowId: `bench-${id}`, idempotencyKey: null, fingerprint: 'bench', createdBy: 'bench', subject: { email: 'bench@example.com' },
+    });
+    const result = await activities.exportSubjectData({ requestId: id, formats: [kind as ExportFormat] });
+    const mine = result.exports.find((e) => e.format === kind);
+    status = mine?.status ?? 'missing';
+    bytes = mine?.bytes ?? 0;
+    rows = Object.values(result.counts).reduce((a, b) => a + b, 0);
+  }
+  const ms = performance.now() - started;
+  const peakRss = process.resourceUsage().maxRSS * 1024;
+  await pool.end();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(JSON.stringify({ kind, ms, bytes, rows, status, baselineMb: baseline / 2 ** 20, peakMb: peakRss / 2 ** 20 }));
+}
+
+async function main(sizes: number[]) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dsrflow-bench-pg-'));
+  const handle = await startEmbeddedPostgres({ dataDir: join(dataDir, 'pg'), port: await freePort(), persistent: false });
+  try {
+    await migrate(handle.url);
+    const pool = await createDatabasePool(handle.url, { maximumPoolSize: 2 });
+    await ensureOrganization(pool, 'default');
+    await seedDemoWarehouse(pool, { users: 1000 });
+    await pool.end();
+    const lines: string[] = ['| related rows | format | status | wall s | x COPY | file MB | peak RSS MB |', '|---:|---|---|---:|---:|---:|---:|'];
+    for (const size of sizes) {
+      await seedSubject(handle.url, size);
+      const run = (kind: string) =>
+        JSON.parse(execFileSync(process.execPath, [SELF, '--child', kind, handle.url], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').at(-1)!);
+      const floor = run('copy');
+      lines.push(`| ${size} | COPY csv (floor) | - | ${(floor.ms / 1000).toFixed(2)} | 1.00 | ${(floor.bytes / 2 ** 20).toFixed(1)} | ${floor.peakMb.toFixed(0)} |`);
+      for (const format of FORMATS) {
+        const r = run(format);
+        lines.push(`| ${size} | ${format} | ${r.status} | ${(r.ms / 1000).toFixed(2)} | ${(r.ms / floor.ms).toFixed(2)} | ${(r.bytes / 2 ** 20).toFixed(1)} | ${r.peakMb.toFixed(0)} |`);
+        console.error(lines.at(-1));
+      }
+    }
+    console.log(lines.join('\n'));
+  } finally {
+    await handle.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!);
+else await main(process.argv.slice(2).map(Number).filter((n) => n > 0).length ? process.argv.slice(2).map(Number) : [10_000, 100_000]);

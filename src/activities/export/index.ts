@@ -1,0 +1,329 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import type { DataModel, ExportFormat, ResolvedDataModel } from '../../domain/data-model.ts';
+import {
+  claimExport,
+  findExport,
+  markExportExpired,
+  markExportReady,
+  markExportSkipped,
+  recordExportEvent,
+  setBuildingKey,
+  type ExportRow,
+} from '../../db/exports.ts';
+import { findRequest, findSubject } from '../../db/requests.ts';
+import type { Logger } from '../../platform/logger.ts';
+import type { Mailer } from '../../platform/mailer.ts';
+import type { ExportStorage } from '../../platform/storage.ts';
+import { withSubjectSnapshot, type SubjectReader } from './collect.ts';
+import { checkDataModel } from './data-model-check.ts';
+import { createCsvSink } from './formats/csv.ts';
+import { createDocxSink, DOCX_ROW_LIMIT } from './formats/docx.ts';
+import { createJsonSink } from './formats/json.ts';
+import { CONTENT_TYPES, type ExportFacts, type ExportManifest, type ExportSink } from './formats/output.ts';
+import { createPdfSink, PDF_ROW_LIMIT } from './formats/pdf.ts';
+import { createXmlSink } from './formats/xml.ts';
+import { lookupSubject } from './subject-lookup.ts';
+
+export interface ExportDeps {
+  pool: DatabasePool;
+  mailer: Mailer;
+  logger: Logger;
+  publicUrl: string;
+  storage: ExportStorage;
+  dataModel: DataModel;
+  /** Formats written when the workflow names none (configuration). */
+  defaultFormats?: ExportFormat[];
+  /** How long a download link stays valid. */
+  linkValidDays?: number;
+}
+
+export const LINK_VALID_DAYS = 7;
+/** Rows above which a paged format (DOCX, PDF) is skipped with a reason, and CSV is written instead. */
+export const PAGED_FORMAT_LIMITS: Partial<Record<ExportFormat, number>> = { docx: DOCX_ROW_LIMIT, pdf: PDF_ROW_LIMIT };
+
+export interface ExportedFile {
+  exportId: string;
+  format: ExportFormat;
+  status: 'ready' | 'skipped';
+  bytes: number | null;
+  reason?: string;
+}
+
+/** What the workflow learns: ids, formats and counts, never a row or an identifier. */
+export type ExportResult =
+  | { outcome: 'exported'; exportIds: string[]; exports: ExportedFile[]; counts: Record<string, number> }
+  | { outcome: 'noData'; exportIds: []; exports: []; counts: Record<string, number> }
+  | { outcome: 'ambiguous'; exportIds: []; exports: []; counts: Record<string, number>; candidates: number };
+
+/** Progress heartbeated to Temporal: where the cursor is. A retried attempt skips the formats already ready. */
+export interface ExportProgress {
+  format: ExportFormat;
+  model: string;
+  lastKey: string | null;
+  rows: number;
+  formatsReady: ExportFormat[];
+}
+
+export const hashDownloadToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+function heartbeat(progress: ExportProgress): void {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return; // called outside an activity (tests, scripts): nothing to report to
+  }
+  ctx.heartbeat(progress);
+  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('export cancelled');
+}
+
+function sinkFor(format: ExportFormat, out: NodeJS.WritableStream, facts: ExportFacts): ExportSink {
+  const stream = out as import('node:stream').Writable;
+  switch (format) {
+    case 'csv':
+      return createCsvSink(stream);
+    case 'json':
+      return createJsonSink(stream, facts);
+    case 'xml':
+      return createXmlSink(stream, facts);
+    case 'docx':
+      return createDocxSink(stream, facts);
+    case 'pdf':
+      return createPdfSink(stream, facts);
+  }
+}
+
+export function createExportActivities(deps: ExportDeps) {
+  const validDays = deps.linkValidDays ?? LINK_VALID_DAYS;
+  let resolved: Promise<ResolvedDataModel> | undefined;
+  // Checked against the live warehouse once per worker; a failed check is tried again on the next call.
+  const dataModel = () => {
+    resolved ??= checkDataModel(deps.pool, deps.dataModel).catch((error: unknown) => {
+      resolved = undefined;
+      throw ApplicationFailure.nonRetryable((error as Error).message, 'EXPORT.DATA_MODEL_INVALID');
+    });
+    return resolved;
+  };
+
+  async function loadRequest(requestId: string) {
+    const [request, subject] = await Promise.all([findRequest(deps.pool, requestId), findSubject(deps.pool, requestId)]);
+    if (!request || !subject) throw ApplicationFailure.nonRetryable(`request ${requestId} does not exist`, 'REQUEST.NOT_FOUND');
+    return { request, subject };
+  }
+
+  /** Writes one format from the snapshot into storage and marks the export ready (or skipped above its limit). */
+  async function writeFormat(row: ExportRow, reader: SubjectReader, model: ResolvedDataModel, counts: Record<string, number>, facts: ExportFacts, formatsReady: ExportFormat[]) {
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    const limit = PAGED_FORMAT_LIMITS[row.format];
+    if (limit !== undefined && total > limit) {
+      const reason = `ROW_LIMIT: ${total} rows is over the ${limit} rows a ${row.format.toUpperCase()} file holds; use CSV, JSON or XML`;
+      await markExportSkipped(deps.pool, row.id, reason, counts);
+      return;
+    }
+    // A previous attempt that died mid-file left a partial file under its key: remove it first.
+    if (row.storage_key) await deps.storage.delete(row.storage_key);
+    const pending = deps.storage.create(CONTENT_TYPES[row.format].extension);
+    await setBuildingKey(deps.pool, row.id, pending.key);
+    try {
+      const sink = sinkFor(row.format, pending.stream, facts);
+      const manifest: ExportManifest = { format: row.format, requestId: facts.requestId, generatedAt: facts.generatedAt, models: [] };
+      let sinceBeat = 0;
+      for (const m of model.models) {
+        await sink.beginModel(m, counts[m.name]!);
+        let lastKey: string | null = null;
+        let rows = 0;
+        heartbeat({ format: row.format, model: m.name, lastKey, rows, formatsReady });
+        await reader.forEachRow(m, (values, key) => {
+          rows++;
+          lastKey = key;
+          if (++sinceBeat >= 5_000) {
+            sinceBeat = 0;
+            heartbeat({ format: row.format, model: m.name, lastKey, rows, formatsReady });
+          }
+          return sink.row(values);
+        });
+        await sink.endModel();
+        manifest.models.push({ name: m.name, displayName: m.displayName, rows, ...(row.format === 'csv' ? { file: `${m.name}.csv` } : {}) });
+      }
+      await sink.finish(manifest);
+      const file = await pending.commit();
+      await markExportReady(deps.pool, row.id, { ...file, rowCounts: counts });
+      await recordExportEvent(deps.pool, {
+        eventKey: `export/${row.id}/ready`,
+        requestId: row.request_id,
+        action: 'export.created',
+        details: { exportId: row.id, format: row.format, bytes: file.bytes, sha256: file.sha256, rowCounts: counts },
+      });
+    } catch (error) {
+      await pending.abort();
+      throw error;
+    }
+  }
+
+  const activities = {
+    /**
+     * Exports everything held on the request's subject, one file per format. Idempotent: one export row per
+     * (request, format); a retry reuses the formats already written and rewrites an unfinished one.
+     */
+    async exportSubjectData(input: { requestId: string; formats?: ExportFormat[] }): Promise<ExportResult> {
+      const { request, subject } = await loadRequest(input.requestId);
+      const model = await dataModel();
+      const match = await lookupSubject(deps.pool, model, subject);
+      if (match.outcome !== 'found') {
+        const action = match.outcome === 'notFound' ? 'export.no_data' : 'export.ambiguous_subject';
+        const details = match.outcome === 'ambiguous' ? { candidates: match.candidates } : {};
+        await recordExportEvent(deps.pool, {
+          eventKey: `export/${request.id}/${match.outcome}`,
+          requestId: request.id,
+          action,
+          reason: match.outcome === 'notFound' ? 'no user in the warehouse matches the identifiers given' : `${match.candidates} users match the identifiers given`,
+          details,
+        });
+        deps.logger.info('export subject lookup', { requestId: request.id, outcome: match.outcome });
+        return match.outcome === 'notFound'
+          ? { outcome: 'noData', exportIds: [], exports: [], counts: {} }
+          : { outcome: 'ambiguous', exportIds: [], exports: [], counts: {}, candidates: match.candidates };
+      }
+
+      const requested: ExportFormat[] = [...new Set(input.formats ?? deps.defaultFormats ?? (['csv', 'json'] as ExportFormat[]))];
+      const rows: ExportRow[] = [];
+      for (const format of requested) rows.push(await claimExport(deps.pool, request.id, format));
+      const facts: ExportFacts = { requestId: request.id, type: request.type, regulation: request.regulation, receivedAt: request.received_at, generatedAt: new Date().toISOString() };
+
+      const counts = await withSubjectSnapshot(deps.pool, match.userKey, async (reader) => {
+        const counted: Record<string, number> = {};
+        for (const m of model.models) counted[m.name] = await reader.count(m);
+        const formatsReady = rows.filter((r) => r.status === 'ready').map((r) => r.format);
+        for (const row of rows) {
+          if (row.status !== 'building') continue;
+          await writeFormat(row, reader, model, counted, facts, formatsReady);
+          formatsReady.push(row.format);
+        }
+        return counted;
+      });
+
+      let written = await Promise.all(rows.map((r) => findExport(deps.pool, r.id).then((x) => x!)));
+      // A subject too large for every paged format asked for still gets a complete export: CSV.
+      if (!written.some((r) => r.status === 'ready' || r.status === 'expired')) {
+        return activities.exportSubjectData({ requestId: input.requestId, formats: [...requested, 'csv'] });
+      }
+      written = written.filter((r) => requested.includes(r.format));
+      deps.logger.info('export written', { requestId: request.id, formats: written.map((r) => `${r.format}:${r.status}`).join(',') });
+      return {
+        outcome: 'exported',
+        exportIds: written.filter((r) => r.status === 'ready').map((r) => r.id),
+        exports: written.map((r) => ({
+          exportId: r.id,
+          format: r.format,
+          status: r.status === 'skipped' ? 'skipped' : 'ready',
+          bytes: r.bytes,
+          ...(r.skipped_reason ? { reason: r.skipped_reason } : {}),
+        })),
+        counts,
+      };
+    },
+
+    /**
+     * Emails the subject one download link per export, valid `linkValidDays` (7). Tokens are random and stored
+     * hashed. Before the email has gone out a retry issues new tokens; after, it returns the first expiry.
+     */
+    async issueDownloadLink(input: { requestId: string; exportId?: string; exportIds?: string[] }): Promise<{ sent: boolean; expiresAt: string }> {
+      const exportIds = [...new Set([...(input.exportIds ?? []), ...(input.exportId ? [input.exportId] : [])])].sort();
+      if (exportIds.length === 0) throw ApplicationFailure.nonRetryable('no export to link', 'EXPORT.NOTHING_TO_LINK');
+      const { request, subject } = await loadRequest(input.requestId);
+      const exports = await Promise.all(exportIds.map((id) => findExport(deps.pool, id)));
+      for (const [i, e] of exports.entries()) {
+        if (!e || e.request_id !== request.id || e.status !== 'ready') {
+          throw ApplicationFailure.nonRetryable(`export ${exportIds[i]} is not a ready export of request ${request.id}`, 'EXPORT.NOT_READY');
+        }
+      }
+      const key = `${request.id}/download-link/${createHash('sha256').update(exportIds.join(',')).digest('hex').slice(0, 16)}`;
+      const messageId = `<${key.replaceAll('/', '.')}@dsrflow>`;
+      const notice = await deps.pool.one(sql.type(z.object({ sent_at: z.string().nullable() }))`
+        insert into dsrflow.notifications (notification_key, request_id, kind, message_id)
+        values (${key}, ${request.id}, 'download_link', ${messageId})
+        on conflict (notification_key) do update set kind = excluded.kind
+        returning sent_at`);
+      if (notice.sent_at) {
+        const expiresAt = exports[0]!.expires_at!;
+        return { sent: false, expiresAt };
+      }
+
+      const expiresAt = new Date(Date.now() + validDays * 24 * 60 * 60 * 1000).toISOString();
+      const links: string[] = [];
+      for (const e of exports) {
+        const token = randomBytes(32).toString('base64url');
+        await deps.pool.transaction(async (tx) => {
+          await tx.query(sql.unsafe`
+            insert into dsrflow.download_tokens (token_hash, export_id, expires_at) values (${hashDownloadToken(token)}, ${e!.id}, ${expiresAt})
+            on conflict (export_id) do update set token_hash = excluded.token_hash, expires_at = excluded.expires_at, download_count = 0`);
+          await tx.query(sql.unsafe`update dsrflow.exports set expires_at = ${expiresAt} where id = ${e!.id}`);
+        });
+        links.push(`${e!.format.toUpperCase()}: ${deps.publicUrl}/downloads/${token}`);
+      }
+      await deps.mailer.send({
+        to: subject.email,
+        messageId,
+        subject: `Your data export for request ${request.id}`,
+        text:
+          `The copy of your personal data you asked for (request ${request.id}) is ready.\n\n` +
+          `${links.join('\n')}\n\n` +
+          `The link${links.length > 1 ? 's work' : ' works'} until ${expiresAt.slice(0, 10)}; after that the file${links.length > 1 ? 's are' : ' is'} deleted.\n` +
+          `Each file carries a manifest listing what it contains.\n`,
+      });
+      await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
+      await recordExportEvent(deps.pool, {
+        eventKey: `notice/${key}`,
+        requestId: request.id,
+        action: 'export.link_sent',
+        details: { exportIds, expiresAt },
+      });
+      deps.logger.info('download link sent', { requestId: request.id, exports: exportIds.length });
+      return { sent: true, expiresAt };
+    },
+
+    /** Deletes the export's file and marks it expired (the workflow's 7-day timer calls it). Re-runnable. */
+    async expireExport(input: { exportId: string }): Promise<{ expired: boolean }> {
+      const row = await findExport(deps.pool, input.exportId);
+      if (!row) throw ApplicationFailure.nonRetryable(`export ${input.exportId} does not exist`, 'EXPORT.NOT_FOUND');
+      if (row.storage_key) await deps.storage.delete(row.storage_key);
+      await markExportExpired(deps.pool, row.id);
+      await recordExportEvent(deps.pool, {
+        eventKey: `export/${row.id}/expired`,
+        requestId: row.request_id,
+        action: 'export.expired',
+        reason: 'download period over: file deleted',
+        details: { exportId: row.id, format: row.format },
+      });
+      return { expired: true };
+    },
+
+    /** The documented answer when no user matches: "we hold no personal data about you" (sent once). */
+    async sendNoDataResponse(input: { requestId: string }): Promise<{ sent: boolean }> {
+      const { request, subject } = await loadRequest(input.requestId);
+      const key = `${request.id}/no-data`;
+      const messageId = `<${key.replaceAll('/', '.')}@dsrflow>`;
+      const notice = await deps.pool.one(sql.type(z.object({ sent_at: z.string().nullable() }))`
+        insert into dsrflow.notifications (notification_key, request_id, kind, message_id)
+        values (${key}, ${request.id}, 'no_data', ${messageId})
+        on conflict (notification_key) do update set kind = excluded.kind
+        returning sent_at`);
+      if (notice.sent_at) return { sent: false };
+      await deps.mailer.send({ to: subject.email, messageId, subject: `Your ${request.type} request ${request.id}: we hold no data about you`, text: NO_DATA_TEXT(request.id) });
+      await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
+      await recordExportEvent(deps.pool, { eventKey: `notice/${key}`, requestId: request.id, action: 'notice.sent', details: { kind: 'no_data' } });
+      return { sent: true };
+    },
+  };
+  return activities;
+}
+
+export const NO_DATA_TEXT = (requestId: string) =>
+  `We searched every system listed in our data inventory for the identifiers given with request ${requestId}.\n` +
+  `We hold no personal data about you under them, so there is nothing to export.\n` +
+  `If you have used another email address or customer number with us, reply with it and we will search again.\n`;
+
+export type ExportActivities = ReturnType<typeof createExportActivities>;

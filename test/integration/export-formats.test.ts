@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { PDFParse } from 'pdf-parse';
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import type { ExportFormat } from '../../src/domain/data-model.ts';
+import { addAwkwardRows, expectedRows, exportDatabase, exportHarness, requestFor, sameValue, unzip, type Expected } from './export-support.ts';
+
+const USER = 15;
+const MODEL_ORDER = ['users', 'orders', 'order_items', 'transactions', 'events', 'campaign_interactions'];
+
+describe('access export: every format read back by an independent parser matches the database row for row', () => {
+  let pool: DatabasePool;
+  let h: Awaited<ReturnType<typeof exportHarness>>;
+  let expected: Expected;
+  let requestId: string;
+  const files = new Map<ExportFormat, string>();
+
+  before(async () => {
+    pool = await exportDatabase('export_formats');
+    h = await exportHarness(pool);
+    await addAwkwardRows(pool, USER);
+    expected = await expectedRows(pool, USER);
+    const email = await pool.oneFirst(sql.type(z.object({ email: z.string() }))`select email from warehouse.users where id = ${USER}`);
+    // Another case than the warehouse's: emails match case-insensitively.
+    requestId = await requestFor(pool, { email: email.toUpperCase() });
+    const result = await h.activities.exportSubjectData({ requestId, formats: ['csv', 'json', 'xml', 'docx', 'pdf'] });
+    assert.equal(result.outcome, 'exported');
+    assert.equal(result.exports.length, 5);
+    for (const e of result.exports) {
+      const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where id = ${e.exportId}`);
+      files.set(e.format, join(h.storageDir, 'exports', key));
+    }
+    assert.deepEqual(result.counts, Object.fromEntries(MODEL_ORDER.map((m) => [m, expected[m]!.length])));
+  });
+  after(async () => {
+    h.mailer.close();
+    await pool.end();
+  });
+
+  test('the fixture has what the formats must survive: multi-hop rows, NULLs, empty strings, an empty model', () => {
+    assert.ok(expected.order_items!.length >= 4 && expected.transactions!.length >= 4);
+    assert.equal(expected.campaign_interactions!.length, 0);
+    assert.equal(expected.users![0]!.phone, null);
+    assert.ok(expected.order_items!.some((r) => r.sku === ''));
+    assert.ok(expected.orders!.some((r) => String(r.shipping_address).includes('\n') && String(r.shipping_address).includes('王')));
+  });
+
+  test('CSV: a zip with one CSV per model and a manifest whose hashes match the files', async () => {
+    const zip = await unzip(files.get('csv')!);
+    assert.deepEqual([...zip.keys()], [...MODEL_ORDER.map((m) => `${m}.csv`), 'manifest.json']);
+    const manifest = JSON.parse(zip.get('manifest.json')!.toString('utf8'));
+    assert.equal(manifest.requestId, requestId);
+    assert.ok(!Number.isNaN(Date.parse(manifest.generatedAt)));
+    for (const model of MODEL_ORDER) {
+      const content = zip.get(`${model}.csv`)!;
+      const file = manifest.files.find((f: { name: string }) => f.name === `${model}.csv`);
+      assert.equal(file.sha256, createHash('sha256').update(content).digest('hex'), `${model}.csv hash`);
+      assert.equal(manifest.models.find((m: { name: string }) => m.name === model).rows, expected[model]!.length);
+      // An unquoted empty field is NULL and "" an empty string, as COPY writes them; csv-parse's `quoting` tells them apart.
+      const records: Array<Array<string | null>> = parseCsv(content, { cast: (value: string, ctx: { quoting: boolean }) => (value === '' && !ctx.quoting ? null : value) });
+      const header = records[0] as string[];
+      assertColumns(model, header, expected);
+      const rows = records.slice(1);
+      assert.equal(rows.length, expected[model]!.length, `${model} row count`);
+      const raw = content.toString('utf8');
+      rows.forEach((values, i) => {
+        header.forEach((column, j) => {
+          const db = expected[model]![i]![column];
+          assert.ok(sameValue(db, values[j]), `${model}[${i}].${column}: ${JSON.stringify(values[j])} vs ${JSON.stringify(db)}`);
+        });
+      });
+      if (model === 'order_items') assert.match(raw, /,"",/, 'an empty string is written as ""');
+    }
+  });
+
+  test('JSON: one document with typed values, computed fields absent', () => {
+    const doc = JSON.parse(readFileSync(files.get('json')!, 'utf8'));
+    assert.equal(doc.requestId, requestId);
+    assert.deepEqual(doc.models.map((m: { name: string }) => m.name), MODEL_ORDER);
+    for (const m of doc.models) {
+      assertColumns(m.name, m.columns.map((c: { name: string }) => c.name), expected);
+      assert.equal(m.rows.length, expected[m.name]!.length);
+      m.rows.forEach((row: Record<string, unknown>, i: number) => {
+        for (const [column, value] of Object.entries(row)) {
+          const db = expected[m.name]![i]![column];
+          if (db === null || typeof db !== 'object') assert.ok(sameValue(db, value === null ? null : String(value)), `${m.name}[${i}].${column}`);
+          else assert.deepEqual(value, db, `${m.name}[${i}].${column}`);
+        }
+      });
+    }
+    assert.equal(typeof doc.models[1].rows[0].total, 'number');
+    assert.deepEqual(doc.manifest.models.map((m: { rows: number }) => m.rows), MODEL_ORDER.map((m) => expected[m]!.length));
+  });
+
+  test('XML: well-formed, declared UTF-8, one field element per column, NULL marked', () => {
+    const text = readFileSync(files.get('xml')!, 'utf8');
+    assert.match(text, /^<\?xml version="1.0" encoding="UTF-8"\?>/);
+    assert.equal(XMLValidator.validate(text), true);
+    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, parseAttributeValue: false, trimValues: false, isArray: (name) => ['model', 'row', 'field'].includes(name) });
+    const doc = parser.parse(text).subjectExport;
+    assert.equal(doc['@requestId'], requestId);
+    const models = doc.model as Array<{ '@name': string; '@rows': string; row?: Array<{ field: Array<{ '@name': string; '@null'?: string; '#text'?: string } | string> }> }>;
+    assert.deepEqual(models.map((m) => m['@name']), MODEL_ORDER);
+    for (const m of models) {
+      const rows = m.row ?? [];
+      assert.equal(rows.length, expected[m['@name']]!.length);
+      rows.forEach((row, i) => {
+        const names = row.field.map((f) => (typeof f === 'string' ? '' : f['@name']));
+        if (i === 0) assertColumns(m['@name'], names, expected);
+        row.field.forEach((f) => {
+          if (typeof f === 'string') assert.fail('field without a name');
+          const db = expected[m['@name']]![i]![f['@name']];
+          const value = f['@null'] === 'true' ? null : (f['#text'] ?? '');
+          assert.ok(sameValue(db, value), `${m['@name']}[${i}].${f['@name']}: ${JSON.stringify(value)} vs ${JSON.stringify(db)}`);
+        });
+      });
+    }
+  });
+
+  test('DOCX: a cover with the request facts, then a table per model matching the database', async () => {
+    const zip = await unzip(files.get('docx')!);
+    const xml = zip.get('word/document.xml')!.toString('utf8');
+    assert.ok(xml.includes(requestId), 'the cover names the request');
+    const tables = [...xml.matchAll(/<w:tbl>([\s\S]*?)<\/w:tbl>/g)].map((t) =>
+      [...t[1]!.matchAll(/<w:tr[ >]([\s\S]*?)<\/w:tr>/g)].map((r) => [...r[1]!.matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) => cellText(c[1]!))),
+    );
+    assert.equal(tables.length, MODEL_ORDER.length);
+    tables.forEach((table, t) => {
+      const model = MODEL_ORDER[t]!;
+      const [header, ...rows] = table;
+      assertColumns(model, header!, expected);
+      assert.equal(rows.length, expected[model]!.length, `${model} rows`);
+      rows.forEach((values, i) => header!.forEach((column, j) => assert.ok(sameValue(expected[model]![i]![column], values[j], ''), `${model}[${i}].${column}: ${JSON.stringify(values[j])}`)));
+    });
+  });
+
+  test('PDF: the text extracted holds every row, "column: value", in order', async () => {
+    const parser = new PDFParse({ data: readFileSync(files.get('pdf')!) });
+    const { text } = await parser.getText();
+    await parser.destroy();
+    const flat = squash(text);
+    assert.ok(flat.includes(requestId));
+    // Rows in order; within a row the fields in any order (to_jsonb orders keys its own way).
+    let at = 0;
+    for (const model of MODEL_ORDER) {
+      for (const row of expected[model]!) {
+        const rowStart = at;
+        for (const [column, value] of Object.entries(row)) {
+          const typed = value !== null && (typeof value !== 'string' || /^\d{4}-\d\d-\d\dT/.test(value));
+          // Typed values are written in PostgreSQL's text form (checked in the other formats): the label suffices here.
+          const needle = squash(typed ? `${column}:` : `${column}: ${value ?? ''}`);
+          const found = flat.indexOf(needle, rowStart);
+          assert.ok(found >= 0, `${model}.${column} = ${JSON.stringify(value)} present`);
+          at = Math.max(at, found);
+        }
+      }
+    }
+  });
+
+  test('a retry writes no second export: one row per (request, format), same ids', async () => {
+    const again = await h.activities.exportSubjectData({ requestId, formats: ['csv', 'json', 'xml', 'docx', 'pdf'] });
+    const rows = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.exports where request_id = ${requestId}`);
+    assert.equal(rows, 5);
+    assert.equal(again.outcome, 'exported');
+    const events = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.audit_events where request_id = ${requestId} and action = 'export.created'`);
+    assert.equal(events, 5);
+  });
+
+  test('the result carries ids and counts only: no identifier or row value', async () => {
+    const again = await h.activities.exportSubjectData({ requestId, formats: ['json'] });
+    const text = JSON.stringify(again);
+    const user = expected.users![0]!;
+    for (const v of [user.email, user.customer_id, user.first_name, user.last_name]) assert.ok(!text.includes(String(v)), 'no personal data in the result');
+  });
+});
+
+function assertColumns(model: string, header: string[], expected: Expected) {
+  if (model === 'users') {
+    assert.ok(!header.includes('lifetime_value') && !header.includes('churn_score'), 'computed columns are left out');
+  }
+  const sample = expected[model]![0];
+  if (sample) assert.deepEqual([...header].sort(), Object.keys(sample).sort(), `${model} columns`);
+}
+
+const decodeXml = (s: string) => s.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&apos;', "'").replaceAll('&amp;', '&');
+const cellText = (cell: string) =>
+  [...cell.matchAll(/<w:br\/>|<w:t(?: [^>]*)?>([\s\S]*?)<\/w:t>/g)].map((m) => (m[0] === '<w:br/>' ? '\n' : decodeXml(m[1]!))).join('');
+// Text extraction may decompose accents (NFD) and marks page ends ("-- 2 of 8 --"): compare without either.
+const squash = (s: string) => s.normalize('NFKC').replace(/-- \d+ of \d+ --/g, '').replace(/\s+/g, '');
