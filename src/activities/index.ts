@@ -1,4 +1,7 @@
 import type { DatabasePool } from 'slonik';
+import type { DataModel, ExportFormat } from '../domain/data-model.ts';
+import type { ExportStorage } from '../platform/storage.ts';
+import { createExportActivities } from './export/index.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Mailer } from '../platform/mailer.ts';
 import { createNotificationActivities } from './notifications.ts';
@@ -12,6 +15,12 @@ export interface ActivityDeps {
   publicUrl: string;
   /** Where reminders and escalations for the privacy team go. */
   staffEmail: string;
+  /** Where export files are kept until their link expires. */
+  storage: ExportStorage;
+  /** The customer's data model: what an access request exports. */
+  dataModel: DataModel;
+  /** Formats written when a request names none. */
+  exportFormats?: ExportFormat[];
 }
 
 /** Every side effect the workflows may ask for, closing over injected dependencies (tests pass real test servers). */
@@ -19,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createTransitionActivities(deps),
     ...createNotificationActivities(deps),
+    ...createExportActivities({ ...deps, ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}) }),
   };
 }
 

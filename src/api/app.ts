@@ -5,8 +5,15 @@ import { requestId } from 'hono/request-id';
 import type { DatabasePool } from 'slonik';
 import type { Logger } from '../platform/logger.ts';
 import type { WorkflowSettings } from '../platform/temporal.ts';
+import { authorize } from './access.ts';
+import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
+import { referencePage } from './docs.ts';
+import { fixedWindowLimiter, type RateLimitSettings } from './rate-limit.ts';
+import { webhooksRouter } from './webhooks/webhooks.index.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
+import type { ExportStorage } from '../platform/storage.ts';
+import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
 import { requestsRouter } from './requests/requests.index.ts';
@@ -15,10 +22,23 @@ export interface AppDeps {
   pool: DatabasePool;
   temporal: { client: Client; namespace: string; uiUrl: string | undefined };
   workflows: WorkflowSettings;
-  settings: { defaultOrganization: string; maxBodyBytes?: number };
+  settings: {
+    defaultOrganization: string;
+    maxBodyBytes?: number;
+    /** Connected systems' webhook secrets by source name (WEBHOOK_SOURCES); none configured = every delivery is 401. */
+    webhookSources?: Readonly<Record<string, string>>;
+    /** Admission on the unauthenticated routes; defaults to 60 requests a minute per client address. */
+    publicRateLimit?: RateLimitSettings;
+  };
   logger: Logger;
   now: () => Date;
+  storage: ExportStorage;
 }
+
+const OPENAPI_INFO = {
+  openapi: '3.1.0',
+  info: { title: 'dsrflow API', version: '0.1.0', description: 'Data-subject rights requests as durable workflows' },
+} as const;
 
 /** The HTTP API; every dependency is passed in, so tests build it against real test servers. */
 export function createApp(deps: AppDeps) {
@@ -33,12 +53,20 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/', healthRouter(deps));
+  // Unauthenticated routes: admitted per client address first (one limiter shared by the three).
+  const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());
+  for (const path of ['/v1/webhooks/*', '/verify/*', '/downloads/*']) app.use(path, admit);
   app.route('/', verificationLinkRouter(deps));
-  app.use('/v1/*', requireToken(deps.pool));
+  app.route('/', downloadsRouter(deps));
+  app.route('/', webhooksRouter(deps));
+  // Everything else under /v1: a valid token, then role x route (and a controller's organization).
+  app.use('/v1/*', requireToken(deps.pool), authorize(deps.pool));
   app.route('/', requestsRouter(deps));
+  app.route('/', auditRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (dsr_...)' });
-  app.doc31('/openapi.json', { openapi: '3.1.0', info: { title: 'dsrflow API', version: '0.1.0', description: 'Data-subject rights requests as durable workflows' } });
+  app.doc31('/openapi.json', OPENAPI_INFO);
+  app.get('/docs', (c) => c.html(referencePage(app.getOpenAPI31Document(OPENAPI_INFO))));
   app.notFound((c) => c.json({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}` } }, 404));
   app.onError(onError(deps.logger));
   return app;

@@ -52,11 +52,21 @@ export interface NewRequest {
   fingerprint: string;
   createdBy: string;
   subject: { email: string; customerId?: string | undefined; fullName?: string | undefined; phone?: string | undefined; extra?: Record<string, string> | undefined };
+  /** A connected system's own id for the request: the same (source, externalId) returns the first request. */
+  external?: { source: string; externalId: string } | undefined;
 }
 
 /** Inserts the request and its subject; with an idempotency key already used, inserts nothing and returns the first. */
 export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Promise<{ row: RequestRow; created: boolean }> {
   return db.transaction(async (tx) => {
+    if (r.external) {
+      // Serialize deliveries of the same external id, so two concurrent retries cannot both open a request.
+      await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended(${`${r.external.source}\n${r.external.externalId}`}, 0))`);
+      const first = await tx.maybeOne(sql.type(requestRow)`
+        select r.* from dsrflow.request_sources s join dsrflow.requests r on r.id = s.request_id
+        where s.source = ${r.external.source} and s.external_id = ${r.external.externalId}`);
+      if (first) return { row: first, created: false };
+    }
     const inserted = await tx.maybeOne(sql.type(requestRow)`
       insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, acknowledge_by,
                                     workflow_id, idempotency_key, request_fingerprint, created_by)
@@ -68,6 +78,10 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
       const first = await tx.one(sql.type(requestRow)`
         select * from dsrflow.requests where organization_id = ${r.organizationId} and idempotency_key = ${r.idempotencyKey}`);
       return { row: first, created: false };
+    }
+    if (r.external) {
+      await tx.query(sql.unsafe`
+        insert into dsrflow.request_sources (source, external_id, request_id) values (${r.external.source}, ${r.external.externalId}, ${r.id})`);
     }
     await tx.query(sql.unsafe`
       insert into dsrflow.request_subjects (request_id, email, customer_id, full_name, phone, extra_identifiers)

@@ -39,3 +39,28 @@ export async function upsertToken(db: CommonQueryMethods, t: { name: string; rol
 export async function ensureOrganization(db: CommonQueryMethods, id: string, name = id): Promise<void> {
   await db.query(sql.unsafe`insert into dsrflow.organizations (id, name) values (${id}, ${name}) on conflict (id) do nothing`);
 }
+
+export class TokenNameTaken extends Error {}
+
+/** A new named token; the plain token is returned once and only its hash is kept. */
+export async function createToken(db: CommonQueryMethods, t: { name: string; role: Role; organizationId: string | null }): Promise<{ id: string; token: string }> {
+  if (t.organizationId) await ensureOrganization(db, t.organizationId);
+  const token = generateToken();
+  const id = await db.maybeOneFirst(sql.type(z.object({ id: z.uuid() }))`
+    insert into dsrflow.api_tokens (id, name, role, organization_id, token_hash)
+    values (${randomUUID()}, ${t.name}, ${t.role}, ${t.organizationId}, ${hashToken(token)})
+    on conflict (name) do nothing
+    returning id`);
+  if (id === null) throw new TokenNameTaken(`a token named "${t.name}" already exists (revoked tokens keep their name)`);
+  return { id, token };
+}
+
+/** Revokes by name; answers whether an active token was revoked. */
+export async function revokeToken(db: CommonQueryMethods, name: string): Promise<boolean> {
+  const revoked = await db.maybeOneFirst(sql.type(z.object({ id: z.uuid() }))`
+    update dsrflow.api_tokens set revoked_at = now() where name = ${name} and revoked_at is null returning id`);
+  return revoked !== null;
+}
+
+export const listTokens = (db: CommonQueryMethods) =>
+  db.any(sql.type(tokenRow)`select id, name, role, organization_id, created_at, last_used_at, revoked_at from dsrflow.api_tokens order by created_at, name`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EXPORT_FORMATS } from '../domain/data-model.ts';
 import { REQUEST_TYPES } from '../domain/request.ts';
 
 // Every setting comes from the environment, parsed once here; a bad value names its variable.
@@ -43,6 +44,12 @@ export const configSchema = z.object({
     .default('noSale')
     .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
     .pipe(z.array(z.enum(REQUEST_TYPES))),
+  DATA_MODEL_FILE: z.string().min(1).optional(),
+  EXPORT_FORMATS: z
+    .string()
+    .default('csv,json')
+    .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(EXPORT_FORMATS)).min(1)),
   MAIL_CATCHER_SMTP_PORT: port(1025),
   MAIL_CATCHER_WEB_PORT: port(1080),
 
@@ -53,6 +60,24 @@ export const configSchema = z.object({
   DEFAULT_ORGANIZATION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes').default('default'),
   DEMO_SEED_USERS: z.coerce.number().int().min(0).max(10_000_000).default(500),
   VERIFICATION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+
+  // Connected systems allowed to open requests by signed webhook: 'helpdesk:<secret>,crm:<secret>'.
+  WEBHOOK_SOURCES: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((pair) => pair.trim()).filter(Boolean))
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{0,39}:\S{24,}$/, 'each entry is <source>:<secret>, source in lowercase letters, digits and dashes, secret at least 24 characters'),
+      ),
+    )
+    .transform((pairs) => Object.fromEntries(pairs.map((pair) => [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)])) as Record<string, string>),
+  // Admission on the unauthenticated routes (webhooks, verification and download links), per client address.
+  PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
+  PUBLIC_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -4,11 +4,14 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../api/app.ts';
+import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../activities/export/data-model-check.ts';
 import { createDatabasePool } from '../db/pool.ts';
+import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from '../worker.ts';
 import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mailer.ts';
+import { localFolderStorage } from './storage.ts';
 import type { WorkflowSettings } from './temporal.ts';
 
 export interface ServiceAddresses {
@@ -52,11 +55,23 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
 }
 
 export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running: Promise<void> }> {
+  // A data-model file that does not match the warehouse stops the worker here, naming what is missing.
+  const dataModel = await loadDataModelFile(rt.config.DATA_MODEL_FILE ?? DEMO_DATA_MODEL_PATH);
+  await checkDataModel(rt.pool, dataModel);
   const worker = await createWorker({
     connection: rt.nativeConnection,
     namespace: rt.config.TEMPORAL_NAMESPACE,
     taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
-    deps: { pool: rt.pool, mailer: rt.mailer, logger: rt.logger.child({ part: 'worker' }), publicUrl: publicUrl(rt.config), staffEmail: rt.config.STAFF_NOTIFY_EMAIL },
+    deps: {
+      pool: rt.pool,
+      mailer: rt.mailer,
+      logger: rt.logger.child({ part: 'worker' }),
+      publicUrl: publicUrl(rt.config),
+      staffEmail: rt.config.STAFF_NOTIFY_EMAIL,
+      storage: localFolderStorage(rt.config.DATA_DIR),
+      dataModel,
+      exportFormats: rt.config.EXPORT_FORMATS,
+    },
   });
   const running = worker.run();
   const started = await startRecordedRequests(rt.client, rt, workflowSettings(rt.config));
@@ -76,9 +91,14 @@ export function runApi(rt: Runtime, services: ServiceAddresses): Promise<Server>
     pool: rt.pool,
     temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, uiUrl: services.temporalUiUrl },
     workflows: workflowSettings(rt.config),
-    settings: { defaultOrganization: rt.config.DEFAULT_ORGANIZATION },
+    settings: {
+      defaultOrganization: rt.config.DEFAULT_ORGANIZATION,
+      webhookSources: rt.config.WEBHOOK_SOURCES,
+      publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
+    },
     logger: rt.logger.child({ part: 'api' }),
     now: () => new Date(),
+    storage: localFolderStorage(rt.config.DATA_DIR),
   });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));
@@ -124,6 +144,12 @@ export async function runApiProcess(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
   const services = productionServices(config);
   const rt = await openRuntime(config, services, logger);
+  // As `npm start` does: a fixed owner credential for production, from the environment (never printed here).
+  if (config.DSRFLOW_OWNER_TOKEN) {
+    await ensureOrganization(rt.pool, config.DEFAULT_ORGANIZATION);
+    await upsertToken(rt.pool, { name: 'owner', role: 'owner', organizationId: null, token: config.DSRFLOW_OWNER_TOKEN });
+    logger.info('owner token registered from DSRFLOW_OWNER_TOKEN', { name: 'owner' });
+  }
   const server = await runApi(rt, services);
   logger.info('api listening', { port: config.PORT });
   onSignals(async () => {

@@ -1,7 +1,8 @@
-import { allHandlersFinished, condition, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { applyClockStop } from '../domain/deadlines.ts';
 import { isTerminal } from '../domain/request.ts';
 import { watchAcknowledgement, watchDeadline } from './deadline-watch.ts';
+import { exportForSubject, expireWhenDue, type ExportOutcome } from './export-step.ts';
 import { registerHandlers, type Inbox } from './handlers.ts';
 import type { RightsRequestInput, RightsRequestResult } from './messages.ts';
 import { activities, RequestRun } from './request-context.ts';
@@ -37,9 +38,11 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
   state.acknowledgedAt = new Date().toISOString();
   await activities.recordEvent({ requestId: input.requestId, eventKey: run.nextEventKey(), action: 'request.acknowledged', actor: 'system', reason: null, projection: { acknowledgedAt: state.acknowledgedAt } });
 
+  let delivered: Extract<ExportOutcome, { delivered: true }> | null = null;
   await steps();
   if (!isTerminal(state.status)) await close();
   await watchers;
+  if (delivered) await expireWhenDue(delivered);
   await condition(allHandlersFinished);
   return { requestId: input.requestId, status: state.status };
 
@@ -49,8 +52,30 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     if (!(await assessment())) return;
     if (closing()) return;
     await run.moveTo('processing', 'system', `${input.type} processing started`);
-    // The per-type work (export, erasure, rectification, suppression) plugs in here.
-    await activities.processRequest({ requestId: input.requestId, type: input.type });
+    // Requests started before exports existed replay as they ran: only new ones take the export path.
+    if ((input.type === 'access' || input.type === 'export') && patched('access-export')) {
+      const outcome = await exportForSubject(run);
+      if (!outcome.delivered && outcome.outcome === 'ambiguous') {
+        // Several customers fit the identifiers: staff resolve it (complete by hand, or reject).
+        await run.moveTo('in_assessment', 'system', 'several customers match the identifiers given; staff must resolve it');
+        await activities.alertStaff({ requestId: input.requestId, kind: 'ambiguous_subject', dueAt: state.dueAt });
+        await condition(() => inbox.assessment !== null || closing());
+        if (closing()) return;
+        const decision = inbox.assessment!;
+        inbox.assessment = null;
+        if (decision.decision === 'reject') {
+          await run.moveTo('rejected', decision.actor, decision.rejectionReason ?? 'rejected');
+          await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: decision.rejectionReason ?? 'other' });
+          return;
+        }
+        await run.moveTo('processing', decision.actor, 'staff resolved the subject match');
+        await activities.processRequest({ requestId: input.requestId, type: input.type });
+      }
+      if (outcome.delivered) delivered = outcome;
+    } else {
+      // The per-type work for erasure, rectification and suppression plugs in here.
+      await activities.processRequest({ requestId: input.requestId, type: input.type });
+    }
     if (closing()) return;
     await activities.notifySubject({ requestId: input.requestId, kind: 'completed' });
     await run.moveTo('completed', 'system', 'response delivered to the subject');

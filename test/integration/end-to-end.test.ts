@@ -1,48 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { describe, test } from 'node:test';
 import { sql } from 'slonik';
 import { findRequest } from '../../src/db/requests.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { createMailer } from '../../src/platform/mailer.ts';
-import { createWorker, startRecordedRequests } from '../../src/worker.ts';
-import { json, testActivityDeps, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
+import { startRecordedRequests } from '../../src/worker.ts';
+import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { historyText } from '../support/history.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
-import { devServer, mailCatcher, postgres, workflowBundle } from '../support/stack.ts';
+import { useDevServerWorker } from '../support/workflow-harness.ts';
 
 const TASK_QUEUE = 'end-to-end';
 
 describe('a request end to end on the Temporal dev server', () => {
-  let env: TestWorkflowEnvironment;
-  let pg: Awaited<ReturnType<typeof postgres>>;
-  let mail: Awaited<ReturnType<typeof mailCatcher>>;
-  let worker: Worker;
-  let running: Promise<void>;
-  let mailer: ReturnType<typeof createMailer>;
-
-  before(async () => {
-    [env, pg, mail] = await Promise.all([devServer(), postgres(), mailCatcher()]);
-    mailer = createMailer(mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
-    worker = await createWorker({
-      connection: env.nativeConnection,
-      namespace: 'default',
-      taskQueue: TASK_QUEUE,
-      deps: testActivityDeps(pg.pool, mailer),
-      workflowBundle: { code: (await workflowBundle()).code },
-    });
-    running = worker.run();
-  });
-  after(async () => {
-    worker.shutdown();
-    await running;
-    mailer.close();
-  });
+  const suite = useDevServerWorker(TASK_QUEUE);
 
   test('POST, verify, complete: the timeline, the emails, the Temporal UI filters, and no personal data in history', async () => {
-    const app = testApp({ pool: pg.pool, client: env.client, taskQueue: TASK_QUEUE });
-    const headers = await tokenHeaders(pg.pool);
+    const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE });
+    const headers = await tokenHeaders(suite.pg.pool);
     const email = `e2e-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const res = await app.request('/v1/requests', {
       method: 'POST',
@@ -69,7 +43,7 @@ describe('a request end to end on the Temporal dev server', () => {
     await eventually(async () => ((await statusOf()) === 'in_assessment' ? true : undefined), 15_000, 'in_assessment');
     const approved = await post('assessment', { decision: 'approve', legalExceptions: ['tax_records'], note: 'Invoices are kept 10 years (HGB §257).' });
     assert.equal(approved.status, 200);
-    const handle = env.client.workflow.getHandle(workflowId);
+    const handle = suite.env.client.workflow.getHandle(workflowId);
     assert.deepEqual(await handle.result(), { requestId: id, status: 'completed' });
     const afterwards = await post('cancellation', { reason: 'duplicate' });
     assert.equal(afterwards.status, 409, 'nothing after completion');
@@ -83,13 +57,13 @@ describe('a request end to end on the Temporal dev server', () => {
     );
     assert.ok(detail.timeline.some((e: { action: string; actor: string }) => e.action === 'request.verified' && e.actor.startsWith('test-owner')), 'the API records the token name as the actor');
 
-    await mail.waitFor((m) => m.to.includes(email) && m.subject.includes(id) && /received/.test(m.subject));
-    await mail.waitFor((m) => m.to.includes(email) && /complete/.test(m.subject));
+    await suite.mail.waitFor((m) => m.to.includes(email) && m.subject.includes(id) && /received/.test(m.subject));
+    await suite.mail.waitFor((m) => m.to.includes(email) && /complete/.test(m.subject));
 
     // An operator finds it in the Temporal UI by its search attributes (visibility is eventually consistent).
     const query = `DsrType = 'erasure' AND DsrRegulation = 'UK_GDPR' AND DsrStatus = 'completed' AND DsrOrganization = 'default' AND DsrDueAt > '2020-01-01T00:00:00Z'`;
     await eventually(async () => {
-      for await (const wf of env.client.workflow.list({ query })) if (wf.workflowId === workflowId) return true;
+      for await (const wf of suite.env.client.workflow.list({ query })) if (wf.workflowId === workflowId) return true;
       return undefined;
     }, 15_000, 'the workflow to be listed by its search attributes');
 
@@ -98,44 +72,27 @@ describe('a request end to end on the Temporal dev server', () => {
   });
 
   test('a request recorded while Temporal was down is started by the worker start-up sweep', async () => {
-    const { row } = await recordRequest(pg.pool, { type: 'access', regulation: 'CCPA' });
+    const { row } = await recordRequest(suite.pg.pool, { type: 'access', regulation: 'CCPA' });
     assert.equal(row.workflow_started_at, null);
-    const started = await startRecordedRequests(env.client, { pool: pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
+    const started = await startRecordedRequests(suite.env.client, { pool: suite.pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
     assert.ok(started >= 1);
-    const description = await env.client.workflow.getHandle(row.workflow_id).describe();
+    const description = await suite.env.client.workflow.getHandle(row.workflow_id).describe();
     assert.equal(description.status.name, 'RUNNING');
-    assert.ok((await findRequest(pg.pool, row.id))?.workflow_started_at, 'marked as started');
-    const again = await startRecordedRequests(env.client, { pool: pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
+    assert.ok((await findRequest(suite.pg.pool, row.id))?.workflow_started_at, 'marked as started');
+    const again = await startRecordedRequests(suite.env.client, { pool: suite.pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
     assert.equal(again, 0, 'a second sweep finds nothing to start');
   });
 });
 
 describe('the subject verifies by the emailed link', () => {
-  let env: TestWorkflowEnvironment;
-  let pg: Awaited<ReturnType<typeof postgres>>;
-  let mail: Awaited<ReturnType<typeof mailCatcher>>;
-  let worker: Worker;
-  let running: Promise<void>;
-  let mailer: ReturnType<typeof createMailer>;
-
-  before(async () => {
-    [env, pg, mail] = await Promise.all([devServer(), postgres(), mailCatcher()]);
-    mailer = createMailer(mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
-    worker = await createWorker({ connection: env.nativeConnection, namespace: 'default', taskQueue: 'verification-link', deps: testActivityDeps(pg.pool, mailer), workflowBundle: { code: (await workflowBundle()).code } });
-    running = worker.run();
-  });
-  after(async () => {
-    worker.shutdown();
-    await running;
-    mailer.close();
-  });
+  const suite = useDevServerWorker('verification-link');
 
   test('GET shows a confirm button, POST verifies once; reused, unknown and expired links are refused', async () => {
-    const app = testApp({ pool: pg.pool, client: env.client, taskQueue: 'verification-link' });
-    const headers = await tokenHeaders(pg.pool);
+    const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: 'verification-link' });
+    const headers = await tokenHeaders(suite.pg.pool);
     const email = `link-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const { id } = await json(await app.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email } }) }));
-    const message = await mail.waitFor((m) => m.to.includes(email) && /confirm/.test(m.subject), 15_000);
+    const message = await suite.mail.waitFor((m) => m.to.includes(email) && /confirm/.test(m.subject), 15_000);
     const path = new URL(/http:\/\/\S+\/verify\/\S+/.exec(message.text)![0]).pathname;
 
     const page = await app.request(path);
@@ -156,9 +113,9 @@ describe('the subject verifies by the emailed link', () => {
 
     const other = `link-${crypto.randomUUID().slice(0, 8)}@example.com`;
     const second = await json(await app.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email: other } }) }));
-    const secondMail = await mail.waitFor((m) => m.to.includes(other) && /confirm/.test(m.subject), 15_000);
+    const secondMail = await suite.mail.waitFor((m) => m.to.includes(other) && /confirm/.test(m.subject), 15_000);
     const secondPath = new URL(/http:\/\/\S+\/verify\/\S+/.exec(secondMail.text)![0]).pathname;
-    await pg.pool.query(sql.unsafe`update dsrflow.verification_tokens set expires_at = now() - interval '1 minute' where request_id = ${second.id}`);
+    await suite.pg.pool.query(sql.unsafe`update dsrflow.verification_tokens set expires_at = now() - interval '1 minute' where request_id = ${second.id}`);
     assert.equal((await app.request(secondPath, { method: 'POST' })).status, 410, 'expired');
   });
 });

@@ -17,17 +17,12 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import { workflowIdFor } from '../../src/platform/temporal.ts';
-import { mailCatcher, postgres } from '../support/stack.ts';
+import { freshDatabase } from '../support/databases.ts';
+import { mailCatcher } from '../support/stack.ts';
 
 /** A fresh, migrated database seeded with a small demo warehouse, so counts are known. */
 export async function exportDatabase(name: string): Promise<DatabasePool> {
-  const pg = await postgres();
-  await pg.pool.query(sql.unsafe`drop database if exists ${sql.identifier([name])} with (force)`);
-  await pg.pool.query(sql.unsafe`create database ${sql.identifier([name])}`);
-  const url = new URL(pg.url);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  const pool = await createDatabasePool(url.toString(), { maximumPoolSize: 4 });
+  const pool = await freshDatabase(name, { maximumPoolSize: 4 });
   await ensureOrganization(pool, 'default');
   await seedDemoWarehouse(pool, { users: 40 });
   return pool;

@@ -2,24 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { migrate } from '../../src/db/migrate.ts';
-import { createDatabasePool } from '../../src/db/pool.ts';
 import { seedDemoWarehouse } from '../../src/db/seed.ts';
-import { postgres } from '../support/stack.ts';
+import { freshDatabase } from '../support/databases.ts';
 
 const n = z.object({ n: z.number() });
 const digest = z.object({ digest: z.string() });
-
-/** A fresh, migrated database of its own, so the seed starts from nothing. */
-async function freshDatabase(name: string): Promise<DatabasePool> {
-  const pg = await postgres();
-  await pg.pool.query(sql.unsafe`drop database if exists ${sql.identifier([name])} with (force)`);
-  await pg.pool.query(sql.unsafe`create database ${sql.identifier([name])}`);
-  const url = new URL(pg.url);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  return createDatabasePool(url.toString(), { maximumPoolSize: 2 });
-}
 
 const tableDigest = (pool: DatabasePool, table: string) =>
   pool.oneFirst(sql.type(digest)`select md5(string_agg(t::text, '|' order by t.id)) as digest from ${sql.identifier(['warehouse', table])} t`);

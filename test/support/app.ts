@@ -1,4 +1,10 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
+import type { ActivityDeps } from '../../src/activities/index.ts';
+import { loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
+import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
 import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
@@ -15,22 +21,30 @@ export const testWorkflowSettings = (taskQueue: string): WorkflowSettings => ({
   autoApproveTypes: ['noSale'],
 });
 
-export const testActivityDeps = (pool: DatabasePool, mailer: Mailer) => ({
+// One export folder and the demo data model for the whole run: the worker writes where the API reads.
+export const testStorage = localFolderStorage(mkdtempSync(join(tmpdir(), 'dsrflow-exports-')));
+export const demoDataModel = await loadDataModelFile();
+
+export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDeps => ({
   pool,
   mailer,
   logger: createLogger('silent'),
   publicUrl: 'http://localhost:3000',
   staffEmail: 'privacy-team@dsrflow.test',
+  storage: testStorage,
+  dataModel: demoDataModel,
+  exportFormats: ['csv', 'json'],
 });
 
-export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number }) {
+export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date }) {
   return createApp({
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
     workflows: testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE),
     settings: { defaultOrganization: 'default', ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) },
     logger: createLogger('silent'),
-    now: () => new Date(),
+    now: opts.now ?? (() => new Date()),
+    storage: testStorage,
   });
 }
 

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach } from 'node:test';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { stateQuery } from '../../src/workflows/messages.ts';
 import type { RightsRequestResult } from '../../src/workflows/messages.ts';
 import type { rightsRequest } from '../../src/workflows/rights-request.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createWorker } from '../../src/worker.ts';
-import type { Mailer } from '../../src/platform/mailer.ts';
+import type { MailCatcher } from '../../src/platform/mail-catcher.ts';
+import { createMailer, type Mailer } from '../../src/platform/mailer.ts';
 import { startRequestWorkflow } from '../../src/platform/temporal.ts';
 import { testActivityDeps, testWorkflowSettings } from './app.ts';
 import { eventually, recordRequest } from './requests.ts';
-import { workflowBundle } from './stack.ts';
+import { devServer, freshTimeSkipping, mailCatcher, postgres, workflowBundle } from './stack.ts';
 
 /** Runs `fn` with a fresh worker on `taskQueue` (a worker created but never run would hold the server open). */
 export function harness(env: TestWorkflowEnvironment, pool: DatabasePool, mailer: Mailer, taskQueue: string) {
@@ -61,4 +64,57 @@ export async function refusedWith(p: Promise<unknown>): Promise<string> {
     return (error.cause as { type?: string }).type ?? 'unknown';
   }
   assert.fail('the update was accepted');
+}
+
+export interface TimeSkippingSuite {
+  env: TestWorkflowEnvironment;
+  pg: Awaited<ReturnType<typeof postgres>>;
+  mail: MailCatcher;
+  h: ReturnType<typeof harness>;
+}
+
+/**
+ * Registers the hooks of a time-skipping suite: shared PostgreSQL and SMTP peer, a fresh time-skipping server
+ * per test (see freshTimeSkipping), and the harness on `taskQueue`. Read the fields inside tests.
+ */
+export function useTimeSkipping(taskQueue: string): TimeSkippingSuite {
+  const suite = {} as TimeSkippingSuite;
+  let mailer: Mailer & { close(): void };
+  before(async () => {
+    [suite.pg, suite.mail] = await Promise.all([postgres(), mailCatcher()]);
+    mailer = createMailer(suite.mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
+  });
+  beforeEach(async () => {
+    suite.env = await freshTimeSkipping();
+    suite.h = harness(suite.env, suite.pg.pool, mailer, taskQueue);
+  });
+  afterEach(() => suite.env.teardown());
+  after(() => mailer.close());
+  return suite;
+}
+
+export interface DevServerSuite {
+  env: TestWorkflowEnvironment;
+  pg: Awaited<ReturnType<typeof postgres>>;
+  mail: MailCatcher;
+}
+
+/** Registers the hooks of a dev-server suite: the shared dev server, PostgreSQL, SMTP peer, and a running worker on `taskQueue`. */
+export function useDevServerWorker(taskQueue: string): DevServerSuite {
+  const suite = {} as DevServerSuite;
+  let mailer: Mailer & { close(): void };
+  let worker: Worker;
+  let running: Promise<void>;
+  before(async () => {
+    [suite.env, suite.pg, suite.mail] = await Promise.all([devServer(), postgres(), mailCatcher()]);
+    mailer = createMailer(suite.mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
+    worker = await createWorker({ connection: suite.env.nativeConnection, namespace: 'default', taskQueue, deps: testActivityDeps(suite.pg.pool, mailer), workflowBundle: { code: (await workflowBundle()).code } });
+    running = worker.run();
+  });
+  after(async () => {
+    worker.shutdown();
+    await running;
+    mailer.close();
+  });
+  return suite;
 }

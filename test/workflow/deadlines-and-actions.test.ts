@@ -1,40 +1,22 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, test } from 'node:test';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
 import { applyClockStop, computeDeadlines } from '../../src/domain/deadlines.ts';
-import { createMailer } from '../../src/platform/mailer.ts';
 import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, stateQuery, verificationSignal, verifyUpdate } from '../../src/workflows/messages.ts';
 import { scheduledActivities } from '../support/history.ts';
 import { eventually } from '../support/requests.ts';
-import { freshTimeSkipping, mailCatcher, postgres } from '../support/stack.ts';
-import { DAY, harness, reach, refusedWith, settled } from '../support/workflow-harness.ts';
+import { DAY, reach, refusedWith, settled, useTimeSkipping } from '../support/workflow-harness.ts';
 
 const staff = 'dpo-jane';
 const verified = { outcome: 'verified', method: 'document_check', actor: staff } as const;
 
 describe('rightsRequest on the time-skipping server: deadlines, extensions and invalid actions', () => {
-  let env: TestWorkflowEnvironment;
-  let pg: Awaited<ReturnType<typeof postgres>>;
-  let mail: Awaited<ReturnType<typeof mailCatcher>>;
-  let mailer: ReturnType<typeof createMailer>;
-  let h: ReturnType<typeof harness>;
-
-  before(async () => {
-    [pg, mail] = await Promise.all([postgres(), mailCatcher()]);
-    mailer = createMailer(mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
-  });
-  beforeEach(async () => {
-    env = await freshTimeSkipping();
-    h = harness(env, pg.pool, mailer, 'rights-request-deadlines');
-  });
-  afterEach(() => env.teardown());
-  after(() => mailer.close());
+  const suite = useTimeSkipping('rights-request-deadlines');
 
   test('CCPA: one extension to 90 days from receipt, told to the subject; no second one past the cap', async () => {
-    const { row, subject, handle } = await h.start({ type: 'erasure', regulation: 'CCPA' });
-    await h.withWorker(async () => {
+    const { row, subject, handle } = await suite.h.start({ type: 'erasure', regulation: 'CCPA' });
+    await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
       await handle.executeUpdate(verifyUpdate, { args: [verified] });
       await reach(handle, 'in_assessment');
@@ -48,22 +30,22 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'entered_in_error', actor: staff }] });
       await settled(handle);
     });
-    const stored = await findRequest(pg.pool, row.id);
+    const stored = await findRequest(suite.pg.pool, row.id);
     assert.equal(stored?.extensions_used, 1);
     assert.ok(stored?.extended_due_at);
-    const notice = await mail.waitFor((m) => m.to.includes(subject.email) && /more time/.test(m.subject));
+    const notice = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /more time/.test(m.subject));
     assert.match(notice.text, /because your request is complex/);
     assert.match(notice.text, new RegExp(`respond by ${stored!.extended_due_at!.slice(0, 10)}`));
   });
 
   test('reminders 7 and 2 days before the due date and the overdue escalation fire at their instants; no extension after the due date', async () => {
-    const { row, handle } = await h.start({ type: 'access', regulation: 'GDPR' });
+    const { row, handle } = await suite.h.start({ type: 'access', regulation: 'GDPR' });
     const dueAt = Date.parse(row.due_at);
-    await h.withWorker(async () => {
+    await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
       await handle.executeUpdate(verifyUpdate, { args: [verified] });
       await reach(handle, 'in_assessment');
-      await env.sleep(dueAt - (await env.currentTimeMs()) + DAY);
+      await suite.env.sleep(dueAt - (await suite.env.currentTimeMs()) + DAY);
       await eventually(async () => ((await handle.query(stateQuery)).overdue ? true : undefined), 10_000, 'overdue');
       assert.equal(await refusedWith(handle.executeUpdate(extendUpdate, { args: [{ reason: 'complexity', actor: staff }] })), 'EXTENSION.AFTER_DUE_DATE');
       await handle.executeUpdate(completeUpdate, { args: [{ actor: staff }] });
@@ -76,20 +58,20 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
     near(at('reminder', 7), dueAt - 7 * DAY, '7-day reminder');
     near(at('reminder', 2), dueAt - 2 * DAY, '2-day reminder');
     near(at('overdue'), dueAt, 'overdue escalation');
-    const stored = await findRequest(pg.pool, row.id);
+    const stored = await findRequest(suite.pg.pool, row.id);
     assert.equal(stored?.overdue, true);
     assert.equal(stored?.status, 'completed');
-    const staffMail = mail.messages().filter((m) => m.to.includes('privacy-team@dsrflow.test') && m.subject.includes(row.id));
+    const staffMail = suite.mail.messages().filter((m) => m.to.includes('privacy-team@dsrflow.test') && m.subject.includes(row.id));
     assert.deepEqual(staffMail.map((m) => m.subject.replace(/.*\) /, '').replace(/.* request [^ ]+ /, '')).sort(), ['due soon', 'due soon', 'overdue']);
   });
 
   test('UK GDPR stops the clock while waiting for identity; CCPA never moves its deadline', async () => {
-    const uk = await h.start({ type: 'access', regulation: 'UK_GDPR' });
-    const ccpa = await h.start({ type: 'access', regulation: 'CCPA' });
-    await h.withWorker(async () => {
+    const uk = await suite.h.start({ type: 'access', regulation: 'UK_GDPR' });
+    const ccpa = await suite.h.start({ type: 'access', regulation: 'CCPA' });
+    await suite.h.withWorker(async () => {
       await reach(uk.handle, 'awaiting_verification');
       await reach(ccpa.handle, 'awaiting_verification');
-      await env.sleep(5 * DAY + 60_000);
+      await suite.env.sleep(5 * DAY + 60_000);
       const ukState = await uk.handle.executeUpdate(verifyUpdate, { args: [verified] });
       const ccpaState = await ccpa.handle.executeUpdate(verifyUpdate, { args: [verified] });
       await reach(uk.handle, 'in_assessment');
@@ -104,26 +86,26 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       await settled(uk.handle);
       await settled(ccpa.handle);
     });
-    assert.equal((await findRequest(pg.pool, uk.row.id))?.paused_days, 5);
-    assert.ok((await listRequestEvents(pg.pool, uk.row.id)).some((e) => e.action === 'deadline.clock_stopped'));
+    assert.equal((await findRequest(suite.pg.pool, uk.row.id))?.paused_days, 5);
+    assert.ok((await listRequestEvents(suite.pg.pool, uk.row.id)).some((e) => e.action === 'deadline.clock_stopped'));
   });
 
   test('an opt-out of sale completes with no verification, approved by policy, well inside 15 business days', async () => {
-    const { row, handle } = await h.start({ type: 'noSale', regulation: 'CCPA' });
+    const { row, handle } = await suite.h.start({ type: 'noSale', regulation: 'CCPA' });
     const deadlines = computeDeadlines({ regulation: 'CCPA', type: 'noSale', receivedAt: new Date(row.received_at) });
     assert.equal(deadlines.verification, 'notAllowed');
-    const result = await h.withWorker(() => settled(handle));
+    const result = await suite.h.withWorker(() => settled(handle));
     assert.equal(result.status, 'completed');
-    const events = await listRequestEvents(pg.pool, row.id);
+    const events = await listRequestEvents(suite.pg.pool, row.id);
     assert.ok(!events.some((e) => e.to_status === 'awaiting_verification'), 'never asked to verify');
     assert.ok(events.some((e) => e.action === 'assessment.approved' && e.actor === 'policy'));
-    const completedAt = Date.parse((await findRequest(pg.pool, row.id))!.completed_at!);
+    const completedAt = Date.parse((await findRequest(suite.pg.pool, row.id))!.completed_at!);
     assert.ok(completedAt < deadlines.dueAt.getTime(), 'completed before the 15-business-day deadline');
   });
 
   test('invalid transitions are refused with a reason, and nothing valid is lost', async () => {
-    const { row, handle } = await h.start({ type: 'access', regulation: 'GDPR' });
-    await h.withWorker(async () => {
+    const { row, handle } = await suite.h.start({ type: 'access', regulation: 'GDPR' });
+    await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
       assert.equal(await refusedWith(handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', actor: staff }] })), 'REQUEST.INVALID_TRANSITION');
       assert.equal(await refusedWith(handle.executeUpdate(completeUpdate, { args: [{ actor: staff }] })), 'REQUEST.INVALID_TRANSITION');
@@ -133,20 +115,20 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       await reach(handle, 'in_assessment');
       // An operator's invalid signal (verification again) is refused in the audit trail, not applied.
       await handle.signal(verificationSignal, { ...verified, actor: 'operator-cli' });
-      await eventually(async () => ((await listRequestEvents(pg.pool, row.id)).some((e) => e.action === 'action.refused') ? true : undefined));
+      await eventually(async () => ((await listRequestEvents(suite.pg.pool, row.id)).some((e) => e.action === 'action.refused') ? true : undefined));
       await handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', actor: staff }] });
       await settled(handle);
     });
-    assert.equal((await findRequest(pg.pool, row.id))?.status, 'completed');
-    const refusedSignal = (await listRequestEvents(pg.pool, row.id)).find((e) => e.action === 'action.refused');
+    assert.equal((await findRequest(suite.pg.pool, row.id))?.status, 'completed');
+    const refusedSignal = (await listRequestEvents(suite.pg.pool, row.id)).find((e) => e.action === 'action.refused');
     assert.equal(refusedSignal?.actor, 'operator-cli');
     assert.equal(refusedSignal?.details.code, 'REQUEST.INVALID_TRANSITION');
     await assert.rejects(handle.executeUpdate(cancelUpdate, { args: [{ reason: 'duplicate', actor: staff }] }), 'nothing after completion');
   });
 
   test('cancellation while in assessment closes the request and tells the subject', async () => {
-    const { row, subject, handle } = await h.start({ type: 'object', regulation: 'GDPR' });
-    const result = await h.withWorker(async () => {
+    const { row, subject, handle } = await suite.h.start({ type: 'object', regulation: 'GDPR' });
+    const result = await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
       await handle.executeUpdate(verifyUpdate, { args: [verified] });
       await reach(handle, 'in_assessment');
@@ -155,9 +137,9 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       return settled(handle);
     });
     assert.equal(result.status, 'cancelled');
-    const cancelled = (await listRequestEvents(pg.pool, row.id)).find((e) => e.to_status === 'cancelled');
+    const cancelled = (await listRequestEvents(suite.pg.pool, row.id)).find((e) => e.to_status === 'cancelled');
     assert.equal(cancelled?.reason, 'withdrawn_by_subject');
     assert.equal(cancelled?.actor, staff);
-    await mail.waitFor((m) => m.to.includes(subject.email) && /cancelled/.test(m.subject));
+    await suite.mail.waitFor((m) => m.to.includes(subject.email) && /cancelled/.test(m.subject));
   });
 });

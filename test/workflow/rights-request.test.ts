@@ -1,38 +1,20 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import proto from '@temporalio/proto';
-import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { describe, test } from 'node:test';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
-import { createMailer } from '../../src/platform/mailer.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
 import { historySpanMs, historyText } from '../support/history.ts';
-import { DAY, harness, reach, refusedWith, settled } from '../support/workflow-harness.ts';
-import { freshTimeSkipping, mailCatcher, postgres } from '../support/stack.ts';
+import { DAY, reach, refusedWith, settled, useTimeSkipping } from '../support/workflow-harness.ts';
 
 
 describe('rightsRequest on the time-skipping server: the life of a request', () => {
-  let env: TestWorkflowEnvironment;
-  let pg: Awaited<ReturnType<typeof postgres>>;
-  let mail: Awaited<ReturnType<typeof mailCatcher>>;
-  let mailer: ReturnType<typeof createMailer>;
-  let h: ReturnType<typeof harness>;
+  const suite = useTimeSkipping('rights-request-life');
 
-  before(async () => {
-    [pg, mail] = await Promise.all([postgres(), mailCatcher()]);
-    mailer = createMailer(mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
-  });
-  beforeEach(async () => {
-    env = await freshTimeSkipping();
-    h = harness(env, pg.pool, mailer, 'rights-request-life');
-  });
-  afterEach(() => env.teardown());
-  after(() => mailer.close());
-
-  test('GDPR access: acknowledged, verification link sent, verified, approved, processed, completed, all audited', async () => {
-    const { row, subject, handle } = await h.start({ type: 'access', regulation: 'GDPR' });
-    const result = await h.withWorker(async () => {
+  test('GDPR access for someone we hold nothing on: acknowledged, verified, approved, answered "no data", completed, all audited', async () => {
+    const { row, subject, handle } = await suite.h.start({ type: 'access', regulation: 'GDPR' });
+    const result = await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
       await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'document_check', actor: 'dpo-jane' }] });
       await reach(handle, 'in_assessment');
@@ -41,30 +23,31 @@ describe('rightsRequest on the time-skipping server: the life of a request', () 
     });
     assert.deepEqual(result, { requestId: row.id, status: 'completed' });
 
-    const stored = await findRequest(pg.pool, row.id);
+    const stored = await findRequest(suite.pg.pool, row.id);
     assert.equal(stored?.status, 'completed');
     assert.ok(stored?.acknowledged_at, 'acknowledgement recorded');
-    const events = await listRequestEvents(pg.pool, row.id);
+    const events = await listRequestEvents(suite.pg.pool, row.id);
     assert.deepEqual(
       events.filter((e) => e.to_status).map((e) => `${e.from_status ?? '-'}>${e.to_status}:${e.actor}`),
       ['->submitted:test', 'submitted>awaiting_verification:system', 'awaiting_verification>verified:dpo-jane', 'verified>in_assessment:system', 'in_assessment>processing:system', 'processing>completed:system'],
     );
     const actions = events.map((e) => e.action);
-    for (const action of ['request.acknowledged', 'assessment.approved', 'processing.requested', 'notice.sent']) assert.ok(actions.includes(action), `${action} audited`);
+    for (const action of ['request.acknowledged', 'assessment.approved', 'export.no_data', 'notice.sent']) assert.ok(actions.includes(action), `${action} audited`);
 
-    const ack = await mail.waitFor((m) => m.to.includes(subject.email) && /received/.test(m.subject));
+    const ack = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /received/.test(m.subject));
     assert.match(ack.text, new RegExp(`respond by ${row.due_at.slice(0, 10)}`));
-    const link = await mail.waitFor((m) => m.to.includes(subject.email) && /confirm/.test(m.subject));
+    const link = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /confirm/.test(m.subject));
     assert.match(link.text, /http:\/\/localhost:3000\/verify\/[A-Za-z0-9_-]{43}/);
-    await mail.waitFor((m) => m.to.includes(subject.email) && /is complete/.test(m.subject));
+    await suite.mail.waitFor((m) => m.to.includes(subject.email) && /is complete/.test(m.subject));
+    await suite.mail.waitFor((m) => m.to.includes(subject.email) && /no personal data|hold no/i.test(m.subject + m.text));
     if (process.env.RECORD_HISTORIES) {
-      writeFileSync('test/fixtures/histories/gdpr-access-completed.binpb', proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+      writeFileSync('test/fixtures/histories/gdpr-access-no-data.binpb', proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
     }
   });
 
   test('the finished history holds none of the subject identifiers', async () => {
-    const { row, subject, handle } = await h.start({ type: 'erasure', regulation: 'UK_GDPR' });
-    await h.withWorker(async () => {
+    const { row, subject, handle } = await suite.h.start({ type: 'erasure', regulation: 'UK_GDPR' });
+    await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
       await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'email_link', actor: 'subject' }] });
       await reach(handle, 'in_assessment');
@@ -79,38 +62,38 @@ describe('rightsRequest on the time-skipping server: the life of a request', () 
   });
 
   test('a subject who never verifies ends unverified when the window closes, and is told', async () => {
-    const { row, subject, handle } = await h.start({ type: 'access', regulation: 'GDPR' });
-    const result = await h.withWorker(async () => {
+    const { row, subject, handle } = await suite.h.start({ type: 'access', regulation: 'GDPR' });
+    const result = await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
-      await env.sleep(14 * DAY + 60_000);
+      await suite.env.sleep(14 * DAY + 60_000);
       return settled(handle);
     });
     assert.equal(result.status, 'unverified');
     const days = historySpanMs(await handle.fetchHistory()) / DAY;
     assert.ok(days >= 14 && days < 15, `the 14-day window elapsed in skipped time (${days.toFixed(2)} days)`);
-    const last = (await listRequestEvents(pg.pool, row.id)).filter((e) => e.to_status).at(-1);
+    const last = (await listRequestEvents(suite.pg.pool, row.id)).filter((e) => e.to_status).at(-1);
     assert.equal(last?.to_status, 'unverified');
     assert.match(last?.reason ?? '', /within 14 days/);
-    await mail.waitFor((m) => m.to.includes(subject.email) && /identity not confirmed/.test(m.subject));
+    await suite.mail.waitFor((m) => m.to.includes(subject.email) && /identity not confirmed/.test(m.subject));
   });
 
   test('a failed identity check rejects the request and tells the subject why', async () => {
-    const { row, subject, handle } = await h.start({ type: 'rectify', regulation: 'GDPR' });
-    const result = await h.withWorker(async () => {
+    const { row, subject, handle } = await suite.h.start({ type: 'rectify', regulation: 'GDPR' });
+    const result = await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
       await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'failed', method: 'document_check', actor: 'dpo-jane' }] });
       return settled(handle);
     });
     assert.equal(result.status, 'rejected');
-    assert.equal((await findRequest(pg.pool, row.id))?.status, 'rejected');
-    const notice = await mail.waitFor((m) => m.to.includes(subject.email) && /could not be fulfilled/.test(m.subject));
+    assert.equal((await findRequest(suite.pg.pool, row.id))?.status, 'rejected');
+    const notice = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /could not be fulfilled/.test(m.subject));
     assert.match(notice.text, /could not confirm your identity/);
     assert.match(notice.text, /right to lodge a complaint/);
   });
 
   test('a rejection on a legal exception is recorded with the exception and its reason', async () => {
-    const { row, handle } = await h.start({ type: 'erasure', regulation: 'GDPR' });
-    await h.withWorker(async () => {
+    const { row, handle } = await suite.h.start({ type: 'erasure', regulation: 'GDPR' });
+    await suite.h.withWorker(async () => {
       await reach(handle, 'awaiting_verification');
       await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'account_authentication', actor: 'dpo-jane' }] });
       await reach(handle, 'in_assessment');
@@ -118,7 +101,7 @@ describe('rightsRequest on the time-skipping server: the life of a request', () 
       await handle.executeUpdate(assessUpdate, { args: [{ decision: 'reject', rejectionReason: 'legal_exception', legalExceptions: ['legal_claims'], actor: 'dpo-jane' }] });
       await settled(handle);
     });
-    const rejected = (await listRequestEvents(pg.pool, row.id)).find((e) => e.to_status === 'rejected');
+    const rejected = (await listRequestEvents(suite.pg.pool, row.id)).find((e) => e.to_status === 'rejected');
     assert.equal(rejected?.reason, 'legal_exception');
     assert.deepEqual(rejected?.details.legalExceptions, ['legal_claims']);
   });

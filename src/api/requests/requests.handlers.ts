@@ -1,87 +1,22 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { RouteHandler, z } from '@hono/zod-openapi';
-import { computeDeadlines } from '../../domain/deadlines.ts';
-import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
+import type { RouteHandler } from '@hono/zod-openapi';
 import { listRequestEvents } from '../../db/audit.ts';
-import { findRequest, findSubject, insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
-import { startRequestWorkflow, workflowIdFor, workflowUiUrl } from '../../platform/temporal.ts';
+import { findRequest, findSubject } from '../../db/requests.ts';
+import { workflowUiUrl } from '../../platform/temporal.ts';
 import type { AppDeps } from '../app.ts';
 import type { AuthEnv } from '../auth.ts';
-import { ApiError, validationError } from '../errors.ts';
-import type { createRequestRoute, CreateRequestSchema, getRequestRoute } from './requests.routes.ts';
+import { ApiError } from '../errors.ts';
+import { openRequest, toRequestBody } from './open-request.ts';
+import type { createRequestRoute, getRequestRoute } from './requests.routes.ts';
 
-const CLOCK_SKEW_MS = 5 * 60 * 1000;
-
-export const toRequestBody = (r: RequestRow) => ({
-  id: r.id,
-  organizationId: r.organization_id,
-  type: r.type,
-  regulation: r.regulation as RegulationCode,
-  status: r.status,
-  channel: r.channel,
-  receivedAt: r.received_at,
-  dueAt: r.extended_due_at ?? r.due_at,
-  acknowledgeBy: r.acknowledge_by,
-  workflowId: r.workflow_id,
-});
-
-// Canonical JSON of the body: the same Idempotency-Key with another body is a client bug, answered 409.
-const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
-  const canonical = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
-      : v;
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
-};
+export { toRequestBody };
 
 export const createRequestHandlers = (deps: AppDeps) => {
   const create: RouteHandler<typeof createRequestRoute, AuthEnv> = async (c) => {
-    const body = c.req.valid('json');
-    const actor = c.get('actor');
-    const idempotencyKey = c.req.valid('header')['idempotency-key'] ?? null;
-    const now = deps.now();
-    const receivedAt = body.receivedAt ? new Date(body.receivedAt) : now;
-    if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      throw validationError([{ field: 'receivedAt', message: 'must not be in the future' }]);
-    }
-    if (!isTypeAllowed(body.regulation, body.type)) {
-      throw validationError([{ field: 'type', message: `${body.type} requests are not a right under ${body.regulation}` }]);
-    }
-    const organizationId = body.organizationId ?? actor.organizationId ?? deps.settings.defaultOrganization;
-    const deadlines = computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
-    const id = randomUUID();
-    const print = fingerprint(body);
-    const { row, created } = await insertRequest(deps.pool, {
-      id,
-      organizationId,
-      type: body.type,
-      regulation: body.regulation,
-      channel: body.channel,
-      receivedAt: receivedAt.toISOString(),
-      dueAt: deadlines.dueAt.toISOString(),
-      acknowledgeBy: deadlines.acknowledgeBy?.toISOString() ?? null,
-      workflowId: workflowIdFor(id),
-      idempotencyKey,
-      fingerprint: print,
-      createdBy: actor.name,
-      subject: { email: body.subject.email, customerId: body.subject.customerId, fullName: body.subject.fullName, phone: body.subject.phone },
+    const { row, created } = await openRequest(deps, c.req.valid('json'), {
+      actor: c.get('actor'),
+      idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
     });
-    if (!created && row.request_fingerprint !== print) {
-      throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });
-    }
     if (!created) c.header('Idempotent-Replayed', 'true');
-    if (!row.workflow_started_at) {
-      try {
-        await startRequestWorkflow(deps.temporal.client, row, deps.workflows);
-        await markWorkflowStarted(deps.pool, row.id);
-      } catch (error) {
-        deps.logger.warn('workflow start failed; the request is recorded and starts when the worker restarts or the call is retried', {
-          requestId: row.id,
-          error: (error as Error).name,
-        });
-        throw new ApiError(503, 'WORKFLOW_START_FAILED', `Request ${row.id} was recorded but its workflow could not be started yet; retry with the same Idempotency-Key, or it starts when the worker restarts`, { requestId: row.id });
-      }
-    }
     return c.json(toRequestBody(row), 201);
   };
 

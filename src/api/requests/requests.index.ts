@@ -4,14 +4,19 @@ import type { AuthEnv } from '../auth.ts';
 import { defaultHook } from '../errors.ts';
 import { createActionHandlers } from './actions.handlers.ts';
 import { assessmentRoute, cancellationRoute, completionRoute, extensionRoute, verificationRoute } from './actions.routes.ts';
+import { createListHandlers } from './list.handlers.ts';
+import { listRequestsRoute, statsRoute } from './list.routes.ts';
 import { createRequestHandlers } from './requests.handlers.ts';
 import { createRequestRoute, getRequestRoute } from './requests.routes.ts';
 
 export function requestsRouter(deps: AppDeps) {
   const handlers = createRequestHandlers(deps);
   const actions = createActionHandlers(deps);
+  const listing = createListHandlers(deps);
   return new OpenAPIHono<AuthEnv>({ defaultHook })
     .openapi(createRequestRoute, handlers.create)
+    .openapi(listRequestsRoute, listing.list)
+    .openapi(statsRoute, listing.stats)
     .openapi(getRequestRoute, handlers.get)
     .openapi(verificationRoute, actions.verification)
     .openapi(assessmentRoute, actions.assessment)

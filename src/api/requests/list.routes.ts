@@ -1,0 +1,81 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { REGULATION_CODES } from '../../domain/regulations.ts';
+import { REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
+import { ErrorSchema } from '../errors.ts';
+import { CursorParam, LimitParam } from '../pagination.ts';
+import { RequestSchema } from './requests.routes.ts';
+
+const organization = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
+const instant = z.iso.datetime({ offset: true });
+
+export const ListRequestsQuery = z
+  .object({
+    status: z.enum(REQUEST_STATUSES).optional(),
+    type: z.enum(REQUEST_TYPES).optional(),
+    regulation: z.enum(REGULATION_CODES).optional(),
+    organization: organization.optional().openapi({ description: 'Controllers always see their own organization only' }),
+    overdue: z.enum(['true', 'false']).optional().openapi({ description: 'Open and past its (extended) due date' }),
+    dueBefore: instant.optional(),
+    receivedFrom: instant.optional().openapi({ description: 'Inclusive' }),
+    receivedTo: instant.optional().openapi({ description: 'Exclusive' }),
+    cursor: CursorParam,
+    limit: LimitParam(200, 50),
+  })
+  .strict();
+
+export const RequestSummarySchema = RequestSchema.extend({ overdue: z.boolean(), completedAt: z.string().nullable() }).openapi('RequestSummary');
+export const RequestPageSchema = z
+  .object({ items: z.array(RequestSummarySchema), nextCursor: z.string().nullable() })
+  .openapi('RequestPage');
+
+const errorResponses = {
+  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid filter; names the fields' },
+  401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or invalid token' },
+  403: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Role or organization may not read this' },
+} as const;
+
+export const listRequestsRoute = createRoute({
+  method: 'get',
+  path: '/v1/requests',
+  tags: ['Requests'],
+  summary: 'List requests, newest received first, with filters and cursor pagination',
+  security: [{ bearer: [] }],
+  request: { query: ListRequestsQuery },
+  responses: {
+    200: { content: { 'application/json': { schema: RequestPageSchema } }, description: 'A page of requests' },
+    ...errorResponses,
+  },
+});
+
+export const StatsQuery = z
+  .object({
+    organization: organization.optional(),
+    receivedFrom: instant.optional().openapi({ description: 'Inclusive, e.g. the first day of the quarter' }),
+    receivedTo: instant.optional().openapi({ description: 'Exclusive' }),
+  })
+  .strict();
+
+const countsBy = (keys: readonly string[]) => z.object(Object.fromEntries(keys.map((k) => [k, z.number().int()]))) as z.ZodObject;
+const FiguresSchema = z.object({
+  total: z.number().int(),
+  byStatus: countsBy(REQUEST_STATUSES),
+  byType: countsBy(REQUEST_TYPES),
+  overdue: z.number().int().openapi({ description: 'Open and past the (extended) due date now' }),
+  medianDaysToComplete: z.number().nullable().openapi({ description: 'From receipt to completion, completed requests only' }),
+});
+export const StatsSchema = FiguresSchema.extend({
+  byRegulation: z.array(FiguresSchema.extend({ regulation: z.enum(REGULATION_CODES) })),
+}).openapi('Stats');
+
+export const statsRoute = createRoute({
+  method: 'get',
+  path: '/v1/stats',
+  tags: ['Reporting'],
+  summary: 'Counts by status and type, overdue, median days to complete, per regulation',
+  security: [{ bearer: [] }],
+  request: { query: StatsQuery },
+  responses: {
+    200: { content: { 'application/json': { schema: StatsSchema } }, description: 'The figures' },
+    ...errorResponses,
+  },
+});

@@ -1,0 +1,96 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { z } from '@hono/zod-openapi';
+import { computeDeadlines } from '../../domain/deadlines.ts';
+import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
+import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
+import { startRequestWorkflow, workflowIdFor } from '../../platform/temporal.ts';
+import { assertOrganization } from '../access.ts';
+import type { AppDeps } from '../app.ts';
+import type { Actor } from '../auth.ts';
+import { ApiError, validationError } from '../errors.ts';
+import type { CreateRequestSchema } from './requests.routes.ts';
+
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+/** The request as every route answers it: whitelisted fields, never the subject or internal columns. */
+export const toRequestBody = (r: RequestRow) => ({
+  id: r.id,
+  organizationId: r.organization_id,
+  type: r.type,
+  regulation: r.regulation as RegulationCode,
+  status: r.status,
+  channel: r.channel,
+  receivedAt: r.received_at,
+  dueAt: r.extended_due_at ?? r.due_at,
+  acknowledgeBy: r.acknowledge_by,
+  workflowId: r.workflow_id,
+});
+
+// Canonical JSON of the body: the same Idempotency-Key with another body is a client bug, answered 409.
+const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)]))
+      : v;
+  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+};
+
+export interface OpenRequestOptions {
+  actor: Actor;
+  idempotencyKey: string | null;
+  external?: { source: string; externalId: string };
+}
+
+/**
+ * The one way a request is opened (staff API and connected systems alike): check the body against the law and the
+ * actor's organization, record the request, then start its workflow. A replay (same Idempotency-Key, or same
+ * external id from the same source) returns the first request and starts it if it never started.
+ */
+export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequestSchema>, opts: OpenRequestOptions): Promise<{ row: RequestRow; created: boolean }> {
+  const { actor, idempotencyKey } = opts;
+  const now = deps.now();
+  const receivedAt = body.receivedAt ? new Date(body.receivedAt) : now;
+  if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    throw validationError([{ field: 'receivedAt', message: 'must not be in the future' }]);
+  }
+  if (!isTypeAllowed(body.regulation, body.type)) {
+    throw validationError([{ field: 'type', message: `${body.type} requests are not a right under ${body.regulation}` }]);
+  }
+  const organizationId = body.organizationId ?? actor.organizationId ?? deps.settings.defaultOrganization;
+  assertOrganization(actor, organizationId);
+  const deadlines = computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
+  const id = randomUUID();
+  const print = fingerprint(body);
+  const { row, created } = await insertRequest(deps.pool, {
+    id,
+    organizationId,
+    type: body.type,
+    regulation: body.regulation,
+    channel: body.channel,
+    receivedAt: receivedAt.toISOString(),
+    dueAt: deadlines.dueAt.toISOString(),
+    acknowledgeBy: deadlines.acknowledgeBy?.toISOString() ?? null,
+    workflowId: workflowIdFor(id),
+    idempotencyKey,
+    fingerprint: print,
+    createdBy: actor.name,
+    subject: { email: body.subject.email, customerId: body.subject.customerId, fullName: body.subject.fullName, phone: body.subject.phone },
+    external: opts.external,
+  });
+  if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
+    throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });
+  }
+  if (!row.workflow_started_at) {
+    try {
+      await startRequestWorkflow(deps.temporal.client, row, deps.workflows);
+      await markWorkflowStarted(deps.pool, row.id);
+    } catch (error) {
+      deps.logger.warn('workflow start failed; the request is recorded and starts when the worker restarts or the call is retried', {
+        requestId: row.id,
+        error: (error as Error).name,
+      });
+      throw new ApiError(503, 'WORKFLOW_START_FAILED', `Request ${row.id} was recorded but its workflow could not be started yet; retry with the same Idempotency-Key, or it starts when the worker restarts`, { requestId: row.id });
+    }
+  }
+  return { row, created };
+}

@@ -1,0 +1,73 @@
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import { requestRow } from './requests.ts';
+
+// Staff listings and the quarterly figures: read from the request projection in PostgreSQL, never from Temporal.
+
+export interface RequestListFilter {
+  organizationId?: string | undefined;
+  status?: readonly string[] | undefined;
+  type?: readonly string[] | undefined;
+  regulation?: readonly string[] | undefined;
+  overdue?: boolean | undefined;
+  dueBefore?: string | undefined;
+  receivedFrom?: string | undefined;
+  receivedTo?: string | undefined;
+  /** Position after which the page starts, in the list order (received_at desc, id desc). */
+  after?: { receivedAt: string; id: string } | undefined;
+  now: string;
+  limit: number;
+}
+
+const effectiveDue = sql.fragment`coalesce(extended_due_at, due_at)`;
+const isOverdue = (now: string) => sql.fragment`(completed_at is null and ${effectiveDue} < ${now}::timestamptz)`;
+
+function conditions(f: Omit<RequestListFilter, 'after' | 'limit'>) {
+  return [
+    f.organizationId !== undefined ? sql.fragment`organization_id = ${f.organizationId}` : null,
+    f.status?.length ? sql.fragment`status = any(${sql.array([...f.status], 'text')})` : null,
+    f.type?.length ? sql.fragment`type = any(${sql.array([...f.type], 'text')})` : null,
+    f.regulation?.length ? sql.fragment`regulation = any(${sql.array([...f.regulation], 'text')})` : null,
+    f.overdue === true ? isOverdue(f.now) : f.overdue === false ? sql.fragment`not ${isOverdue(f.now)}` : null,
+    f.dueBefore !== undefined ? sql.fragment`${effectiveDue} < ${f.dueBefore}::timestamptz` : null,
+    f.receivedFrom !== undefined ? sql.fragment`received_at >= ${f.receivedFrom}::timestamptz` : null,
+    f.receivedTo !== undefined ? sql.fragment`received_at < ${f.receivedTo}::timestamptz` : null,
+  ].filter((c) => c !== null);
+}
+
+const whereOf = (parts: ReturnType<typeof conditions>) =>
+  parts.length > 0 ? sql.fragment`where ${sql.join(parts, sql.fragment` and `)}` : sql.fragment``;
+
+export const listedRequestRow = requestRow.extend({ is_overdue: z.boolean() });
+
+/** One page in a stable order (newest received first, id breaking ties); one extra row tells whether more follow. */
+export function listRequests(db: CommonQueryMethods, f: RequestListFilter) {
+  const parts = conditions(f);
+  if (f.after) parts.push(sql.fragment`(received_at, id) < (${f.after.receivedAt}::timestamptz, ${f.after.id}::uuid)`);
+  return db.any(sql.type(listedRequestRow)`
+    select *, ${isOverdue(f.now)} as is_overdue from dsrflow.requests ${whereOf(parts)}
+    order by received_at desc, id desc
+    limit ${f.limit + 1}`);
+}
+
+const countRow = z.object({ regulation: z.string(), status: z.string(), type: z.string(), n: z.coerce.number(), overdue: z.coerce.number() });
+const medianRow = z.object({ regulation: z.string().nullable(), median_days: z.coerce.number().nullable() });
+
+export type StatsFilter = Pick<RequestListFilter, 'organizationId' | 'receivedFrom' | 'receivedTo' | 'now'>;
+
+/** Counts by (regulation, status, type) with their overdue share, and median days from receipt to completion. */
+export async function requestStats(db: CommonQueryMethods, f: StatsFilter) {
+  const where = whereOf(conditions(f));
+  const [counts, medians] = await Promise.all([
+    db.any(sql.type(countRow)`
+      select regulation, status, type, count(*) as n, count(*) filter (where ${isOverdue(f.now)}) as overdue
+      from dsrflow.requests ${where}
+      group by regulation, status, type`),
+    db.any(sql.type(medianRow)`
+      select regulation,
+        percentile_cont(0.5) within group (order by extract(epoch from completed_at - received_at) / 86400) as median_days
+      from dsrflow.requests ${whereOf([...conditions(f), sql.fragment`status = 'completed'`, sql.fragment`completed_at is not null`])}
+      group by grouping sets ((regulation), ())`),
+  ]);
+  return { counts, medians };
+}

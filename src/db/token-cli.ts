@@ -1,0 +1,60 @@
+// `npm run token -- create --role dpo --org acme --name jane` | `revoke --name jane` | `list`
+// Staff API tokens: the plain token is printed once, at creation; only its SHA-256 is stored.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../platform/config.ts';
+import { createDatabasePool } from './pool.ts';
+import { createToken, listTokens, revokeToken, ROLES, TokenNameTaken, type Role } from './tokens.ts';
+
+const USAGE = `usage:
+  npm run token -- create --role <${ROLES.join('|')}> [--org <organization>] --name <name>
+  npm run token -- revoke --name <name>
+  npm run token -- list
+A controller token needs --org (it sees that organization's requests only). DATABASE_URL names the database;
+without it, the embedded database of 'npm start' (EMBEDDED_PG_PORT) is used.`;
+
+function fail(message: string): never {
+  console.error(`${message}\n\n${USAGE}`);
+  process.exit(64);
+}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
+const command = positionals[0];
+if (values.help || !command) fail(values.help ? '' : 'a command is required');
+
+const config = loadConfig();
+const url = config.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${config.EMBEDDED_PG_PORT}/dsrflow`;
+const pool = await createDatabasePool(url, { maximumPoolSize: 1 });
+try {
+  if (command === 'create') {
+    const role = values.role as Role | undefined;
+    if (!role || !ROLES.includes(role)) fail(`--role must be one of ${ROLES.join(', ')}`);
+    if (!values.name || !/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/.test(values.name)) fail('--name is required: letters, digits, . _ @ -');
+    const org = values.org ?? null;
+    if (org !== null && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(org)) fail('--org: lowercase letters, digits and dashes');
+    if (role === 'controller' && org === null) fail('a controller token needs --org');
+    const { token } = await createToken(pool, { name: values.name, role, organizationId: org });
+    console.log(`created ${role} token "${values.name}"${org ? ` for organization ${org}` : ''}. It is shown only now:\n${token}`);
+  } else if (command === 'revoke') {
+    if (!values.name) fail('--name is required');
+    if (!(await revokeToken(pool, values.name))) {
+      console.error(`no active token named "${values.name}"`);
+      process.exitCode = 1;
+    } else console.log(`revoked "${values.name}"`);
+  } else if (command === 'list') {
+    const rows = await listTokens(pool);
+    console.log(['name', 'role', 'organization', 'created', 'last used', 'revoked'].join('\t'));
+    for (const t of rows) console.log([t.name, t.role, t.organization_id ?? '*', t.created_at, t.last_used_at ?? '-', t.revoked_at ?? '-'].join('\t'));
+  } else {
+    fail(`unknown command "${command}"`);
+  }
+} catch (error) {
+  if (error instanceof TokenNameTaken) {
+    console.error(error.message);
+    process.exitCode = 1;
+  } else throw error;
+} finally {
+  await pool.end();
+}

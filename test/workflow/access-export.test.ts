@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import proto from '@temporalio/proto';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { listRequestEvents } from '../../src/db/audit.ts';
+import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
+import { testApp, testStorage } from '../support/app.ts';
+import { historyText } from '../support/history.ts';
+import { DAY, reach, settled, useTimeSkipping } from '../support/workflow-harness.ts';
+
+describe('an access request delivers a 7-day download link and removes the file after', () => {
+  const suite = useTimeSkipping('access-export');
+
+  test('the link works on day 6, answers 410 on day 8, and the file is gone; the history carries no personal data', async () => {
+    const { row, subject, handle } = await suite.h.start({ type: 'access', regulation: 'GDPR' });
+    // The warehouse holds this subject: a user with two orders, found by the email they gave.
+    const userId = await suite.pg.pool.oneFirst(sql.type(z.object({ id: z.coerce.number() }))`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at)
+      values (${'cus_x' + row.id.slice(0, 8)}, ${subject.email}, 'Zoë', ${"O'Brien, Jr."}, 'IE', now()) returning id`);
+    await suite.pg.pool.query(sql.unsafe`insert into warehouse.orders (user_id, placed_at, status, currency, total) values (${userId}, now(), 'paid', 'EUR', 12.5), (${userId}, now(), 'shipped', 'EUR', 7)`);
+
+    const clock = { now: Date.now() };
+    const app = testApp({ pool: suite.pg.pool, client: suite.env.client, now: () => new Date(clock.now) });
+    let links: string[] = [];
+    await suite.h.withWorker(async () => {
+      await reach(handle, 'awaiting_verification');
+      await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'email_link', actor: 'subject' }] });
+      await reach(handle, 'in_assessment');
+      await handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', actor: 'dpo-jane' }] });
+      await reach(handle, 'completed');
+      const linkMail = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /data export/.test(m.subject));
+      links = [...linkMail.text.matchAll(/http:\/\/localhost:3000(\/downloads\/[A-Za-z0-9_-]{43})/g)].map((m) => m[1]!);
+      assert.equal(links.length, 2, 'one link per configured format (csv, json)');
+
+      await suite.env.sleep(6 * DAY);
+      clock.now = await suite.env.currentTimeMs();
+      const day6 = await Promise.all(links.map((l) => app.request(l)));
+      assert.deepEqual(day6.map((r) => r.status), [200, 200], 'valid on day 6');
+      const jsonFile = day6.find((r) => r.headers.get('content-type')?.includes('json'));
+      assert.ok(jsonFile, `a JSON export among ${day6.map((r) => r.headers.get('content-type')).join(', ')}`);
+      const body = await jsonFile.text();
+      assert.ok(body.includes(subject.email) && body.includes("O'Brien, Jr."), 'the file holds the subject’s data');
+      await suite.env.sleep(2 * DAY);
+      clock.now = await suite.env.currentTimeMs();
+      await settled(handle);
+    });
+    for (const link of links) assert.equal((await app.request(link)).status, 410, 'expired on day 8');
+
+    const exports = await suite.pg.pool.any(sql.type(z.object({ storage_key: z.string().nullable(), expired_at: z.string().nullable() }))`
+      select storage_key, expired_at from dsrflow.exports where request_id = ${row.id}`);
+    assert.equal(exports.length, 2);
+    for (const e of exports) {
+      assert.ok(e.expired_at, 'marked expired');
+      if (e.storage_key) await assert.rejects(readStored(e.storage_key), 'the file is gone');
+    }
+    const actions = (await listRequestEvents(suite.pg.pool, row.id)).map((e) => e.action);
+    assert.equal(actions.filter((a) => a === 'export.expired').length, 2, 'each expiry is audited');
+    assert.equal(actions.filter((a) => a === 'export.downloaded').length, 2, 'each download is audited');
+
+    const history = await handle.fetchHistory();
+    const text = historyText(history);
+    for (const identifier of [subject.email, "O'Brien", 'Zoë']) assert.ok(!text.includes(identifier), `history must not contain ${identifier}`);
+    if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/gdpr-access-exported.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
+  });
+});
+
+async function readStored(key: string) {
+  for await (const _ of testStorage.read(key)) break;
+}
