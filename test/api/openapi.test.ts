@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import type { App } from '../../src/api/app.ts';
 import { json } from '../support/app.ts';
 import { devServer, postgres } from '../support/stack.ts';
@@ -40,6 +41,13 @@ describe('the OpenAPI document', () => {
   });
 
   const documented = () => Object.entries(doc.paths).flatMap(([path, item]) => Object.keys(item).map((m) => `${m.toUpperCase()} ${path}`));
+
+  test('is a valid OpenAPI 3.1 document (checked by an independent schema validator)', async () => {
+    const validator = new Validator();
+    const result = await validator.validate(doc as never);
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 1)?.slice(0, 2000));
+    assert.equal(validator.version, '3.1');
+  });
 
   test('lists every route, and only those', () => {
     assert.equal(doc.openapi, '3.1.0');
