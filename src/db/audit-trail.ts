@@ -1,21 +1,11 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { auditEventRow } from './audit.ts';
 
 // Reading the hash-chained audit trail (migration 005): filtered pages in chain order, and the chain check.
 
-export const chainedEventRow = z.object({
+export const chainedEventRow = auditEventRow.extend({
   chain_seq: z.coerce.number(),
-  id: z.coerce.number(),
-  event_key: z.string(),
-  request_id: z.string().nullable(),
-  organization_id: z.string().nullable(),
-  occurred_at: z.string(),
-  actor: z.string(),
-  action: z.string(),
-  from_status: z.string().nullable(),
-  to_status: z.string().nullable(),
-  reason: z.string().nullable(),
-  details: z.record(z.string(), z.unknown()),
   prev_hash: z.string(),
   hash: z.string(),
 });
