@@ -1,6 +1,7 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import { createActivities, type ActivityDeps } from './activities/index.ts';
+import { withoutPersonalDataInFailures } from './activities/failures.ts';
 import { listUnstartedRequests, markWorkflowStarted } from './db/requests.ts';
 import type { Logger } from './platform/logger.ts';
 import { startRequestWorkflow, type WorkflowSettings } from './platform/temporal.ts';
@@ -21,7 +22,7 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
     connection: s.connection,
     namespace: s.namespace,
     taskQueue: s.taskQueue,
-    activities: createActivities(s.deps),
+    activities: withoutPersonalDataInFailures(createActivities(s.deps)),
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
     shutdownGraceTime: '10 seconds',
   });

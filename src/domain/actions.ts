@@ -119,3 +119,38 @@ export function checkCompletion(c: ActionContext): Verdict {
   }
   return ok;
 }
+
+// Payloads arrive from the API (already parsed) but also from operators typing JSON into the Temporal UI or CLI:
+// a typo must be refused, never read as "approve" or "verified".
+const isOneOf = (values: readonly string[], v: unknown) => typeof v === 'string' && values.includes(v);
+const isActor = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length <= 200;
+const isOptionalId = (v: unknown) => v === undefined || (typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v));
+const malformed = (what: string): Verdict => refuse('ACTION.MALFORMED', `Malformed ${what}: ${MESSAGE_SHAPES[what]}`);
+
+const MESSAGE_SHAPES: Record<string, string> = {
+  verification: `{outcome: verified|failed, method: ${VERIFICATION_METHODS.join('|')}, actor}`,
+  assessment: `{decision: approve|reject, rejectionReason?, legalExceptions?: [${LEGAL_EXCEPTIONS.join('|')}], noteId?, actor}`,
+  extension: `{reason: ${EXTENSION_REASONS.join('|')}, noteId?, actor}`,
+  cancellation: `{reason: ${CANCELLATION_REASONS.join('|')}, noteId?, actor}`,
+  completion: '{noteId?, actor}',
+};
+
+/** Checks a decision's shape before its rules: every field a known value, an actor named. */
+export function checkMessage(kind: keyof typeof MESSAGE_SHAPES & string, m: unknown): Verdict {
+  if (typeof m !== 'object' || m === null) return malformed(kind);
+  const r = m as Record<string, unknown>;
+  if (!isActor(r.actor) || !isOptionalId(r.noteId)) return malformed(kind);
+  const fine =
+    kind === 'verification'
+      ? isOneOf(['verified', 'failed'], r.outcome) && isOneOf(VERIFICATION_METHODS, r.method)
+      : kind === 'assessment'
+        ? isOneOf(['approve', 'reject'], r.decision) &&
+          (r.rejectionReason === undefined || isOneOf(REJECTION_REASONS, r.rejectionReason)) &&
+          (r.legalExceptions === undefined || (Array.isArray(r.legalExceptions) && r.legalExceptions.every((e) => isOneOf(LEGAL_EXCEPTIONS, e))))
+        : kind === 'extension'
+          ? isOneOf(EXTENSION_REASONS, r.reason)
+          : kind === 'cancellation'
+            ? isOneOf(CANCELLATION_REASONS, r.reason)
+            : true;
+  return fine ? ok : malformed(kind);
+}

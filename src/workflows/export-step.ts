@@ -3,7 +3,8 @@ import type { Activities } from '../activities/index.ts';
 import { activities, type RequestRun } from './request-context.ts';
 
 // Collection streams rows for minutes on a large subject: it heartbeats, and a retry resumes from what is written.
-const longExport = { startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { initialInterval: '5 seconds', maximumAttempts: 5 } } as const;
+// No attempt limit: a warehouse outage must delay the request, not fail it (the overdue timer still escalates).
+const longExport = { startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' } } as const;
 const { exportSubjectData } = proxyActivities<Activities>(longExport);
 
 export type ExportOutcome = { delivered: true; exportIds: string[]; expiresAt: string } | { delivered: false; outcome: 'noData' | 'ambiguous' };

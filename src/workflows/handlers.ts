@@ -4,6 +4,7 @@ import {
   checkCancellation,
   checkCompletion,
   checkExtension,
+  checkMessage,
   checkVerification,
   type AssessmentDecision,
   type CancellationRequest,
@@ -48,19 +49,25 @@ export function registerHandlers(run: RequestRun, inbox: Inbox): void {
 
   // A decision already queued but not yet acted on counts: a second one is refused, never silently dropped.
   const verdicts = {
-    verify: () => (inbox.verification ? refusal('A verification decision is already being applied') : checkVerification(run.actionContext())),
-    assess: (d: AssessmentDecision) => (inbox.assessment ? refusal('An assessment decision is already being applied') : checkAssessment(run.actionContext(), d)),
-    extend: () => checkExtension(run.actionContext()),
-    close: (check: typeof checkCancellation) => (inbox.close ? refusal(`The request is already being ${inbox.close.action === 'cancel' ? 'cancelled' : 'completed'}`) : check(run.actionContext())),
+    verify: (d: VerificationDecision) =>
+      first(checkMessage('verification', d), inbox.verification ? refusal('A verification decision is already being applied') : checkVerification(run.actionContext())),
+    assess: (d: AssessmentDecision) =>
+      first(checkMessage('assessment', d), inbox.assessment ? refusal('An assessment decision is already being applied') : checkAssessment(run.actionContext(), d)),
+    extend: (r: ExtensionRequest) => first(checkMessage('extension', r), checkExtension(run.actionContext())),
+    cancel: (r: CancellationRequest) => first(checkMessage('cancellation', r), closeVerdict(checkCancellation)),
+    complete: (r: CompletionRequest) => first(checkMessage('completion', r), closeVerdict(checkCompletion)),
   };
+  function closeVerdict(check: typeof checkCancellation): Verdict {
+    return inbox.close ? refusal(`The request is already being ${inbox.close.action === 'cancel' ? 'cancelled' : 'completed'}`) : check(run.actionContext());
+  }
 
   setHandler(stateQuery, () => run.state);
 
-  setHandler(verifyUpdate, (d) => (verify(d), run.state), { validator: (_d: VerificationDecision) => reject(verdicts.verify()) });
+  setHandler(verifyUpdate, (d) => (verify(d), run.state), { validator: (d) => reject(verdicts.verify(d)) });
   setHandler(assessUpdate, (d) => (assess(d), run.state), { validator: (d) => reject(verdicts.assess(d)) });
-  setHandler(extendUpdate, async (r) => (await extend(run, r), run.state), { validator: (_r: ExtensionRequest) => reject(verdicts.extend()) });
-  setHandler(cancelUpdate, (r) => (cancel(r), run.state), { validator: (_r: CancellationRequest) => reject(verdicts.close(checkCancellation)) });
-  setHandler(completeUpdate, (r) => (complete(r), run.state), { validator: (_r: CompletionRequest) => reject(verdicts.close(checkCompletion)) });
+  setHandler(extendUpdate, async (r) => (await extend(run, r), run.state), { validator: (r) => reject(verdicts.extend(r)) });
+  setHandler(cancelUpdate, (r) => (cancel(r), run.state), { validator: (r) => reject(verdicts.cancel(r)) });
+  setHandler(completeUpdate, (r) => (complete(r), run.state), { validator: (r) => reject(verdicts.complete(r)) });
 
   const viaSignal = <T extends { actor: string }>(name: string, verdict: (m: T) => Verdict, apply: (m: T) => unknown) => async (m: T) => {
     const v = verdict(m);
@@ -69,19 +76,20 @@ export function registerHandlers(run: RequestRun, inbox: Inbox): void {
       requestId: run.input.requestId,
       eventKey: run.nextEventKey(),
       action: 'action.refused',
-      actor: m.actor,
+      actor: typeof m?.actor === 'string' && m.actor ? m.actor.slice(0, 200) : 'unknown',
       reason: v.reason,
       details: { signal: name, code: v.code },
     });
   };
-  setHandler(verificationSignal, viaSignal('verification', () => verdicts.verify(), verify));
-  setHandler(assessmentSignal, viaSignal('assessment', (d: AssessmentDecision) => verdicts.assess(d), assess));
-  setHandler(extensionSignal, viaSignal('extension', () => verdicts.extend(), (r: ExtensionRequest) => extend(run, r)));
-  setHandler(cancellationSignal, viaSignal('cancellation', () => verdicts.close(checkCancellation), cancel));
-  setHandler(completionSignal, viaSignal('completion', () => verdicts.close(checkCompletion), complete));
+  setHandler(verificationSignal, viaSignal('verification', verdicts.verify, verify));
+  setHandler(assessmentSignal, viaSignal('assessment', verdicts.assess, assess));
+  setHandler(extensionSignal, viaSignal('extension', verdicts.extend, (r: ExtensionRequest) => extend(run, r)));
+  setHandler(cancellationSignal, viaSignal('cancellation', verdicts.cancel, cancel));
+  setHandler(completionSignal, viaSignal('completion', verdicts.complete, complete));
 }
 
 const refusal = (reason: string): Verdict => ({ ok: false, code: 'REQUEST.DECISION_PENDING', reason });
+const first = (...verdicts: Verdict[]): Verdict => verdicts.find((v) => !v.ok) ?? verdicts[0]!;
 
 /** Extends the period now: new due date in state and search attributes, then the audit event and the notice to the subject. */
 async function extend(run: RequestRun, r: ExtensionRequest): Promise<void> {

@@ -1,3 +1,4 @@
+// @temporalio/common is what @temporalio/workflow is built on (deterministic); the key helper is not re-exported.
 import { defineSearchAttributeKey } from '@temporalio/common';
 
 // What operators filter on in the Temporal Web UI. Ids and decisions only: never a name or an email.

@@ -109,6 +109,9 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       await reach(handle, 'awaiting_verification');
       assert.equal(await refusedWith(handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', actor: staff }] })), 'REQUEST.INVALID_TRANSITION');
       assert.equal(await refusedWith(handle.executeUpdate(completeUpdate, { args: [{ actor: staff }] })), 'REQUEST.INVALID_TRANSITION');
+      // A typo from an operator's JSON is refused, never read as "verified" or "approve".
+      assert.equal(await refusedWith(handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'fail', method: 'document_check', actor: staff } as never] })), 'ACTION.MALFORMED');
+      assert.equal(await refusedWith(handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'document_check' } as never] })), 'ACTION.MALFORMED');
       // Two decisions at once: exactly one is applied, the other refused - never both accepted and one dropped.
       const outcomes = await Promise.allSettled([handle.executeUpdate(verifyUpdate, { args: [verified] }), handle.executeUpdate(verifyUpdate, { args: [{ ...verified, actor: 'dpo-joe' }] })]);
       assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1);

@@ -39,7 +39,8 @@ export async function sendDecision<A>(deps: AppDeps, requestId: string, update: 
     const state = await deps.temporal.client.workflow.getHandle(request.workflow_id).executeUpdate(update, { args: [arg(noteId)] });
     return { id: requestId, accepted: true as const, state: liveState(state) };
   } catch (error) {
-    if (noteId) await deps.pool.query(sql.unsafe`delete from dsrflow.decision_notes where id = ${noteId}`);
+    // Only a refusal proves the decision (and so its note) was not taken; after a timeout it may have been.
+    if (noteId && error instanceof WorkflowUpdateFailedError) await deps.pool.query(sql.unsafe`delete from dsrflow.decision_notes where id = ${noteId}`);
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
       throw new ApiError(409, error.cause.type ?? 'REQUEST.INVALID_TRANSITION', error.cause.message);
     }
