@@ -1,5 +1,8 @@
 import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
+import type { RetentionPolicy } from '../domain/retention.ts';
+import { createDeletionTableActivities } from './deletion-table.ts';
+import { createErasureActivities } from './erasure/index.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import { createExportActivities } from './export/index.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -19,6 +22,10 @@ export interface ActivityDeps {
   storage: ExportStorage;
   /** The customer's data model: what an access request exports. */
   dataModel: DataModel;
+  /** Per model: what erasure does and the exceptions that keep rows (config/retention-policy.json). */
+  retentionPolicy: RetentionPolicy;
+  /** Warehouse schema of the deletion_requests table (default delta_storage). */
+  deletionRequestsSchema?: string;
   /** Formats written when a request names none. */
   exportFormats?: ExportFormat[];
 }
@@ -28,6 +35,8 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createTransitionActivities(deps),
     ...createNotificationActivities(deps),
+    ...createErasureActivities(deps),
+    ...createDeletionTableActivities(deps),
     ...createExportActivities({ ...deps, ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}) }),
   };
 }

@@ -14,7 +14,7 @@ type Deps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'sta
  * Sends one email at most once per key: a row is written first, the send happens, the row is marked sent.
  * A crash between send and mark re-sends with the same Message-ID, which mail clients fold together.
  */
-async function sendOnce(deps: Deps, m: { key: string; requestId: string; kind: string; to: string; subject: string; text: string; audit: Record<string, unknown> }) {
+export async function sendOnce(deps: Deps, m: { key: string; requestId: string; kind: string; to: string; subject: string; text: string; audit: Record<string, unknown> }) {
   const messageId = `<${m.key.replaceAll('/', '.')}@dsrflow>`;
   const row = await deps.pool.one(sql.type(z.object({ sent_at: z.string().nullable() }))`
     insert into dsrflow.notifications (notification_key, request_id, kind, message_id)

@@ -38,13 +38,16 @@ export const configSchema = z.object({
     .string()
     .regex(/^\d{1,3}(,\d{1,3})*$/, 'comma-separated whole days, e.g. 7,2')
     .default('7,2')
-    .transform((v) => v.split(',').map(Number)),
+    .transform((v) => [...new Set(v.split(',').map(Number))].sort((a, b) => b - a))
+    .refine((days) => days.every((d) => d >= 1), 'each reminder is at least 1 day before the due date'),
   AUTO_APPROVE_TYPES: z
     .string()
     .default('noSale')
     .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
     .pipe(z.array(z.enum(REQUEST_TYPES))),
   DATA_MODEL_FILE: z.string().min(1).optional(),
+  RETENTION_POLICY_FILE: z.string().min(1).optional(),
+  DELETION_REQUESTS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL schema name').default('delta_storage'),
   EXPORT_FORMATS: z
     .string()
     .default('csv,json')

@@ -5,6 +5,9 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../api/app.ts';
 import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../activities/export/data-model-check.ts';
+import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../activities/erasure/policy-file.ts';
+import { ensureDeletionTable } from '../activities/deletion-table.ts';
+import { ensureDeletionPushSchedule } from './deletion-schedule.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from '../worker.ts';
@@ -27,16 +30,18 @@ export interface Runtime {
   pool: DatabasePool;
   mailer: Mailer;
   client: Client;
-  nativeConnection: NativeConnection;
+  /** Only where a worker runs: the API process never opens one. */
+  nativeConnection: NativeConnection | null;
   close(): Promise<void>;
 }
 
 /** Opens the connections every part needs: the app database, SMTP, and Temporal (client and worker side). */
-export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger): Promise<Runtime> {
+export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
   const pool = await createDatabasePool(services.databaseUrl);
   const mailer = createMailer(services.smtpUrl, config.MAIL_FROM);
-  const connection = await Connection.connect({ address: services.temporalAddress });
-  const nativeConnection = await NativeConnection.connect({ address: services.temporalAddress });
+  // Lazy: the API starts (and records requests) while Temporal is unreachable; each call connects when it can.
+  const connection = Connection.lazy({ address: services.temporalAddress });
+  const nativeConnection = opts.worker ? await NativeConnection.connect({ address: services.temporalAddress }) : null;
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
     config,
@@ -46,7 +51,7 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
     client,
     nativeConnection,
     async close() {
-      await nativeConnection.close();
+      await nativeConnection?.close();
       await connection.close();
       mailer.close();
       await pool.end();
@@ -58,8 +63,12 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
   // A data-model file that does not match the warehouse stops the worker here, naming what is missing.
   const dataModel = await loadDataModelFile(rt.config.DATA_MODEL_FILE ?? DEMO_DATA_MODEL_PATH);
   await checkDataModel(rt.pool, dataModel);
+  // So does a retention policy without a rule for a model, or naming a column the warehouse lacks.
+  const retentionPolicy = await loadRetentionPolicyFile(rt.config.RETENTION_POLICY_FILE ?? DEMO_RETENTION_POLICY_PATH);
+  await checkRetentionPolicy(rt.pool, retentionPolicy, dataModel);
+  await ensureDeletionTable(rt.pool, rt.config.DELETION_REQUESTS_SCHEMA);
   const worker = await createWorker({
-    connection: rt.nativeConnection,
+    connection: rt.nativeConnection ?? fail('runWorker needs a runtime opened with { worker: true }'),
     namespace: rt.config.TEMPORAL_NAMESPACE,
     taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
     deps: {
@@ -70,12 +79,17 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       staffEmail: rt.config.STAFF_NOTIFY_EMAIL,
       storage: localFolderStorage(rt.config.DATA_DIR),
       dataModel,
+      retentionPolicy,
+      deletionRequestsSchema: rt.config.DELETION_REQUESTS_SCHEMA,
       exportFormats: rt.config.EXPORT_FORMATS,
     },
   });
   const running = worker.run();
   const started = await startRecordedRequests(rt.client, rt, workflowSettings(rt.config));
   if (started > 0) rt.logger.info('started workflows of requests recorded while Temporal was down', { count: started });
+  // The hourly deletion_requests push: created, or brought to this definition, at every worker start.
+  const schedule = await ensureDeletionPushSchedule(rt.client, rt.config.TEMPORAL_TASK_QUEUE);
+  rt.logger.info('deletion push schedule', { schedule });
   return { worker, running };
 }
 
@@ -132,7 +146,7 @@ function loadOrExit(): Config {
 export async function runWorkerProcess(): Promise<void> {
   const config = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
-  const rt = await openRuntime(config, productionServices(config), logger);
+  const rt = await openRuntime(config, productionServices(config), logger, { worker: true });
   const { worker, running } = await runWorker(rt);
   // The SDK worker drains itself on SIGINT/SIGTERM; close the connections once it has stopped.
   await running;
@@ -143,7 +157,7 @@ export async function runApiProcess(): Promise<void> {
   const config = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
   const services = productionServices(config);
-  const rt = await openRuntime(config, services, logger);
+  const rt = await openRuntime(config, services, logger, { worker: false });
   // As `npm start` does: a fixed owner credential for production, from the environment (never printed here).
   if (config.DSRFLOW_OWNER_TOKEN) {
     await ensureOrganization(rt.pool, config.DEFAULT_ORGANIZATION);
@@ -174,4 +188,8 @@ export function onSignals(stop: () => Promise<void>): void {
   };
   process.once('SIGINT', handler);
   process.once('SIGTERM', handler);
+}
+
+function fail(message: string): never {
+  throw new Error(message);
 }

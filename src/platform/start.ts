@@ -88,7 +88,7 @@ async function up(): Promise<void> {
   }
 
   const services: ServiceAddresses = { databaseUrl, temporalAddress, smtpUrl, temporalUiUrl: uiUrl };
-  const rt = await openRuntime(config, services, logger);
+  const rt = await openRuntime(config, services, logger, { worker: true });
   stops.unshift(() => rt.close());
   const ownerToken = config.DSRFLOW_OWNER_TOKEN ?? generateToken();
   await upsertToken(rt.pool, { name: 'local-owner', role: 'owner', organizationId: null, token: ownerToken });

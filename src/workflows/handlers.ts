@@ -58,14 +58,16 @@ export function registerHandlers(run: RequestRun, inbox: Inbox): void {
     complete: (r: CompletionRequest) => first(checkMessage('completion', r), closeVerdict(checkCompletion)),
   };
   function closeVerdict(check: typeof checkCancellation): Verdict {
-    return inbox.close ? refusal(`The request is already being ${inbox.close.action === 'cancel' ? 'cancelled' : 'completed'}`) : check(run.actionContext());
+    if (inbox.close) return refusal(`The request is already being ${inbox.close.action === 'cancel' ? 'cancelled' : 'completed'}`);
+    if (run.delivering) return { ok: false, code: 'REQUEST.INVALID_TRANSITION', reason: 'The response is already being delivered to the subject' };
+    return check(run.actionContext());
   }
 
   setHandler(stateQuery, () => run.state);
 
   setHandler(verifyUpdate, (d) => (verify(d), run.state), { validator: (d) => reject(verdicts.verify(d)) });
   setHandler(assessUpdate, (d) => (assess(d), run.state), { validator: (d) => reject(verdicts.assess(d)) });
-  setHandler(extendUpdate, async (r) => (await extend(run, r), run.state), { validator: (r) => reject(verdicts.extend(r)) });
+  setHandler(extendUpdate, (r) => (extend(run, r), run.state), { validator: (r) => reject(verdicts.extend(r)) });
   setHandler(cancelUpdate, (r) => (cancel(r), run.state), { validator: (r) => reject(verdicts.cancel(r)) });
   setHandler(completeUpdate, (r) => (complete(r), run.state), { validator: (r) => reject(verdicts.complete(r)) });
 
@@ -91,8 +93,11 @@ export function registerHandlers(run: RequestRun, inbox: Inbox): void {
 const refusal = (reason: string): Verdict => ({ ok: false, code: 'REQUEST.DECISION_PENDING', reason });
 const first = (...verdicts: Verdict[]): Verdict => verdicts.find((v) => !v.ok) ?? verdicts[0]!;
 
-/** Extends the period now: new due date in state and search attributes, then the audit event and the notice to the subject. */
-async function extend(run: RequestRun, r: ExtensionRequest): Promise<void> {
+/**
+ * Extends the period now (state and search attributes); the audit event and the notice to the subject follow
+ * in the background, so the caller is answered even while SMTP is down. The workflow awaits them before it ends.
+ */
+function extend(run: RequestRun, r: ExtensionRequest): void {
   const c = run.actionContext();
   const plan = planExtension({ regulation: c.regulation, type: c.type, receivedAt: c.receivedAt, currentDueAt: c.dueAt, extensionsUsed: c.extensionsUsed, requestedAt: c.now, pausedDays: c.pausedDays });
   if (!plan.ok) throw ApplicationFailure.nonRetryable(plan.reason, plan.code);
@@ -100,6 +105,11 @@ async function extend(run: RequestRun, r: ExtensionRequest): Promise<void> {
   run.state.extensionsUsed += 1;
   run.state.extended = true;
   run.setDueAt(plan.dueAt.toISOString());
+  run.pending.push(recordExtension(run, r, previousDueAt));
+}
+
+async function recordExtension(run: RequestRun, r: ExtensionRequest, previousDueAt: string): Promise<void> {
+  const used = run.state.extensionsUsed;
   await activities.recordEvent({
     requestId: run.input.requestId,
     eventKey: run.nextEventKey(),
@@ -109,5 +119,5 @@ async function extend(run: RequestRun, r: ExtensionRequest): Promise<void> {
     details: { previousDueAt, dueAt: run.state.dueAt, ...(r.noteId ? { noteId: r.noteId } : {}) },
     projection: { extendedDueAt: run.state.dueAt, extensionsUsed: run.state.extensionsUsed, overdue: false },
   });
-  await activities.notifySubject({ requestId: run.input.requestId, kind: 'extension', key: `extension-${run.state.extensionsUsed}`, reason: r.reason, ...(r.noteId ? { noteId: r.noteId } : {}) });
+  await activities.notifySubject({ requestId: run.input.requestId, kind: 'extension', key: `extension-${used}`, reason: r.reason, ...(r.noteId ? { noteId: r.noteId } : {}) });
 }

@@ -1,1 +1,3 @@
 export { rightsRequest } from './rights-request.ts';
+export { scheduledErasure } from './scheduled-erasure.ts';
+export { deletionPush } from './deletion-push.ts';

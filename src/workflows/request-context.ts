@@ -12,6 +12,10 @@ export const activities = proxyActivities<Activities>(quick);
 export class RequestRun {
   readonly input: RightsRequestInput;
   readonly state: RequestState;
+  /** Set once the response is going out: a cancellation or manual completion can no longer be honoured. */
+  delivering = false;
+  /** Effects started by handlers that answer before them (an update must not wait for SMTP): awaited before the workflow ends. */
+  readonly pending: Promise<unknown>[] = [];
   private events = 0;
 
   constructor(input: RightsRequestInput) {

@@ -2,6 +2,7 @@ import { allHandlersFinished, condition, patched, upsertSearchAttributes } from 
 import { applyClockStop } from '../domain/deadlines.ts';
 import { isTerminal } from '../domain/request.ts';
 import { watchAcknowledgement, watchDeadline } from './deadline-watch.ts';
+import { eraseForSubject } from './erasure-step.ts';
 import { exportForSubject, expireWhenDue, type ExportOutcome } from './export-step.ts';
 import { registerHandlers, type Inbox } from './handlers.ts';
 import type { RightsRequestInput, RightsRequestResult } from './messages.ts';
@@ -42,6 +43,7 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
   await steps();
   if (!isTerminal(state.status)) await close();
   await watchers;
+  await Promise.all(run.pending);
   if (delivered) await expireWhenDue(delivered);
   await condition(allHandlersFinished);
   return { requestId: input.requestId, status: state.status };
@@ -51,34 +53,54 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     if (closing()) return;
     if (!(await assessment())) return;
     if (closing()) return;
-    await run.moveTo('processing', 'system', `${input.type} processing started`);
+    // The assessment stays pending (a second one refused) until the status has moved past in_assessment.
+    const processing = run.moveTo('processing', 'system', `${input.type} processing started`);
+    inbox.assessment = null;
+    await processing;
     // Requests started before exports existed replay as they ran: only new ones take the export path.
+    let subjectNotified = false;
     if ((input.type === 'access' || input.type === 'export') && patched('access-export')) {
       const outcome = await exportForSubject(run);
       if (!outcome.delivered && outcome.outcome === 'ambiguous') {
-        // Several customers fit the identifiers: staff resolve it (complete by hand, or reject).
-        await run.moveTo('in_assessment', 'system', 'several customers match the identifiers given; staff must resolve it');
-        await activities.alertStaff({ requestId: input.requestId, kind: 'ambiguous_subject', dueAt: state.dueAt });
-        await condition(() => inbox.assessment !== null || closing());
-        if (closing()) return;
-        const decision = inbox.assessment!;
-        inbox.assessment = null;
-        if (decision.decision === 'reject') {
-          await run.moveTo('rejected', decision.actor, decision.rejectionReason ?? 'rejected');
-          await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: decision.rejectionReason ?? 'other' });
-          return;
-        }
-        await run.moveTo('processing', decision.actor, 'staff resolved the subject match');
+        if (!(await resolveAmbiguousSubject())) return;
         await activities.processRequest({ requestId: input.requestId, type: input.type });
       }
       if (outcome.delivered) delivered = outcome;
+    } else if (input.type === 'erasure' && patched('erasure-plan')) {
+      // Likewise erasure: requests started before the erasure plan existed only record the request.
+      const outcome = await eraseForSubject(run);
+      if (outcome.outcome === 'ambiguous') {
+        if (!(await resolveAmbiguousSubject())) return;
+        await activities.processRequest({ requestId: input.requestId, type: input.type });
+      } else {
+        // The erasure notice (what was erased, what was kept and until when) is the response.
+        subjectNotified = true;
+      }
     } else {
-      // The per-type work for erasure, rectification and suppression plugs in here.
+      // The per-type work for rectification and suppression plugs in here.
       await activities.processRequest({ requestId: input.requestId, type: input.type });
     }
     if (closing()) return;
-    await activities.notifySubject({ requestId: input.requestId, kind: 'completed' });
+    run.delivering = true;
+    if (!subjectNotified) await activities.notifySubject({ requestId: input.requestId, kind: 'completed' });
     await run.moveTo('completed', 'system', 'response delivered to the subject');
+  }
+
+  /** Several customers fit the identifiers: staff resolve it (approve to complete by hand, or reject). False when the request ended. */
+  async function resolveAmbiguousSubject(): Promise<boolean> {
+    await run.moveTo('in_assessment', 'system', 'several customers match the identifiers given; staff must resolve it');
+    await activities.alertStaff({ requestId: input.requestId, kind: 'ambiguous_subject', dueAt: state.dueAt });
+    await condition(() => inbox.assessment !== null || closing());
+    if (closing()) return false;
+    const decision = inbox.assessment!;
+    inbox.assessment = null;
+    if (decision.decision === 'reject') {
+      await run.moveTo('rejected', decision.actor, decision.rejectionReason ?? 'rejected');
+      await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: decision.rejectionReason ?? 'other' });
+      return false;
+    }
+    await run.moveTo('processing', decision.actor, 'staff resolved the subject match');
+    return true;
   }
 
   /** True when verified; otherwise the request has ended (unverified, rejected) or is being closed. */
@@ -122,7 +144,7 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
       actor: 'system',
       reason: `${pausedDays} day(s) waiting for identity do not count`,
       details: { previousDueAt, dueAt: state.dueAt, pausedDays },
-      projection: { dueAt: state.dueAt, pausedDays, overdue: false },
+      projection: { ...(state.extended ? { extendedDueAt: state.dueAt } : { dueAt: state.dueAt }), pausedDays, overdue: false },
     });
   }
 
@@ -130,6 +152,7 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
   async function assessment(): Promise<boolean> {
     await run.moveTo('in_assessment', 'system');
     if (input.autoApprove) {
+      inbox.assessment = { decision: 'approve', actor: 'policy' };
       state.assessment = { decision: 'approve', actor: 'policy', legalExceptions: [] };
       await activities.recordEvent({ requestId: input.requestId, eventKey: run.nextEventKey(), action: 'assessment.approved', actor: 'policy', reason: `${input.type} requests are approved by policy` });
       return true;
@@ -137,7 +160,6 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     await condition(() => inbox.assessment !== null || closing());
     if (closing()) return false;
     const decision = inbox.assessment!;
-    inbox.assessment = null;
     state.assessment = { decision: decision.decision, actor: decision.actor, legalExceptions: decision.legalExceptions ?? [] };
     const details = { legalExceptions: decision.legalExceptions ?? [], ...(decision.noteId ? { noteId: decision.noteId } : {}) };
     if (decision.decision === 'reject') {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
 import { loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
+import { loadRetentionPolicyFile } from '../../src/activities/erasure/policy-file.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
@@ -24,6 +25,7 @@ export const testWorkflowSettings = (taskQueue: string): WorkflowSettings => ({
 // One export folder and the demo data model for the whole run: the worker writes where the API reads.
 export const testStorage = localFolderStorage(mkdtempSync(join(tmpdir(), 'dsrflow-exports-')));
 export const demoDataModel = await loadDataModelFile();
+export const demoRetentionPolicy = await loadRetentionPolicyFile();
 
 export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDeps => ({
   pool,
@@ -33,6 +35,7 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   staffEmail: 'privacy-team@dsrflow.test',
   storage: testStorage,
   dataModel: demoDataModel,
+  retentionPolicy: demoRetentionPolicy,
   exportFormats: ['csv', 'json'],
 });
 

@@ -47,3 +47,12 @@ describe('configuration from the environment', () => {
     assert.throws(() => loadConfig({ PORT: '0' }), /PORT/);
   });
 });
+
+describe('erasure settings', () => {
+  test('the deletion_requests schema defaults to delta_storage and must be a plain schema name', () => {
+    assert.equal(loadConfig({}).DELETION_REQUESTS_SCHEMA, 'delta_storage');
+    assert.equal(loadConfig({ DELETION_REQUESTS_SCHEMA: 'purge_feed' }).DELETION_REQUESTS_SCHEMA, 'purge_feed');
+    assert.throws(() => loadConfig({ DELETION_REQUESTS_SCHEMA: 'x; drop schema y' }), (e: unknown) => e instanceof ConfigError && /DELETION_REQUESTS_SCHEMA/.test(e.message));
+    assert.equal(loadConfig({}).RETENTION_POLICY_FILE, undefined, 'the demo policy in config/ unless set');
+  });
+});

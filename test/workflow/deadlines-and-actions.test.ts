@@ -119,7 +119,12 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       // An operator's invalid signal (verification again) is refused in the audit trail, not applied.
       await handle.signal(verificationSignal, { ...verified, actor: 'operator-cli' });
       await eventually(async () => ((await listRequestEvents(suite.pg.pool, row.id)).some((e) => e.action === 'action.refused') ? true : undefined));
-      await handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', actor: staff }] });
+      // Two assessments at once: one is applied, the other refused while the first is still being recorded.
+      const assessed = await Promise.allSettled([
+        handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', actor: staff }] }),
+        handle.executeUpdate(assessUpdate, { args: [{ decision: 'reject', rejectionReason: 'excessive', actor: 'dpo-joe' }] }),
+      ]);
+      assert.deepEqual(assessed.map((o) => o.status), ['fulfilled', 'rejected']);
       await settled(handle);
     });
     assert.equal((await findRequest(suite.pg.pool, row.id))?.status, 'completed');

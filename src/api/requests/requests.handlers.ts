@@ -1,5 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { listRequestEvents } from '../../db/audit.ts';
+import { erasureSummary } from '../../db/erasure.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
 import { workflowUiUrl } from '../../platform/temporal.ts';
 import type { AppDeps } from '../app.ts';
@@ -24,7 +25,7 @@ export const createRequestHandlers = (deps: AppDeps) => {
     const { id } = c.req.valid('param');
     const row = await findRequest(deps.pool, id);
     if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id}`);
-    const [subject, events] = await Promise.all([findSubject(deps.pool, id), listRequestEvents(deps.pool, id)]);
+    const [subject, events, erasure] = await Promise.all([findSubject(deps.pool, id), listRequestEvents(deps.pool, id), erasureSummary(deps.pool, id)]);
     const workflowUrl = workflowUiUrl(deps.temporal.uiUrl, deps.temporal.namespace, row.workflow_id);
     return c.json(
       {
@@ -38,6 +39,7 @@ export const createRequestHandlers = (deps: AppDeps) => {
         completedAt: row.completed_at,
         timeline: events.map((e) => ({ at: e.occurred_at, actor: e.actor, action: e.action, fromStatus: e.from_status, toStatus: e.to_status, reason: e.reason })),
         ...(workflowUrl ? { workflowUrl } : {}),
+        ...(erasure ? { erasure } : {}),
       },
       200,
     );

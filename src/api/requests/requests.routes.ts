@@ -54,11 +54,31 @@ export const TimelineEventSchema = z
   })
   .openapi('TimelineEvent');
 
+export const ErasureSummarySchema = z
+  .object({
+    legalHolds: z.array(z.string()),
+    erased: z.record(z.string(), z.number()).openapi({ description: 'rows deleted or anonymized per model, over every pass' }),
+    retained: z.array(
+      z.object({
+        model: z.string(),
+        rows: z.number(),
+        bases: z.array(z.string()),
+        eligibleAt: z.string().nullable().openapi({ description: 'when every reason has ended; null while a hold or condition applies' }),
+        reviewAt: z.string().nullable().openapi({ description: 'when the scheduled erasure looks at it again' }),
+      }),
+    ),
+    nextReviewAt: z.string().nullable(),
+    passes: z.number(),
+  })
+  .openapi('ErasureSummary');
+
 export const RequestDetailSchema = RequestSchema.extend({
   subject: SubjectSchema,
   completedAt: z.string().nullable(),
   timeline: z.array(TimelineEventSchema),
   workflowUrl: z.string().optional(),
+  /** Erasure requests: what was erased, what is kept and until when (pending future deletions). */
+  erasure: ErasureSummarySchema.optional(),
 }).openapi('RequestDetail');
 
 const errors = {

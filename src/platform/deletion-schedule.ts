@@ -1,0 +1,27 @@
+import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
+
+export const DELETION_PUSH_SCHEDULE_ID = 'deletion-push';
+
+/** The hourly push: overlap skipped (one push at a time), runs missed while the cluster was down caught up within a day. */
+export function deletionPushSchedule(taskQueue: string, scheduleId: string = DELETION_PUSH_SCHEDULE_ID): ScheduleOptions {
+  return {
+    scheduleId,
+    spec: { intervals: [{ every: '1 hour' }] },
+    action: { type: 'startWorkflow', workflowType: 'deletionPush', taskQueue, workflowId: scheduleId, args: [{}] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
+    state: { note: 'moves erasure requests from dsrflow.deletion_outbox to the warehouse deletion_requests table' },
+  };
+}
+
+/** Creates the schedule, or brings an existing one to this definition: idempotent, safe for several workers at once. */
+export async function ensureDeletionPushSchedule(client: Client, taskQueue: string, scheduleId?: string): Promise<'created' | 'updated'> {
+  const options = deletionPushSchedule(taskQueue, scheduleId);
+  try {
+    await client.schedule.create(options);
+    return 'created';
+  } catch (error) {
+    if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    await client.schedule.getHandle(options.scheduleId).update((previous) => ({ ...previous, spec: options.spec, action: options.action, policies: options.policies }));
+    return 'updated';
+  }
+}
