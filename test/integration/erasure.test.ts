@@ -14,31 +14,12 @@ import { createMailer } from '../../src/platform/mailer.ts';
 import { workflowIdFor } from '../../src/platform/temporal.ts';
 import { demoDataModel, demoRetentionPolicy } from '../support/app.ts';
 import { mailCatcher } from '../support/stack.ts';
-import { exportDatabase } from './export-support.ts';
+import { exportDatabase, requestFor } from './export-support.ts';
 
 const n = z.object({ n: z.number() });
 const ids = z.object({ id: z.coerce.string() });
 
-async function erasureRequest(pool: DatabasePool, subject: { email: string }) {
-  const id = randomUUID();
-  const now = new Date().toISOString();
-  await insertRequest(pool, {
-    id,
-    organizationId: 'default',
-    type: 'erasure',
-    regulation: 'GDPR',
-    channel: 'api',
-    receivedAt: now,
-    dueAt: now,
-    acknowledgeBy: null,
-    workflowId: workflowIdFor(id),
-    idempotencyKey: null,
-    fingerprint: 'test',
-    createdBy: 'test',
-    subject,
-  });
-  return id;
-}
+const erasureRequest = (pool: DatabasePool, subject: { email: string }) => requestFor(pool, subject, 'erasure');
 
 /** Every warehouse row as JSON, one digest per table: "nothing changed" means equal digests. */
 async function warehouseDigest(pool: DatabasePool): Promise<Record<string, string>> {

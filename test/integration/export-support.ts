@@ -44,14 +44,14 @@ export async function exportHarness(pool: DatabasePool) {
   return { catcher, mailer, storage, storageDir, activities };
 }
 
-/** Records an access request as the API would, for the given identifiers. */
-export async function requestFor(pool: DatabasePool, subject: { email: string; customerId?: string }) {
+/** Records a request (access unless said) as the API would, for the given identifiers. */
+export async function requestFor(pool: DatabasePool, subject: { email: string; customerId?: string }, type: 'access' | 'erasure' = 'access') {
   const id = randomUUID();
   const now = new Date().toISOString();
   await insertRequest(pool, {
     id,
     organizationId: 'default',
-    type: 'access',
+    type,
     regulation: 'GDPR',
     channel: 'api',
     receivedAt: now,
