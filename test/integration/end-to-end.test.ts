@@ -98,6 +98,8 @@ describe('the subject verifies by the emailed link', () => {
     const page = await app.request(path);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<form method="post">/);
+    assert.equal(page.headers.get('cache-control'), 'no-store');
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
     assert.equal((await json(await app.request(`/v1/requests/${id}`, { headers }))).status, 'awaiting_verification', 'opening the link verifies nobody');
 
     const confirmed = await app.request(path, { method: 'POST' });

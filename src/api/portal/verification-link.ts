@@ -29,6 +29,13 @@ const page = (title: string, body: ReturnType<typeof html> | string) =>
  */
 export function verificationLinkRouter(deps: AppDeps) {
   const app = new Hono();
+  // The token is in the URL: no cache may keep the page, and no Referer may carry it elsewhere.
+  app.use('/verify/*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Content-Type-Options', 'nosniff');
+  });
   const lookup = async (token: string) => {
     if (!TOKEN.test(token)) return null;
     return deps.pool.maybeOne(sql.type(tokenRow)`
