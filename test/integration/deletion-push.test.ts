@@ -48,6 +48,8 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     const byId = new Map(first.map((r) => [r.request_id, r]));
     assert.equal(byId.get(ids[1]!)?.email, requests[1]!.subject.email, 'the identifiers travel with the row');
 
+    // The schedule skips a trigger while a run is still going (overlap SKIP): let the first run finish.
+    await eventually(async () => ((await handle.describe()).info.runningActions.length === 0 ? true : undefined), 20_000, 'the first run to finish');
     await handle.trigger();
     await eventually(async () => ((await handle.describe()).info.recentActions.length >= 2 ? true : undefined), 20_000, 'the second run');
     await eventually(async () => {
