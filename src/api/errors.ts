@@ -16,6 +16,16 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
+/** An OpenAPI response entry in the shared error shape. */
+export const errorResponse = (description: string) => ({ content: { 'application/json': { schema: ErrorSchema } }, description }) as const;
+
+/** The errors every authenticated read route can answer. */
+export const readErrorResponses = {
+  400: errorResponse('Invalid filter; names the fields'),
+  401: errorResponse('Missing or invalid token'),
+  403: errorResponse('Role or organization may not read this'),
+} as const;
+
 export class ApiError extends Error {
   readonly status: ContentfulStatusCode;
   readonly code: string;

@@ -129,11 +129,10 @@ function productionServices(config: Config): ServiceAddresses {
   return { databaseUrl: config.DATABASE_URL!, temporalAddress: config.TEMPORAL_ADDRESS!, smtpUrl: config.SMTP_URL!, temporalUiUrl: temporalUiUrl(config) };
 }
 
-function loadOrExit(): Config {
+function loadOrExit(): { config: Config; services: ServiceAddresses } {
   try {
     const config = loadConfig();
-    productionServices(config);
-    return config;
+    return { config, services: productionServices(config) };
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -144,9 +143,9 @@ function loadOrExit(): Config {
 }
 
 export async function runWorkerProcess(): Promise<void> {
-  const config = loadOrExit();
+  const { config, services } = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
-  const rt = await openRuntime(config, productionServices(config), logger, { worker: true });
+  const rt = await openRuntime(config, services, logger, { worker: true });
   const { worker, running } = await runWorker(rt);
   // The SDK worker drains itself on SIGINT/SIGTERM; close the connections once it has stopped.
   await running;
@@ -154,9 +153,8 @@ export async function runWorkerProcess(): Promise<void> {
 }
 
 export async function runApiProcess(): Promise<void> {
-  const config = loadOrExit();
+  const { config, services } = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
-  const services = productionServices(config);
   const rt = await openRuntime(config, services, logger, { worker: false });
   // As `npm start` does: a fixed owner credential for production, from the environment (never printed here).
   if (config.DSRFLOW_OWNER_TOKEN) {

@@ -95,8 +95,7 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     const decision = inbox.assessment!;
     inbox.assessment = null;
     if (decision.decision === 'reject') {
-      await run.moveTo('rejected', decision.actor, decision.rejectionReason ?? 'rejected');
-      await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: decision.rejectionReason ?? 'other' });
+      await reject(decision.actor, decision.rejectionReason ?? 'rejected', decision.rejectionReason ?? 'other');
       return false;
     }
     await run.moveTo('processing', decision.actor, 'staff resolved the subject match');
@@ -120,8 +119,7 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     state.verification = decision;
     inbox.verification = null;
     if (decision.outcome === 'failed') {
-      await run.moveTo('rejected', decision.actor, `identity verification failed (${decision.method})`, { rejectionReason: 'identity_not_verified' });
-      await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: 'identity_not_verified' });
+      await reject(decision.actor, `identity verification failed (${decision.method})`, 'identity_not_verified', { rejectionReason: 'identity_not_verified' });
       return false;
     }
     await run.moveTo('verified', decision.actor, `identity verified (${decision.method})`);
@@ -163,12 +161,17 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     state.assessment = { decision: decision.decision, actor: decision.actor, legalExceptions: decision.legalExceptions ?? [] };
     const details = { legalExceptions: decision.legalExceptions ?? [], ...(decision.noteId ? { noteId: decision.noteId } : {}) };
     if (decision.decision === 'reject') {
-      await run.moveTo('rejected', decision.actor, decision.rejectionReason ?? 'rejected', { ...details, rejectionReason: decision.rejectionReason });
-      await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: decision.rejectionReason ?? 'other', ...(decision.noteId ? { noteId: decision.noteId } : {}) });
+      await reject(decision.actor, decision.rejectionReason ?? 'rejected', decision.rejectionReason ?? 'other', { ...details, rejectionReason: decision.rejectionReason }, decision.noteId);
       return false;
     }
     await activities.recordEvent({ requestId: input.requestId, eventKey: run.nextEventKey(), action: 'assessment.approved', actor: decision.actor, reason: null, details });
     return true;
+  }
+
+  /** Ends the request as rejected and tells the subject why (with the staff note, if any). */
+  async function reject(actor: string, auditReason: string, subjectReason: string, details?: Record<string, unknown>, noteId?: string): Promise<void> {
+    await run.moveTo('rejected', actor, auditReason, details);
+    await activities.notifySubject({ requestId: input.requestId, kind: 'rejected', reason: subjectReason, ...(noteId ? { noteId } : {}) });
   }
 
   /** A cancellation or a manual completion by staff, acted on at the next step boundary. */

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ErrorSchema } from '../errors.ts';
+import { errorResponse, readErrorResponses } from '../errors.ts';
 import { CursorParam, LimitParam } from '../pagination.ts';
 
 export const AuditEventSchema = z
@@ -52,11 +52,7 @@ export const ChainReportSchema = z
   })
   .openapi('AuditChainReport');
 
-const errors = {
-  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid filter; names the fields' },
-  401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or invalid token' },
-  403: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Role or organization may not read this' },
-} as const;
+const errors = readErrorResponses;
 
 const page = {
   content: { 'application/json': { schema: AuditPageSchema }, 'text/csv': { schema: z.string() } },
@@ -80,7 +76,7 @@ export const requestAuditRoute = createRoute({
   summary: "One request's audit events",
   security: [{ bearer: [] }],
   request: { params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }), query: RequestAuditQuery },
-  responses: { 200: page, ...errors, 404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such request' } },
+  responses: { 200: page, ...errors, 404: errorResponse('No such request') },
 });
 
 export const verifyAuditRoute = createRoute({

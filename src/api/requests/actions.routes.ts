@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CANCELLATION_REASONS, EXTENSION_REASONS, LEGAL_EXCEPTIONS, REJECTION_REASONS, VERIFICATION_METHODS } from '../../domain/actions.ts';
 import { REQUEST_STATUSES } from '../../domain/request.ts';
-import { ErrorSchema } from '../errors.ts';
+import { errorResponse } from '../errors.ts';
 
 const note = z.string().trim().min(1).max(4000).optional().openapi({ description: 'Free text kept in PostgreSQL (told to the subject where relevant), never sent to Temporal' });
 
@@ -49,11 +49,11 @@ const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B
     },
     responses: {
       200: { content: { 'application/json': { schema: ActionResultSchema } }, description: 'Accepted and recorded in the request history' },
-      400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid body' },
-      401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or invalid token' },
-      404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such request' },
-      409: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Not valid in the request’s current state; the reason says why' },
-      503: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Temporal unreachable; nothing was changed' },
+      400: errorResponse('Invalid body'),
+      401: errorResponse('Missing or invalid token'),
+      404: errorResponse('No such request'),
+      409: errorResponse('Not valid in the request’s current state; the reason says why'),
+      503: errorResponse('Temporal unreachable; nothing was changed'),
     },
   });
 

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
-import { ErrorSchema } from '../errors.ts';
+import { readErrorResponses } from '../errors.ts';
 import { CursorParam, LimitParam } from '../pagination.ts';
 import { RequestSchema } from './requests.routes.ts';
 
@@ -28,11 +28,7 @@ export const RequestPageSchema = z
   .object({ items: z.array(RequestSummarySchema), nextCursor: z.string().nullable() })
   .openapi('RequestPage');
 
-const errorResponses = {
-  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid filter; names the fields' },
-  401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or invalid token' },
-  403: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Role or organization may not read this' },
-} as const;
+const errorResponses = readErrorResponses;
 
 export const listRequestsRoute = createRoute({
   method: 'get',

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
-import { ErrorSchema } from '../errors.ts';
+import { errorResponse } from '../errors.ts';
 
 export const SubjectSchema = z
   .object({
@@ -82,8 +82,8 @@ export const RequestDetailSchema = RequestSchema.extend({
 }).openapi('RequestDetail');
 
 const errors = {
-  400: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Invalid input; names the fields' },
-  401: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Missing or invalid token' },
+  400: errorResponse('Invalid input; names the fields'),
+  401: errorResponse('Missing or invalid token'),
 } as const;
 
 export const createRequestRoute = createRoute({
@@ -99,8 +99,8 @@ export const createRequestRoute = createRoute({
   responses: {
     201: { content: { 'application/json': { schema: RequestSchema } }, description: 'Recorded and started (or the first request for this Idempotency-Key)' },
     ...errors,
-    409: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Idempotency-Key reused with a different body' },
-    503: { content: { 'application/json': { schema: ErrorSchema } }, description: 'Recorded, but the workflow could not be started yet' },
+    409: errorResponse('Idempotency-Key reused with a different body'),
+    503: errorResponse('Recorded, but the workflow could not be started yet'),
   },
 });
 
@@ -114,6 +114,6 @@ export const getRequestRoute = createRoute({
   responses: {
     200: { content: { 'application/json': { schema: RequestDetailSchema } }, description: 'The request' },
     ...errors,
-    404: { content: { 'application/json': { schema: ErrorSchema } }, description: 'No such request' },
+    404: errorResponse('No such request'),
   },
 });
