@@ -4,7 +4,8 @@ import { createActivities, type ActivityDeps } from './activities/index.ts';
 import { withoutPersonalDataInFailures } from './activities/failures.ts';
 import { listUnstartedRequests, markWorkflowStarted } from './db/requests.ts';
 import type { Logger } from './platform/logger.ts';
-import { startRequestWorkflow, type WorkflowSettings } from './platform/temporal.ts';
+import { startRequestWorkflow, startSuppressionLift, type WorkflowSettings } from './platform/temporal.ts';
+import { listUnstartedLifts, markLiftStarted } from './db/suppressions.ts';
 
 export const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
 
@@ -39,7 +40,13 @@ export async function startRecordedRequests(client: Client, deps: { pool: Activi
     await markWorkflowStarted(deps.pool, row.id);
     deps.logger.info('started recorded request', { requestId: row.id });
   }
-  return rows.length;
+  // Likewise suppression lifts staff recorded while Temporal was unreachable.
+  const lifts = await listUnstartedLifts(deps.pool);
+  for (const lift of lifts) {
+    await startSuppressionLift(client, settings, { requestId: lift.request_id, suppressionId: lift.suppression_id });
+    await markLiftStarted(deps.pool, lift.suppression_id);
+  }
+  return rows.length + lifts.length;
 }
 
 if (import.meta.main) {

@@ -2,6 +2,9 @@ import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
 import { createDeletionTableActivities } from './deletion-table.ts';
+import { createDestinationActivities } from './destinations/index.ts';
+import { createSuppressionActivities } from './suppression/index.ts';
+import type { Destination } from '../domain/destinations.ts';
 import { createErasureActivities } from './erasure/index.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import { createExportActivities } from './export/index.ts';
@@ -26,6 +29,8 @@ export interface ActivityDeps {
   retentionPolicy: RetentionPolicy;
   /** Warehouse schema of the deletion_requests table (default delta_storage). */
   deletionRequestsSchema?: string;
+  /** Downstream webhook endpoints told of erasures and suppressions (config/destinations.json); none by default. */
+  destinations?: readonly Destination[];
   /** Formats written when a request names none. */
   exportFormats?: ExportFormat[];
 }
@@ -37,6 +42,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createErasureActivities(deps),
     ...createDeletionTableActivities(deps),
+    ...createDestinationActivities(deps),
+    ...createSuppressionActivities(deps),
     ...createExportActivities({ ...deps, ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}) }),
   };
 }

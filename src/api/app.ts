@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { DatabasePool } from 'slonik';
+import type { DataModel } from '../domain/data-model.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { WorkflowSettings } from '../platform/temporal.ts';
 import { authorize } from './access.ts';
@@ -16,6 +17,7 @@ import type { ExportStorage } from '../platform/storage.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
+import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
 
 export interface AppDeps {
@@ -29,10 +31,17 @@ export interface AppDeps {
     webhookSources?: Readonly<Record<string, string>>;
     /** Admission on the unauthenticated routes; defaults to 60 requests a minute per client address. */
     publicRateLimit?: RateLimitSettings;
+    /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
+    warehouseSchema?: string;
   };
   logger: Logger;
   now: () => Date;
   storage: ExportStorage;
+  /**
+   * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
+   * Without it, rectification requests are refused with 503.
+   */
+  dataModel?: DataModel;
 }
 
 const OPENAPI_INFO = {
@@ -62,6 +71,7 @@ export function createApp(deps: AppDeps) {
   // Everything else under /v1: a valid token, then role x route (and a controller's organization).
   app.use('/v1/*', requireToken(deps.pool), authorize(deps.pool));
   app.route('/', requestsRouter(deps));
+  app.route('/', suppressionsRouter(deps));
   app.route('/', auditRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (dsr_...)' });

@@ -41,6 +41,15 @@ export async function storeErasurePlan(
   return { row: (await findErasurePlan(db, p.requestId, p.pass))!, created: false };
 }
 
+/** The plan shown to staff before they decide (one per request; a refresh replaces it). */
+export async function storeErasurePreview(db: CommonQueryMethods, p: { requestId: string; asOf: string; outcome: PlanOutcome; plan: ErasurePlan }): Promise<void> {
+  await db.query(sql.unsafe`
+    insert into dsrflow.erasure_previews (request_id, as_of, outcome, plan) values (${p.requestId}, ${p.asOf}, ${p.outcome}, ${sql.jsonb(p.plan as never)})
+    on conflict (request_id) do update set as_of = excluded.as_of, outcome = excluded.outcome, plan = excluded.plan, created_at = now()`);
+}
+
+const previewRow = z.object({ as_of: z.string(), outcome: z.enum(['planned', 'no_data', 'ambiguous']), plan: erasurePlanRow.shape.plan });
+
 export async function markPassCompleted(db: CommonQueryMethods, requestId: string, pass: string): Promise<void> {
   await db.query(sql.unsafe`update dsrflow.erasure_plans set completed_at = coalesce(completed_at, now()) where request_id = ${requestId} and pass = ${pass}`);
 }
@@ -96,21 +105,48 @@ export interface ErasureSummary {
   retained: Array<{ model: string; rows: number; bases: string[]; eligibleAt: string | null; reviewAt: string | null }>;
   nextReviewAt: string | null;
   passes: number;
+  /** preview*: the plan staff read before deciding (nothing erased yet); executed: at least one pass has run. */
+  stage: 'preview' | 'preview_no_data' | 'preview_ambiguous' | 'executed';
+  /** The instant the shown plan was evaluated at. */
+  planAsOf: string;
+  /** Preview only: rows per model the plan would erase if approved now. */
+  wouldErase?: Record<string, number>;
 }
 
 export async function erasureSummary(db: CommonQueryMethods, requestId: string): Promise<ErasureSummary | null> {
   const plans = await listErasurePlans(db, requestId);
   const latest = plans.at(-1);
-  if (!latest) return null;
+  if (!latest) return erasurePreviewSummary(db, requestId);
   const erased: Record<string, number> = {};
   for (const run of await listErasureRuns(db, requestId)) erased[run.model] = (erased[run.model] ?? 0) + run.rows;
   return {
     legalHolds: await activeLegalHolds(db, requestId),
     erased,
-    retained: latest.plan.models.flatMap((m) =>
-      m.retained.map((g) => ({ model: m.model, rows: g.keys.length, bases: [...new Set(g.reasons.map((r) => r.basis))], eligibleAt: g.eligibleAt, reviewAt: g.reviewAt })),
-    ),
+    retained: retainedGroups(latest.plan),
     nextReviewAt: latest.next_review_at,
     passes: plans.length,
+    stage: 'executed',
+    planAsOf: latest.as_of,
   };
 }
+
+/** Before approval: what the plan would erase now and what it would keep (nothing has been erased). */
+async function erasurePreviewSummary(db: CommonQueryMethods, requestId: string): Promise<ErasureSummary | null> {
+  const preview = await db.maybeOne(sql.type(previewRow)`select as_of, outcome, plan from dsrflow.erasure_previews where request_id = ${requestId}`);
+  if (!preview) return null;
+  return {
+    legalHolds: await activeLegalHolds(db, requestId),
+    erased: {},
+    wouldErase: Object.fromEntries(preview.plan.models.filter((m) => m.eligible.length > 0).map((m) => [m.model, m.eligible.length])),
+    retained: retainedGroups(preview.plan),
+    nextReviewAt: preview.plan.nextReviewAt,
+    passes: 0,
+    stage: preview.outcome === 'planned' ? 'preview' : preview.outcome === 'no_data' ? 'preview_no_data' : 'preview_ambiguous',
+    planAsOf: preview.as_of,
+  };
+}
+
+const retainedGroups = (plan: ErasurePlan) =>
+  plan.models.flatMap((m) =>
+    m.retained.map((g) => ({ model: m.model, rows: g.keys.length, bases: [...new Set(g.reasons.map((r) => r.basis))], eligibleAt: g.eligibleAt, reviewAt: g.reviewAt })),
+  );

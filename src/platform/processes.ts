@@ -7,6 +7,8 @@ import { createApp } from '../api/app.ts';
 import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../activities/export/data-model-check.ts';
 import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../activities/erasure/policy-file.ts';
 import { ensureDeletionTable } from '../activities/deletion-table.ts';
+import { loadDestinationsFile } from '../activities/destinations/file.ts';
+import { ensureSuppressionTable } from '../activities/suppression/index.ts';
 import { ensureDeletionPushSchedule } from './deletion-schedule.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
@@ -67,6 +69,9 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
   const retentionPolicy = await loadRetentionPolicyFile(rt.config.RETENTION_POLICY_FILE ?? DEMO_RETENTION_POLICY_PATH);
   await checkRetentionPolicy(rt.pool, retentionPolicy, dataModel);
   await ensureDeletionTable(rt.pool, rt.config.DELETION_REQUESTS_SCHEMA);
+  await ensureSuppressionTable(rt.pool, rt.config.DELETION_REQUESTS_SCHEMA);
+  // Destinations: a bad file or a missing secret stops the worker here, naming it (no file: none configured).
+  const destinations = rt.config.DESTINATIONS_FILE ? await loadDestinationsFile(rt.config.DESTINATIONS_FILE) : [];
   const worker = await createWorker({
     connection: rt.nativeConnection ?? fail('runWorker needs a runtime opened with { worker: true }'),
     namespace: rt.config.TEMPORAL_NAMESPACE,
@@ -81,6 +86,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       dataModel,
       retentionPolicy,
       deletionRequestsSchema: rt.config.DELETION_REQUESTS_SCHEMA,
+      destinations,
       exportFormats: rt.config.EXPORT_FORMATS,
     },
   });
@@ -108,6 +114,7 @@ export function runApi(rt: Runtime, services: ServiceAddresses): Promise<Server>
     settings: {
       defaultOrganization: rt.config.DEFAULT_ORGANIZATION,
       webhookSources: rt.config.WEBHOOK_SOURCES,
+      warehouseSchema: rt.config.DELETION_REQUESTS_SCHEMA,
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
     },
     logger: rt.logger.child({ part: 'api' }),

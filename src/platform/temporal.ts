@@ -64,6 +64,25 @@ export async function startRequestWorkflow(client: Client, row: RequestRow, sett
   }
 }
 
+/** Starts the lift of a suppression staff recorded; idempotent like startRequestWorkflow (one lift per suppression). */
+export async function startSuppressionLift(client: Client, settings: WorkflowSettings, lift: { requestId: string; suppressionId: string }): Promise<'started' | 'already-started'> {
+  try {
+    await client.connection.withDeadline(Date.now() + (settings.startTimeoutMs ?? 5000), () =>
+      client.workflow.start('suppressionLift', {
+        taskQueue: settings.taskQueue,
+        workflowId: `suppression-lift-${lift.suppressionId}`,
+        args: [lift],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: `lift of suppression ${lift.suppressionId} (request ${lift.requestId})`,
+      }),
+    );
+    return 'started';
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
+    throw error;
+  }
+}
+
 /** The Temporal Web UI page of a workflow, for links from the API and the dashboard. */
 export const workflowUiUrl = (uiBase: string | undefined, namespace: string, workflowId: string) =>
   uiBase ? `${uiBase}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}` : undefined;

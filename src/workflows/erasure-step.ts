@@ -1,4 +1,5 @@
-import { ParentClosePolicy, proxyActivities, startChild } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, startChild } from '@temporalio/workflow';
+import { announce } from './destinations.ts';
 import type { Activities } from '../activities/index.ts';
 import { activities, type RequestRun } from './request-context.ts';
 import { scheduledErasure, scheduledErasureWorkflowId } from './scheduled-erasure.ts';
@@ -32,6 +33,9 @@ export async function eraseForSubject(run: RequestRun): Promise<ErasureOutcome> 
       staticSummary: `scheduled erasure of records request ${requestId} had to keep`,
     });
   }
+  // Downstream destinations hear of it too (found or not: they may hold data we do not); requests started before
+  // destinations existed replay without it.
+  if (patched('erasure-destinations')) await announce(requestId, 'subject.erased', 'initial');
   await activities.notifyErasureOutcome({ requestId });
   return result.outcome === 'erased' ? { outcome: 'erased', scheduledUntil: result.nextReviewAt } : { outcome: 'noData' };
 }

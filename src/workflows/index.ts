@@ -1,3 +1,5 @@
 export { rightsRequest } from './rights-request.ts';
 export { scheduledErasure } from './scheduled-erasure.ts';
 export { deletionPush } from './deletion-push.ts';
+export { destinationDelivery } from './destinations.ts';
+export { suppressionLift } from './suppression.ts';

@@ -1,12 +1,14 @@
 import { allHandlersFinished, condition, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { applyClockStop } from '../domain/deadlines.ts';
 import { isTerminal } from '../domain/request.ts';
+import { isSuppressionType } from '../domain/suppression.ts';
 import { watchAcknowledgement, watchDeadline } from './deadline-watch.ts';
 import { eraseForSubject } from './erasure-step.ts';
 import { exportForSubject, expireWhenDue, type ExportOutcome } from './export-step.ts';
 import { registerHandlers, type Inbox } from './handlers.ts';
 import type { RightsRequestInput, RightsRequestResult } from './messages.ts';
 import { activities, RequestRun } from './request-context.ts';
+import { suppressForSubject } from './suppression.ts';
 import { dsrDueAt, dsrExtended, dsrOrganization, dsrOverdue, dsrRegulation, dsrStatus, dsrType } from './search-attributes.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -76,8 +78,20 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
         // The erasure notice (what was erased, what was kept and until when) is the response.
         subjectNotified = true;
       }
+    } else if (input.type === 'rectify' && patched('rectification')) {
+      // The corrections were recorded with the request (by id here): applied in one warehouse transaction.
+      const outcome = await activities.applyRectification({ requestId: input.requestId });
+      if (outcome.outcome === 'ambiguous') {
+        if (!(await resolveAmbiguousSubject())) return;
+        await activities.processRequest({ requestId: input.requestId, type: input.type });
+      } else {
+        await activities.notifyRectificationOutcome({ requestId: input.requestId });
+        subjectNotified = true;
+      }
+    } else if (isSuppressionType(input.type) && patched('suppression')) {
+      await suppressForSubject(run);
     } else {
-      // The per-type work for rectification and suppression plugs in here.
+      // Requests started before their type's step existed record the request only.
       await activities.processRequest({ requestId: input.requestId, type: input.type });
     }
     if (closing()) return;
@@ -155,6 +169,8 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
       await activities.recordEvent({ requestId: input.requestId, eventKey: run.nextEventKey(), action: 'assessment.approved', actor: 'policy', reason: `${input.type} requests are approved by policy` });
       return true;
     }
+    // Erasure: the plan (what would go, what would be kept and why) is stored for staff to read before deciding.
+    if (input.type === 'erasure' && patched('erasure-preview')) await activities.previewErasurePlan({ requestId: input.requestId, asOf: new Date().toISOString() });
     await condition(() => inbox.assessment !== null || closing());
     if (closing()) return false;
     const decision = inbox.assessment!;

@@ -7,6 +7,7 @@ import type { rightsRequest } from '../../src/workflows/rights-request.ts';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
+import type { ActivityDeps } from '../../src/activities/index.ts';
 import { createWorker } from '../../src/worker.ts';
 import type { MailCatcher } from '../../src/platform/mail-catcher.ts';
 import { createMailer, type Mailer } from '../../src/platform/mailer.ts';
@@ -20,12 +21,12 @@ export function harness(env: TestWorkflowEnvironment, pool: DatabasePool, mailer
   const settings = testWorkflowSettings(taskQueue);
   return {
     settings,
-    async withWorker<R>(fn: () => Promise<R>): Promise<R> {
+    async withWorker<R>(fn: () => Promise<R>, overrides: Partial<ActivityDeps> = {}): Promise<R> {
       const worker = await createWorker({
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
-        deps: testActivityDeps(pool, mailer),
+        deps: { ...testActivityDeps(pool, mailer), ...overrides },
         workflowBundle: { code: (await workflowBundle()).code },
       });
       return worker.runUntil(fn);
@@ -100,7 +101,7 @@ export interface DevServerSuite {
 }
 
 /** Registers the hooks of a dev-server suite: the shared dev server, PostgreSQL, SMTP peer, and a running worker on `taskQueue`. */
-export function useDevServerWorker(taskQueue: string): DevServerSuite {
+export function useDevServerWorker(taskQueue: string, overrides?: () => Partial<ActivityDeps> | Promise<Partial<ActivityDeps>>): DevServerSuite {
   const suite = {} as DevServerSuite;
   let mailer: Mailer & { close(): void };
   let worker: Worker;
@@ -108,7 +109,7 @@ export function useDevServerWorker(taskQueue: string): DevServerSuite {
   before(async () => {
     [suite.env, suite.pg, suite.mail] = await Promise.all([devServer(), postgres(), mailCatcher()]);
     mailer = createMailer(suite.mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
-    worker = await createWorker({ connection: suite.env.nativeConnection, namespace: 'default', taskQueue, deps: testActivityDeps(suite.pg.pool, mailer), workflowBundle: { code: (await workflowBundle()).code } });
+    worker = await createWorker({ connection: suite.env.nativeConnection, namespace: 'default', taskQueue, deps: { ...testActivityDeps(suite.pg.pool, mailer), ...(await overrides?.()) }, workflowBundle: { code: (await workflowBundle()).code } });
     running = worker.run();
   });
   after(async () => {

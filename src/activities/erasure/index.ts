@@ -12,6 +12,7 @@ import {
   markPassCompleted,
   placeLegalHolds,
   storeErasurePlan,
+  storeErasurePreview,
   type PlanOutcome,
 } from '../../db/erasure.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
@@ -59,6 +60,11 @@ export function createErasureActivities(deps: ErasureDeps) {
     return checked;
   };
 
+  const planFor = async (userKey: string | null, holds: LegalException[], asOf: string): Promise<ErasurePlan> =>
+    userKey === null
+      ? emptyPlan(asOf)
+      : erasurePlan({ shapes, facts: await readSubjectFacts(deps.pool, models, deps.retentionPolicy, userKey), policy: deps.retentionPolicy, holds, asOf: new Date(asOf) });
+
   /** Finds the subject (first pass) or reuses the key the first pass found, builds the plan, and stores it once. */
   async function planPass(input: ErasurePassInput): Promise<{ outcome: PlanOutcome; userKey: string | null; plan: ErasurePlan }> {
     const stored = await findErasurePlan(deps.pool, input.requestId, input.pass);
@@ -78,10 +84,7 @@ export function createErasureActivities(deps: ErasureDeps) {
       if (userKey === null) throw ApplicationFailure.nonRetryable(`request ${input.requestId} has no first erasure pass`, 'ERASURE.NO_INITIAL_PASS');
     }
     const holds = await activeLegalHolds(deps.pool, input.requestId);
-    const plan =
-      userKey === null
-        ? emptyPlan(input.asOf)
-        : erasurePlan({ shapes, facts: await readSubjectFacts(deps.pool, models, deps.retentionPolicy, userKey), policy: deps.retentionPolicy, holds, asOf: new Date(input.asOf) });
+    const plan = await planFor(userKey, holds, input.asOf);
     // Downstream systems hear of every erasure request with a subject found, or none found (they may hold data we do not).
     if (input.pass === 'initial' && outcome !== 'ambiguous') await enqueueDeletion(deps.pool, input.requestId, userKey);
     const { row, created } = await storeErasurePlan(deps.pool, { requestId: input.requestId, pass: input.pass, asOf: input.asOf, outcome, userKey, plan });
@@ -116,6 +119,29 @@ export function createErasureActivities(deps: ErasureDeps) {
   }
 
   return {
+    /**
+     * The plan as it stands, for staff to read before they decide (shown on the request): nothing is erased or
+     * enqueued. Holds staff name in the assessment are applied when the request is approved; a retry refreshes it.
+     */
+    async previewErasurePlan(input: { requestId: string; asOf: string }): Promise<{ outcome: 'planned' | 'noData' | 'ambiguous' }> {
+      await ready();
+      const subject = await findSubject(deps.pool, input.requestId);
+      if (!subject) throw ApplicationFailure.nonRetryable(`request ${input.requestId} has no subject`, 'REQUEST.NOT_FOUND');
+      const match = await lookupSubject(deps.pool, await ready(), subject);
+      const outcome: PlanOutcome = match.outcome === 'found' ? 'planned' : match.outcome === 'notFound' ? 'no_data' : 'ambiguous';
+      const plan = await planFor(match.outcome === 'found' ? match.userKey : null, await activeLegalHolds(deps.pool, input.requestId), input.asOf);
+      await storeErasurePreview(deps.pool, { requestId: input.requestId, asOf: input.asOf, outcome, plan });
+      await recordEvent(deps.pool, {
+        requestId: input.requestId,
+        eventKey: `erasure/${input.requestId}/preview`,
+        action: 'erasure.previewed',
+        actor: 'system',
+        reason: outcome === 'planned' ? 'erasure plan ready for the assessment' : outcome === 'no_data' ? 'no user in the warehouse matches the identifiers given' : 'several users match the identifiers given',
+        details: { asOf: input.asOf, counts: planCounts(plan), nextReviewAt: plan.nextReviewAt },
+      });
+      return { outcome: outcome === 'planned' ? 'planned' : outcome === 'no_data' ? 'noData' : 'ambiguous' };
+    },
+
     /**
      * One erasure pass: plan (stored once per pass), then each model's eligible rows deleted or anonymized in one
      * transaction, children before parents. Re-runnable: a model done in this pass is skipped.

@@ -1,6 +1,9 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { listRequestEvents } from '../../db/audit.ts';
+import { listDestinationDeliveries } from '../../db/destinations.ts';
 import { erasureSummary } from '../../db/erasure.ts';
+import { listSuppressions } from '../../db/suppressions.ts';
+import { isSuppressionType } from '../../domain/suppression.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
 import { workflowUiUrl } from '../../platform/temporal.ts';
 import type { AppDeps } from '../app.ts';
@@ -25,7 +28,13 @@ export const createRequestHandlers = (deps: AppDeps) => {
     const { id } = c.req.valid('param');
     const row = await findRequest(deps.pool, id);
     if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id}`);
-    const [subject, events, erasure] = await Promise.all([findSubject(deps.pool, id), listRequestEvents(deps.pool, id), erasureSummary(deps.pool, id)]);
+    const [subject, events, erasure, suppressions, deliveries] = await Promise.all([
+      findSubject(deps.pool, id),
+      listRequestEvents(deps.pool, id),
+      erasureSummary(deps.pool, id),
+      isSuppressionType(row.type) ? listSuppressions(deps.pool, id, deps.settings.warehouseSchema) : Promise.resolve(null),
+      listDestinationDeliveries(deps.pool, id),
+    ]);
     const workflowUrl = workflowUiUrl(deps.temporal.uiUrl, deps.temporal.namespace, row.workflow_id);
     return c.json(
       {
@@ -40,6 +49,33 @@ export const createRequestHandlers = (deps: AppDeps) => {
         timeline: events.map((e) => ({ at: e.occurred_at, actor: e.actor, action: e.action, fromStatus: e.from_status, toStatus: e.to_status, reason: e.reason })),
         ...(workflowUrl ? { workflowUrl } : {}),
         ...(erasure ? { erasure } : {}),
+        ...(row.suppression_scopes ? { scopes: row.suppression_scopes } : {}),
+        ...(suppressions
+          ? {
+              suppressions: suppressions.map((x) => ({
+                id: x.suppression_id,
+                scope: x.scope,
+                basis: x.basis,
+                effectiveAt: x.effective_at,
+                liftedAt: x.lifted_at,
+                liftedBy: x.lifted_by,
+                liftReason: x.lift_reason,
+              })),
+            }
+          : {}),
+        ...(deliveries.length > 0
+          ? {
+              destinationDeliveries: deliveries.map((d) => ({
+                event: d.event,
+                destination: d.destination,
+                status: d.status,
+                attempts: d.attempts,
+                lastStatusCode: d.last_status_code,
+                lastError: d.last_error,
+                deliveredAt: d.delivered_at,
+              })),
+            }
+          : {}),
       },
       200,
     );

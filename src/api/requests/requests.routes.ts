@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
+import { SUPPRESSION_SCOPES } from '../../domain/suppression.ts';
 import { errorResponse } from '../errors.ts';
 
 export const SubjectSchema = z
@@ -13,6 +14,26 @@ export const SubjectSchema = z
   .strict()
   .openapi('Subject');
 
+export const CorrectionSchema = z
+  .object({
+    model: z.string().min(1).max(63).openapi({ description: 'A model of the data model (users, orders, ...)', example: 'users' }),
+    field: z.string().min(1).max(63).openapi({ description: "A column of the model's table; not computed, not its key, not a link to other records", example: 'last_name' }),
+    newValue: z
+      .string()
+      .max(10_000)
+      .nullable()
+      .openapi({ description: "The correct value as text, parsed as the column's type (a date as YYYY-MM-DD); null clears a column that may be empty", example: 'García López' }),
+    rowKey: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .optional()
+      .openapi({ description: "Related models only (required there): the key of the record to correct. The users record is the subject's own.", example: '4711' }),
+  })
+  .strict()
+  .openapi('Correction');
+
 export const CreateRequestSchema = z
   .object({
     type: z.enum(REQUEST_TYPES),
@@ -24,6 +45,18 @@ export const CreateRequestSchema = z
       .openapi({ description: 'When the request reached an official channel; defaults to now. Starts the legal clock.' }),
     channel: z.enum(CHANNELS).default('api'),
     organizationId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
+    corrections: z
+      .array(CorrectionSchema)
+      .min(1)
+      .max(100)
+      .optional()
+      .openapi({ description: 'rectify only, and required there: each checked against the data model and the live warehouse (400 naming the item)' }),
+    scopes: z
+      .array(z.enum(SUPPRESSION_SCOPES))
+      .min(1)
+      .max(SUPPRESSION_SCOPES.length)
+      .optional()
+      .openapi({ description: "restrict and object only: what to suppress (restrict: all_processing; object: all_processing, marketing, profiling). Default: the type's usual scopes." }),
   })
   .strict()
   .openapi('CreateRequest');
@@ -69,8 +102,37 @@ export const ErasureSummarySchema = z
     ),
     nextReviewAt: z.string().nullable(),
     passes: z.number(),
+    stage: z.enum(['preview', 'preview_no_data', 'preview_ambiguous', 'executed']).openapi({
+      description: 'preview*: the plan for staff to read before they decide, nothing erased yet; executed: erasure has run',
+    }),
+    planAsOf: z.string().openapi({ description: 'the instant the plan shown was evaluated at' }),
+    wouldErase: z.record(z.string(), z.number()).optional().openapi({ description: 'preview only: rows per model that approval would erase now' }),
   })
   .openapi('ErasureSummary');
+
+export const SuppressionSchema = z
+  .object({
+    id: z.uuid(),
+    scope: z.string(),
+    basis: z.string(),
+    effectiveAt: z.string(),
+    liftedAt: z.string().nullable(),
+    liftedBy: z.string().nullable(),
+    liftReason: z.string().nullable(),
+  })
+  .openapi('Suppression');
+
+export const DestinationDeliverySchema = z
+  .object({
+    event: z.string(),
+    destination: z.string(),
+    status: z.enum(['pending', 'delivered', 'abandoned']),
+    attempts: z.number(),
+    lastStatusCode: z.number().nullable(),
+    lastError: z.string().nullable(),
+    deliveredAt: z.string().nullable(),
+  })
+  .openapi('DestinationDelivery');
 
 export const RequestDetailSchema = RequestSchema.extend({
   subject: SubjectSchema,
@@ -79,6 +141,12 @@ export const RequestDetailSchema = RequestSchema.extend({
   workflowUrl: z.string().optional(),
   /** Erasure requests: what was erased, what is kept and until when (pending future deletions). */
   erasure: ErasureSummarySchema.optional(),
+  /** Restriction and objection requests that named their scopes. */
+  scopes: z.array(z.enum(SUPPRESSION_SCOPES)).optional(),
+  /** Restriction, objection and opt-out requests: the suppressions written (and lifted). */
+  suppressions: z.array(SuppressionSchema).optional(),
+  /** Signed events sent to downstream destinations for this request, and how each delivery stands. */
+  destinationDeliveries: z.array(DestinationDeliverySchema).optional(),
 }).openapi('RequestDetail');
 
 const errors = {

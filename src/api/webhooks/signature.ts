@@ -8,10 +8,8 @@ export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
 export type WebhookEnv = { Variables: { webhookSource: string } };
 
-/** What a connected system sends: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.rawBody">` (several v1 allowed while rotating). */
-export function signWebhook(secret: string, rawBody: string, unixSeconds: number): string {
-  return `t=${unixSeconds},v1=${createHmac('sha256', secret).update(`${unixSeconds}.${rawBody}`).digest('hex')}`;
-}
+// What a connected system sends: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.rawBody">` (several v1 allowed while rotating).
+export { signWebhook } from '../../platform/signing.ts';
 
 const refuse = (code: string, message: string) => new ApiError(401, code, message);
 

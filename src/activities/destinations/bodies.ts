@@ -1,0 +1,83 @@
+import { ApplicationFailure } from '@temporalio/activity';
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import type { DestinationEvent } from '../../domain/destinations.ts';
+import { DEFAULT_DELETION_SCHEMA } from '../deletion-table.ts';
+
+// The body of each destination event, read from the records by id when the event is first written (and then kept
+// as sent: a retry sends the same bytes' meaning). Documented in docs/destinations.md.
+
+const subjectRow = z.object({
+  request_id: z.string(),
+  regulation: z.string(),
+  received_at: z.string(),
+  email: z.string().nullable(),
+  customer_id: z.string().nullable(),
+  phone: z.string().nullable(),
+  user_key: z.string().nullable(),
+});
+
+const suppressionRow = z.object({
+  suppression_id: z.string(),
+  request_id: z.string(),
+  scope: z.string(),
+  basis: z.string(),
+  regulation: z.string(),
+  user_key: z.string().nullable(),
+  email: z.string().nullable(),
+  customer_id: z.string().nullable(),
+  phone: z.string().nullable(),
+  effective_at: z.string(),
+  lifted_at: z.string().nullable(),
+  lift_reason: z.string().nullable(),
+});
+
+const subjectOf = (r: { user_key: string | null; email: string | null; customer_id: string | null; phone: string | null }) => ({
+  userKey: r.user_key,
+  email: r.email,
+  customerId: r.customer_id,
+  phone: r.phone,
+});
+
+export async function eventBody(
+  db: CommonQueryMethods,
+  e: { eventId: string; requestId: string; kind: DestinationEvent; ref: string; schema?: string | undefined },
+): Promise<Record<string, unknown>> {
+  const head = { id: e.eventId, type: e.kind, createdAt: new Date().toISOString() };
+  if (e.kind === 'subject.erased') {
+    const row = await db.maybeOne(sql.type(subjectRow)`
+      select r.id as request_id, r.regulation, r.received_at, s.email, s.customer_id, s.phone,
+             (select p.user_key from dsrflow.erasure_plans p where p.request_id = r.id and p.pass = ${e.ref}) as user_key
+      from dsrflow.requests r join dsrflow.request_subjects s on s.request_id = r.id where r.id = ${e.requestId}`);
+    if (!row) throw ApplicationFailure.nonRetryable(`request ${e.requestId} does not exist`, 'REQUEST.NOT_FOUND');
+    const erased = await db.any(sql.type(z.object({ model: z.string(), action: z.string(), rows: z.number() }))`
+      select model, action, rows from dsrflow.erasure_runs where request_id = ${e.requestId} and pass = ${e.ref} order by model`);
+    return {
+      ...head,
+      requestId: row.request_id,
+      regulation: row.regulation,
+      requestedAt: row.received_at,
+      subject: subjectOf(row),
+      // What dsrflow erased in the warehouse; the receiver erases what it holds on the subject.
+      erasedHere: Object.fromEntries(erased.map((r) => [r.model, { action: r.action, rows: r.rows }])),
+    };
+  }
+  const schema = e.schema ?? DEFAULT_DELETION_SCHEMA;
+  const row = await db.maybeOne(sql.type(suppressionRow)`
+    select suppression_id, request_id, scope, basis, regulation, user_key, email, customer_id, phone, effective_at, lifted_at, lift_reason
+    from ${sql.identifier([schema, 'suppressions'])} where suppression_id = ${e.ref}`);
+  if (!row) throw ApplicationFailure.nonRetryable(`suppression ${e.ref} does not exist`, 'SUPPRESSION.NOT_FOUND');
+  return {
+    ...head,
+    requestId: row.request_id,
+    regulation: row.regulation,
+    suppression: {
+      id: row.suppression_id,
+      scope: row.scope,
+      basis: row.basis,
+      effectiveAt: row.effective_at,
+      ...(e.kind === 'suppression.lifted' ? { liftedAt: row.lifted_at, reason: row.lift_reason } : {}),
+    },
+    subject: subjectOf(row),
+  };
+}
