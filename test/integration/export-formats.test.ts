@@ -1,13 +1,16 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PDFParse } from 'pdf-parse';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import type { ExportProgress, ExportResult } from '../../src/activities/export/index.ts';
 import type { ExportFormat } from '../../src/domain/data-model.ts';
 import { addAwkwardRows, expectedRows, exportDatabase, exportHarness, requestFor, sameValue, unzip, type Expected } from './export-support.ts';
 
@@ -177,6 +180,85 @@ describe('access export: every format read back by an independent parser matches
     const text = JSON.stringify(again);
     const user = expected.users![0]!;
     for (const v of [user.email, user.customer_id, user.first_name, user.last_name]) assert.ok(!text.includes(String(v)), 'no personal data in the result');
+  });
+});
+
+describe('a CSV export heartbeats while PostgreSQL streams it; cut off midway, the retry writes it whole', () => {
+  const USER_ID = 21;
+  const ADDED = 40_000; // ~3 MB of events.csv: several heartbeats inside the one file
+  let pool: DatabasePool;
+  let h: Awaited<ReturnType<typeof exportHarness>>;
+  let EVENTS: number; // the seed's events of the user and the added ones
+
+  before(async () => {
+    pool = await exportDatabase('export_resume');
+    h = await exportHarness(pool);
+    await pool.query(sql.unsafe`
+      insert into warehouse.events (user_id, occurred_at, name, ip_address, properties)
+      select ${USER_ID}, timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => i), 'page_view', '10.0.0.1', jsonb_build_object('path', '/p/' || i)
+      from generate_series(1, ${ADDED}::int) i`);
+    EVENTS = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from warehouse.events where user_id = ${USER_ID}`);
+  });
+  after(async () => {
+    h.mailer.close();
+    await pool.end();
+  });
+
+  // The SDK's own activity context, so heartbeats and cancellation go through the code a worker runs.
+  const csvOnly = (requestId: string) => ({ requestId, formats: ['csv'] as ExportFormat[] });
+  const attempt = () => {
+    const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 60 * 60 * 1000 });
+    const beats: ExportProgress[] = [];
+    env.on('heartbeat', (p: ExportProgress) => beats.push(p));
+    return { env, beats };
+  };
+
+  test('cancelled inside events.csv: no file kept, no transaction left open; the retry exports every row once', async () => {
+    const requestId = await requestFor(pool, { email: `user${USER_ID}@example.com` });
+    const first = attempt();
+    first.env.on('heartbeat', (p: ExportProgress) => {
+      if (p.model === 'events' && (p.bytes ?? 0) > 0) first.env.cancel();
+    });
+    await assert.rejects(first.env.run(h.activities.exportSubjectData, csvOnly(requestId)));
+    const cut = first.beats.at(-1)!;
+    assert.equal(cut.model, 'events');
+    assert.ok(cut.bytes! > 0 && cut.rows === null && cut.lastKey === null, `progress of a COPY is its bytes: ${JSON.stringify(cut)}`);
+
+    const row = await pool.one(sql.type(z.object({ status: z.string(), storage_key: z.string().nullable() }))`
+      select status, storage_key from dsrflow.exports where request_id = ${requestId}`);
+    assert.equal(row.status, 'building');
+    assert.ok(row.storage_key);
+    assert.ok(!existsSync(join(h.storageDir, 'exports', row.storage_key)) && !existsSync(join(h.storageDir, 'exports', `${row.storage_key}.partial`)), 'the partial file is removed');
+    // The snapshot's connection was closed mid-COPY; the server ends its transaction when it notices.
+    for (;;) {
+      const open = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+        select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'dsrflow-export'`);
+      if (open === 0) break;
+      await setTimeout(50);
+    }
+
+    const second = attempt();
+    const result = (await second.env.run(h.activities.exportSubjectData, csvOnly(requestId))) as ExportResult;
+    assert.equal(result.outcome, 'exported');
+    assert.equal(result.counts.events, EVENTS);
+    const inEvents = second.beats.filter((p) => p.model === 'events').map((p) => p.bytes!);
+    assert.ok(inEvents.length >= 3, `heartbeats inside events.csv: ${inEvents.join(', ')}`);
+    assert.deepEqual(inEvents, [...inEvents].sort((a, b) => a - b), 'bytes only grow');
+
+    const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where request_id = ${requestId} and status = 'ready'`);
+    const zip = await unzip(join(h.storageDir, 'exports', key));
+    const manifest = JSON.parse(zip.get('manifest.json')!.toString('utf8'));
+    const events = zip.get('events.csv')!;
+    assert.equal(manifest.files.find((f: { name: string }) => f.name === 'events.csv').sha256, createHash('sha256').update(events).digest('hex'));
+    assert.equal(manifest.models.find((m: { name: string }) => m.name === 'events').rows, EVENTS);
+    const records: string[][] = parseCsv(events);
+    assert.equal(records.length, EVENTS + 1, 'a header and every row, once');
+    const ids = records.slice(1).map((r) => Number(r[records[0]!.indexOf('id')]));
+    assert.equal(new Set(ids).size, EVENTS);
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in key order');
+    const created = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*)::int as n from dsrflow.audit_events where request_id = ${requestId} and action = 'export.created'`);
+    assert.equal(created, 1);
   });
 });
 

@@ -1,4 +1,7 @@
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import { sql, type DatabasePool } from 'slonik';
 import type { ResolvedColumn, ResolvedModel } from '../../domain/data-model.ts';
 
@@ -11,6 +14,10 @@ import type { ResolvedColumn, ResolvedModel } from '../../domain/data-model.ts';
 // COPY of the same query. Here each `FETCH` returns a batch as arrays of strings (no type parser runs: every column
 // is text already), and the next batch is asked for before the current one is written, so PostgreSQL produces
 // rows while Node formats them.
+//
+// CSV is not formatted by Node at all: PostgreSQL writes it (`COPY (query) TO STDOUT (FORMAT csv, HEADER)`) and the
+// bytes go straight into the zip entry. Its rules are the CSV format's rules (NULL an empty field, an empty string
+// "", quotes doubled, a value with a comma, quote or line break quoted).
 
 export type RowValues = ReadonlyArray<string | null>;
 
@@ -44,19 +51,36 @@ export function subjectRowsSource(model: ResolvedModel, userKey: string) {
   return sql.fragment`from ${table(model.table)} t0 ${joined} where ${sql.identifier([lastAlias, last.column])} = ${userKey}`;
 }
 
-/** The query every export runs per model; the benchmark runs the same one under COPY as the floor. */
-export function modelRowsQuery(model: ResolvedModel, userKey: string, after?: string) {
+/** The query the row-by-row formats (JSON, XML, DOCX, PDF) run per model: columns c0..cN, then the key `k`, in key order. */
+export function modelRowsQuery(model: ResolvedModel, userKey: string) {
   const list = model.columns.map((c, i) => sql.fragment`${columnExpression(c)} as ${sql.identifier([`c${i}`])}`);
   const key = sql.identifier(['t0', model.key]);
-  const resume = after === undefined ? sql.fragment`` : sql.fragment`and ${key} > ${after}`;
   // The key comes last, so the reader takes it off with pop() and hands the row itself over as the values.
-  return sql.fragment`select ${sql.join(list, sql.fragment`, `)}, ${key}::text as k ${subjectRowsSource(model, userKey)} ${resume} order by ${key}`;
+  return sql.fragment`select ${sql.join(list, sql.fragment`, `)}, ${key}::text as k ${subjectRowsSource(model, userKey)} order by ${key}`;
+}
+
+/**
+ * The statement that writes one model's CSV file: the same values as modelRowsQuery, named by their columns (COPY's
+ * header row), in key order, without the key column (the file holds the model's columns only). COPY takes no
+ * parameters, so the one value, the user's key, is written in as a literal, escaped by pg's escapeLiteral. The
+ * benchmark runs this same statement into a plain file as its floor.
+ */
+export function copyCsvStatement(model: ResolvedModel, userKey: string) {
+  const list = model.columns.map((c) => sql.fragment`${columnExpression(c)} as ${sql.identifier([c.name])}`);
+  const query = sql.unsafe`select ${sql.join(list, sql.fragment`, `)} ${subjectRowsSource(model, userKey)} order by ${sql.identifier(['t0', model.key])}`;
+  const text = query.sql.replace(/\$slonik_(\d+)/g, (_, n: string) => pg.escapeLiteral(String(query.values[Number(n) - 1])));
+  return `copy (${text}) to stdout (format csv, header)`;
 }
 
 export interface SubjectReader {
   count(model: ResolvedModel): Promise<number>;
-  /** Calls onRow for each row in key order (after `after` when resuming); awaits it only when it returns a promise. */
-  forEachRow(model: ResolvedModel, onRow: (values: RowValues, key: string) => void | Promise<void>, opts?: { after?: string }): Promise<number>;
+  /** Calls onRow for each row in key order; awaits it only when it returns a promise. */
+  forEachRow(model: ResolvedModel, onRow: (values: RowValues, key: string) => void | Promise<void>): Promise<number>;
+  /**
+   * Streams the model's CSV file (header first) as COPY writes it into `into`, ending it, paced by it (backpressure
+   * reaches PostgreSQL through the socket). Resolves with COPY's row count (its command tag) once the statement is done.
+   */
+  copyCsv(model: ResolvedModel, into: Writable): Promise<number>;
 }
 
 /** Values as PostgreSQL sends them: text, or null. */
@@ -109,8 +133,8 @@ function readerOn(client: pg.Client, userKey: string): SubjectReader {
       const result = await client.query<[string]>({ text, values, rowMode: 'array' });
       return Number(result.rows[0]![0]);
     },
-    async forEachRow(model, onRow, opts = {}) {
-      const { text, values } = toPg(modelRowsQuery(model, userKey, opts.after));
+    async forEachRow(model, onRow) {
+      const { text, values } = toPg(modelRowsQuery(model, userKey));
       await client.query(`declare export_rows no scroll cursor for ${text}`, values);
       type Batch = Promise<pg.QueryArrayResult<Array<string | null>>>;
       const fetch = (): Batch => client.query<Array<string | null>>({ text: `fetch ${FETCH_ROWS} from export_rows`, rowMode: 'array' });
@@ -134,6 +158,23 @@ function readerOn(client: pg.Client, userKey: string): SubjectReader {
       }
       await client.query('close export_rows');
       return rows;
+    },
+    async copyCsv(model, into) {
+      const copy = client.query(copyTo(copyCsvStatement(model, userKey)));
+      // rowCount is set from COPY's command tag, which may arrive after the data's end: wait for ReadyForQuery.
+      const statementDone = new Promise<void>((resolve) => {
+        (copy as unknown as { handleReadyForQuery(): void }).handleReadyForQuery = resolve;
+      });
+      try {
+        await pipeline(copy, into);
+      } catch (error) {
+        // The COPY was cut off (the file's writer failed, or the activity was cancelled): the connection is still in
+        // COPY mode and would never take another statement. Closing it ends the transaction on the server.
+        client.connection.stream.destroy();
+        throw error;
+      }
+      await statementDone;
+      return copy.rowCount;
     },
   };
 }

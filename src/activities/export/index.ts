@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { DataModel, ExportFormat, ResolvedDataModel } from '../../domain/data-model.ts';
@@ -19,13 +19,13 @@ import type { Mailer } from '../../platform/mailer.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
 import { withSubjectSnapshot, type SubjectReader } from './collect.ts';
 import { checkDataModel } from './data-model-check.ts';
-import { createCsvSink } from './formats/csv.ts';
-import { createDocxSink, DOCX_ROW_LIMIT } from './formats/docx.ts';
-import { createJsonSink } from './formats/json.ts';
-import { CONTENT_TYPES, type ExportFacts, type ExportManifest, type ExportSink } from './formats/output.ts';
-import { createPdfSink, PDF_ROW_LIMIT } from './formats/pdf.ts';
-import { createXmlSink } from './formats/xml.ts';
+import { DOCX_ROW_LIMIT } from './formats/docx.ts';
+import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';
+import { PDF_ROW_LIMIT } from './formats/pdf.ts';
 import { lookupSubject } from './subject-lookup.ts';
+import { writePackage } from './write-package.ts';
+
+export type { ExportProgress } from './write-package.ts';
 
 export interface ExportDeps {
   pool: DatabasePool;
@@ -58,43 +58,7 @@ export type ExportResult =
   | { outcome: 'noData'; exportIds: []; exports: []; counts: Record<string, number> }
   | { outcome: 'ambiguous'; exportIds: []; exports: []; counts: Record<string, number>; candidates: number };
 
-/** Progress heartbeated to Temporal: where the cursor is. A retried attempt skips the formats already ready. */
-export interface ExportProgress {
-  format: ExportFormat;
-  model: string;
-  lastKey: string | null;
-  rows: number;
-  formatsReady: ExportFormat[];
-}
-
 export const hashDownloadToken = (token: string) => createHash('sha256').update(token).digest('hex');
-
-function heartbeat(progress: ExportProgress): void {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return; // called outside an activity (tests, scripts): nothing to report to
-  }
-  ctx.heartbeat(progress);
-  if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('export cancelled');
-}
-
-function sinkFor(format: ExportFormat, out: NodeJS.WritableStream, facts: ExportFacts): ExportSink {
-  const stream = out as import('node:stream').Writable;
-  switch (format) {
-    case 'csv':
-      return createCsvSink(stream);
-    case 'json':
-      return createJsonSink(stream, facts);
-    case 'xml':
-      return createXmlSink(stream, facts);
-    case 'docx':
-      return createDocxSink(stream, facts);
-    case 'pdf':
-      return createPdfSink(stream, facts);
-  }
-}
 
 export function createExportActivities(deps: ExportDeps) {
   const validDays = deps.linkValidDays ?? LINK_VALID_DAYS;
@@ -128,27 +92,7 @@ export function createExportActivities(deps: ExportDeps) {
     const pending = deps.storage.create(CONTENT_TYPES[row.format].extension);
     await setBuildingKey(deps.pool, row.id, pending.key);
     try {
-      const sink = sinkFor(row.format, pending.stream, facts);
-      const manifest: ExportManifest = { format: row.format, requestId: facts.requestId, generatedAt: facts.generatedAt, models: [] };
-      let sinceBeat = 0;
-      for (const m of model.models) {
-        await sink.beginModel(m, counts[m.name]!);
-        let lastKey: string | null = null;
-        let rows = 0;
-        heartbeat({ format: row.format, model: m.name, lastKey, rows, formatsReady });
-        await reader.forEachRow(m, (values, key) => {
-          rows++;
-          lastKey = key;
-          if (++sinceBeat >= 5_000) {
-            sinceBeat = 0;
-            heartbeat({ format: row.format, model: m.name, lastKey, rows, formatsReady });
-          }
-          return sink.row(values);
-        });
-        await sink.endModel();
-        manifest.models.push({ name: m.name, displayName: m.displayName, rows, ...(row.format === 'csv' ? { file: `${m.name}.csv` } : {}) });
-      }
-      await sink.finish(manifest);
+      await writePackage(pending.stream, { format: row.format, reader, models: model.models, counts, facts, formatsReady });
       const file = await pending.commit();
       await markExportReady(deps.pool, row.id, { ...file, rowCounts: counts });
       await recordExportEvent(deps.pool, {
