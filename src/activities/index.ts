@@ -4,6 +4,7 @@ import type { RetentionPolicy } from '../domain/retention.ts';
 import { createDeletionTableActivities } from './deletion-table.ts';
 import { createDestinationActivities } from './destinations/index.ts';
 import { createSuppressionActivities } from './suppression/index.ts';
+import { createRectificationActivities } from './rectification/index.ts';
 import type { Destination } from '../domain/destinations.ts';
 import { createErasureActivities } from './erasure/index.ts';
 import type { ExportStorage } from '../platform/storage.ts';
@@ -44,6 +45,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeletionTableActivities(deps),
     ...createDestinationActivities(deps),
     ...createSuppressionActivities(deps),
+    ...createRectificationActivities(deps),
     ...createExportActivities({ ...deps, ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}) }),
   };
 }

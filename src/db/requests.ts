@@ -1,6 +1,8 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
+import { SUPPRESSION_SCOPES, type SuppressionScope } from '../domain/suppression.ts';
+import { insertCorrections, type NewCorrection } from './rectification.ts';
 
 export const requestRow = z.object({
   id: z.uuid(),
@@ -25,6 +27,8 @@ export const requestRow = z.object({
   extensions_used: z.number(),
   paused_days: z.number(),
   acknowledged_at: z.string().nullable(),
+  /** Restriction and objection: the scopes the request named (null: none named, the type's defaults apply). */
+  suppression_scopes: z.array(z.enum(SUPPRESSION_SCOPES)).nullable(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 
@@ -54,9 +58,16 @@ export interface NewRequest {
   subject: { email: string; customerId?: string | undefined; fullName?: string | undefined; phone?: string | undefined; extra?: Record<string, string> | undefined };
   /** A connected system's own id for the request: the same (source, externalId) returns the first request. */
   external?: { source: string; externalId: string } | undefined;
+  /** Rectification: the corrections, stored with the request (personal data, never sent to Temporal). */
+  corrections?: readonly NewCorrection[] | undefined;
+  /** Restriction and objection: the scopes named in the request, checked by the API. */
+  suppressionScopes?: readonly SuppressionScope[] | undefined;
 }
 
-/** Inserts the request and its subject; with an idempotency key already used, inserts nothing and returns the first. */
+/**
+ * Inserts the request, its subject and its corrections in one transaction; with an idempotency key already used,
+ * inserts nothing and returns the first.
+ */
 export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Promise<{ row: RequestRow; created: boolean }> {
   return db.transaction(async (tx) => {
     if (r.external) {
@@ -69,9 +80,10 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
     }
     const inserted = await tx.maybeOne(sql.type(requestRow)`
       insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, acknowledge_by,
-                                    workflow_id, idempotency_key, request_fingerprint, created_by)
+                                    workflow_id, idempotency_key, request_fingerprint, created_by, suppression_scopes)
       values (${r.id}, ${r.organizationId}, ${r.type}, ${r.regulation}, 'submitted', ${r.channel}, ${r.receivedAt}, ${r.dueAt},
-              ${r.acknowledgeBy}, ${r.workflowId}, ${r.idempotencyKey}, ${r.fingerprint}, ${r.createdBy})
+              ${r.acknowledgeBy}, ${r.workflowId}, ${r.idempotencyKey}, ${r.fingerprint}, ${r.createdBy},
+              ${r.suppressionScopes ? sql.array([...r.suppressionScopes], 'text') : null})
       on conflict (organization_id, idempotency_key) do nothing
       returning *`);
     if (!inserted) {
@@ -87,6 +99,7 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
       insert into dsrflow.request_subjects (request_id, email, customer_id, full_name, phone, extra_identifiers)
       values (${r.id}, ${r.subject.email}, ${r.subject.customerId ?? null}, ${r.subject.fullName ?? null}, ${r.subject.phone ?? null},
               ${sql.jsonb(r.subject.extra ?? {})})`);
+    await insertCorrections(tx, r.id, r.corrections ?? []);
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
