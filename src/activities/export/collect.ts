@@ -73,7 +73,8 @@ export function copyCsvStatement(model: ResolvedModel, userKey: string) {
 }
 
 export interface SubjectReader {
-  count(model: ResolvedModel): Promise<number>;
+  /** Rows per model, by model name, in one statement. */
+  countRows(models: ResolvedModel[]): Promise<Record<string, number>>;
   /** Calls onRow for each row in key order; awaits it only when it returns a promise. */
   forEachRow(model: ResolvedModel, onRow: (values: RowValues, key: string) => void | Promise<void>): Promise<number>;
   /**
@@ -111,9 +112,9 @@ export async function withSubjectSnapshot<T>(pool: DatabasePool, userKey: string
   client.on('error', () => {});
   await client.connect();
   try {
-    await client.query('begin isolation level repeatable read, read only');
+    // One round trip: a simple query may hold several statements when it has no parameters.
+    await client.query('begin isolation level repeatable read, read only; set local statement_timeout = 0');
     try {
-      await client.query('set local statement_timeout = 0');
       const result = await read(readerOn(client, userKey));
       await client.query('commit');
       return result;
@@ -128,10 +129,11 @@ export async function withSubjectSnapshot<T>(pool: DatabasePool, userKey: string
 
 function readerOn(client: pg.Client, userKey: string): SubjectReader {
   return {
-    async count(model) {
-      const { text, values } = toPg(sql.fragment`select count(*) as n ${subjectRowsSource(model, userKey)}`);
-      const result = await client.query<[string]>({ text, values, rowMode: 'array' });
-      return Number(result.rows[0]![0]);
+    async countRows(models) {
+      const counts = models.map((m) => sql.fragment`(select count(*) ${subjectRowsSource(m, userKey)})`);
+      const { text, values } = toPg(sql.fragment`select ${sql.join(counts, sql.fragment`, `)}`);
+      const result = await client.query<string[]>({ text, values, rowMode: 'array' });
+      return Object.fromEntries(models.map((m, i) => [m.name, Number(result.rows[0]![i])]));
     },
     async forEachRow(model, onRow) {
       const { text, values } = toPg(modelRowsQuery(model, userKey));

@@ -113,8 +113,7 @@ export function createExportActivities(deps: ExportDeps) {
      * (request, format); a retry reuses the formats already written and rewrites an unfinished one.
      */
     async exportSubjectData(input: { requestId: string; formats?: ExportFormat[] }): Promise<ExportResult> {
-      const { request, subject } = await loadRequest(input.requestId);
-      const model = await dataModel();
+      const [{ request, subject }, model] = await Promise.all([loadRequest(input.requestId), dataModel()]);
       const match = await lookupSubject(deps.pool, model, subject);
       if (match.outcome !== 'found') {
         const action = match.outcome === 'notFound' ? 'export.no_data' : 'export.ambiguous_subject';
@@ -138,8 +137,7 @@ export function createExportActivities(deps: ExportDeps) {
       const facts: ExportFacts = { requestId: request.id, type: request.type, regulation: request.regulation, receivedAt: request.received_at, generatedAt: new Date().toISOString() };
 
       const counts = await withSubjectSnapshot(deps.pool, match.userKey, async (reader) => {
-        const counted: Record<string, number> = {};
-        for (const m of model.models) counted[m.name] = await reader.count(m);
+        const counted = await reader.countRows(model.models);
         const formatsReady = rows.filter((r) => r.status === 'ready').map((r) => r.format);
         for (const row of rows) {
           if (row.status !== 'building') continue;
