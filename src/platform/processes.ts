@@ -106,7 +106,10 @@ export const workflowSettings = (config: Config): WorkflowSettings => ({
   autoApproveTypes: config.AUTO_APPROVE_TYPES,
 });
 
-export function runApi(rt: Runtime, services: ServiceAddresses): Promise<Server> {
+export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<Server> {
+  // Rectification requests are checked against the data model before they are recorded: a file that does not parse
+  // stops the API here, as it stops the worker.
+  const dataModel = await loadDataModelFile(rt.config.DATA_MODEL_FILE ?? DEMO_DATA_MODEL_PATH);
   const app = createApp({
     pool: rt.pool,
     temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, uiUrl: services.temporalUiUrl },
@@ -120,6 +123,7 @@ export function runApi(rt: Runtime, services: ServiceAddresses): Promise<Server>
     logger: rt.logger.child({ part: 'api' }),
     now: () => new Date(),
     storage: localFolderStorage(rt.config.DATA_DIR),
+    dataModel,
   });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));

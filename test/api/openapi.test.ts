@@ -15,6 +15,7 @@ const EXPECTED = [
   'GET /v1/requests',
   'GET /v1/stats',
   'GET /v1/requests/{id}',
+  'GET /v1/requests/{id}/corrections',
   'POST /v1/requests/{id}/verification',
   'POST /v1/requests/{id}/assessment',
   'POST /v1/requests/{id}/extension',

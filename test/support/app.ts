@@ -48,6 +48,7 @@ export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: 
     logger: createLogger('silent'),
     now: opts.now ?? (() => new Date()),
     storage: testStorage,
+    dataModel: demoDataModel,
   });
 }
 

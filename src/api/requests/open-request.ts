@@ -8,6 +8,7 @@ import { assertOrganization } from '../access.ts';
 import type { AppDeps } from '../app.ts';
 import type { Actor } from '../auth.ts';
 import { ApiError, validationError } from '../errors.ts';
+import { checkCorrections, checkScopes } from './corrections.ts';
 import type { CreateRequestSchema } from './requests.routes.ts';
 
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -58,6 +59,8 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   }
   const organizationId = body.organizationId ?? actor.organizationId ?? deps.settings.defaultOrganization;
   assertOrganization(actor, organizationId);
+  const suppressionScopes = checkScopes(body);
+  const corrections = await checkCorrections(deps, body);
   const deadlines = computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
   const id = randomUUID();
   const print = fingerprint(body);
@@ -76,6 +79,8 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     createdBy: actor.name,
     subject: { email: body.subject.email, customerId: body.subject.customerId, fullName: body.subject.fullName, phone: body.subject.phone },
     external: opts.external,
+    corrections,
+    suppressionScopes: suppressionScopes ?? undefined,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
     throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });
