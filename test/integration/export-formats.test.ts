@@ -183,9 +183,10 @@ describe('access export: every format read back by an independent parser matches
   });
 });
 
-describe('a CSV export heartbeats while PostgreSQL streams it; cut off midway, the retry writes it whole', () => {
+describe('an export heartbeats while PostgreSQL streams it; cut off midway, the retry writes it whole', () => {
   const USER_ID = 21;
-  const ADDED = 40_000; // ~3 MB of events.csv: several heartbeats inside the one file
+  const ADDED = 40_000; // ~3 MB of events.csv: several heartbeats inside the one model
+  const BIG_VALUE = 200_000;
   let pool: DatabasePool;
   let h: Awaited<ReturnType<typeof exportHarness>>;
   let EVENTS: number; // the seed's events of the user and the added ones
@@ -197,6 +198,9 @@ describe('a CSV export heartbeats while PostgreSQL streams it; cut off midway, t
       insert into warehouse.events (user_id, occurred_at, name, ip_address, properties)
       select ${USER_ID}, timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => i), 'page_view', '10.0.0.1', jsonb_build_object('path', '/p/' || i)
       from generate_series(1, ${ADDED}::int) i`);
+    // One row larger than any chunk of the stream: it arrives in pieces and must come out whole.
+    await pool.query(sql.unsafe`
+      insert into warehouse.events (user_id, occurred_at, name, properties) values (${USER_ID}, now(), 'large', jsonb_build_object('path', repeat('é', ${BIG_VALUE}::int)))`);
     EVENTS = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from warehouse.events where user_id = ${USER_ID}`);
   });
   after(async () => {
@@ -205,60 +209,91 @@ describe('a CSV export heartbeats while PostgreSQL streams it; cut off midway, t
   });
 
   // The SDK's own activity context, so heartbeats and cancellation go through the code a worker runs.
-  const csvOnly = (requestId: string) => ({ requestId, formats: ['csv'] as ExportFormat[] });
-  const attempt = () => {
+  const attempt = (requestId: string, format: ExportFormat, cancelWhen?: (p: ExportProgress) => boolean) => {
     const env = new MockActivityEnvironment({ startToCloseTimeoutMs: 60 * 60 * 1000 });
     const beats: ExportProgress[] = [];
-    env.on('heartbeat', (p: ExportProgress) => beats.push(p));
-    return { env, beats };
+    env.on('heartbeat', (p: ExportProgress) => {
+      beats.push(p);
+      if (cancelWhen?.(p)) env.cancel();
+    });
+    const run = env.run(h.activities.exportSubjectData, { requestId, formats: [format] }) as Promise<ExportResult>;
+    return { run, beats };
   };
 
-  test('cancelled inside events.csv: no file kept, no transaction left open; the retry exports every row once', async () => {
-    const requestId = await requestFor(pool, { email: `user${USER_ID}@example.com` });
-    const first = attempt();
-    first.env.on('heartbeat', (p: ExportProgress) => {
-      if (p.model === 'events' && (p.bytes ?? 0) > 0) first.env.cancel();
-    });
-    await assert.rejects(first.env.run(h.activities.exportSubjectData, csvOnly(requestId)));
-    const cut = first.beats.at(-1)!;
-    assert.equal(cut.model, 'events');
-    assert.ok(cut.bytes! > 0 && cut.rows === null && cut.lastKey === null, `progress of a COPY is its bytes: ${JSON.stringify(cut)}`);
-
+  /** After a cancelled attempt: the export is unfinished, its partial file gone, the snapshot's connection closed. */
+  async function assertNothingLeft(requestId: string) {
     const row = await pool.one(sql.type(z.object({ status: z.string(), storage_key: z.string().nullable() }))`
       select status, storage_key from dsrflow.exports where request_id = ${requestId}`);
     assert.equal(row.status, 'building');
     assert.ok(row.storage_key);
     assert.ok(!existsSync(join(h.storageDir, 'exports', row.storage_key)) && !existsSync(join(h.storageDir, 'exports', `${row.storage_key}.partial`)), 'the partial file is removed');
-    // The snapshot's connection was closed mid-COPY; the server ends its transaction when it notices.
+    // The connection was closed mid-COPY; the server ends its transaction when it notices (a hang here is the bug).
     for (;;) {
       const open = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
         select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'dsrflow-export'`);
       if (open === 0) break;
       await setTimeout(50);
     }
+  }
 
-    const second = attempt();
-    const result = (await second.env.run(h.activities.exportSubjectData, csvOnly(requestId))) as ExportResult;
+  async function readyFile(requestId: string) {
+    const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where request_id = ${requestId} and status = 'ready'`);
+    const created = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*)::int as n from dsrflow.audit_events where request_id = ${requestId} and action = 'export.created'`);
+    assert.equal(created, 1);
+    return join(h.storageDir, 'exports', key);
+  }
+
+  const assertEveryEventOnce = (ids: number[]) => {
+    assert.equal(ids.length, EVENTS, 'every row');
+    assert.equal(new Set(ids).size, EVENTS, 'each once');
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in key order');
+  };
+
+  test('CSV cancelled inside events.csv: nothing kept, no transaction left open; the retry exports every row once', async () => {
+    const requestId = await requestFor(pool, { email: `user${USER_ID}@example.com` });
+    const first = attempt(requestId, 'csv', (p) => p.model === 'events' && (p.bytes ?? 0) > 0);
+    await assert.rejects(first.run);
+    const cut = first.beats.at(-1)!;
+    assert.equal(cut.model, 'events');
+    assert.ok(cut.bytes! > 0 && cut.rows === null && cut.lastKey === null, `progress of a COPY is its bytes: ${JSON.stringify(cut)}`);
+    await assertNothingLeft(requestId);
+
+    const second = attempt(requestId, 'csv');
+    const result = await second.run;
     assert.equal(result.outcome, 'exported');
     assert.equal(result.counts.events, EVENTS);
     const inEvents = second.beats.filter((p) => p.model === 'events').map((p) => p.bytes!);
     assert.ok(inEvents.length >= 3, `heartbeats inside events.csv: ${inEvents.join(', ')}`);
     assert.deepEqual(inEvents, [...inEvents].sort((a, b) => a - b), 'bytes only grow');
 
-    const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where request_id = ${requestId} and status = 'ready'`);
-    const zip = await unzip(join(h.storageDir, 'exports', key));
+    const zip = await unzip(await readyFile(requestId));
     const manifest = JSON.parse(zip.get('manifest.json')!.toString('utf8'));
     const events = zip.get('events.csv')!;
     assert.equal(manifest.files.find((f: { name: string }) => f.name === 'events.csv').sha256, createHash('sha256').update(events).digest('hex'));
     assert.equal(manifest.models.find((m: { name: string }) => m.name === 'events').rows, EVENTS);
     const records: string[][] = parseCsv(events);
-    assert.equal(records.length, EVENTS + 1, 'a header and every row, once');
-    const ids = records.slice(1).map((r) => Number(r[records[0]!.indexOf('id')]));
-    assert.equal(new Set(ids).size, EVENTS);
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in key order');
-    const created = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-      select count(*)::int as n from dsrflow.audit_events where request_id = ${requestId} and action = 'export.created'`);
-    assert.equal(created, 1);
+    assert.equal(records.length, EVENTS + 1, 'a header and the rows');
+    assertEveryEventOnce(records.slice(1).map((r) => Number(r[records[0]!.indexOf('id')])));
+  });
+
+  test('JSON cancelled inside the events rows: nothing kept, no transaction left open; the retry exports every row once', async () => {
+    const requestId = await requestFor(pool, { email: `user${USER_ID}@example.com` });
+    const first = attempt(requestId, 'json', (p) => p.model === 'events' && p.rows! > 0);
+    await assert.rejects(first.run);
+    const cut = first.beats.at(-1)!;
+    assert.ok(cut.model === 'events' && cut.rows! > 0 && cut.lastKey !== null, `progress of a row format is its rows and last key: ${JSON.stringify(cut)}`);
+    await assertNothingLeft(requestId);
+
+    const second = attempt(requestId, 'json');
+    assert.equal((await second.run).outcome, 'exported');
+    const inEvents = second.beats.filter((p) => p.model === 'events' && p.rows! > 0);
+    assert.ok(inEvents.length >= 3, `heartbeats inside the events rows: ${inEvents.length}`);
+    const doc = JSON.parse(readFileSync(await readyFile(requestId), 'utf8'));
+    const events = doc.models.find((m: { name: string }) => m.name === 'events');
+    assertEveryEventOnce(events.rows.map((r: { id: number }) => r.id));
+    const large = events.rows.find((r: { name: string }) => r.name === 'large');
+    assert.equal(large.properties.path, 'é'.repeat(BIG_VALUE));
   });
 });
 

@@ -1,28 +1,24 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { sql, type DatabasePool } from 'slonik';
 import type { ResolvedColumn, ResolvedModel } from '../../domain/data-model.ts';
+import { forEachCopyRow } from './copy-binary.ts';
 
-// Rows leave PostgreSQL as text through a server-side cursor, one model after the other, ordered by key: memory
-// holds two batches of rows, never a model. Every value is PostgreSQL's own text form (numeric keeps its scale,
-// timestamps are ISO 8601 in UTC), so each format writes exactly what the database holds.
+// Rows leave PostgreSQL as text, one model after the other, ordered by key, through COPY ... TO STDOUT, paced by
+// the writer (backpressure reaches PostgreSQL through the socket): memory holds a chunk of the stream, never a
+// model. Every value is PostgreSQL's own text form (numeric keeps its scale, timestamps are ISO 8601 in UTC), so
+// each format writes exactly what the database holds.
 //
-// The rows are read on a connection of their own (a plain `pg` client to the pool's database), not through slonik:
-// slonik hands rows over one at a time through an object-mode stream and its row interceptors, which cost ~3x a
-// COPY of the same query. Here each `FETCH` returns a batch as arrays of strings (no type parser runs: every column
-// is text already), and the next batch is asked for before the current one is written, so PostgreSQL produces
-// rows while Node formats them.
-//
-// CSV is not formatted by Node at all: PostgreSQL writes it (`COPY (query) TO STDOUT (FORMAT csv, HEADER)`) and the
-// bytes go straight into the zip entry. Its rules are the CSV format's rules (NULL an empty field, an empty string
-// "", quotes doubled, a value with a comma, quote or line break quoted).
+// The rows are read on a connection of their own (a plain `pg` client to the pool's database), not through slonik,
+// whose per-row object stream and interceptors cost ~3x a COPY of the same query.
+// - CSV is not formatted by Node at all: PostgreSQL writes it (COPY (query) TO STDOUT (FORMAT csv, HEADER)) and the
+//   bytes go straight into the zip entry. Its rules are the CSV format's rules (NULL an empty field, an empty string
+//   "", quotes doubled, a value with a comma, quote or line break quoted).
+// - The other formats get rows of strings out of COPY's binary format (copy-binary.ts), one row at a time.
 
 export type RowValues = ReadonlyArray<string | null>;
-
-/** Rows per FETCH. Two batches are in memory at a time (the one being written and the one in flight). */
-export const FETCH_ROWS = 1_000;
 
 /** The select list: every exported column as text, aliased c0..cN; timestamps as ISO 8601 (UTC for timestamptz). */
 function columnExpression(column: ResolvedColumn) {
@@ -59,17 +55,21 @@ export function modelRowsQuery(model: ResolvedModel, userKey: string) {
   return sql.fragment`select ${sql.join(list, sql.fragment`, `)}, ${key}::text as k ${subjectRowsSource(model, userKey)} order by ${key}`;
 }
 
+/** COPY takes no parameters: the query's values (the user's key) are written in as literals, escaped by pg. */
+function withLiterals(fragment: ReturnType<typeof sql.fragment>) {
+  const query = sql.unsafe`${fragment}`;
+  return query.sql.replace(/\$slonik_(\d+)/g, (_, n: string) => pg.escapeLiteral(String(query.values[Number(n) - 1])));
+}
+
 /**
  * The statement that writes one model's CSV file: the same values as modelRowsQuery, named by their columns (COPY's
- * header row), in key order, without the key column (the file holds the model's columns only). COPY takes no
- * parameters, so the one value, the user's key, is written in as a literal, escaped by pg's escapeLiteral. The
- * benchmark runs this same statement into a plain file as its floor.
+ * header row), in key order, without the key column (the file holds the model's columns only). The benchmark runs
+ * this same statement into a plain file as its floor.
  */
 export function copyCsvStatement(model: ResolvedModel, userKey: string) {
   const list = model.columns.map((c) => sql.fragment`${columnExpression(c)} as ${sql.identifier([c.name])}`);
-  const query = sql.unsafe`select ${sql.join(list, sql.fragment`, `)} ${subjectRowsSource(model, userKey)} order by ${sql.identifier(['t0', model.key])}`;
-  const text = query.sql.replace(/\$slonik_(\d+)/g, (_, n: string) => pg.escapeLiteral(String(query.values[Number(n) - 1])));
-  return `copy (${text}) to stdout (format csv, header)`;
+  const query = sql.fragment`select ${sql.join(list, sql.fragment`, `)} ${subjectRowsSource(model, userKey)} order by ${sql.identifier(['t0', model.key])}`;
+  return `copy (${withLiterals(query)}) to stdout (format csv, header)`;
 }
 
 export interface SubjectReader {
@@ -136,47 +136,36 @@ function readerOn(client: pg.Client, userKey: string): SubjectReader {
       return Object.fromEntries(models.map((m, i) => [m.name, Number(result.rows[0]![i])]));
     },
     async forEachRow(model, onRow) {
-      const { text, values } = toPg(modelRowsQuery(model, userKey));
-      await client.query(`declare export_rows no scroll cursor for ${text}`, values);
-      type Batch = Promise<pg.QueryArrayResult<Array<string | null>>>;
-      const fetch = (): Batch => client.query<Array<string | null>>({ text: `fetch ${FETCH_ROWS} from export_rows`, rowMode: 'array' });
+      const statement = `copy (${withLiterals(modelRowsQuery(model, userKey))}) to stdout (format binary)`;
       let rows = 0;
-      let next: Batch | undefined = fetch();
-      try {
-        while (next) {
-          const batch: Array<Array<string | null>> = (await next).rows;
-          // Ask for the next batch before writing this one: PostgreSQL produces it while Node writes.
-          next = batch.length === FETCH_ROWS ? fetch() : undefined;
-          for (const row of batch) {
-            rows++;
-            const key = row.pop()!;
-            const pending = onRow(row, key);
-            if (pending) await pending;
-          }
-        }
-      } catch (error) {
-        next?.catch(() => {}); // the transaction is rolled back; a batch still in flight is of no use
-        throw error;
-      }
-      await client.query('close export_rows');
+      await copyOut(client, statement, (copy) =>
+        forEachCopyRow(copy, (values) => {
+          rows++;
+          const key = values.pop()!;
+          return onRow(values, key);
+        }),
+      );
       return rows;
     },
-    async copyCsv(model, into) {
-      const copy = client.query(copyTo(copyCsvStatement(model, userKey)));
-      // rowCount is set from COPY's command tag, which may arrive after the data's end: wait for ReadyForQuery.
-      const statementDone = new Promise<void>((resolve) => {
-        (copy as unknown as { handleReadyForQuery(): void }).handleReadyForQuery = resolve;
-      });
-      try {
-        await pipeline(copy, into);
-      } catch (error) {
-        // The COPY was cut off (the file's writer failed, or the activity was cancelled): the connection is still in
-        // COPY mode and would never take another statement. Closing it ends the transaction on the server.
-        client.connection.stream.destroy();
-        throw error;
-      }
-      await statementDone;
-      return copy.rowCount;
-    },
+    copyCsv: (model, into) => copyOut(client, copyCsvStatement(model, userKey), (copy) => pipeline(copy, into)),
   };
+}
+
+/** Runs a COPY ... TO STDOUT whose output `consume` reads; resolves with COPY's row count (its command tag). */
+async function copyOut(client: pg.Client, statement: string, consume: (copy: Readable) => Promise<unknown>): Promise<number> {
+  const copy = client.query(copyTo(statement));
+  // rowCount is set from the command tag, which may arrive after the data's end: wait for ReadyForQuery.
+  const statementDone = new Promise<void>((resolve) => {
+    (copy as unknown as { handleReadyForQuery(): void }).handleReadyForQuery = resolve;
+  });
+  try {
+    await consume(copy);
+  } catch (error) {
+    // The COPY was cut off (a writer failed, or the activity was cancelled): the connection is still in COPY mode and
+    // would never take another statement. Closing it ends the transaction on the server.
+    client.connection.stream.destroy();
+    throw error;
+  }
+  await statementDone;
+  return copy.rowCount;
 }
