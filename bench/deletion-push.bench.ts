@@ -1,0 +1,233 @@
+// Deletion push benchmark (issue #5): the hourly push of N pending erasure requests (default 100,000) from
+// dsrflow.deletion_outbox to <schema>.deletion_requests, against the floor: one plain
+// `insert into <a table like deletion_requests> select ... from <staging table holding the same rows>`.
+//   node bench/deletion-push.bench.ts [pending=100000] [--repeat=N] [--batch=N] [--modes=floor,loop,workflow]
+// Modes, interleaved per repeat so a burst of load elsewhere hits all of them:
+//   floor     the plain INSERT ... SELECT from the staging table (prepared beforehand, not timed);
+//   loop      the activity `pushDeletionRequests` called in the workflow's loop (batches until one comes back short);
+//   workflow  the real `deletionPush` workflow, with the schedule's own arguments, on a Temporal dev server
+//             (SQLite file, as `npm start`) with a real worker: timed from the start call to its result.
+// Before each run (not timed): target truncated, outbox rows pending again, VACUUM ANALYZE, CHECKPOINT. After each
+// push run: exactly N rows landed, once each, with the staging table's values, and nothing left pending.
+// --batch overrides the batch size (passed as the workflow input, as a schedule could); --repeat reports medians.
+// Starts its own embedded PostgreSQL and Temporal dev server on free ports and removes them at the end.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { sql, type DatabasePool } from 'slonik';
+import { z } from 'zod';
+import { createDeletionTableActivities, ensureDeletionTable } from '../src/activities/deletion-table.ts';
+import { loadDataModelFile } from '../src/activities/export/data-model-check.ts';
+import { loadRetentionPolicyFile } from '../src/activities/erasure/policy-file.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createDatabasePool } from '../src/db/pool.ts';
+import { ensureOrganization } from '../src/db/tokens.ts';
+import { deletionPushSchedule } from '../src/platform/deletion-schedule.ts';
+import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { localFolderStorage } from '../src/platform/storage.ts';
+import { startTemporalDevServer } from '../src/platform/temporal-dev-server.ts';
+import { locateTool } from '../src/platform/toolchain.ts';
+import { DELETION_PUSH_BATCH } from '../src/workflows/deletion-push.ts';
+import { createWorker, workflowsPath } from '../src/worker.ts';
+
+const SCHEMA = 'delta_storage';
+const FLOOR_SCHEMA = 'bench_floor';
+const TASK_QUEUE = 'deletion-push-bench';
+const COLUMNS = sql.join(['request_id', 'user_key', 'email', 'customer_id', 'phone', 'regulation', 'requested_at'].map((c) => sql.identifier([c])), sql.fragment`, `);
+const MODES = ['floor', 'loop', 'workflow'] as const;
+type Mode = (typeof MODES)[number];
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** N completed erasure requests with subjects (a tenth without phone, a tenth without user key) and pending outbox rows. */
+async function seed(pool: DatabasePool, pending: number) {
+  await ensureOrganization(pool, 'default');
+  await pool.query(sql.unsafe`
+    insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, workflow_id, request_fingerprint, created_by, completed_at)
+    select gen_random_uuid(), 'default', 'erasure', (array['GDPR', 'CCPA', 'UK_GDPR'])[1 + i % 3], 'completed', 'api',
+           now() - make_interval(mins => i), now() + interval '30 days', 'dsr-bench-' || i, 'bench', 'bench', now()
+    from generate_series(1, ${pending}::int) i`);
+  await pool.query(sql.unsafe`
+    insert into dsrflow.request_subjects (request_id, email, customer_id, full_name, phone)
+    select r.id, 'subject-' || substr(r.workflow_id, 11) || '@example.com', 'cus_' || substr(r.workflow_id, 11), 'Zoë O''Brien',
+           case when substr(r.workflow_id, 11)::int % 10 = 0 then null else '+34 600 ' || lpad(substr(r.workflow_id, 11), 6, '0') end
+    from dsrflow.requests r where r.workflow_id like 'dsr-bench-%'`);
+  // enqueued_at spread over the last hour, in request order: the push's order is (enqueued_at, request_id).
+  await pool.query(sql.unsafe`
+    insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at, enqueued_at)
+    select r.id, case when n % 10 = 0 then null else (1000000 + n)::text end, r.regulation, r.received_at,
+           now() - make_interval(secs => 3600.0 * n / ${pending}::int)
+    from (select r.*, substr(r.workflow_id, 11)::int as n from dsrflow.requests r where r.workflow_id like 'dsr-bench-%') r`);
+  await ensureDeletionTable(pool, SCHEMA);
+  await ensureDeletionTable(pool, FLOOR_SCHEMA);
+  // The floor's input: the same rows, already joined, in a plain table.
+  await pool.query(sql.unsafe`
+    create table ${sql.identifier([FLOOR_SCHEMA, 'staging'])} as
+    select o.request_id, o.user_key, s.email, s.customer_id, s.phone, o.regulation, o.requested_at
+    from dsrflow.deletion_outbox o left join dsrflow.request_subjects s using (request_id) order by o.enqueued_at, o.request_id`);
+}
+
+/** Untimed: empty targets, every outbox row pending again, tables vacuumed and analyzed, dirty pages flushed. */
+async function reset(pool: DatabasePool) {
+  await pool.query(sql.unsafe`truncate ${sql.identifier([SCHEMA, 'deletion_requests'])}, ${sql.identifier([FLOOR_SCHEMA, 'deletion_requests'])} restart identity`);
+  await pool.query(sql.unsafe`update dsrflow.deletion_outbox set pushed_at = null where pushed_at is not null`);
+  for (const table of [['dsrflow', 'deletion_outbox'], ['dsrflow', 'request_subjects'], [FLOOR_SCHEMA, 'staging'], [SCHEMA, 'deletion_requests'], [FLOOR_SCHEMA, 'deletion_requests']]) {
+    await pool.query(sql.unsafe`vacuum analyze ${sql.identifier(table)}`);
+  }
+  await pool.query(sql.unsafe`checkpoint`);
+}
+
+/** Exactly `pending` rows landed in `schema`, once each, equal to the staging rows; none left pending (push runs). */
+async function verify(pool: DatabasePool, schema: string, pending: number, push: boolean) {
+  const check = await pool.one(sql.type(z.object({ landed: z.number(), distinct_ids: z.number(), seqs: z.number(), mismatched: z.number(), still_pending: z.number() }))`
+    select (select count(*)::int from ${sql.identifier([schema, 'deletion_requests'])}) as landed,
+           (select count(distinct request_id)::int from ${sql.identifier([schema, 'deletion_requests'])}) as distinct_ids,
+           (select count(distinct seq)::int from ${sql.identifier([schema, 'deletion_requests'])}) as seqs,
+           (select count(*)::int from ${sql.identifier([FLOOR_SCHEMA, 'staging'])} s
+              full join ${sql.identifier([schema, 'deletion_requests'])} d using (request_id)
+              where s.request_id is null or d.request_id is null
+                 or (s.user_key, s.email, s.customer_id, s.phone, s.regulation, s.requested_at)
+                    is distinct from (d.user_key, d.email, d.customer_id, d.phone, d.regulation, d.requested_at)) as mismatched,
+           (select count(*)::int from dsrflow.deletion_outbox where pushed_at is null) as still_pending`);
+  const ok = check.landed === pending && check.distinct_ids === pending && check.seqs === pending && check.mismatched === 0 && (!push || check.still_pending === 0);
+  if (!ok) throw new Error(`verification failed in ${schema}: ${JSON.stringify(check)}`);
+}
+
+async function main(pending: number, repeat: number, modes: Mode[], batchOverride: number | undefined) {
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  const dir = mkdtempSync(join(tmpdir(), 'dsrflow-bench-push-'));
+  const pgHandle = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), persistent: false });
+  const stops: Array<() => Promise<unknown>> = [() => pgHandle.stop()];
+  try {
+    await migrate(pgHandle.url);
+    // The worker's pool as production opens it (createDatabasePool defaults); a separate one for setup and checks.
+    const admin = await createDatabasePool(pgHandle.url, { maximumPoolSize: 1 });
+    const pool = await createDatabasePool(pgHandle.url);
+    stops.unshift(() => pool.end(), () => admin.end());
+    let t = performance.now();
+    await seed(admin, pending);
+    console.error(`seeded ${pending} pending deletion requests in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    const cli = locateTool('cli');
+    if (cli.source === 'cached-download') throw new Error('no Temporal CLI: run `npm run tools` or set TEMPORAL_CLI_PATH');
+    const dev = await startTemporalDevServer({ cliPath: cli.path, dbFile: join(dir, 'temporal.sqlite'), port: await freePort(), uiPort: await freePort(), namespace: 'default' });
+    stops.unshift(() => dev.stop());
+    const connection = await Connection.connect({ address: dev.address });
+    const nativeConnection = await NativeConnection.connect({ address: dev.address });
+    stops.unshift(() => connection.close(), () => nativeConnection.close());
+    const client = new Client({ connection, namespace: 'default' });
+    const deps = {
+      pool,
+      mailer: { send: async () => {}, close: () => {} },
+      logger: createLogger('silent'),
+      publicUrl: 'http://bench',
+      staffEmail: 'bench@dsrflow.test',
+      storage: localFolderStorage(join(dir, 'exports')),
+      dataModel: await loadDataModelFile(),
+      retentionPolicy: await loadRetentionPolicyFile(),
+      deletionRequestsSchema: SCHEMA,
+    };
+    t = performance.now();
+    const bundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
+    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, deps, workflowBundle: { code: bundle.code } });
+    const running = worker.run();
+    stops.unshift(async () => {
+      worker.shutdown();
+      await running;
+    });
+    console.error(`dev server, workflow bundle and worker ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+    // What the Schedule starts, with the batch size override (if any) as its input.
+    const action = deletionPushSchedule(TASK_QUEUE).action as { workflowType: string; args: Array<{ batchSize?: number }> };
+    const input = { ...action.args[0], ...(batchOverride ? { batchSize: batchOverride } : {}) };
+    const batchSize = input.batchSize ?? DELETION_PUSH_BATCH;
+    const activities = createDeletionTableActivities(deps);
+
+    const run = async (mode: Mode, i: number): Promise<{ ms: number; batches: number; activityMs: number }> => {
+      await reset(admin);
+      const started = performance.now();
+      let batches = 0;
+      if (mode === 'floor') {
+        await admin.query(sql.unsafe`insert into ${sql.identifier([FLOOR_SCHEMA, 'deletion_requests'])} (${COLUMNS}) select ${COLUMNS} from ${sql.identifier([FLOOR_SCHEMA, 'staging'])}`);
+        batches = 1;
+      } else if (mode === 'loop') {
+        // The workflow's loop (src/workflows/deletion-push.ts), calling the activity function directly.
+        for (;;) {
+          const { moved } = await activities.pushDeletionRequests({ batchSize });
+          batches += 1;
+          if (moved < batchSize) break;
+        }
+      } else {
+        const result = (await client.workflow.execute(action.workflowType, { args: [input], taskQueue: TASK_QUEUE, workflowId: `deletion-push-bench-${i}` })) as { moved: number; batches: number };
+        if (result.moved !== pending) throw new Error(`the workflow reported ${result.moved} rows moved, expected ${pending}`);
+        batches = result.batches;
+      }
+      const ms = performance.now() - started;
+      // Of the workflow's wall time, how long its activities ran (ActivityTaskStarted to ActivityTaskCompleted);
+      // the rest is Temporal: the start, workflow tasks, scheduling each activity and recording its result.
+      let activityMs = 0;
+      if (mode === 'workflow') {
+        const history = await client.workflow.getHandle(`deletion-push-bench-${i}`).fetchHistory();
+        const at = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(time!.seconds) * 1000 + (time!.nanos ?? 0) / 1e6;
+        const startedAt = new Map<number, number>();
+        for (const e of history.events ?? []) {
+          if (e.activityTaskStartedEventAttributes) startedAt.set(Number(e.eventId), at(e.eventTime));
+          const done = e.activityTaskCompletedEventAttributes;
+          if (done) activityMs += at(e.eventTime) - startedAt.get(Number(done.startedEventId))!;
+        }
+      }
+      await verify(admin, mode === 'floor' ? FLOOR_SCHEMA : SCHEMA, pending, mode !== 'floor');
+      const inActivities = mode === 'workflow' ? `, ${(activityMs / 1000).toFixed(2)} s in activities` : '';
+      console.error(`  run ${i + 1} ${mode}: ${(ms / 1000).toFixed(2)} s (${batches} batch${batches === 1 ? '' : 'es'}${inActivities}), verified`);
+      return { ms, batches, activityMs };
+    };
+
+    const runs = new Map<Mode, Array<{ ms: number; batches: number; activityMs: number }>>();
+    for (let i = 0; i < repeat; i++) for (const mode of modes) runs.set(mode, [...(runs.get(mode) ?? []), await run(mode, i)]);
+
+    const floorMs = runs.has('floor') ? median(runs.get('floor')!.map((r) => r.ms)) : NaN;
+    const label: Record<Mode, string> = {
+      floor: 'INSERT ... SELECT from staging (floor)',
+      loop: `activity loop, batch ${batchSize}`,
+      workflow: `deletionPush workflow (dev server + worker), batch ${batchSize}`,
+    };
+    const lines = [`pending ${pending}, ${repeat} run(s) each, medians`, '', '| what | batches | wall s (median) | min-max s | rows/s | x floor |', '|---|---:|---:|---:|---:|---:|'];
+    for (const mode of modes) {
+      const ms = runs.get(mode)!.map((r) => r.ms);
+      const m = median(ms);
+      lines.push(`| ${label[mode]} | ${runs.get(mode)![0]!.batches} | ${(m / 1000).toFixed(2)} | ${(Math.min(...ms) / 1000).toFixed(2)}-${(Math.max(...ms) / 1000).toFixed(2)} | ${Math.round(pending / (m / 1000)).toLocaleString('en-US')} | ${(m / floorMs).toFixed(2)} |`);
+    }
+    if (runs.has('workflow')) {
+      const wf = runs.get('workflow')!;
+      lines.push('', `workflow runs: median ${(median(wf.map((r) => r.activityMs)) / 1000).toFixed(2)} s inside activities, ${(median(wf.map((r) => r.ms - r.activityMs)) / 1000).toFixed(2)} s in Temporal around them`);
+    }
+    console.log(lines.join('\n'));
+  } finally {
+    for (const stop of stops) await stop().catch((error: unknown) => console.error('while stopping:', error));
+    await Runtime.instance().shutdown();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const args = process.argv.slice(2);
+const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const modes = (option('modes')?.split(',') ?? [...MODES]) as Mode[];
+for (const m of modes) if (!MODES.includes(m)) throw new Error(`unknown mode ${m}: one of ${MODES.join(', ')}`);
+const batch = option('batch') ? Number(option('batch')) : undefined;
+if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new Error('--batch must be a positive integer');
+await main(Number(args.find((a) => !a.startsWith('--')) ?? 100_000), Math.max(1, Number(option('repeat') ?? 1)), modes, batch);
