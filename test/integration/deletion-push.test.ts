@@ -1,15 +1,61 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
-import { sql } from 'slonik';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/activities/deletion-table.ts';
 import { ensureDeletionPushSchedule } from '../../src/platform/deletion-schedule.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
+import { workflowBundle } from '../support/stack.ts';
 import { useDevServerWorker } from '../support/workflow-harness.ts';
 
 const TASK_QUEUE = 'deletion-push';
 const landedRow = z.object({ request_id: z.string(), n: z.number(), email: z.string().nullable(), regulation: z.string() });
+// Every pending row, whatever other test files left in the shared outbox: the rows of a test are then in the batch.
+const ALL = 1_000_000;
+
+/** Erasure requests entered into the outbox, one per user key. */
+async function enqueued(pool: DatabasePool, userKeys: Array<string | null>): Promise<string[]> {
+  const ids: string[] = [];
+  for (const userKey of userKeys) {
+    const { row } = await recordRequest(pool, { type: 'erasure', regulation: 'GDPR' });
+    await enqueueDeletion(pool, row.id, userKey);
+    ids.push(row.id);
+  }
+  return ids;
+}
+
+/** How many times each id is in `schema`.deletion_requests, and how many of them are still pending in the outbox. */
+async function state(pool: DatabasePool, schema: string, ids: string[]) {
+  const counts = await pool.anyFirst(sql.type(z.object({ n: z.number() }))`
+    select (select count(*)::int from ${sql.identifier([schema, 'deletion_requests'])} d where d.request_id = i.id) as n
+    from unnest(${sql.array(ids, 'uuid')}) with ordinality as i (id, k) order by i.k`);
+  const pending = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+    select count(*)::int as n from dsrflow.deletion_outbox where request_id = any(${sql.array(ids, 'uuid')}) and pushed_at is null`);
+  return { landed: counts, pending };
+}
+
+// deletionPush as it was before the 'deletion-push-batch-10k' patch (batches of 1,000), to record a history with.
+const DELETION_PUSH_BEFORE_PATCH = `
+import { proxyActivities } from '@temporalio/workflow';
+const { pushDeletionRequests } = proxyActivities<any>({ startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' } });
+export async function deletionPush(input: { batchSize?: number } = {}) {
+  const batchSize = input.batchSize ?? 1000;
+  let moved = 0;
+  let batches = 0;
+  for (;;) {
+    const result = await pushDeletionRequests({ batchSize });
+    moved += result.moved;
+    batches += 1;
+    if (result.moved < batchSize) return { moved, batches };
+  }
+}
+`;
 
 describe('the hourly deletion_requests push, run by a Temporal Schedule on the dev server', () => {
   const suite = useDevServerWorker(TASK_QUEUE);
@@ -59,5 +105,82 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     assert.deepEqual((await landed()).map((r) => r.n), [1, 1, 1], 'no duplicates');
     assert.equal(await pushDeletionBatch(pool, 'delta_storage', 10), 0, 'nothing left to move');
     await handle.delete();
+  });
+
+  test('a push killed midway lands nothing and leaves its rows pending; the next push moves each once', async () => {
+    const pool = suite.pg.pool;
+    const schema = 'deletion_push_crash';
+    await ensureDeletionTable(pool, schema);
+    const ids = await enqueued(pool, ['201', 'stall', '203']);
+    // The insert stalls on the second row, after the first is inserted and the batch marked pushed; then its backend is killed.
+    await pool.query(sql.unsafe`
+      create function deletion_push_crash.stall() returns trigger language plpgsql as $$
+      begin if new.user_key = 'stall' then perform pg_sleep(30); end if; return new; end $$`);
+    await pool.query(sql.unsafe`
+      create trigger stall before insert on deletion_push_crash.deletion_requests for each row execute function deletion_push_crash.stall()`);
+    const push = pushDeletionBatch(pool, schema, ALL);
+    const pid = await eventually(
+      async () => (await pool.maybeOneFirst(sql.type(z.object({ pid: z.number() }))`
+        select pid from pg_stat_activity where wait_event = 'PgSleep' and query like '%with moved as%'`)) ?? undefined,
+      10_000,
+      'the push to stall',
+    );
+    await pool.query(sql.unsafe`select pg_terminate_backend(${pid})`);
+    await assert.rejects(push);
+    assert.deepEqual(await state(pool, schema, ids), { landed: [0, 0, 0], pending: 3 }, 'nothing landed, nothing marked');
+
+    await pool.query(sql.unsafe`drop trigger stall on deletion_push_crash.deletion_requests`);
+    assert.ok((await pushDeletionBatch(pool, schema, ALL)) >= 3);
+    assert.deepEqual(await state(pool, schema, ids), { landed: [1, 1, 1], pending: 0 });
+    assert.equal(await pushDeletionBatch(pool, schema, ALL), 0, 'nothing left to move');
+  });
+
+  test('two pushes at once take different rows: a row another push holds is skipped, not waited for', async () => {
+    const pool = suite.pg.pool;
+    const schema = 'deletion_push_concurrent';
+    await ensureDeletionTable(pool, schema);
+    const ids = await enqueued(pool, ['301', null]);
+    // Another push's transaction holds the first row (called from outside it: slonik refuses the pool inside it).
+    let release!: () => void;
+    let held!: () => void;
+    const holding = new Promise<void>((resolve) => (held = resolve));
+    const other = pool.transaction(async (tx) => {
+      await tx.query(sql.unsafe`select from dsrflow.deletion_outbox where request_id = ${ids[0]!} for update`);
+      held();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await holding;
+    // Without skip locked this push would wait for that transaction, which waits for the test.
+    assert.ok((await pushDeletionBatch(pool, schema, ALL)) >= 1);
+    assert.deepEqual(await state(pool, schema, ids), { landed: [0, 1], pending: 1 });
+    release();
+    await other;
+    assert.ok((await pushDeletionBatch(pool, schema, ALL)) >= 1);
+    assert.deepEqual(await state(pool, schema, ids), { landed: [1, 1], pending: 0 });
+  });
+
+  test('a run recorded with batches of 1,000 (before the patch) replays on the current workflow code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsrflow-push-before-'));
+    writeFileSync(join(dir, 'workflows.ts'), DELETION_PUSH_BEFORE_PATCH);
+    const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
+    const before = await bundleWorkflowCode({
+      workflowsPath: join(dir, 'workflows.ts'),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+      webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), nodeModules] } }),
+    });
+    // Two full batches, then a short one: the current default (10,000) would have stopped after the first.
+    let calls = 0;
+    const taskQueue = 'deletion-push-before-patch';
+    const worker = await Worker.create({
+      connection: suite.env.nativeConnection,
+      taskQueue,
+      workflowBundle: before,
+      activities: { pushDeletionRequests: async ({ batchSize }: { batchSize: number }) => ({ moved: calls++ < 2 ? batchSize : 7 }) },
+    });
+    const workflowId = `deletion-push-before-patch-${crypto.randomUUID().slice(0, 8)}`;
+    const result = await worker.runUntil(suite.env.client.workflow.execute('deletionPush', { args: [{}], taskQueue, workflowId }));
+    assert.deepEqual(result, { moved: 2007, batches: 3 });
+    const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code } }, history, workflowId);
   });
 });
