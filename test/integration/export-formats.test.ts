@@ -51,6 +51,7 @@ describe('access export: every format read back by an independent parser matches
     assert.equal(expected.campaign_interactions!.length, 0);
     assert.equal(expected.users![0]!.phone, null);
     assert.ok(expected.order_items!.some((r) => r.sku === ''));
+    assert.ok(expected.order_items!.some((r) => String(r.product_name).includes('&amp;')));
     assert.ok(expected.orders!.some((r) => String(r.shipping_address).includes('\n') && String(r.shipping_address).includes('王')));
   });
 
@@ -124,6 +125,22 @@ describe('access export: every format read back by an independent parser matches
         });
       });
     }
+  });
+
+  test('XML: characters XML cannot carry become U+FFFD, and CR, tab and LF come back as written', async () => {
+    const other = 16;
+    const name = 'tab\there, CR LF\r\nend, control \u0001 and \uFFFF';
+    await pool.query(sql.unsafe`insert into warehouse.events (user_id, occurred_at, name) values (${other}, now(), ${name})`);
+    const id = await requestFor(pool, { email: `user${other}@example.com` });
+    const result = await h.activities.exportSubjectData({ requestId: id, formats: ['xml'] });
+    const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where id = ${result.exportIds[0]!}`);
+    const text = readFileSync(join(h.storageDir, 'exports', key), 'utf8');
+    assert.ok(!/[\u0001\uFFFF]/.test(text), 'no character outside XML 1.0');
+    // htmlEntities: this parser decodes character references (&#xD;) only when asked to; XML parsers always do.
+    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', htmlEntities: true, parseTagValue: false, trimValues: false, isArray: (n) => ['model', 'row', 'field'].includes(n) });
+    const events = (parser.parse(text).subjectExport.model as Array<{ '@name': string; row: Array<{ field: Array<{ '@name': string; '#text'?: string }> }> }>).find((m) => m['@name'] === 'events')!;
+    const names = events.row.map((r) => r.field.find((f) => f['@name'] === 'name')!['#text']);
+    assert.ok(names.includes('tab\there, CR LF\r\nend, control \uFFFD and \uFFFD'), JSON.stringify(names.at(-1)));
   });
 
   test('DOCX: a cover with the request facts, then a table per model matching the database', async () => {

@@ -68,13 +68,15 @@ export async function requestFor(pool: DatabasePool, subject: { email: string; c
 
 /**
  * Awkward values for user 15 beyond the seed's: a newline, comma, quotes and CJK in one value, an empty string
- * (not NULL), NULLs, a two-hop transaction and order item.
+ * (not NULL), NULLs, text that looks like markup and entities, a two-hop transaction and order item.
  */
 export async function addAwkwardRows(pool: DatabasePool, userId: number) {
   const orderId = await pool.oneFirst(sql.type(z.object({ id: z.coerce.number() }))`
     insert into warehouse.orders (user_id, placed_at, status, currency, total, shipping_address)
     values (${userId}, '2024-02-29 23:59:59.123456+00', 'paid', 'EUR', 10.50, ${'Flat 2, "Le Château"\n王府井大街 1号'}) returning id`);
   await pool.query(sql.unsafe`insert into warehouse.order_items (order_id, sku, product_name, quantity, unit_price) values (${orderId}, '', ${'Crème brûlée, "x"'}, 2, 5.25)`);
+  // Text that looks like markup or an entity must come back as written, not as what it would mean.
+  await pool.query(sql.unsafe`insert into warehouse.order_items (order_id, sku, product_name, quantity, unit_price) values (${orderId}, 'AT&T', ${'AT&amp;T <b>bold</b> ]]> &#65;'}, 1, 1)`);
   await pool.query(sql.unsafe`insert into warehouse.transactions (order_id, occurred_at, kind, amount, currency, card_last4) values (${orderId}, now(), 'payment', 10.50, 'EUR', null)`);
   await pool.query(sql.unsafe`insert into warehouse.orders (user_id, placed_at, status, currency, total, shipping_address) values (${userId}, now(), 'paid', 'EUR', 0, null)`);
   await pool.query(sql.unsafe`insert into warehouse.events (user_id, occurred_at, name, ip_address, properties) values (${userId}, now(), 'login', null, ${sql.jsonb({ note: 'Ølst, "ok"\nnext', n: 1.5, nested: { a: [1, null] } })})`);

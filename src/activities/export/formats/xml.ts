@@ -1,10 +1,10 @@
 import type { Writable } from 'node:stream';
-import { createCB } from 'xmlbuilder2';
 import type { ResolvedModel } from '../../../domain/data-model.ts';
 import type { RowValues } from '../collect.ts';
 import { ChunkedWriter, type ExportFacts, type ExportSink } from './output.ts';
+import { xmlAttribute as attr, xmlText } from './xml-text.ts';
 
-// One XML document, UTF-8, written by xmlbuilder2's callback builder as rows stream:
+// One XML document, UTF-8, written as rows stream (never built in memory):
 //
 //   <?xml version="1.0" encoding="UTF-8"?>
 //   <subjectExport xmlns="urn:dsrflow:subject-export:1" requestId="..." generatedAt="...">
@@ -14,65 +14,45 @@ import { ChunkedWriter, type ExportFacts, type ExportSink } from './output.ts';
 //     <manifest format="xml" requestId="..." generatedAt="..."><model name="orders" displayName="Orders" rows="3"/></manifest>
 //   </subjectExport>
 //
-// Column names are attribute values, never element names, so any column name gives well-formed XML. NULL is an
-// empty field with null="true"; an empty string is an empty field without it. Characters XML 1.0 cannot carry
-// (control characters other than tab, LF, CR) are replaced by U+FFFD.
+// (without the line breaks and indentation). Column names are attribute values, never element names, so any column
+// name gives well-formed XML. NULL is an empty field with null="true"; an empty string is an empty field without it.
+// Escaping rules are in xml-text.ts: characters XML 1.0 cannot carry are replaced by U+FFFD.
+//
+// Written by hand rather than with an XML builder: a builder's per-node objects cost ~0.2 ms and several allocations
+// per row (45x COPY, and a heap that grew with the rows), and xmlbuilder2 left "&amp;" in a value unescaped.
 
 export const XML_NAMESPACE = 'urn:dsrflow:subject-export:1';
 
 export function createXmlSink(out: Writable, facts: ExportFacts): ExportSink {
   const writer = new ChunkedWriter(out);
-  let pending: Promise<void> | undefined;
-  let failure: Error | undefined;
-  const xml = createCB({
-    data: (chunk: string) => {
-      const p = writer.write(chunk);
-      if (p) pending = p;
-    },
-    error: (err: Error) => {
-      failure = err;
-    },
-    prettyPrint: false,
-    invalidCharReplacement: '\uFFFD',
-  });
-  const waitIfFull = () => {
-    if (failure) throw failure;
-    const p = pending;
-    pending = undefined;
-    return p;
-  };
-  let columns: string[] = [];
-
-  xml.dec({ version: '1.0', encoding: 'UTF-8' });
-  xml.ele(XML_NAMESPACE, 'subjectExport', { requestId: facts.requestId, generatedAt: facts.generatedAt });
+  // Per column of the current model: the field's start tag, and the whole element for NULL.
+  let open: string[] = [];
+  let nulls: string[] = [];
+  writer.write(
+    `<?xml version="1.0" encoding="UTF-8"?><subjectExport xmlns="${XML_NAMESPACE}" requestId="${attr(facts.requestId)}" generatedAt="${attr(facts.generatedAt)}">`,
+  );
 
   return {
     beginModel(model: ResolvedModel, rowCount: number) {
-      columns = model.columns.map((c) => c.name);
-      xml.ele('model', { name: model.name, displayName: model.displayName, rows: String(rowCount) });
-      return waitIfFull();
+      open = model.columns.map((c) => `<field name="${attr(c.name)}">`);
+      nulls = model.columns.map((c) => `<field name="${attr(c.name)}" null="true"/>`);
+      return writer.write(`<model name="${attr(model.name)}" displayName="${attr(model.displayName)}" rows="${rowCount}">`);
     },
     row(values: RowValues) {
-      xml.ele('row');
+      let row = '<row>';
       for (let i = 0; i < values.length; i++) {
         const v = values[i];
-        if (v === null || v === undefined) xml.ele('field', { name: columns[i]!, null: 'true' }).up();
-        else xml.ele('field', { name: columns[i]! }).txt(v).up();
+        row += v === null || v === undefined ? nulls[i] : `${open[i]}${xmlText(v)}</field>`;
       }
-      xml.up();
-      return waitIfFull();
+      return writer.write(row + '</row>');
     },
     endModel() {
-      xml.up();
-      return waitIfFull();
+      return writer.write('</model>');
     },
     async finish(manifest) {
-      xml.ele('manifest', { format: manifest.format, requestId: manifest.requestId, generatedAt: manifest.generatedAt });
-      for (const m of manifest.models) xml.ele('model', { name: m.name, displayName: m.displayName, rows: String(m.rows) }).up();
-      xml.up();
-      xml.up();
-      xml.end();
-      await waitIfFull();
+      let tail = `<manifest format="${attr(manifest.format)}" requestId="${attr(manifest.requestId)}" generatedAt="${attr(manifest.generatedAt)}">`;
+      for (const m of manifest.models) tail += `<model name="${attr(m.name)}" displayName="${attr(m.displayName)}" rows="${m.rows}"/>`;
+      writer.write(tail + '</manifest></subjectExport>');
       await writer.end();
     },
   };
