@@ -10,6 +10,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { PDFParse } from 'pdf-parse';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { DOCX_ROW_LIMIT } from '../../src/activities/export/formats/docx.ts';
 import type { ExportProgress, ExportResult } from '../../src/activities/export/index.ts';
 import type { ExportFormat } from '../../src/domain/data-model.ts';
 import { addAwkwardRows, expectedRows, exportDatabase, exportHarness, requestFor, sameValue, unzip, type Expected } from './export-support.ts';
@@ -145,8 +146,12 @@ describe('access export: every format read back by an independent parser matches
 
   test('DOCX: a cover with the request facts, then a table per model matching the database', async () => {
     const zip = await unzip(files.get('docx')!);
+    for (const part of ['[Content_Types].xml', '_rels/.rels', 'word/_rels/document.xml.rels', 'word/styles.xml', 'word/numbering.xml', 'docProps/core.xml']) assert.ok(zip.has(part), part);
+    for (const [name, content] of zip) if (/\.(xml|rels)$/.test(name)) assert.equal(XMLValidator.validate(content.toString('utf8')), true, `${name} is well-formed`);
     const xml = zip.get('word/document.xml')!.toString('utf8');
     assert.ok(xml.includes(requestId), 'the cover names the request');
+    for (const m of MODEL_ORDER) assert.ok(xml.includes(`(${m}): ${expected[m]!.length} row(s)`), `the cover lists ${m}`);
+    assert.ok(!xml.includes('DSRFLOW-DOCX'), 'no placeholder left');
     const tables = [...xml.matchAll(/<w:tbl>([\s\S]*?)<\/w:tbl>/g)].map((t) =>
       [...t[1]!.matchAll(/<w:tr[ >]([\s\S]*?)<\/w:tr>/g)].map((r) => [...r[1]!.matchAll(/<w:tc>([\s\S]*?)<\/w:tc>/g)].map((c) => cellText(c[1]!))),
     );
@@ -311,6 +316,47 @@ describe('an export heartbeats while PostgreSQL streams it; cut off midway, the 
     assertEveryEventOnce(events.rows.map((r: { id: number }) => r.id));
     const large = events.rows.find((r: { name: string }) => r.name === 'large');
     assert.equal(large.properties.path, 'é'.repeat(BIG_VALUE));
+  });
+});
+
+describe('DOCX at and over its row limit', () => {
+  const USER_ID = 22;
+  let pool: DatabasePool;
+  let h: Awaited<ReturnType<typeof exportHarness>>;
+  before(async () => {
+    pool = await exportDatabase('export_docx_limit');
+    h = await exportHarness(pool);
+  });
+  after(async () => {
+    h.mailer.close();
+    await pool.end();
+  });
+
+  const addEvents = (n: number) =>
+    pool.query(sql.unsafe`
+      insert into warehouse.events (user_id, occurred_at, name, properties)
+      select ${USER_ID}, timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => i), 'page_view', jsonb_build_object('path', '/p/' || i)
+      from generate_series(1, ${n}::int) i`);
+
+  test(`${DOCX_ROW_LIMIT} rows make one DOCX holding every row; one more and DOCX is skipped with the reason, CSV written instead`, async () => {
+    const held = Object.values(await expectedRows(pool, USER_ID)).reduce((n, rows) => n + rows.length, 0);
+    await addEvents(DOCX_ROW_LIMIT - held);
+    const atLimit = await h.activities.exportSubjectData({ requestId: await requestFor(pool, { email: `user${USER_ID}@example.com` }), formats: ['docx'] });
+    assert.deepEqual(atLimit.exports.map((e) => [e.format, e.status]), [['docx', 'ready']]);
+    const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where id = ${atLimit.exportIds[0]!}`);
+    const xml = (await unzip(join(h.storageDir, 'exports', key))).get('word/document.xml')!.toString('utf8');
+    const count = (tag: string) => xml.split(tag).length - 1;
+    assert.equal(count('<w:tr>') - count('<w:tblHeader/>'), DOCX_ROW_LIMIT, 'every row, in tables under one header row each');
+
+    await addEvents(1);
+    const over = await h.activities.exportSubjectData({ requestId: await requestFor(pool, { email: `user${USER_ID}@example.com` }), formats: ['docx'] });
+    assert.equal(over.outcome, 'exported');
+    const docx = over.exports.find((e) => e.format === 'docx')!;
+    assert.equal(docx.status, 'skipped');
+    assert.match(docx.reason!, new RegExp(`^ROW_LIMIT: ${DOCX_ROW_LIMIT + 1} rows is over the ${DOCX_ROW_LIMIT} rows a DOCX file holds`));
+    const written = await pool.any(sql.type(z.object({ format: z.string(), status: z.string() }))`
+      select format, status from dsrflow.exports where id = any(${sql.array(over.exportIds, 'uuid')})`);
+    assert.deepEqual(written, [{ format: 'csv', status: 'ready' }], 'the subject still gets every row, as CSV');
   });
 });
 

@@ -43,14 +43,16 @@ export function heartbeat(progress: ExportProgress): void {
   if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('export cancelled');
 }
 
-function sinkFor(format: Exclude<ExportFormat, 'csv'>, out: Writable, facts: ExportFacts): ExportSink {
+function sinkFor(format: Exclude<ExportFormat, 'csv'>, out: Writable, input: PackageInput): ExportSink {
+  const { facts } = input;
   switch (format) {
     case 'json':
       return createJsonSink(out, facts);
     case 'xml':
       return createXmlSink(out, facts);
     case 'docx':
-      return createDocxSink(out, facts);
+      // The cover lists every model with its rows before the first row is written.
+      return createDocxSink(out, facts, input.models.map((model) => ({ model, rows: input.counts[model.name]! })));
     case 'pdf':
       return createPdfSink(out, facts);
   }
@@ -74,7 +76,7 @@ export async function writePackage(out: Writable, input: PackageInput): Promise<
     await writeCsvPackage(out, input, manifest);
     return;
   }
-  const sink = sinkFor(format, out, facts);
+  const sink = sinkFor(format, out, input);
   let sinceBeat = 0;
   for (const m of input.models) {
     await sink.beginModel(m, input.counts[m.name]!);
