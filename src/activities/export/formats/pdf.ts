@@ -13,8 +13,13 @@ import type { ExportFacts, ExportManifest, ExportSink } from './output.ts';
 // to Noto Sans SC, both from npm packages. NULL is an empty value. Above PDF_ROW_LIMIT the export skips PDF with
 // that reason and writes CSV: a PDF of that many pages helps no reader, and its writing time grows with it.
 
-/** Measured (bench/README.md): 50,000 rows take ~21 s and ~520 MB peak RSS (pdfkit keeps a little per page). */
+/**
+ * Measured (bench/README.md): 50,000 rows take ~22 s and ~450 MB peak RSS, 100,000 rows ~42 s and ~525 MB (the live
+ * heap stays ~50 MB; the rest is garbage of fontkit's layout between V8's full collections).
+ */
 export const PDF_ROW_LIMIT = 100_000;
+
+const LAYOUT_CACHE_ROWS = 1_000;
 
 const require = createRequire(import.meta.url);
 const MAIN_FONT = require.resolve('@expo-google-fonts/noto-sans/400Regular/NotoSans_400Regular.ttf');
@@ -68,6 +73,14 @@ export function createPdfSink(out: Writable, facts: ExportFacts): ExportSink {
   ] as const) line(`${label}: ${value}`);
   doc.fontSize(9);
 
+  // pdfkit caches the layout of every word it has set, per font, for the whole document: with ids, timestamps and
+  // paths every row adds words, and the cache held ~300 MB at 50,000 rows. Without it layout is ~5x slower, so the
+  // caches are emptied every LAYOUT_CACHE_ROWS rows instead: repeated words (column names) stay fast, memory flat.
+  const fonts = (doc as unknown as { _fontFamilies: Record<string, { layoutCache?: Record<string, unknown> }> })._fontFamilies;
+  const forgetLayouts = () => {
+    for (const font of Object.values(fonts)) if (font.layoutCache) font.layoutCache = Object.create(null);
+  };
+
   // pdfkit pushes pages without waiting for the reader; pause the rows while the output is behind.
   const keepUp = async () => {
     while (doc.readableLength > 4 * 1024 * 1024) await new Promise((r) => setImmediate(r));
@@ -94,6 +107,7 @@ export function createPdfSink(out: Writable, facts: ExportFacts): ExportSink {
         for (const more of lines.slice(1)) line(`    ${more}`);
       }
       doc.moveDown(0.4);
+      if (n % LAYOUT_CACHE_ROWS === 0) forgetLayouts();
       if (n % 200 === 0) return keepUp();
     },
     endModel() {},
