@@ -22,11 +22,16 @@ export const deliveryWorkflowId = (eventId: string, destination: string) => `del
 export async function destinationDelivery(input: DestinationDeliveryInput): Promise<{ delivered: boolean }> {
   const { deliverToDestination } = proxyActivities<Activities>({
     startToCloseTimeout: '1 minute',
-    scheduleToCloseTimeout: `${input.giveUpAfterDays} days`,
+    // The activity answers gaveUp itself once the destination's window has passed; this is the backstop.
+    scheduleToCloseTimeout: `${input.giveUpAfterDays + 1} days`,
     retry: { initialInterval: `${input.retryInitialSeconds} seconds`, backoffCoefficient: 2, maximumInterval: '1 hour' },
   });
   try {
     const result = await deliverToDestination({ eventId: input.eventId, destination: input.destination });
+    if (result.gaveUp) {
+      await abandonDelivery({ eventId: input.eventId, destination: input.destination, reason: `still failing after ${input.giveUpAfterDays} day(s) of retries` });
+      return { delivered: false };
+    }
     return { delivered: result.delivered };
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;

@@ -21,6 +21,7 @@ const EXPECTED = [
   'POST /v1/requests/{id}/extension',
   'POST /v1/requests/{id}/cancellation',
   'POST /v1/requests/{id}/completion',
+  'POST /v1/requests/{id}/suppressions/{suppressionId}/lift',
   'GET /v1/requests/{id}/audit',
   'GET /v1/audit',
   'GET /v1/audit/verify',

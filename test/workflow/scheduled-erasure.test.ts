@@ -94,7 +94,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
         const history = await h.fetchHistory();
         const text = historyText(history);
         for (const identifier of [r.subject.email, "O'Brien", 'Zoë', r.subject.customerId]) assert.ok(!text.includes(identifier), `history must not contain ${identifier}`);
-        if (process.env.RECORD_HISTORIES && h === r.handle) writeFileSync('test/fixtures/histories/gdpr-erasure-scheduled.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
+        if (process.env.RECORD_HISTORIES && h === r.handle) writeFileSync('test/fixtures/histories/gdpr-erasure-previewed-announced.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
       }
     });
   });

@@ -18,6 +18,7 @@ export const SIGNATURE_HEADER = 'dsrflow-signature';
 export const EVENT_HEADER = 'dsrflow-event';
 export const DELIVERY_HEADER = 'dsrflow-delivery';
 const REQUEST_TIMEOUT_MS = 10_000;
+const DAY_MS = 86_400_000;
 
 export type DestinationDeps = Pick<ActivityDeps, 'pool' | 'logger' | 'mailer' | 'publicUrl' | 'staffEmail' | 'deletionRequestsSchema'> & {
   destinations?: readonly Destination[];
@@ -80,9 +81,10 @@ export function createDestinationActivities(deps: DestinationDeps) {
 
     /**
      * One attempt: POSTs the event, signed, to the destination. 2xx is delivered (audited); anything else is recorded
-     * on the delivery row and thrown, so Temporal retries it with backoff. Already delivered: nothing is sent.
+     * on the delivery row and thrown, so Temporal retries it with backoff - until the destination's window has passed
+     * (measured on Temporal's clock), when it answers `gaveUp` for the workflow to abandon. Already delivered: nothing is sent.
      */
-    async deliverToDestination(input: { eventId: string; destination: string }): Promise<{ statusCode: number | null; delivered: boolean }> {
+    async deliverToDestination(input: { eventId: string; destination: string }): Promise<{ statusCode: number | null; delivered: boolean; gaveUp?: boolean }> {
       const destination = destinations.get(input.destination);
       if (!destination) throw ApplicationFailure.nonRetryable(`destination ${input.destination} is no longer configured`, 'DESTINATION.UNKNOWN');
       const row = await deps.pool.maybeOne(sql.type(deliveryRow.extend({ request_id: z.string(), kind: z.string(), body: z.unknown() }))`
@@ -92,7 +94,7 @@ export function createDestinationActivities(deps: DestinationDeps) {
       if (!row) throw ApplicationFailure.nonRetryable(`no delivery of event ${input.eventId} to ${input.destination}`, 'DESTINATION.NO_DELIVERY');
       if (row.status !== 'pending') return { statusCode: null, delivered: row.status === 'delivered' };
 
-      const attempt = Context.current().info.attempt;
+      const { attempt } = Context.current().info;
       const raw = JSON.stringify(row.body);
       let statusCode: number | null = null;
       let problem: string | null = null;
@@ -151,6 +153,12 @@ export function createDestinationActivities(deps: DestinationDeps) {
         });
       }
       deps.logger.warn('destination delivery failed', { destination: input.destination, eventId: input.eventId, attempt, statusCode });
+      // The window is measured on Temporal's clock (first schedule to this attempt), so a restart or a paused
+      // worker does not extend it.
+      const info = Context.current().info;
+      if (info.currentAttemptScheduledTimestampMs - info.scheduledTimestampMs >= destination.giveUpAfterDays * DAY_MS) {
+        return { statusCode, delivered: false, gaveUp: true };
+      }
       throw ApplicationFailure.retryable(`destination ${input.destination} ${problem}`, 'DESTINATION.FAILED');
     },
 
