@@ -87,13 +87,14 @@ export function createNotificationActivities(deps: Deps) {
     },
 
     /** Tells the privacy team: a reminder before the due date, the overdue escalation, a late acknowledgement. */
-    async alertStaff(input: { requestId: string; kind: 'reminder' | 'overdue' | 'acknowledgement_overdue' | 'ambiguous_subject'; dueAt: string; daysBefore?: number }): Promise<{ sent: boolean }> {
+    async alertStaff(input: { requestId: string; kind: 'reminder' | 'overdue' | 'acknowledgement_overdue' | 'ambiguous_subject' | 'rectification_refused'; dueAt: string; daysBefore?: number }): Promise<{ sent: boolean }> {
       const { request } = await loadRequest(deps, input.requestId);
       const what = {
         reminder: `is due in ${input.daysBefore} day(s), on ${input.dueAt.slice(0, 10)}`,
         overdue: `is OVERDUE: it was due on ${input.dueAt.slice(0, 10)}`,
         acknowledgement_overdue: `has not been acknowledged to the subject; the acknowledgement was due on ${input.dueAt.slice(0, 10)}`,
         ambiguous_subject: `matches several customers in the warehouse: decide in the assessment (due ${input.dueAt.slice(0, 10)})`,
+        rectification_refused: `could not be applied: the warehouse refused a correction and nothing was changed (the audit trail and GET /v1/requests/${input.requestId}/corrections say which); correct it by hand and complete, or reject (due ${input.dueAt.slice(0, 10)})`,
       }[input.kind];
       return sendOnce(deps, {
         key: `${input.requestId}/staff-${input.kind}/${input.dueAt}${input.daysBefore ? `/${input.daysBefore}` : ''}`,

@@ -41,7 +41,7 @@ export interface AppDeps {
    * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
    * Without it, rectification requests are refused with 503.
    */
-  dataModel?: DataModel;
+  dataModel: DataModel;
 }
 
 const OPENAPI_INFO = {

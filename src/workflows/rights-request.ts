@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, patched, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, patched, upsertSearchAttributes } from '@temporalio/workflow';
 import { applyClockStop } from '../domain/deadlines.ts';
 import { isTerminal } from '../domain/request.ts';
 import { isSuppressionType } from '../domain/suppression.ts';
@@ -80,9 +80,10 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
       }
     } else if (input.type === 'rectify' && patched('rectification')) {
       // The corrections were recorded with the request (by id here): applied in one warehouse transaction.
-      const outcome = await activities.applyRectification({ requestId: input.requestId });
-      if (outcome.outcome === 'ambiguous') {
-        if (!(await resolveAmbiguousSubject())) return;
+      const outcome = await applyCorrections();
+      if (outcome !== 'applied' && outcome !== 'noData') {
+        const why = outcome === 'ambiguous' ? undefined : { reason: `the corrections could not be applied (${outcome}); staff must decide`, alert: 'rectification_refused' as const };
+        if (!(await resolveAmbiguousSubject(why))) return;
         await activities.processRequest({ requestId: input.requestId, type: input.type });
       } else {
         await activities.notifyRectificationOutcome({ requestId: input.requestId });
@@ -100,10 +101,23 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     await run.moveTo('completed', 'system', 'response delivered to the subject');
   }
 
-  /** Several customers fit the identifiers: staff resolve it (approve to complete by hand, or reject). False when the request ended. */
-  async function resolveAmbiguousSubject(): Promise<boolean> {
-    await run.moveTo('in_assessment', 'system', 'several customers match the identifiers given; staff must resolve it');
-    await activities.alertStaff({ requestId: input.requestId, kind: 'ambiguous_subject', dueAt: state.dueAt });
+  /**
+   * The warehouse refused a correction (e.g. the new email belongs to another customer, or the record is not the
+   * subject's): nothing was changed (one transaction), and the code goes to staff rather than failing the request.
+   */
+  async function applyCorrections(): Promise<'applied' | 'noData' | 'ambiguous' | string> {
+    try {
+      return (await activities.applyRectification({ requestId: input.requestId })).outcome;
+    } catch (error) {
+      if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable && error.cause.type?.startsWith('RECTIFICATION.')) return error.cause.type;
+      throw error;
+    }
+  }
+
+  /** Several customers fit the identifiers, or the step was refused: staff resolve it (approve to complete by hand, or reject). False when the request ended. */
+  async function resolveAmbiguousSubject(why?: { reason: string; alert: 'rectification_refused' }): Promise<boolean> {
+    await run.moveTo('in_assessment', 'system', why?.reason ?? 'several customers match the identifiers given; staff must resolve it');
+    await activities.alertStaff({ requestId: input.requestId, kind: why?.alert ?? 'ambiguous_subject', dueAt: state.dueAt });
     await condition(() => inbox.assessment !== null || closing());
     if (closing()) return false;
     const decision = inbox.assessment!;

@@ -37,6 +37,21 @@ export function createRectificationActivities(deps: RectificationDeps) {
     return checked;
   };
 
+  /**
+   * A refused correction rolls the whole transaction back; the refusal (which correction, why: never a value) is
+   * then recorded on its own, so staff read it in the timeline when the request comes back to them.
+   */
+  async function refusalAudited<T>(requestId: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ApplicationFailure && error.nonRetryable && error.type?.startsWith('RECTIFICATION.')) {
+        await recordEvent(deps.pool, { requestId, eventKey: `rectification/${requestId}/refused`, action: 'rectification.refused', actor: 'system', reason: error.message, details: { code: error.type } });
+      }
+      throw error;
+    }
+  }
+
   return {
     /**
      * Applies the request's corrections in one warehouse transaction: each row locked, its before value read, the
@@ -51,7 +66,7 @@ export function createRectificationActivities(deps: RectificationDeps) {
       const model = await ready();
       // Read on the pool before the transaction: it holds its own connection from here on.
       const columns = await catalog.columns();
-      const result = await deps.pool.transaction(async (tx) => {
+      const result = await refusalAudited(request.id, () => deps.pool.transaction(async (tx) => {
         // One run per request at a time: a second attempt waits here, then finds the outcome.
         await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended(${`rectification\n${request.id}`}, 0))`);
         const stored = await findRectificationOutcome(tx, request.id);
@@ -86,7 +101,7 @@ export function createRectificationActivities(deps: RectificationDeps) {
           details: { corrections: applied.length, changed, fields, matchedBy: match.matchedBy },
         });
         return { result: toResult({ outcome: 'applied', applied: applied.length }), fresh: true };
-      });
+      }));
       if (result.fresh) deps.logger.info('rectification', { requestId: request.id, outcome: result.result.outcome, applied: result.result.applied });
       return result.result;
     },

@@ -71,7 +71,6 @@ export async function checkCorrections(deps: AppDeps, body: Body): Promise<NewCo
   if (body.corrections === undefined) {
     throw validationError([{ field: 'corrections', message: 'required for a rectify request: at least one {model, field, newValue} to correct' }]);
   }
-  if (!deps.dataModel) throw new ApiError(503, 'RECTIFICATION_UNAVAILABLE', 'This API process was started without the data model; rectification requests cannot be checked');
   const { catalog, resolved } = rectificationFor(deps.pool, deps.dataModel);
   const columnsByModel = await catalog.columns();
   const problems: FieldProblem[] = [];
