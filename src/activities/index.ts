@@ -1,4 +1,7 @@
+import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
+import type { WorkflowSettings } from '../platform/temporal.ts';
+import { createSweepActivities } from './sweep.ts';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
 import { createDeletionTableActivities } from './deletion-table.ts';
@@ -32,6 +35,8 @@ export interface ActivityDeps {
   deletionRequestsSchema?: string;
   /** Downstream webhook endpoints told of erasures and suppressions (config/destinations.json); none by default. */
   destinations?: readonly Destination[];
+  /** The worker's Temporal client, for the sweep that starts requests recorded while Temporal was unreachable. */
+  starter?: { client: Client; settings: WorkflowSettings };
   /** Formats written when a request names none. */
   exportFormats?: ExportFormat[];
 }
@@ -45,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeletionTableActivities(deps),
     ...createDestinationActivities(deps),
     ...createSuppressionActivities(deps),
+    ...createSweepActivities(deps),
     ...createRectificationActivities(deps),
     ...createExportActivities({ ...deps, ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}) }),
   };

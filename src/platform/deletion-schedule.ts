@@ -13,9 +13,25 @@ export function deletionPushSchedule(taskQueue: string, scheduleId: string = DEL
   };
 }
 
+export const RECORDED_REQUESTS_SWEEP_SCHEDULE_ID = 'recorded-requests-sweep';
+
+/** Every 5 minutes: requests recorded while Temporal was unreachable are started (overlap skipped, little catch-up). */
+export function recordedRequestsSweepSchedule(taskQueue: string, scheduleId: string = RECORDED_REQUESTS_SWEEP_SCHEDULE_ID): ScheduleOptions {
+  return {
+    scheduleId,
+    spec: { intervals: [{ every: '5 minutes' }] },
+    action: { type: 'startWorkflow', workflowType: 'recordedRequestsSweep', taskQueue, workflowId: scheduleId, args: [] },
+    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '10 minutes' },
+    state: { note: 'starts the workflows of requests recorded while Temporal was unreachable' },
+  };
+}
+
 /** Creates the schedule, or brings an existing one to this definition: idempotent, safe for several workers at once. */
 export async function ensureDeletionPushSchedule(client: Client, taskQueue: string, scheduleId?: string): Promise<'created' | 'updated'> {
-  const options = deletionPushSchedule(taskQueue, scheduleId);
+  return ensureSchedule(client, deletionPushSchedule(taskQueue, scheduleId));
+}
+
+export async function ensureSchedule(client: Client, options: ScheduleOptions): Promise<'created' | 'updated'> {
   try {
     await client.schedule.create(options);
     return 'created';

@@ -9,7 +9,7 @@ import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFi
 import { ensureDeletionTable } from '../activities/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';
 import { ensureSuppressionTable } from '../activities/suppression/index.ts';
-import { ensureDeletionPushSchedule } from './deletion-schedule.ts';
+import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from '../worker.ts';
@@ -87,6 +87,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       retentionPolicy,
       deletionRequestsSchema: rt.config.DELETION_REQUESTS_SCHEMA,
       destinations,
+      starter: { client: rt.client, settings: workflowSettings(rt.config) },
       exportFormats: rt.config.EXPORT_FORMATS,
     },
   });
@@ -96,6 +97,9 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
   // The hourly deletion_requests push: created, or brought to this definition, at every worker start.
   const schedule = await ensureDeletionPushSchedule(rt.client, rt.config.TEMPORAL_TASK_QUEUE);
   rt.logger.info('deletion push schedule', { schedule });
+  // And the sweep that starts requests recorded while Temporal was down, every 5 minutes.
+  const sweep = await ensureSchedule(rt.client, recordedRequestsSweepSchedule(rt.config.TEMPORAL_TASK_QUEUE));
+  rt.logger.info('recorded requests sweep schedule', { schedule: sweep });
   return { worker, running };
 }
 

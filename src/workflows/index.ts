@@ -3,3 +3,4 @@ export { scheduledErasure } from './scheduled-erasure.ts';
 export { deletionPush } from './deletion-push.ts';
 export { destinationDelivery } from './destinations.ts';
 export { suppressionLift } from './suppression.ts';
+export { recordedRequestsSweep } from './sweep.ts';

@@ -7,12 +7,13 @@ import { startRecordedRequests } from '../../src/worker.ts';
 import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { historyText } from '../support/history.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
-import { useDevServerWorker } from '../support/workflow-harness.ts';
+import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
+import { ensureSchedule, recordedRequestsSweepSchedule } from '../../src/platform/deletion-schedule.ts';
 
 const TASK_QUEUE = 'end-to-end';
 
 describe('a request end to end on the Temporal dev server', () => {
-  const suite = useDevServerWorker(TASK_QUEUE);
+  const suite: DevServerSuite = useDevServerWorker(TASK_QUEUE, () => ({ starter: { client: suite.env.client, settings: testWorkflowSettings(TASK_QUEUE) } }));
 
   test('POST, verify, complete: the timeline, the emails, the Temporal UI filters, and no personal data in history', async () => {
     const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE });
@@ -81,6 +82,22 @@ describe('a request end to end on the Temporal dev server', () => {
     assert.ok((await findRequest(suite.pg.pool, row.id))?.workflow_started_at, 'marked as started');
     const again = await startRecordedRequests(suite.env.client, { pool: suite.pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
     assert.equal(again, 0, 'a second sweep finds nothing to start');
+  });
+
+  test('the recorded-requests sweep Schedule starts a request recorded while Temporal was down, without a worker restart', async () => {
+    const { row } = await recordRequest(suite.pg.pool, { type: 'access', regulation: 'GDPR' });
+    const options = recordedRequestsSweepSchedule(TASK_QUEUE, `sweep-${row.id.slice(0, 8)}`);
+    assert.equal(await ensureSchedule(suite.env.client, options), 'created');
+    assert.equal(await ensureSchedule(suite.env.client, options), 'updated', 'idempotent at every worker start');
+    const schedule = suite.env.client.schedule.getHandle(options.scheduleId);
+    try {
+      await schedule.trigger();
+      await eventually(async () => ((await findRequest(suite.pg.pool, row.id))?.workflow_started_at ? true : undefined), 20_000, 'the sweep to start the request');
+      const description = await suite.env.client.workflow.getHandle(row.workflow_id).describe();
+      assert.equal(description.type, 'rightsRequest');
+    } finally {
+      await schedule.delete();
+    }
   });
 });
 

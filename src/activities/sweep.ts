@@ -1,0 +1,39 @@
+import type { Client } from '@temporalio/client';
+import { listUnstartedRequests, markWorkflowStarted } from '../db/requests.ts';
+import { listUnstartedLifts, markLiftStarted } from '../db/suppressions.ts';
+import type { Logger } from '../platform/logger.ts';
+import { startRequestWorkflow, startSuppressionLift, type WorkflowSettings } from '../platform/temporal.ts';
+import type { ActivityDeps } from './index.ts';
+
+/**
+ * Starts the workflow of every request recorded while Temporal was unreachable. Runs at worker start and every
+ * few minutes from the `recorded-requests-sweep` Schedule: the start is idempotent, so several at once is harmless.
+ */
+export async function startRecordedRequests(client: Client, deps: { pool: ActivityDeps['pool']; logger: Logger }, settings: WorkflowSettings): Promise<number> {
+  const rows = await listUnstartedRequests(deps.pool);
+  for (const row of rows) {
+    await startRequestWorkflow(client, row, settings);
+    await markWorkflowStarted(deps.pool, row.id);
+    deps.logger.info('started recorded request', { requestId: row.id });
+  }
+  // Likewise suppression lifts staff recorded while Temporal was unreachable.
+  const lifts = await listUnstartedLifts(deps.pool);
+  for (const lift of lifts) {
+    await startSuppressionLift(client, settings, { requestId: lift.request_id, suppressionId: lift.suppression_id });
+    await markLiftStarted(deps.pool, lift.suppression_id);
+  }
+  return rows.length + lifts.length;
+}
+
+
+/** The sweep as an activity (the Schedule's workflow calls it); needs the worker's Temporal client. */
+export function createSweepActivities(deps: Pick<ActivityDeps, 'pool' | 'logger' | 'starter'>) {
+  return {
+    async startRecordedRequests(): Promise<{ started: number }> {
+      if (!deps.starter) throw new Error('this worker was created without a Temporal client for the sweep');
+      const started = await startRecordedRequests(deps.starter.client, deps, deps.starter.settings);
+      if (started > 0) deps.logger.info('sweep started recorded requests', { started });
+      return { started };
+    },
+  };
+}
