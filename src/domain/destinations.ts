@@ -4,7 +4,7 @@ import { z } from 'zod';
 // signed webhook. The file names each endpoint, the events it takes and where its secret comes from; pure: parsed
 // here, secrets resolved from the environment in activities/destinations.
 
-export const DESTINATION_EVENTS = ['subject.erased', 'suppression.created', 'suppression.lifted'] as const;
+export const DESTINATION_EVENTS = ['subject.erased', 'subject.rectified', 'suppression.created', 'suppression.lifted'] as const;
 export type DestinationEvent = (typeof DESTINATION_EVENTS)[number];
 
 const destinationName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'lowercase letters, digits and dashes (it is in audit events and workflow ids)');

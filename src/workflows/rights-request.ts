@@ -8,6 +8,7 @@ import { exportForSubject, expireWhenDue, type ExportOutcome } from './export-st
 import { registerHandlers, type Inbox } from './handlers.ts';
 import type { RightsRequestInput, RightsRequestResult } from './messages.ts';
 import { activities, RequestRun } from './request-context.ts';
+import { announce } from './destinations.ts';
 import { suppressForSubject } from './suppression.ts';
 import { dsrDueAt, dsrExtended, dsrOrganization, dsrOverdue, dsrRegulation, dsrStatus, dsrType } from './search-attributes.ts';
 
@@ -86,6 +87,8 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
         if (!(await resolveAmbiguousSubject(why))) return;
         await activities.processRequest({ requestId: input.requestId, type: input.type });
       } else {
+        // Art. 19: recipients are told of the corrections (destinations taking subject.rectified).
+        if (outcome === 'applied') await announce(input.requestId, 'subject.rectified', 'initial');
         await activities.notifyRectificationOutcome({ requestId: input.requestId });
         subjectNotified = true;
       }

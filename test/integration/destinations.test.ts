@@ -23,7 +23,8 @@ function validSignature(r: Received, secret: string, now = Date.now() / 1000): b
   return timingSafeEqual(expected, Buffer.from(match[2]!, 'hex'));
 }
 
-const bodyOf = (r: Received) => JSON.parse(r.body) as { id: string; type: string; requestId: string; subject: Record<string, unknown>; suppression?: Record<string, unknown>; erasedHere?: Record<string, unknown> };
+const bodyOf = (r: Received) =>
+  JSON.parse(r.body) as { id: string; type: string; requestId: string; subject: Record<string, unknown>; suppression?: Record<string, unknown>; erasedHere?: Record<string, unknown>; corrections?: unknown[] };
 
 describe('signed events to downstream destinations (dev server, receivers on loopback)', () => {
   let receivers: Record<'good' | 'flaky' | 'down', Awaited<ReturnType<typeof startReceiver>>>;
@@ -38,7 +39,7 @@ describe('signed events to downstream destinations (dev server, receivers on loo
     const destinations: Destination[] = (['good', 'flaky', 'down'] as const).map((name) => ({
       name,
       url: receivers[name].url,
-      events: name === 'flaky' ? ['suppression.created'] : ['subject.erased', 'suppression.created', 'suppression.lifted'],
+      events: name === 'flaky' ? ['suppression.created'] : name === 'good' ? ['subject.erased', 'subject.rectified', 'suppression.created', 'suppression.lifted'] : ['subject.erased', 'suppression.created', 'suppression.lifted'],
       secret: SECRETS[name],
       giveUpAfterDays: 14,
       retryInitialSeconds: 1,
@@ -178,5 +179,37 @@ describe('signed events to downstream destinations (dev server, receivers on loo
     assert.deepEqual(body.subject, { userKey: userId, email, customerId: null, phone: null });
     assert.deepEqual(body.erasedHere?.['events'], { action: 'delete', rows: 1 });
     assert.ok(!receivers.flaky.received.some((r) => bodyOf(r).requestId === id), 'flaky does not take subject.erased');
+  });
+
+  test('rectification: a destination taking subject.rectified is told the corrected values (Art. 19), signed', async () => {
+    const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE });
+    const headers = await tokenHeaders(suite.pg.pool);
+    const email = `fix-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const userId = await suite.pg.pool.oneFirst(sql.type(z.object({ id: z.coerce.string() }))`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at)
+      values (${`cus_${email.slice(4, 12)}`}, ${email}, 'Ana', 'Lmia', 'PT', now()) returning id`);
+    const created = await app.request('/v1/requests', {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'rectify', regulation: 'GDPR', subject: { email }, corrections: [{ model: 'users', field: 'last_name', newValue: 'Lima' }] }),
+    });
+    assert.equal(created.status, 201);
+    const { id, workflowId } = await json(created);
+    const post = (path: string, payload: unknown) => app.request(`/v1/requests/${id}/${path}`, { method: 'POST', headers, body: JSON.stringify(payload) });
+    const status = async () => (await json(await app.request(`/v1/requests/${id}`, { headers }))).status;
+    await eventually(async () => ((await status()) === 'awaiting_verification' ? true : undefined), 15_000, 'awaiting_verification');
+    await post('verification', { outcome: 'verified', method: 'account_authentication' });
+    await eventually(async () => ((await status()) === 'in_assessment' ? true : undefined), 15_000, 'in_assessment');
+    await post('assessment', { decision: 'approve' });
+    assert.deepEqual(await suite.env.client.workflow.getHandle(workflowId).result(), { requestId: id, status: 'completed' });
+
+    const told = await eventually(async () => receivers.good.received.find((r) => bodyOf(r).requestId === id), 15_000, 'the good destination to be told');
+    assert.ok(validSignature(told, SECRETS.good));
+    const body = bodyOf(told);
+    assert.equal(body.type, 'subject.rectified');
+    assert.deepEqual(body.subject, { userKey: userId, email, customerId: null, phone: null });
+    assert.deepEqual(body.corrections, [{ model: 'users', field: 'last_name', rowKey: null, value: 'Lima' }]);
+    assert.ok(!receivers.down.received.some((r) => bodyOf(r).requestId === id), 'down does not take subject.rectified');
+    assert.ok(!historyText(await suite.env.client.workflow.getHandle(workflowId).fetchHistory()).includes('Lima'));
   });
 });

@@ -44,6 +44,25 @@ export async function eventBody(
   e: { eventId: string; requestId: string; kind: DestinationEvent; ref: string; schema?: string | undefined },
 ): Promise<Record<string, unknown>> {
   const head = { id: e.eventId, type: e.kind, createdAt: new Date().toISOString() };
+  if (e.kind === 'subject.rectified') {
+    // GDPR Art. 19: recipients the data went to are told of each rectification, with the values now held.
+    const row = await db.maybeOne(sql.type(subjectRow)`
+      select r.id as request_id, r.regulation, r.received_at, s.email, s.customer_id, s.phone,
+             (select o.user_key from dsrflow.rectification_outcomes o where o.request_id = r.id) as user_key
+      from dsrflow.requests r join dsrflow.request_subjects s on s.request_id = r.id where r.id = ${e.requestId}`);
+    if (!row) throw ApplicationFailure.nonRetryable(`request ${e.requestId} does not exist`, 'REQUEST.NOT_FOUND');
+    const items = await db.any(sql.type(z.object({ model: z.string(), field: z.string(), row_key: z.string().nullable(), after_value: z.string().nullable() }))`
+      select model, field, row_key, after_value from dsrflow.rectification_items where request_id = ${e.requestId} and applied_at is not null order by position`);
+    return {
+      ...head,
+      requestId: row.request_id,
+      regulation: row.regulation,
+      requestedAt: row.received_at,
+      // The identifiers as the request gave them (a correction may have changed one since).
+      subject: subjectOf(row),
+      corrections: items.map((i) => ({ model: i.model, field: i.field, rowKey: i.row_key, value: i.after_value })),
+    };
+  }
   if (e.kind === 'subject.erased') {
     const row = await db.maybeOne(sql.type(subjectRow)`
       select r.id as request_id, r.regulation, r.received_at, s.email, s.customer_id, s.phone,
