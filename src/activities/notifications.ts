@@ -14,12 +14,17 @@ type Deps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'sta
  * Sends one email at most once per key: a row is written first, the send happens, the row is marked sent.
  * A crash between send and mark re-sends with the same Message-ID, which mail clients fold together.
  */
-export async function sendOnce(deps: Deps, m: { key: string; requestId: string; kind: string; to: string; subject: string; text: string; audit: Record<string, unknown> }) {
-  const messageId = `<${m.key.replaceAll('/', '.')}@dsrflow>`;
+export async function sendOnce(
+  deps: Deps,
+  m: { key: string; requestId: string; kind: string; to: string; subject: string; text: string; audit: Record<string, unknown>; variant?: string },
+) {
+  // `variant` marks content that differs between attempts (a fresh verification token): a re-send is then a new
+  // message, so a mail client cannot fold it into the first one and show the link that no longer works.
+  const messageId = `<${m.key.replaceAll('/', '.')}${m.variant ? `.${m.variant}` : ''}@dsrflow>`;
   const row = await deps.pool.one(sql.type(z.object({ sent_at: z.string().nullable() }))`
     insert into dsrflow.notifications (notification_key, request_id, kind, message_id)
     values (${m.key}, ${m.requestId}, ${m.kind}, ${messageId})
-    on conflict (notification_key) do update set kind = excluded.kind
+    on conflict (notification_key) do update set kind = excluded.kind, message_id = case when dsrflow.notifications.sent_at is null then excluded.message_id else dsrflow.notifications.message_id end
     returning sent_at`);
   if (row.sent_at) return { sent: false };
   await deps.mailer.send({ to: m.to, subject: m.subject, text: m.text, messageId });
@@ -61,7 +66,8 @@ export function createNotificationActivities(deps: Deps) {
 
     /**
      * Emails the subject a single-use verification link. The token is random and only its hash is stored;
-     * a retry before the email went out replaces the token, after it does nothing.
+     * a retry before the email was marked sent replaces the token and sends it as a new message (its own
+     * Message-ID); after it does nothing.
      */
     async issueVerificationLink(input: { requestId: string; expiresAt: string }): Promise<{ sent: boolean }> {
       const { request, subject } = await loadRequest(deps, input.requestId);
@@ -83,6 +89,7 @@ export function createNotificationActivities(deps: Deps) {
         subject: `Please confirm your ${request.type} request (${request.id})`,
         text: `To confirm it was you who made request ${request.id}, open this link before ${input.expiresAt.slice(0, 10)}:\n\n${link}\n\nIf you did not make this request, ignore this email.\n`,
         audit: { kind: 'verification_link', expiresAt: input.expiresAt },
+        variant: hashVerificationToken(token).slice(0, 12),
       });
     },
 
