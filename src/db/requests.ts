@@ -145,7 +145,7 @@ export function projectionAssignments(p: DeadlineProjection) {
 }
 
 export const insertNote = (db: CommonQueryMethods, note: { id: string; requestId: string; author: string; body: string }) =>
-  db.query(sql.unsafe`insert into dsrflow.decision_notes (id, request_id, author, body) values (${note.id}, ${note.requestId}, ${note.author}, ${note.body})`);
+  db.query(sql.unsafe`insert into dsrflow.decision_notes (id, request_id, author, body) values (${note.id}, ${note.requestId}, ${note.author}, ${note.body}) on conflict (id) do nothing`);
 
 export const findNote = (db: CommonQueryMethods, id: string) =>
   db.maybeOneFirst(sql.type(z.object({ body: z.string() }))`select body from dsrflow.decision_notes where id = ${id}`);

@@ -72,6 +72,31 @@ describe('a request end to end on the Temporal dev server', () => {
     for (const identifier of [email, 'Siobhán', 'Nguyễn', 'cus_e2e_77', 'HGB']) assert.ok(!history.includes(identifier), `history contains ${identifier}`);
   });
 
+  test('a decision retried with the same Idempotency-Key gets the first answer, not a 409; applied once', async () => {
+    const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE });
+    const headers = await tokenHeaders(suite.pg.pool);
+    const email = `retry-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const { id } = await json(await app.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email } }) }));
+    const detail = async () => json(await app.request(`/v1/requests/${id}`, { headers }));
+    await eventually(async () => ((await detail()).status === 'awaiting_verification' ? true : undefined), 15_000, 'awaiting_verification');
+    const verify = (key?: string) =>
+      app.request(`/v1/requests/${id}/verification`, {
+        method: 'POST',
+        headers: { ...headers, ...(key ? { 'idempotency-key': key } : {}) },
+        body: JSON.stringify({ outcome: 'verified', method: 'document_check' }),
+      });
+    const first = await verify('verify-1');
+    assert.equal(first.status, 200);
+    const retried = await verify('verify-1');
+    assert.equal(retried.status, 200, 'the retry is answered as the first call was');
+    assert.deepEqual(await json(retried), await json(first));
+    const other = await verify('verify-2');
+    assert.equal(other.status, 409, 'a new decision (another key) is checked again');
+    assert.equal((await verify()).status, 409);
+    await eventually(async () => ((await detail()).status === 'in_assessment' ? true : undefined), 15_000, 'in_assessment');
+    assert.equal((await detail()).timeline.filter((e: { action: string }) => e.action === 'request.verified').length, 1);
+  });
+
   test('a request recorded while Temporal was down is started by the worker start-up sweep', async () => {
     const { row } = await recordRequest(suite.pg.pool, { type: 'access', regulation: 'CCPA' });
     assert.equal(row.workflow_started_at, null);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { RouteHandler } from '@hono/zod-openapi';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type UpdateDefinition } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -29,14 +29,26 @@ export const liveState = (s: RequestState) => ({
  * so an invalid transition is refused here (409 with the workflow's reason) and a valid one is in the history
  * before we answer. Free-text notes are stored first and travel as an id.
  */
-export async function sendDecision<A>(deps: AppDeps, requestId: string, update: UpdateDefinition<RequestState, [A], string>, arg: (noteId?: string) => A, note: { author: string; body?: string | undefined }) {
+export async function sendDecision<A>(
+  deps: AppDeps,
+  requestId: string,
+  update: UpdateDefinition<RequestState, [A], string>,
+  arg: (noteId?: string) => A,
+  note: { author: string; body?: string | undefined },
+  idempotencyKey: string | null = null,
+) {
   const request = await findRequest(deps.pool, requestId);
   if (!request) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${requestId}`);
   if (!request.workflow_started_at) throw new ApiError(409, 'REQUEST_NOT_STARTED', 'The request’s workflow has not started yet; retry shortly');
-  const noteId = note.body ? randomUUID() : undefined;
+  // With an Idempotency-Key the Update id (and the note id) derive from it: a retry after a lost answer gets the
+  // first call's result from Temporal instead of a 409 for a decision already taken.
+  const derived = idempotencyKey === null ? null : createHash('sha256').update(`${requestId}\n${update.name}\n${note.author}\n${idempotencyKey}`).digest('hex');
+  const noteId = note.body ? (derived ? uuidFrom(derived) : randomUUID()) : undefined;
   if (noteId) await insertNote(deps.pool, { id: noteId, requestId, author: note.author, body: note.body! });
   try {
-    const state = await deps.temporal.client.workflow.getHandle(request.workflow_id).executeUpdate(update, { args: [arg(noteId)] });
+    const state = await deps.temporal.client.workflow
+      .getHandle(request.workflow_id)
+      .executeUpdate(update, { args: [arg(noteId)], ...(derived ? { updateId: `${update.name}-${derived.slice(0, 32)}` } : {}) });
     return { id: requestId, accepted: true as const, state: liveState(state) };
   } catch (error) {
     // Only a refusal proves the decision (and so its note) was not taken; after a timeout it may have been.
@@ -54,31 +66,33 @@ export async function sendDecision<A>(deps: AppDeps, requestId: string, update: 
   }
 }
 
+const uuidFrom = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+
 export const createActionHandlers = (deps: AppDeps) => {
   const verification: RouteHandler<typeof verificationRoute, AuthEnv> = async (c) => {
     const body = c.req.valid('json');
     const actor = c.get('actor').name;
-    return c.json(await sendDecision(deps, c.req.valid('param').id, verifyUpdate, () => ({ ...body, actor }), { author: actor }), 200);
+    return c.json(await sendDecision(deps, c.req.valid('param').id, verifyUpdate, () => ({ ...body, actor }), { author: actor }, c.req.valid('header')['idempotency-key'] ?? null), 200);
   };
   const assessment: RouteHandler<typeof assessmentRoute, AuthEnv> = async (c) => {
     const { note, ...body } = c.req.valid('json');
     const actor = c.get('actor').name;
-    return c.json(await sendDecision(deps, c.req.valid('param').id, assessUpdate, (noteId) => ({ ...body, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }), 200);
+    return c.json(await sendDecision(deps, c.req.valid('param').id, assessUpdate, (noteId) => ({ ...body, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }, c.req.valid('header')['idempotency-key'] ?? null), 200);
   };
   const extension: RouteHandler<typeof extensionRoute, AuthEnv> = async (c) => {
     const { note, reason } = c.req.valid('json');
     const actor = c.get('actor').name;
-    return c.json(await sendDecision(deps, c.req.valid('param').id, extendUpdate, (noteId) => ({ reason, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }), 200);
+    return c.json(await sendDecision(deps, c.req.valid('param').id, extendUpdate, (noteId) => ({ reason, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }, c.req.valid('header')['idempotency-key'] ?? null), 200);
   };
   const cancellation: RouteHandler<typeof cancellationRoute, AuthEnv> = async (c) => {
     const { note, reason } = c.req.valid('json');
     const actor = c.get('actor').name;
-    return c.json(await sendDecision(deps, c.req.valid('param').id, cancelUpdate, (noteId) => ({ reason, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }), 200);
+    return c.json(await sendDecision(deps, c.req.valid('param').id, cancelUpdate, (noteId) => ({ reason, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }, c.req.valid('header')['idempotency-key'] ?? null), 200);
   };
   const completion: RouteHandler<typeof completionRoute, AuthEnv> = async (c) => {
     const { note } = c.req.valid('json');
     const actor = c.get('actor').name;
-    return c.json(await sendDecision(deps, c.req.valid('param').id, completeUpdate, (noteId) => ({ actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }), 200);
+    return c.json(await sendDecision(deps, c.req.valid('param').id, completeUpdate, (noteId) => ({ actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note }, c.req.valid('header')['idempotency-key'] ?? null), 200);
   };
   return { verification, assessment, extension, cancellation, completion };
 };

@@ -45,6 +45,9 @@ const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B
     security: [{ bearer: [] }],
     request: {
       params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }),
+      headers: z.object({
+        'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'A retry with the same key returns the first call’s result instead of a 409' }),
+      }),
       body: { content: { 'application/json': { schema: body } }, required: true },
     },
     responses: {
