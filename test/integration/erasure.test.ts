@@ -14,22 +14,12 @@ import { createMailer } from '../../src/platform/mailer.ts';
 import { workflowIdFor } from '../../src/platform/temporal.ts';
 import { demoDataModel, demoRetentionPolicy } from '../support/app.ts';
 import { mailCatcher } from '../support/stack.ts';
-import { exportDatabase, requestFor } from './export-support.ts';
+import { exportDatabase, requestFor, warehouseDigest } from './export-support.ts';
 
 const n = z.object({ n: z.number() });
 const ids = z.object({ id: z.coerce.string() });
 
 const erasureRequest = (pool: DatabasePool, subject: { email: string }) => requestFor(pool, subject, 'erasure');
-
-/** Every warehouse row as JSON, one digest per table: "nothing changed" means equal digests. */
-async function warehouseDigest(pool: DatabasePool): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const table of ['users', 'orders', 'order_items', 'transactions', 'events', 'campaign_interactions']) {
-    out[table] = await pool.oneFirst(sql.type(z.object({ d: z.string() }))`
-      select md5(coalesce(string_agg(to_jsonb(t)::text, ',' order by t.id), '')) as d from ${sql.identifier(['warehouse', table])} t`);
-  }
-  return out;
-}
 
 const keysOf = async (pool: DatabasePool, query: ReturnType<typeof sql.fragment>) => (await pool.any(sql.type(ids)`select t.id ${query} order by t.id`)).map((r) => r.id);
 

@@ -28,6 +28,16 @@ export async function exportDatabase(name: string): Promise<DatabasePool> {
   return pool;
 }
 
+/** Every warehouse row as JSON, one digest per table: "nothing changed" means equal digests. */
+export async function warehouseDigest(pool: DatabasePool): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const table of ['users', 'orders', 'order_items', 'transactions', 'events', 'campaign_interactions']) {
+    out[table] = await pool.oneFirst(sql.type(z.object({ d: z.string() }))`
+      select md5(coalesce(string_agg(to_jsonb(t)::text, ',' order by t.id), '')) as d from ${sql.identifier(['warehouse', table])} t`);
+  }
+  return out;
+}
+
 export async function exportHarness(pool: DatabasePool) {
   const catcher = await mailCatcher();
   const mailer = createMailer(catcher.smtpUrl, 'dsrflow <privacy@dsrflow.localhost>');

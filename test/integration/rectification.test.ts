@@ -13,7 +13,7 @@ import { createMailer } from '../../src/platform/mailer.ts';
 import { workflowIdFor } from '../../src/platform/temporal.ts';
 import { testActivityDeps } from '../support/app.ts';
 import { mailCatcher } from '../support/stack.ts';
-import { exportDatabase } from './export-support.ts';
+import { exportDatabase, warehouseDigest } from './export-support.ts';
 
 // The rectification activities on real PostgreSQL: a seeded demo warehouse of its own, requests recorded as the API
 // records them (corrections in dsrflow.rectification_items), activities called directly as the workflow calls them,
@@ -22,16 +22,6 @@ import { exportDatabase } from './export-support.ts';
 const userRow = z.object({ email: z.string(), last_name: z.string(), birth_date: z.string().nullable(), phone: z.string().nullable() });
 const readUser = (pool: DatabasePool, id: number) =>
   pool.one(sql.type(userRow)`select email, last_name, birth_date::text, phone from warehouse.users where id = ${id}`);
-
-/** Every warehouse row as JSON, one digest per table: "nothing changed" means equal digests. */
-async function warehouseDigest(pool: DatabasePool): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const table of ['users', 'orders', 'order_items', 'transactions', 'events', 'campaign_interactions']) {
-    out[table] = await pool.oneFirst(sql.type(z.object({ d: z.string() }))`
-      select md5(coalesce(string_agg(to_jsonb(t)::text, ',' order by t.id), '')) as d from ${sql.identifier(['warehouse', table])} t`);
-  }
-  return out;
-}
 
 const orderOf = (pool: DatabasePool, userId: number) =>
   pool.oneFirst(sql.type(z.object({ id: z.coerce.string() }))`select id from warehouse.orders where user_id = ${userId} order by id limit 1`);
