@@ -1,13 +1,13 @@
 // Deletion push benchmark (issue #5): the hourly push of N pending erasure requests (default 100,000) from
-// dsrflow.deletion_outbox to <schema>.deletion_requests, against the floor: one plain
+// dsrflow.deletion_queue to <schema>.deletion_requests, against the floor: one plain
 // `insert into <a table like deletion_requests> select ... from <staging table holding the same rows>`.
 //   node bench/deletion-push.bench.ts [pending=100000] [--repeat=N] [--batch=N] [--modes=floor,loop,workflow]
 // Modes, interleaved per repeat so a burst of load elsewhere hits all of them:
 //   floor     the plain INSERT ... SELECT from the staging table (prepared beforehand, not timed);
-//   loop      the activity `pushDeletionRequests` called in the workflow's loop (batches until one comes back short);
+//   loop      the activity `drainDeletionQueue` called directly, as the workflow calls it (batches until one comes back short);
 //   workflow  the real `deletionPush` workflow, with the schedule's own arguments, on a Temporal dev server
 //             (SQLite file, as `npm start`) with a real worker: timed from the start call to its result.
-// Before each run (not timed): target truncated, outbox rows pending again, VACUUM ANALYZE, CHECKPOINT. After each
+// Before each run (not timed): target truncated, queue refilled, VACUUM ANALYZE, CHECKPOINT. After each
 // push run: exactly N rows landed, once each, with the staging table's values, and nothing left pending.
 // --batch overrides the batch size (passed as the workflow input, as a schedule could); --repeat reports medians.
 // Starts its own embedded PostgreSQL and Temporal dev server on free ports and removes them at the end.
@@ -54,7 +54,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** N completed erasure requests with subjects (a tenth without phone, a tenth without user key) and pending outbox rows. */
+/** N completed erasure requests with subjects (a tenth without phone, a tenth without user key), in the ledger. */
 async function seed(pool: DatabasePool, pending: number) {
   await ensureOrganization(pool, 'default');
   await pool.query(sql.unsafe`
@@ -75,18 +75,22 @@ async function seed(pool: DatabasePool, pending: number) {
     from (select r.*, substr(r.workflow_id, 11)::int as n from dsrflow.requests r where r.workflow_id like 'dsr-bench-%') r`);
   await ensureDeletionTable(pool, SCHEMA);
   await ensureDeletionTable(pool, FLOOR_SCHEMA);
-  // The floor's input: the same rows, already joined, in a plain table.
+  // The floor's input: the same rows, already joined, in a plain table. The queue is filled from it by reset().
   await pool.query(sql.unsafe`
     create table ${sql.identifier([FLOOR_SCHEMA, 'staging'])} as
     select o.request_id, o.user_key, s.email, s.customer_id, s.phone, o.regulation, o.requested_at
     from dsrflow.deletion_outbox o left join dsrflow.request_subjects s using (request_id) order by o.enqueued_at, o.request_id`);
 }
 
-/** Untimed: empty targets, every outbox row pending again, tables vacuumed and analyzed, dirty pages flushed. */
+/**
+ * Untimed: empty targets, the queue holding every row again (as enqueueDeletion writes it, in enqueue order), tables
+ * vacuumed and analyzed, dirty pages flushed.
+ */
 async function reset(pool: DatabasePool) {
-  await pool.query(sql.unsafe`truncate ${sql.identifier([SCHEMA, 'deletion_requests'])}, ${sql.identifier([FLOOR_SCHEMA, 'deletion_requests'])} restart identity`);
-  await pool.query(sql.unsafe`update dsrflow.deletion_outbox set pushed_at = null where pushed_at is not null`);
-  for (const table of [['dsrflow', 'deletion_outbox'], ['dsrflow', 'request_subjects'], [FLOOR_SCHEMA, 'staging'], [SCHEMA, 'deletion_requests'], [FLOOR_SCHEMA, 'deletion_requests']]) {
+  await pool.query(sql.unsafe`truncate ${sql.identifier([SCHEMA, 'deletion_requests'])}, ${sql.identifier([FLOOR_SCHEMA, 'deletion_requests'])}, dsrflow.deletion_queue restart identity`);
+  await pool.query(sql.unsafe`
+    insert into dsrflow.deletion_queue (${COLUMNS}) select ${COLUMNS} from ${sql.identifier([FLOOR_SCHEMA, 'staging'])}`);
+  for (const table of [['dsrflow', 'deletion_queue'], [FLOOR_SCHEMA, 'staging'], [SCHEMA, 'deletion_requests'], [FLOOR_SCHEMA, 'deletion_requests']]) {
     await pool.query(sql.unsafe`vacuum analyze ${sql.identifier(table)}`);
   }
   await pool.query(sql.unsafe`checkpoint`);
@@ -103,7 +107,7 @@ async function verify(pool: DatabasePool, schema: string, pending: number, push:
               where s.request_id is null or d.request_id is null
                  or (s.user_key, s.email, s.customer_id, s.phone, s.regulation, s.requested_at)
                     is distinct from (d.user_key, d.email, d.customer_id, d.phone, d.regulation, d.requested_at)) as mismatched,
-           (select count(*)::int from dsrflow.deletion_outbox where pushed_at is null) as still_pending`);
+           (select count(*)::int from dsrflow.deletion_queue) as still_pending`);
   const ok = check.landed === pending && check.distinct_ids === pending && check.seqs === pending && check.mismatched === 0 && (!push || check.still_pending === 0);
   if (!ok) throw new Error(`verification failed in ${schema}: ${JSON.stringify(check)}`);
 }
@@ -168,9 +172,9 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
       } else if (mode === 'loop') {
         // The workflow's loop (src/workflows/deletion-push.ts), calling the activity function directly.
         for (;;) {
-          const { moved } = await activities.pushDeletionRequests({ batchSize });
-          batches += 1;
-          if (moved < batchSize) break;
+          const result = await activities.drainDeletionQueue({ batchSize });
+          batches += result.batches;
+          if (!result.more) break;
         }
       } else {
         const result = (await client.workflow.execute(action.workflowType, { args: [input], taskQueue: TASK_QUEUE, workflowId: `deletion-push-bench-${i}` })) as { moved: number; batches: number };

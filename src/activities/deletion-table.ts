@@ -1,10 +1,12 @@
-import { sql, type CommonQueryMethods } from 'slonik';
+import { Context } from '@temporalio/activity';
+import { sql, UniqueIntegrityConstraintViolationError, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { ActivityDeps } from './index.ts';
 
 // The warehouse's deletion_requests table: one row per erasure request, incremental (seq) and timestamped, for
-// downstream systems (ad platforms, CRMs, purge jobs). Rows move from dsrflow.deletion_outbox in batches; the insert
-// and the outbox update commit together, so a crash midway loses nothing and a re-run duplicates nothing.
+// downstream systems (ad platforms, CRMs, purge jobs). A request enters dsrflow.deletion_outbox (the ledger, once)
+// and dsrflow.deletion_queue (what is still to push) together. The push deletes queue rows and inserts them in one
+// statement, so a crash midway loses nothing and a re-run duplicates nothing.
 
 export const DEFAULT_DELETION_SCHEMA = 'delta_storage';
 
@@ -25,49 +27,112 @@ export async function ensureDeletionTable(db: CommonQueryMethods, schema: string
     )`);
 }
 
-/** Enters an erasure request into the outbox (once). */
+/**
+ * Enters an erasure request into the ledger and the queue, once: the queue row is inserted only by the statement
+ * that created the ledger row, and the ledger row is never removed. The identifiers are copied into the queue row
+ * (the warehouse row's shape), so the push has nothing to join; the push deletes it.
+ */
 export async function enqueueDeletion(db: CommonQueryMethods, requestId: string, userKey: string | null): Promise<void> {
   await db.query(sql.unsafe`
-    insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at)
-    select r.id, ${userKey}, r.regulation, r.received_at from dsrflow.requests r where r.id = ${requestId}
-    on conflict (request_id) do nothing`);
+    with entered as (
+      insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at)
+      select r.id, ${userKey}, r.regulation, r.received_at from dsrflow.requests r where r.id = ${requestId}
+      on conflict (request_id) do nothing
+      returning request_id, user_key, regulation, requested_at
+    )
+    insert into dsrflow.deletion_queue (request_id, user_key, email, customer_id, phone, regulation, requested_at)
+    select e.request_id, e.user_key, s.email, s.customer_id, s.phone, e.regulation, e.requested_at
+    from entered e left join dsrflow.request_subjects s on s.request_id = e.request_id`);
 }
 
 /**
- * Moves up to `batchSize` pending rows; returns how many left the outbox. One statement, so one transaction: the
- * outbox rows are locked (skip locked: two pushes at once take different rows), marked pushed and inserted together.
+ * Moves up to `batchSize` queued rows, oldest first; returns how many left the queue. One statement, so one
+ * transaction: the rows are locked (skip locked: two pushes at once take different rows), deleted from the queue
+ * and inserted together.
+ *
+ * A request is queued once and a batch is atomic, so a queued row is normally not in the table yet, and the
+ * statement does not look: the primary key checks it anyway. When a row is there all the same (the app database
+ * restored from a backup older than the warehouse, a row written by hand), the key refuses the batch and it runs
+ * again skipping the rows already there. Looking every time costs ~0.2x of the floor (bench/README.md).
  */
 export async function pushDeletionBatch(pool: CommonQueryMethods, schema: string, batchSize: number): Promise<number> {
+  try {
+    return await moveBatch(pool, schema, batchSize, false);
+  } catch (error) {
+    if (!(error instanceof UniqueIntegrityConstraintViolationError)) throw error;
+    return moveBatch(pool, schema, batchSize, true);
+  }
+}
+
+function moveBatch(pool: CommonQueryMethods, schema: string, batchSize: number, skipLanded: boolean): Promise<number> {
   const target = sql.identifier([schema, 'deletion_requests']);
-  // By ctid: the rows just locked, without a second index lookup per row. The rows come from the update's
-  // RETURNING, so the outbox is read once (joining it back would scan it). `not exists` keeps a row already in the
-  // table from being inserted twice, at a quarter of the cost of ON CONFLICT's speculative insertion; the primary
-  // key still refuses a duplicate from a concurrent writer (the statement fails and the activity retries).
+  // By ctid: the rows just locked, without a second index lookup per row. The rows come from the delete's
+  // RETURNING, so the queue is read once. `not exists` rather than ON CONFLICT DO NOTHING: the speculative
+  // insertion costs four times as much. A duplicate from a concurrent writer still fails the statement (retried).
+  const landedAlready = skipLanded ? sql.fragment`where not exists (select from ${target} d where d.request_id = m.request_id)` : sql.fragment``;
   return pool.oneFirst(sql.type(z.object({ moved: z.number() }))`
     with moved as (
-      update dsrflow.deletion_outbox o set pushed_at = now()
-      where o.ctid = any(array(
-        select ctid from dsrflow.deletion_outbox where pushed_at is null
-        order by enqueued_at, request_id limit ${batchSize} for update skip locked))
-      returning o.request_id, o.user_key, o.regulation, o.requested_at, o.enqueued_at
+      delete from dsrflow.deletion_queue q
+      where q.ctid = any(array(
+        select ctid from dsrflow.deletion_queue order by seq limit ${batchSize} for update skip locked))
+      returning q.seq, q.request_id, q.user_key, q.email, q.customer_id, q.phone, q.regulation, q.requested_at
     ), landed as (
       insert into ${target} (request_id, user_key, email, customer_id, phone, regulation, requested_at)
-      select m.request_id, m.user_key, s.email, s.customer_id, s.phone, m.regulation, m.requested_at
-      from moved m left join dsrflow.request_subjects s on s.request_id = m.request_id
-      where not exists (select from ${target} d where d.request_id = m.request_id)
-      order by m.enqueued_at, m.request_id
+      select m.request_id, m.user_key, m.email, m.customer_id, m.phone, m.regulation, m.requested_at
+      from moved m ${landedAlready}
+      order by m.seq
     )
     select count(*)::int as moved from moved`);
+}
+
+/** A drain stops taking new batches after this long, so one activity (one history event) stays short after an outage. */
+export const DRAIN_SECONDS = 120;
+
+export interface DrainProgress {
+  moved: number;
+  batches: number;
 }
 
 export function createDeletionTableActivities(deps: Pick<ActivityDeps, 'pool' | 'logger' | 'deletionRequestsSchema'>) {
   const schema = deps.deletionRequestsSchema ?? DEFAULT_DELETION_SCHEMA;
   return {
-    /** One batch of the hourly push; counts only. */
+    /** One batch of the hourly push; counts only. Runs started before 'deletion-push-drain' call it per batch. */
     async pushDeletionRequests(input: { batchSize: number }): Promise<{ moved: number }> {
       const moved = await pushDeletionBatch(deps.pool, schema, input.batchSize);
       if (moved > 0) deps.logger.info('deletion requests pushed', { moved, schema });
       return { moved };
     },
+
+    /**
+     * The hourly push's work: batches until one comes back short (the queue is empty) or `seconds` have passed
+     * (`more`: the workflow calls again). Each batch commits on its own, so a retry after a crash goes on with
+     * what is left; the counts carry over through the heartbeat. One activity instead of one per batch: each
+     * activity costs a workflow task and two history events (bench/README.md, "Deletion push").
+     */
+    async drainDeletionQueue(input: { batchSize: number; seconds?: number }): Promise<DrainProgress & { more: boolean }> {
+      const ctx = activityContext();
+      const progress: DrainProgress = { moved: 0, batches: 0, ...(ctx?.info.heartbeatDetails as DrainProgress | undefined) };
+      const until = performance.now() + (input.seconds ?? DRAIN_SECONDS) * 1000;
+      for (;;) {
+        const moved = await pushDeletionBatch(deps.pool, schema, input.batchSize);
+        progress.moved += moved;
+        progress.batches += 1;
+        ctx?.heartbeat(progress);
+        if (moved < input.batchSize || performance.now() >= until || ctx?.cancellationSignal.aborted) {
+          if (progress.moved > 0) deps.logger.info('deletion requests pushed', { ...progress, schema });
+          if (moved === input.batchSize && ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('push cancelled');
+          return { ...progress, more: moved === input.batchSize };
+        }
+      }
+    },
   };
+}
+
+/** The running activity's context, or undefined when called directly (tests, benchmarks). */
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
 }

@@ -4,9 +4,13 @@ import { runner } from 'node-pg-migrate';
 export const APP_SCHEMA = 'dsrflow';
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** Applies pending migrations (idempotent; node-pg-migrate takes an advisory lock, so concurrent starts are safe). */
-export async function migrate(databaseUrl: string, log: (line: string) => void = () => {}): Promise<string[]> {
+/**
+ * Applies pending migrations (idempotent; node-pg-migrate takes an advisory lock, so concurrent starts are safe).
+ * `count` stops after that many (tests of a data migration start from the schema before it).
+ */
+export async function migrate(databaseUrl: string, log: (line: string) => void = () => {}, opts: { count?: number } = {}): Promise<string[]> {
   const applied = await runner({
+    ...(opts.count !== undefined ? { count: opts.count } : {}),
     databaseUrl,
     dir: migrationsDir,
     direction: 'up',

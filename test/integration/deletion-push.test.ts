@@ -5,11 +5,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/activities/deletion-table.ts';
+import { createDeletionTableActivities, enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/activities/deletion-table.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import type { deletionPush } from '../../src/workflows/deletion-push.ts';
 import { ensureDeletionPushSchedule } from '../../src/platform/deletion-schedule.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { ensureOrganization } from '../../src/db/tokens.ts';
+import { databaseUrl, freshDatabase } from '../support/databases.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
 import { workflowBundle } from '../support/stack.ts';
 import { useDevServerWorker } from '../support/workflow-harness.ts';
@@ -30,22 +36,23 @@ async function enqueued(pool: DatabasePool, userKeys: Array<string | null>): Pro
   return ids;
 }
 
-/** How many times each id is in `schema`.deletion_requests, and how many of them are still pending in the outbox. */
+/** How many times each id is in `schema`.deletion_requests, and how many of them are still queued. */
 async function state(pool: DatabasePool, schema: string, ids: string[]) {
   const counts = await pool.anyFirst(sql.type(z.object({ n: z.number() }))`
     select (select count(*)::int from ${sql.identifier([schema, 'deletion_requests'])} d where d.request_id = i.id) as n
     from unnest(${sql.array(ids, 'uuid')}) with ordinality as i (id, k) order by i.k`);
   const pending = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-    select count(*)::int as n from dsrflow.deletion_outbox where request_id = any(${sql.array(ids, 'uuid')}) and pushed_at is null`);
+    select count(*)::int as n from dsrflow.deletion_queue where request_id = any(${sql.array(ids, 'uuid')})`);
   return { landed: counts, pending };
 }
 
-// deletionPush as it was before the 'deletion-push-batch-10k' patch (batches of 1,000), to record a history with.
-const DELETION_PUSH_BEFORE_PATCH = `
-import { proxyActivities } from '@temporalio/workflow';
+// deletionPush as it was before the 'deletion-push-drain' patch (one activity per batch): first before the
+// 'deletion-push-batch-10k' patch (batches of 1,000), then with it. Histories recorded with each must replay.
+const PUSH_PER_BATCH = (batchSize: string) => `
+import { patched, proxyActivities } from '@temporalio/workflow';
 const { pushDeletionRequests } = proxyActivities<any>({ startToCloseTimeout: '5 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes' } });
 export async function deletionPush(input: { batchSize?: number } = {}) {
-  const batchSize = input.batchSize ?? 1000;
+  const batchSize = input.batchSize ?? ${batchSize};
   let moved = 0;
   let batches = 0;
   for (;;) {
@@ -56,6 +63,10 @@ export async function deletionPush(input: { batchSize?: number } = {}) {
   }
 }
 `;
+const EARLIER_PUSHES = [
+  { name: 'batches of 1,000', source: PUSH_PER_BATCH('1000'), batch: 1000 },
+  { name: 'batches of 10,000 behind deletion-push-batch-10k', source: PUSH_PER_BATCH("(patched('deletion-push-batch-10k') ? 10000 : 1000)"), batch: 10_000 },
+];
 
 describe('the hourly deletion_requests push, run by a Temporal Schedule on the dev server', () => {
   const suite = useDevServerWorker(TASK_QUEUE);
@@ -67,7 +78,8 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     const requests = await Promise.all([1, 2, 3].map(() => recordRequest(pool, { type: 'erasure', regulation: 'GDPR' })));
     for (const [i, r] of requests.entries()) await enqueueDeletion(pool, r.row.id, i === 2 ? null : `${100 + i}`);
     const ids = requests.map((r) => r.row.id);
-    // A row already in the table (a push whose outbox update was lost): the next push must not duplicate it.
+    // A row already in the table (the app database restored from a backup older than the warehouse): the primary
+    // key refuses the batch, which runs again skipping that row.
     await pool.query(sql.unsafe`
       insert into delta_storage.deletion_requests (request_id, user_key, regulation, requested_at) values (${ids[0]!}, '100', 'GDPR', now())`);
 
@@ -84,7 +96,7 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
       select d.request_id::text, count(*) over (partition by d.request_id)::int as n, d.email, d.regulation
       from delta_storage.deletion_requests d where d.request_id = any(${sql.array(ids, 'uuid')}) order by d.request_id`);
     const pending = () => pool.oneFirst(sql.type(z.object({ n: z.number() }))`
-      select count(*)::int as n from dsrflow.deletion_outbox where request_id = any(${sql.array(ids, 'uuid')}) and pushed_at is null`);
+      select count(*)::int as n from dsrflow.deletion_queue where request_id = any(${sql.array(ids, 'uuid')})`);
 
     await handle.trigger();
     await eventually(async () => ((await pending()) === 0 ? true : undefined), 20_000, 'the outbox to be pushed');
@@ -112,7 +124,7 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     const schema = 'deletion_push_crash';
     await ensureDeletionTable(pool, schema);
     const ids = await enqueued(pool, ['201', 'stall', '203']);
-    // The insert stalls on the second row, after the first is inserted and the batch marked pushed; then its backend is killed.
+    // The insert stalls on the second row, after the first is inserted and the batch deleted from the queue; then its backend is killed.
     await pool.query(sql.unsafe`
       create function deletion_push_crash.stall() returns trigger language plpgsql as $$
       begin if new.user_key = 'stall' then perform pg_sleep(30); end if; return new; end $$`);
@@ -127,7 +139,7 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     );
     await pool.query(sql.unsafe`select pg_terminate_backend(${pid})`);
     await assert.rejects(push);
-    assert.deepEqual(await state(pool, schema, ids), { landed: [0, 0, 0], pending: 3 }, 'nothing landed, nothing marked');
+    assert.deepEqual(await state(pool, schema, ids), { landed: [0, 0, 0], pending: 3 }, 'nothing landed, everything still queued');
 
     await pool.query(sql.unsafe`drop trigger stall on deletion_push_crash.deletion_requests`);
     assert.ok((await pushDeletionBatch(pool, schema, ALL)) >= 3);
@@ -145,7 +157,7 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     let held!: () => void;
     const holding = new Promise<void>((resolve) => (held = resolve));
     const other = pool.transaction(async (tx) => {
-      await tx.query(sql.unsafe`select from dsrflow.deletion_outbox where request_id = ${ids[0]!} for update`);
+      await tx.query(sql.unsafe`select from dsrflow.deletion_queue where request_id = ${ids[0]!} for update`);
       held();
       await new Promise<void>((resolve) => (release = resolve));
     });
@@ -159,28 +171,94 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     assert.deepEqual(await state(pool, schema, ids), { landed: [1, 1], pending: 0 });
   });
 
-  test('a run recorded with batches of 1,000 (before the patch) replays on the current workflow code', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dsrflow-push-before-'));
-    writeFileSync(join(dir, 'workflows.ts'), DELETION_PUSH_BEFORE_PATCH);
-    const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
-    const before = await bundleWorkflowCode({
-      workflowsPath: join(dir, 'workflows.ts'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
-      webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), nodeModules] } }),
+  for (const earlier of EARLIER_PUSHES) {
+    test(`a run recorded with one activity per batch (${earlier.name}) replays on the current workflow code`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dsrflow-push-before-'));
+      writeFileSync(join(dir, 'workflows.ts'), earlier.source);
+      const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
+      const before = await bundleWorkflowCode({
+        workflowsPath: join(dir, 'workflows.ts'),
+        logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+        webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), nodeModules] } }),
+      });
+      // Two full batches, then a short one: any other batch size would have issued other commands.
+      let calls = 0;
+      const taskQueue = `deletion-push-before-${earlier.batch}`;
+      const worker = await Worker.create({
+        connection: suite.env.nativeConnection,
+        taskQueue,
+        workflowBundle: before,
+        activities: { pushDeletionRequests: async ({ batchSize }: { batchSize: number }) => ({ moved: calls++ < 2 ? batchSize : 7 }) },
+      });
+      const workflowId = `deletion-push-before-${earlier.batch}-${crypto.randomUUID().slice(0, 8)}`;
+      const result = await worker.runUntil(suite.env.client.workflow.execute('deletionPush', { args: [{}], taskQueue, workflowId }));
+      assert.deepEqual(result, { moved: 2 * earlier.batch + 7, batches: 3 });
+      const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
+      await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code } }, history, workflowId);
     });
-    // Two full batches, then a short one: the current default (10,000) would have stopped after the first.
-    let calls = 0;
-    const taskQueue = 'deletion-push-before-patch';
-    const worker = await Worker.create({
-      connection: suite.env.nativeConnection,
-      taskQueue,
-      workflowBundle: before,
-      activities: { pushDeletionRequests: async ({ batchSize }: { batchSize: number }) => ({ moved: calls++ < 2 ? batchSize : 7 }) },
-    });
-    const workflowId = `deletion-push-before-patch-${crypto.randomUUID().slice(0, 8)}`;
-    const result = await worker.runUntil(suite.env.client.workflow.execute('deletionPush', { args: [{}], taskQueue, workflowId }));
-    assert.deepEqual(result, { moved: 2007, batches: 3 });
+  }
+
+  test('a drain whose time is up hands back, and the workflow calls it again until the queue is empty', async () => {
+    const pool = suite.pg.pool;
+    await ensureDeletionTable(pool);
+    const ids = await enqueued(pool, ['401', '402', null]);
+    const workflowId = `deletion-push-drain-${crypto.randomUUID().slice(0, 8)}`;
+    // One row per batch and no time: each activity moves one row and reports more.
+    const result: Awaited<ReturnType<typeof deletionPush>> = await suite.env.client.workflow.execute('deletionPush', { args: [{ batchSize: 1, drainSeconds: 0 }], taskQueue: TASK_QUEUE, workflowId });
+    assert.deepEqual(await state(pool, 'delta_storage', ids), { landed: [1, 1, 1], pending: 0 });
+    assert.ok(result.moved >= 3, `moved ${result.moved}`);
+    assert.equal(result.batches, result.moved + 1, 'a batch per row, then the short one that found the queue empty');
     const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code } }, history, workflowId);
+    const drains = (history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'drainDeletionQueue');
+    assert.equal(drains.length, result.batches, 'one activity per batch when each drain has no time left');
   });
+
+  test('a retried drain goes on counting from its last heartbeat', async () => {
+    const pool = suite.pg.pool;
+    const schema = 'deletion_push_retry';
+    await ensureDeletionTable(pool, schema);
+    const ids = await enqueued(pool, ['501', '502']);
+    const { drainDeletionQueue } = createDeletionTableActivities({ pool, logger: createLogger('silent'), deletionRequestsSchema: schema });
+    // The first attempt had moved 5 rows in 2 batches before its worker died.
+    const env = new MockActivityEnvironment({ heartbeatDetails: { moved: 5, batches: 2 } });
+    const beats: unknown[] = [];
+    env.on('heartbeat', (details: unknown) => beats.push(details));
+    const result = (await env.run(drainDeletionQueue, { batchSize: ALL })) as Awaited<ReturnType<typeof drainDeletionQueue>>;
+    assert.deepEqual(await state(pool, schema, ids), { landed: [1, 1], pending: 0 });
+    assert.equal(result.batches, 3);
+    assert.ok(result.moved >= 5 + 2, `moved ${result.moved}`);
+    assert.equal(result.more, false);
+    assert.deepEqual(beats.at(-1), { moved: result.moved, batches: 3 }, 'the heartbeat carries the counts a next attempt starts from');
+  });
+});
+
+test('migration 011 moves the rows the ledger still had pending to the queue, with their identifiers, once', async () => {
+  const name = 'dsrflow_migration_011';
+  const pool = await freshDatabase(name, { migrations: 10 });
+  try {
+    await ensureOrganization(pool, 'default');
+    const [pending, pushed] = [await recordRequest(pool, { type: 'erasure', regulation: 'UK_GDPR' }), await recordRequest(pool, { type: 'erasure' })];
+    await pool.query(sql.unsafe`
+      insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at, pushed_at)
+      values (${pending.row.id}, '601', 'UK_GDPR', '2026-11-01T10:00:00Z', null), (${pushed.row.id}, '602', 'GDPR', '2026-11-01T09:00:00Z', now())`);
+    assert.deepEqual(await migrate(await databaseUrl(name)), ['011_deletion_queue']);
+
+    const queued = await pool.any(sql.type(z.object({ request_id: z.string(), user_key: z.string().nullable(), email: z.string().nullable(), customer_id: z.string().nullable(), regulation: z.string(), requested_at: z.string() }))`
+      select request_id::text, user_key, email, customer_id, regulation, requested_at from dsrflow.deletion_queue`);
+    assert.deepEqual(queued, [{
+      request_id: pending.row.id,
+      user_key: '601',
+      email: pending.subject.email,
+      customer_id: pending.subject.customerId,
+      regulation: 'UK_GDPR',
+      requested_at: '2026-11-01T10:00:00.000Z',
+    }], 'only the pending row, in the warehouse row\'s shape');
+    // The ledger keeps both, so neither request is entered again.
+    await enqueueDeletion(pool, pending.row.id, '601');
+    await enqueueDeletion(pool, pushed.row.id, '602');
+    assert.equal(await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.deletion_queue`), 1);
+    assert.equal(await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.deletion_outbox`), 2);
+  } finally {
+    await pool.end();
+  }
 });
