@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { sql, UniqueIntegrityConstraintViolationError, type CommonQueryMethods } from 'slonik';
+import { sql, UniqueIntegrityConstraintViolationError, type CommonQueryMethods, type DatabasePool } from 'slonik';
+import type { Logger } from '../platform/logger.ts';
 import { z } from 'zod';
 import type { ActivityDeps } from './index.ts';
 
@@ -28,21 +29,15 @@ export async function ensureDeletionTable(db: CommonQueryMethods, schema: string
 }
 
 /**
- * Enters an erasure request into the ledger and the queue, once: the queue row is inserted only by the statement
- * that created the ledger row, and the ledger row is never removed. The identifiers are copied into the queue row
- * (the warehouse row's shape), so the push has nothing to join; the push deletes it.
+ * Enters an erasure request into the ledger, once (its primary key; the row is never removed). The ledger's trigger
+ * (migration 011) queues it in the same transaction, identifiers copied in the warehouse row's shape, so the push
+ * has nothing to join; the push deletes the queue row.
  */
 export async function enqueueDeletion(db: CommonQueryMethods, requestId: string, userKey: string | null): Promise<void> {
   await db.query(sql.unsafe`
-    with entered as (
-      insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at)
-      select r.id, ${userKey}, r.regulation, r.received_at from dsrflow.requests r where r.id = ${requestId}
-      on conflict (request_id) do nothing
-      returning request_id, user_key, regulation, requested_at
-    )
-    insert into dsrflow.deletion_queue (request_id, user_key, email, customer_id, phone, regulation, requested_at)
-    select e.request_id, e.user_key, s.email, s.customer_id, s.phone, e.regulation, e.requested_at
-    from entered e left join dsrflow.request_subjects s on s.request_id = e.request_id`);
+    insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at)
+    select r.id, ${userKey}, r.regulation, r.received_at from dsrflow.requests r where r.id = ${requestId}
+    on conflict (request_id) do nothing`);
 }
 
 /**
@@ -55,22 +50,25 @@ export async function enqueueDeletion(db: CommonQueryMethods, requestId: string,
  * restored from a backup older than the warehouse, a row written by hand), the key refuses the batch and it runs
  * again skipping the rows already there. Looking every time costs ~0.2x of the floor (bench/README.md).
  */
-export async function pushDeletionBatch(pool: CommonQueryMethods, schema: string, batchSize: number): Promise<number> {
+export async function pushDeletionBatch(pool: DatabasePool, schema: string, batchSize: number, logger?: Logger): Promise<number> {
   try {
-    return await moveBatch(pool, schema, batchSize, false);
+    return (await moveBatch(pool, schema, batchSize, false)).moved;
   } catch (error) {
+    // A pool, not a transaction: the refused statement has rolled back on its own, so the batch can run again.
     if (!(error instanceof UniqueIntegrityConstraintViolationError)) throw error;
-    return moveBatch(pool, schema, batchSize, true);
+    const { moved, landed } = await moveBatch(pool, schema, batchSize, true);
+    logger?.warn('deletion requests already in the table were left as they are', { skipped: moved - landed, schema });
+    return moved;
   }
 }
 
-function moveBatch(pool: CommonQueryMethods, schema: string, batchSize: number, skipLanded: boolean): Promise<number> {
+function moveBatch(pool: DatabasePool, schema: string, batchSize: number, skipLanded: boolean): Promise<{ moved: number; landed: number }> {
   const target = sql.identifier([schema, 'deletion_requests']);
   // By ctid: the rows just locked, without a second index lookup per row. The rows come from the delete's
   // RETURNING, so the queue is read once. `not exists` rather than ON CONFLICT DO NOTHING: the speculative
   // insertion costs four times as much. A duplicate from a concurrent writer still fails the statement (retried).
   const landedAlready = skipLanded ? sql.fragment`where not exists (select from ${target} d where d.request_id = m.request_id)` : sql.fragment``;
-  return pool.oneFirst(sql.type(z.object({ moved: z.number() }))`
+  return pool.one(sql.type(z.object({ moved: z.number(), landed: z.number() }))`
     with moved as (
       delete from dsrflow.deletion_queue q
       where q.ctid = any(array(
@@ -81,8 +79,9 @@ function moveBatch(pool: CommonQueryMethods, schema: string, batchSize: number, 
       select m.request_id, m.user_key, m.email, m.customer_id, m.phone, m.regulation, m.requested_at
       from moved m ${landedAlready}
       order by m.seq
+      returning 1
     )
-    select count(*)::int as moved from moved`);
+    select (select count(*)::int from moved) as moved, (select count(*)::int from landed) as landed`);
 }
 
 /** A drain stops taking new batches after this long, so one activity (one history event) stays short after an outage. */
@@ -98,7 +97,7 @@ export function createDeletionTableActivities(deps: Pick<ActivityDeps, 'pool' | 
   return {
     /** One batch of the hourly push; counts only. Runs started before 'deletion-push-drain' call it per batch. */
     async pushDeletionRequests(input: { batchSize: number }): Promise<{ moved: number }> {
-      const moved = await pushDeletionBatch(deps.pool, schema, input.batchSize);
+      const moved = await pushDeletionBatch(deps.pool, schema, input.batchSize, deps.logger);
       if (moved > 0) deps.logger.info('deletion requests pushed', { moved, schema });
       return { moved };
     },
@@ -114,10 +113,10 @@ export function createDeletionTableActivities(deps: Pick<ActivityDeps, 'pool' | 
       const progress: DrainProgress = { moved: 0, batches: 0, ...(ctx?.info.heartbeatDetails as DrainProgress | undefined) };
       const until = performance.now() + (input.seconds ?? DRAIN_SECONDS) * 1000;
       for (;;) {
-        const moved = await pushDeletionBatch(deps.pool, schema, input.batchSize);
+        const moved = await pushDeletionBatch(deps.pool, schema, input.batchSize, deps.logger);
         progress.moved += moved;
         progress.batches += 1;
-        ctx?.heartbeat(progress);
+        ctx?.heartbeat({ ...progress });
         if (moved < input.batchSize || performance.now() >= until || ctx?.cancellationSignal.aborted) {
           if (progress.moved > 0) deps.logger.info('deletion requests pushed', { ...progress, schema });
           if (moved === input.batchSize && ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('push cancelled');

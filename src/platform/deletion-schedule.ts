@@ -9,7 +9,7 @@ export function deletionPushSchedule(taskQueue: string, scheduleId: string = DEL
     spec: { intervals: [{ every: '1 hour' }] },
     action: { type: 'startWorkflow', workflowType: 'deletionPush', taskQueue, workflowId: scheduleId, args: [{}] },
     policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day' },
-    state: { note: 'moves erasure requests from dsrflow.deletion_outbox to the warehouse deletion_requests table' },
+    state: { note: 'moves queued erasure requests (dsrflow.deletion_queue) to the warehouse deletion_requests table' },
   };
 }
 

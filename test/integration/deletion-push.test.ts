@@ -22,10 +22,10 @@ import { useDevServerWorker } from '../support/workflow-harness.ts';
 
 const TASK_QUEUE = 'deletion-push';
 const landedRow = z.object({ request_id: z.string(), n: z.number(), email: z.string().nullable(), regulation: z.string() });
-// Every pending row, whatever other test files left in the shared outbox: the rows of a test are then in the batch.
+// Every queued row, whatever other test files left in the shared queue: the rows of a test are then in the batch.
 const ALL = 1_000_000;
 
-/** Erasure requests entered into the outbox, one per user key. */
+/** Erasure requests entered into the ledger (and so the queue), one per user key. */
 async function enqueued(pool: DatabasePool, userKeys: Array<string | null>): Promise<string[]> {
   const ids: string[] = [];
   for (const userKey of userKeys) {
@@ -228,7 +228,7 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     assert.equal(result.batches, 3);
     assert.ok(result.moved >= 5 + 2, `moved ${result.moved}`);
     assert.equal(result.more, false);
-    assert.deepEqual(beats.at(-1), { moved: result.moved, batches: 3 }, 'the heartbeat carries the counts a next attempt starts from');
+    assert.deepEqual(beats, [{ moved: result.moved, batches: 3 }], 'the heartbeat carries the counts a next attempt starts from');
   });
 });
 
@@ -258,6 +258,18 @@ test('migration 011 moves the rows the ledger still had pending to the queue, wi
     await enqueueDeletion(pool, pushed.row.id, '602');
     assert.equal(await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.deletion_queue`), 1);
     assert.equal(await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.deletion_outbox`), 2);
+
+    // A worker still on the code before 011 (rolling deploy) writes the ledger only: the request is queued all the same.
+    const late = await recordRequest(pool, { type: 'erasure' });
+    await pool.query(sql.unsafe`
+      insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at)
+      select r.id, '603', r.regulation, r.received_at from dsrflow.requests r where r.id = ${late.row.id}
+      on conflict (request_id) do nothing`);
+    assert.deepEqual(
+      await pool.one(sql.type(z.object({ user_key: z.string().nullable(), email: z.string().nullable() }))`
+        select user_key, email from dsrflow.deletion_queue where request_id = ${late.row.id}`),
+      { user_key: '603', email: late.subject.email },
+    );
   } finally {
     await pool.end();
   }

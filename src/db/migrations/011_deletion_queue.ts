@@ -7,6 +7,8 @@ import type { MigrationBuilder } from 'node-pg-migrate';
 // - dsrflow.deletion_queue holds the rows still to push, already in the warehouse table's shape (identifiers copied
 //   from request_subjects when the request is enqueued). The push deletes them and inserts them in one statement:
 //   a delete is ~8x cheaper than marking a row pushed, and there is nothing left to join.
+// - A trigger on the ledger fills the queue, in the transaction of the ledger row, so every writer queues the
+//   request: a worker still running the code before this migration (rolling deploy) included.
 // Rows still pending in the ledger move to the queue here. The ledger's pushed_at is no longer written: the time a
 // row was pushed is in the warehouse table (deletion_requests.pushed_at).
 export const up = (pgm: MigrationBuilder) => {
@@ -21,6 +23,15 @@ export const up = (pgm: MigrationBuilder) => {
       regulation text not null,
       requested_at timestamptz not null
     );
+    create function dsrflow.deletion_outbox_queue() returns trigger language plpgsql as $$
+    begin
+      insert into dsrflow.deletion_queue (request_id, user_key, email, customer_id, phone, regulation, requested_at)
+      select new.request_id, new.user_key, s.email, s.customer_id, s.phone, new.regulation, new.requested_at
+      from (values (1)) as one (n) left join dsrflow.request_subjects s on s.request_id = new.request_id;
+      return null;
+    end $$;
+    create trigger deletion_outbox_queue after insert on dsrflow.deletion_outbox
+      for each row execute function dsrflow.deletion_outbox_queue();
     insert into dsrflow.deletion_queue (request_id, user_key, email, customer_id, phone, regulation, requested_at)
     select o.request_id, o.user_key, s.email, s.customer_id, s.phone, o.regulation, o.requested_at
     from dsrflow.deletion_outbox o left join dsrflow.request_subjects s on s.request_id = o.request_id
