@@ -1,12 +1,14 @@
 import type { Client } from '@temporalio/client';
 import { listUnstartedRequests, markWorkflowStarted } from '../db/requests.ts';
+import { listUnstartedHoldReviews } from '../db/erasure.ts';
 import { listUnstartedLifts, markLiftStarted } from '../db/suppressions.ts';
+import { handOverHoldReview } from '../platform/hold-review.ts';
 import type { Logger } from '../platform/logger.ts';
 import { startRequestWorkflow, startSuppressionLift, type WorkflowSettings } from '../platform/temporal.ts';
 import type { ActivityDeps } from './index.ts';
 
 /**
- * Starts the workflow of every request recorded while Temporal was unreachable. Runs at worker start and every
+ * Starts the workflow of every request (suppression lift, legal hold review) recorded while Temporal was unreachable. Runs at worker start and every
  * few minutes from the `recorded-requests-sweep` Schedule: the start is idempotent, so several at once is harmless.
  */
 export async function startRecordedRequests(client: Client, deps: { pool: ActivityDeps['pool']; logger: Logger }, settings: WorkflowSettings): Promise<number> {
@@ -22,7 +24,10 @@ export async function startRecordedRequests(client: Client, deps: { pool: Activi
     await startSuppressionLift(client, settings, { requestId: lift.request_id, suppressionId: lift.suppression_id });
     await markLiftStarted(deps.pool, lift.suppression_id);
   }
-  return rows.length + lifts.length;
+  // And reviews of legal holds lifted while it was unreachable.
+  const holds = await listUnstartedHoldReviews(deps.pool);
+  for (const hold of holds) await handOverHoldReview(client, settings, deps.pool, hold);
+  return rows.length + lifts.length + holds.length;
 }
 
 

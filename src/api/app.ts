@@ -17,6 +17,7 @@ import type { ExportStorage } from '../platform/storage.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
+import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
 
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', requireToken(deps.pool), authorize(deps.pool));
   app.route('/', requestsRouter(deps));
   app.route('/', suppressionsRouter(deps));
+  app.route('/', legalHoldsRouter(deps));
   app.route('/', auditRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (dsr_...)' });

@@ -2,6 +2,7 @@ import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { LEGAL_EXCEPTIONS, type LegalException } from '../domain/actions.ts';
 import type { ErasurePlan } from '../domain/erasure-plan.ts';
+import { recordEvent } from './audit.ts';
 
 // Erasure plans, the rows each pass erased per model, and legal holds: the records of erasure, in dsrflow.
 
@@ -87,12 +88,55 @@ export async function placeLegalHolds(db: CommonQueryMethods, requestId: string,
     on conflict (request_id, basis) do nothing`);
 }
 
-export async function liftLegalHold(db: CommonQueryMethods, requestId: string, basis: LegalException, liftedBy: string): Promise<boolean> {
-  const lifted = await db.maybeOneFirst(sql.type(z.object({ basis: z.string() }))`
-    update dsrflow.legal_holds set lifted_by = ${liftedBy}, lifted_at = now()
-    where request_id = ${requestId} and basis = ${basis} and lifted_at is null returning basis`);
-  return lifted !== null;
+export const legalHoldRow = z.object({
+  request_id: z.string(),
+  basis: z.enum(LEGAL_EXCEPTIONS),
+  placed_by: z.string(),
+  placed_at: z.string(),
+  lifted_by: z.string().nullable(),
+  lifted_at: z.string().nullable(),
+  lift_reason: z.string().nullable(),
+  review_started_at: z.string().nullable(),
+});
+export type LegalHoldRow = z.infer<typeof legalHoldRow>;
+const holdColumns = sql.fragment`request_id, basis, placed_by, placed_at, lifted_by, lifted_at, lift_reason, review_started_at`;
+
+export const findLegalHold = (db: CommonQueryMethods, requestId: string, basis: LegalException) =>
+  db.maybeOne(sql.type(legalHoldRow)`select ${holdColumns} from dsrflow.legal_holds where request_id = ${requestId} and basis = ${basis}`);
+
+/** Lifts a hold in force, with its audit event, in one transaction; null when the hold is not in force. */
+export async function liftLegalHold(db: CommonQueryMethods, l: { requestId: string; basis: LegalException; liftedBy: string; reason: string }): Promise<LegalHoldRow | null> {
+  return db.transaction(async (tx) => {
+    const row = await tx.maybeOne(sql.type(legalHoldRow)`
+      update dsrflow.legal_holds set lifted_by = ${l.liftedBy}, lifted_at = now(), lift_reason = ${l.reason}
+      where request_id = ${l.requestId} and basis = ${l.basis} and lifted_at is null returning ${holdColumns}`);
+    if (!row) return null;
+    await recordEvent(tx, {
+      requestId: l.requestId,
+      eventKey: `legal-hold/${l.requestId}/${l.basis}/lifted`,
+      action: 'legal_hold.lifted',
+      actor: l.liftedBy,
+      reason: l.reason,
+      details: { basis: l.basis, liftedAt: row.lifted_at },
+    });
+    return row;
+  });
 }
+
+export async function markHoldReviewStarted(db: CommonQueryMethods, requestId: string, basis: LegalException): Promise<void> {
+  await db.query(sql.unsafe`
+    update dsrflow.legal_holds set review_started_at = coalesce(review_started_at, now()) where request_id = ${requestId} and basis = ${basis}`);
+}
+
+/** Lifted holds whose review was not handed to Temporal (it was unreachable): the sweep starts them. */
+export const listUnstartedHoldReviews = (db: CommonQueryMethods) =>
+  db.any(sql.type(legalHoldRow)`
+    select ${holdColumns} from dsrflow.legal_holds where lifted_at is not null and review_started_at is null order by lifted_at`);
+
+/** Holds lifted on a request, oldest first: who, when, why. */
+export const liftedLegalHolds = (db: CommonQueryMethods, requestId: string) =>
+  db.any(sql.type(legalHoldRow)`
+    select ${holdColumns} from dsrflow.legal_holds where request_id = ${requestId} and lifted_at is not null order by lifted_at, basis`);
 
 export const activeLegalHolds = async (db: CommonQueryMethods, requestId: string): Promise<LegalException[]> =>
   [...(await db.anyFirst(sql.type(z.object({ basis: z.enum(LEGAL_EXCEPTIONS) }))`
@@ -101,6 +145,8 @@ export const activeLegalHolds = async (db: CommonQueryMethods, requestId: string
 /** What staff see on the request: holds in force, rows erased per model, what the latest pass kept and when it is looked at again. */
 export interface ErasureSummary {
   legalHolds: LegalException[];
+  /** Holds staff lifted: when, by whom, why. */
+  liftedHolds: Array<{ basis: LegalException; liftedAt: string; liftedBy: string; reason: string | null }>;
   erased: Record<string, number>;
   retained: Array<{ model: string; rows: number; bases: string[]; eligibleAt: string | null; reviewAt: string | null }>;
   nextReviewAt: string | null;
@@ -121,6 +167,7 @@ export async function erasureSummary(db: CommonQueryMethods, requestId: string):
   for (const run of await listErasureRuns(db, requestId)) erased[run.model] = (erased[run.model] ?? 0) + run.rows;
   return {
     legalHolds: await activeLegalHolds(db, requestId),
+    liftedHolds: await liftedHoldsOf(db, requestId),
     erased,
     retained: retainedGroups(latest.plan),
     nextReviewAt: latest.next_review_at,
@@ -130,12 +177,16 @@ export async function erasureSummary(db: CommonQueryMethods, requestId: string):
   };
 }
 
+const liftedHoldsOf = async (db: CommonQueryMethods, requestId: string): Promise<ErasureSummary['liftedHolds']> =>
+  (await liftedLegalHolds(db, requestId)).map((h) => ({ basis: h.basis, liftedAt: h.lifted_at!, liftedBy: h.lifted_by!, reason: h.lift_reason }));
+
 /** Before approval: what the plan would erase now and what it would keep (nothing has been erased). */
 async function erasurePreviewSummary(db: CommonQueryMethods, requestId: string): Promise<ErasureSummary | null> {
   const preview = await db.maybeOne(sql.type(previewRow)`select as_of, outcome, plan from dsrflow.erasure_previews where request_id = ${requestId}`);
   if (!preview) return null;
   return {
     legalHolds: await activeLegalHolds(db, requestId),
+    liftedHolds: await liftedHoldsOf(db, requestId),
     erased: {},
     wouldErase: Object.fromEntries(preview.plan.models.filter((m) => m.eligible.length > 0).map((m) => [m.model, m.eligible.length])),
     retained: retainedGroups(preview.plan),

@@ -2,7 +2,9 @@ import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@tempo
 import type { RequestRow } from '../db/requests.ts';
 import { verificationPolicy, type RegulationCode } from '../domain/regulations.ts';
 import type { RequestType } from '../domain/request.ts';
-import type { RightsRequestInput } from '../workflows/messages.ts';
+import type { LegalException } from '../domain/actions.ts';
+import { erasureReviewSignal, type ErasureReviewRequest, type RightsRequestInput } from '../workflows/messages.ts';
+import { scheduledErasureWorkflowId, type scheduledErasure } from '../workflows/scheduled-erasure.ts';
 import proto from '@temporalio/proto';
 import { dsrDueAt, dsrOrganization, dsrRegulation, dsrStatus, dsrType, SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
@@ -81,6 +83,24 @@ export async function startSuppressionLift(client: Client, settings: WorkflowSet
     if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
     throw error;
   }
+}
+
+/**
+ * Asks the request's scheduled erasure (`erasure-<request id>`) for a pass now, after staff lifted a legal hold:
+ * signalWithStart wakes a sleeping run, or starts a new one when the last has ended (nothing dated was left). A new
+ * run's first pass is keyed by the lift's instant, so a retried start runs the same stored plan.
+ */
+export async function requestErasureReview(client: Client, settings: WorkflowSettings, review: { requestId: string; basis: LegalException; liftedAt: string }): Promise<void> {
+  await client.connection.withDeadline(Date.now() + (settings.startTimeoutMs ?? 5000), () =>
+    client.workflow.signalWithStart<typeof scheduledErasure, [ErasureReviewRequest]>('scheduledErasure', {
+      taskQueue: settings.taskQueue,
+      workflowId: scheduledErasureWorkflowId(review.requestId),
+      args: [{ requestId: review.requestId, reviewAt: review.liftedAt }],
+      signal: erasureReviewSignal,
+      signalArgs: [{ reason: 'legal_hold_lifted', basis: review.basis }],
+      staticSummary: `scheduled erasure of request ${review.requestId}`,
+    }),
+  );
 }
 
 /** The Temporal Web UI page of a workflow, for links from the API and the dashboard. */

@@ -61,6 +61,14 @@ export const extensionSignal = defineSignal<[ExtensionRequest]>('extension');
 export const cancellationSignal = defineSignal<[CancellationRequest]>('cancellation');
 export const completionSignal = defineSignal<[CompletionRequest]>('completion');
 
+/** Why a scheduled erasure is asked to run a pass now instead of at its next review date (codes only). */
+export interface ErasureReviewRequest {
+  reason: 'legal_hold_lifted';
+  basis: LegalException;
+}
+/** To `erasure-<request id>` (scheduledErasure), sent with signalWithStart: a pass now, whether it was sleeping or had ended. */
+export const erasureReviewSignal = defineSignal<[ErasureReviewRequest]>('erasureReview');
+
 // The API sends updates: the same decisions, validated synchronously against the live state, so the caller
 // learns at once whether it was accepted (409 if not) and an accepted one is in the history before we answer.
 export const verifyUpdate = defineUpdate<RequestState, [VerificationDecision]>('verify');

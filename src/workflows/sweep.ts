@@ -5,7 +5,7 @@ const { startRecordedRequests } = proxyActivities<Activities>({ startToCloseTime
 
 /**
  * Run every few minutes by the Schedule `recorded-requests-sweep`: starts the workflow of every request (and
- * suppression lift) recorded while Temporal was unreachable, so none waits for the next worker restart.
+ * suppression lift, legal hold review) recorded while Temporal was unreachable, so none waits for the next worker restart.
  */
 export async function recordedRequestsSweep(): Promise<{ started: number }> {
   return startRecordedRequests();

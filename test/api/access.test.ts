@@ -47,6 +47,21 @@ const ROUTES: RouteCase[] = [
   { route: 'POST /v1/requests/{id}/extension', method: 'POST', path: (id) => `/v1/requests/${id}/extension`, body: JSON.stringify({ reason: 'complexity' }), expect: act },
   { route: 'POST /v1/requests/{id}/cancellation', method: 'POST', path: (id) => `/v1/requests/${id}/cancellation`, body: JSON.stringify({ reason: 'duplicate' }), expect: act },
   { route: 'POST /v1/requests/{id}/completion', method: 'POST', path: (id) => `/v1/requests/${id}/completion`, body: JSON.stringify({}), expect: act },
+  // Allowed callers get past the rules to the handler, which finds no such suppression or hold on this request.
+  {
+    route: 'POST /v1/requests/{id}/suppressions/{suppressionId}/lift',
+    method: 'POST',
+    path: (id) => `/v1/requests/${id}/suppressions/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/lift`,
+    body: JSON.stringify({ reason: 'accuracy check done' }),
+    expect: { ...act, owner: 404, admin: 404, dpo: 404, controller: 404 },
+  },
+  {
+    route: 'POST /v1/requests/{id}/legal-holds/{basis}/lift',
+    method: 'POST',
+    path: (id) => `/v1/requests/${id}/legal-holds/legal_claims/lift`,
+    body: JSON.stringify({ reason: 'claim settled' }),
+    expect: { ...act, owner: 404, admin: 404, dpo: 404, controller: 404 },
+  },
   // Unauthenticated: the signature is the credential, whoever's bearer token comes along.
   { route: 'POST /v1/webhooks/requests', method: 'POST', path: () => '/v1/webhooks/requests', body: newRequest, expect: { owner: 401, admin: 401, dpo: 401, controller: 401, 'controller-other': 401, auditor: 401, anonymous: 401 } },
 ];

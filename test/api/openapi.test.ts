@@ -22,6 +22,7 @@ const EXPECTED = [
   'POST /v1/requests/{id}/cancellation',
   'POST /v1/requests/{id}/completion',
   'POST /v1/requests/{id}/suppressions/{suppressionId}/lift',
+  'POST /v1/requests/{id}/legal-holds/{basis}/lift',
   'GET /v1/requests/{id}/audit',
   'GET /v1/audit',
   'GET /v1/audit/verify',

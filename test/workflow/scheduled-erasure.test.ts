@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
+import { bundleWorkflowCode, Worker } from '@temporalio/worker';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { listRequestEvents } from '../../src/db/audit.ts';
@@ -10,8 +14,12 @@ import type { LegalException } from '../../src/domain/actions.ts';
 import { periodEnd } from '../../src/domain/erasure-plan.ts';
 import { assessUpdate, stateQuery, verifyUpdate } from '../../src/workflows/messages.ts';
 import { scheduledErasureWorkflowId, type scheduledErasure } from '../../src/workflows/scheduled-erasure.ts';
-import { json, testApp, tokenHeaders } from '../support/app.ts';
+import { startRecordedRequests } from '../../src/activities/sweep.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
+import { freePort } from '../support/ports.ts';
 import { historyText } from '../support/history.ts';
+import { workflowBundle } from '../support/stack.ts';
 import { eventually } from '../support/requests.ts';
 import { DAY, reach, useTimeSkipping, type TimeSkippingSuite } from '../support/workflow-harness.ts';
 
@@ -116,4 +124,156 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       assert.match(kept.reason ?? '', /legal_claims/);
     });
   });
+
+  const liftHold = (app: ReturnType<typeof testApp>, requestId: string, headers: Record<string, string>, basis = 'legal_claims') =>
+    app.request(`/v1/requests/${requestId}/legal-holds/${basis}/lift`, { method: 'POST', headers, body: JSON.stringify({ reason: 'the claim was settled on 2026-11-02' }) });
+  const email = (userId: string) => suite.pg.pool.oneFirst(sql.type(z.object({ email: z.string() }))`select email from warehouse.users where id = ${userId}`);
+
+  test('staff lift the legal hold while the scheduled erasure sleeps: a pass runs at once, the tax record stays until its date', async () => {
+    const r = await erasureWithTaxRecord(suite);
+    await suite.h.withWorker(async () => {
+      const child = await approveErasure(suite, r.handle, ['legal_claims']);
+      assert.equal(await email(r.userId), r.subject.email, 'the hold keeps the profile as it is');
+      const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: 'scheduled-erasure' });
+      const dpo = await tokenHeaders(suite.pg.pool, 'dpo');
+
+      const invalid = await app.request(`/v1/requests/${r.row.id}/legal-holds/legal_claims/lift`, { method: 'POST', headers: dpo, body: JSON.stringify({ reason: 'x' }) });
+      assert.equal(invalid.status, 400, 'a reason is required');
+      assert.equal((await liftHold(app, r.row.id, dpo, 'nonsense')).status, 400, 'an unknown basis');
+      const notPlaced = await liftHold(app, r.row.id, dpo, 'fraud_prevention');
+      assert.equal(notPlaced.status, 404);
+      assert.equal((await json(notPlaced)).error.code, 'LEGAL_HOLD_NOT_FOUND');
+
+      const res = await liftHold(app, r.row.id, dpo);
+      assert.equal(res.status, 202);
+      const body = await json(res);
+      assert.equal(body.review, 'started');
+      assert.equal(body.workflowId, scheduledErasureWorkflowId(r.row.id));
+      assert.match(body.liftedBy, /^test-dpo-/);
+
+      // The sleeping run wakes: the profile is anonymized now; the payment (tax, 7 years) and its order stay.
+      await eventually(async () => ((await email(r.userId)) !== r.subject.email ? true : undefined), 20_000, 'the pass after the lift');
+      assert.equal(await r.exists('transactions', 'id', r.paymentId), true, 'the tax record is kept until its own date');
+      assert.equal(await r.exists('orders', 'id', r.orderId), true, 'with the order it needs');
+      assert.equal((await child.describe()).status.name, 'RUNNING', 'and the run sleeps again, to that date');
+
+      const again = await liftHold(app, r.row.id, dpo);
+      assert.equal(again.status, 409);
+      assert.equal((await json(again)).error.code, 'LEGAL_HOLD_ALREADY_LIFTED');
+
+      const detail = await eventually(async () => {
+        const d = await json(await app.request(`/v1/requests/${r.row.id}`, { headers: dpo }));
+        return d.erasure.passes === 2 ? d : undefined;
+      }, 20_000, 'the pass to be recorded');
+      assert.deepEqual(detail.erasure.legalHolds, []);
+      assert.deepEqual(detail.erasure.liftedHolds.map((h: { basis: string; reason: string }) => [h.basis, h.reason]), [['legal_claims', 'the claim was settled on 2026-11-02']]);
+      const events = await listRequestEvents(suite.pg.pool, r.row.id);
+      const lifted = events.find((e) => e.action === 'legal_hold.lifted');
+      assert.ok(lifted && lifted.actor === body.liftedBy && lifted.reason === 'the claim was settled on 2026-11-02', 'who lifted it and why, in the audit trail');
+      const passes = events.filter((e) => e.action === 'erasure.pass_completed').map((e) => String(e.details.pass));
+      assert.equal(passes.length, 2, 'the first pass and the one after the lift');
+
+      // At the end of the period the rest goes, as before.
+      const result = await child.result();
+      assert.equal(result.passes, 2);
+      assert.equal(result.erased.transactions, 1);
+      assert.equal(result.erased.users, 1, 'anonymized by the pass after the lift');
+      assert.equal(await r.exists('transactions', 'id', r.paymentId), false);
+      const history = historyText(await child.fetchHistory());
+      for (const identifier of [r.subject.email, "O'Brien", 'Zoë', r.subject.customerId]) assert.ok(!history.includes(identifier), `history must not contain ${identifier}`);
+    });
+  });
+
+  test('a hold lifted after the scheduled erasure ended (Temporal down at first): recorded, then the sweep starts it again and what the hold kept goes', async () => {
+    const r = await erasureWithTaxRecord(suite);
+    await suite.h.withWorker(async () => {
+      const child = await approveErasure(suite, r.handle, ['legal_claims']);
+      const first = await child.result();
+      assert.deepEqual(first.retained, { users: 1, orders: 1, transactions: 1 }, 'everything kept: the hold has no end date, so the run ended');
+      const dpo = await tokenHeaders(suite.pg.pool, 'dpo');
+
+      const lazy = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+      try {
+        const down = testApp({ pool: suite.pg.pool, client: new Client({ connection: lazy }), taskQueue: 'scheduled-erasure' });
+        const res = await liftHold(down, r.row.id, dpo);
+        assert.equal(res.status, 503);
+        assert.equal((await json(res)).error.code, 'WORKFLOW_START_FAILED');
+      } finally {
+        await lazy.close();
+      }
+      assert.ok((await listRequestEvents(suite.pg.pool, r.row.id)).some((e) => e.action === 'legal_hold.lifted'), 'the lift is recorded all the same');
+      assert.equal(await r.exists('transactions', 'id', r.paymentId), true);
+
+      // The sweep (every few minutes, from its Schedule) hands the review over.
+      const started = await startRecordedRequests(suite.env.client, { pool: suite.pg.pool, logger: createLogger('silent') }, testWorkflowSettings('scheduled-erasure'));
+      assert.ok(started >= 1);
+      const rerun = suite.env.client.workflow.getHandle<typeof scheduledErasure>(scheduledErasureWorkflowId(r.row.id));
+      const result = await rerun.result();
+      assert.equal(result.passes, 1);
+      assert.deepEqual(result.retained, {});
+      assert.equal(result.erased.transactions, 1);
+      assert.equal(await r.exists('transactions', 'id', r.paymentId), false, 'its period had ended; only the hold kept it');
+      assert.equal(await r.exists('orders', 'id', r.orderId), false);
+      assert.notEqual(await email(r.userId), r.subject.email);
+      const hold = await suite.pg.pool.one(sql.type(z.object({ review_started_at: z.string().nullable() }))`
+        select review_started_at from dsrflow.legal_holds where request_id = ${r.row.id} and basis = 'legal_claims'`);
+      assert.ok(hold.review_started_at, 'the sweep will not start it twice');
+    });
+  });
+
+  test('a run recorded before the review signal (sleep only) replays on the current workflow code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsrflow-erasure-before-'));
+    writeFileSync(join(dir, 'workflows.ts'), SCHEDULED_ERASURE_BEFORE_REVIEW);
+    const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
+    const before = await bundleWorkflowCode({
+      workflowsPath: join(dir, 'workflows.ts'),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+      webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), nodeModules] } }),
+    });
+    const taskQueue = 'scheduled-erasure-before-review';
+    // Two passes: the first keeps something until a later date, the second erases it.
+    const now = await suite.env.currentTimeMs();
+    const later = new Date(now + 400 * DAY).toISOString();
+    const worker = await Worker.create({
+      connection: suite.env.nativeConnection,
+      taskQueue,
+      workflowBundle: before,
+      activities: {
+        eraseSubjectData: async ({ pass }: { pass: string }) =>
+          pass === later ? { erased: { transactions: 1 }, retained: {}, nextReviewAt: null } : { erased: { events: 2 }, retained: { transactions: 1 }, nextReviewAt: later },
+      },
+    });
+    const workflowId = `erasure-before-review-${crypto.randomUUID().slice(0, 8)}`;
+    const result = await worker.runUntil(
+      suite.env.client.workflow.execute('scheduledErasure', { args: [{ requestId: crypto.randomUUID(), reviewAt: new Date(now + 30 * DAY).toISOString() }], taskQueue, workflowId }),
+    );
+    assert.equal(result.passes, 2);
+    const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code } }, history, workflowId);
+  });
 });
+
+// scheduledErasure before 'erasure-review-signal' (commit 44c3142), with the activity untyped.
+const SCHEDULED_ERASURE_BEFORE_REVIEW = `
+import { continueAsNew, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+const { eraseSubjectData } = proxyActivities<any>({ startToCloseTimeout: '1 hour', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' } });
+export async function scheduledErasure(input: { requestId: string; reviewAt: string; passes?: number }) {
+  const erased: Record<string, number> = {};
+  let retained: Record<string, number> = {};
+  let passes = input.passes ?? 0;
+  let next: string | null = input.reviewAt;
+  while (next !== null) {
+    const wait = Date.parse(next) - Date.now();
+    if (wait > 0) await sleep(wait);
+    const result = await eraseSubjectData({ requestId: input.requestId, pass: next, asOf: next });
+    passes += 1;
+    for (const [model, rows] of Object.entries(result.erased as Record<string, number>)) erased[model] = (erased[model] ?? 0) + rows;
+    retained = result.retained;
+    next = result.nextReviewAt !== null && result.nextReviewAt > next ? result.nextReviewAt : null;
+    if (next !== null && workflowInfo().continueAsNewSuggested) {
+      await continueAsNew({ requestId: input.requestId, reviewAt: next, passes });
+    }
+  }
+  return { requestId: input.requestId, passes, erased, retained };
+}
+`;

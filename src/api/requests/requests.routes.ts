@@ -89,7 +89,10 @@ export const TimelineEventSchema = z
 
 export const ErasureSummarySchema = z
   .object({
-    legalHolds: z.array(z.string()),
+    legalHolds: z.array(z.string()).openapi({ description: 'legal holds in force (named in the assessment, placed by the first pass)' }),
+    liftedHolds: z
+      .array(z.object({ basis: z.string(), liftedAt: z.string(), liftedBy: z.string(), reason: z.string().nullable() }))
+      .openapi({ description: 'legal holds staff lifted (POST /v1/requests/{id}/legal-holds/{basis}/lift): when, by whom, why' }),
     erased: z.record(z.string(), z.number()).openapi({ description: 'rows deleted or anonymized per model, over every pass' }),
     retained: z.array(
       z.object({
