@@ -102,3 +102,15 @@ function isDatabaseUnavailable(err: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * A reason staff give (a lift, a hold): 3 to 2,000 characters as PostgreSQL counts them (code points), so a text the
+ * API accepts never breaks the column's check (zod's min/max count UTF-16 units: two emoji would pass as four).
+ */
+export const reasonText = (description: string) =>
+  z
+    .string()
+    .trim()
+    .refine((s) => [...s].length >= 3, { message: 'at least 3 characters' })
+    .refine((s) => [...s].length <= 2000, { message: 'at most 2000 characters' })
+    .openapi({ description, minLength: 3, maxLength: 2000 });

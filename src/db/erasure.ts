@@ -123,15 +123,26 @@ export async function liftLegalHold(db: CommonQueryMethods, l: { requestId: stri
   });
 }
 
-export async function markHoldReviewStarted(db: CommonQueryMethods, requestId: string, basis: LegalException): Promise<void> {
-  await db.query(sql.unsafe`
-    update dsrflow.legal_holds set review_started_at = coalesce(review_started_at, now()) where request_id = ${requestId} and basis = ${basis}`);
+/** The lift's review handed to Temporal (or nothing kept to review), with its audit event, once. */
+export async function markHoldReviewStarted(db: CommonQueryMethods, requestId: string, basis: LegalException, review: 'started' | 'nothing_kept'): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query(sql.unsafe`
+      update dsrflow.legal_holds set review_started_at = coalesce(review_started_at, now()) where request_id = ${requestId} and basis = ${basis}`);
+    await recordEvent(tx, {
+      requestId,
+      eventKey: `legal-hold/${requestId}/${basis}/review`,
+      action: 'legal_hold.review_requested',
+      actor: 'system',
+      reason: review === 'started' ? 'the scheduled erasure runs a pass now' : 'the first pass found no one (or several) in the warehouse: nothing kept to review',
+      details: { basis, review },
+    });
+  });
 }
 
 /** Lifted holds whose review was not handed to Temporal (it was unreachable): the sweep starts them. */
-export const listUnstartedHoldReviews = (db: CommonQueryMethods) =>
+export const listUnstartedHoldReviews = (db: CommonQueryMethods, limit = 500) =>
   db.any(sql.type(legalHoldRow)`
-    select ${holdColumns} from dsrflow.legal_holds where lifted_at is not null and review_started_at is null order by lifted_at`);
+    select ${holdColumns} from dsrflow.legal_holds where lifted_at is not null and review_started_at is null order by lifted_at limit ${limit}`);
 
 /** Holds lifted on a request, oldest first: who, when, why. */
 export const liftedLegalHolds = (db: CommonQueryMethods, requestId: string) =>

@@ -12,6 +12,6 @@ import { requestErasureReview, type WorkflowSettings } from './temporal.ts';
 export async function handOverHoldReview(client: Client, settings: WorkflowSettings, db: CommonQueryMethods, hold: LegalHoldRow): Promise<'review' | 'nothing-kept'> {
   const userKey = await findErasureUserKey(db, hold.request_id);
   if (userKey !== null) await requestErasureReview(client, settings, { requestId: hold.request_id, basis: hold.basis, liftedAt: hold.lifted_at! });
-  await markHoldReviewStarted(db, hold.request_id, hold.basis);
+  await markHoldReviewStarted(db, hold.request_id, hold.basis, userKey !== null ? 'started' : 'nothing_kept');
   return userKey !== null ? 'review' : 'nothing-kept';
 }

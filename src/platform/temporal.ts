@@ -97,7 +97,7 @@ export async function requestErasureReview(client: Client, settings: WorkflowSet
       workflowId: scheduledErasureWorkflowId(review.requestId),
       args: [{ requestId: review.requestId, reviewAt: review.liftedAt }],
       signal: erasureReviewSignal,
-      signalArgs: [{ reason: 'legal_hold_lifted', basis: review.basis }],
+      signalArgs: [{ reason: 'legal_hold_lifted', basis: review.basis, liftedAt: review.liftedAt }],
       staticSummary: `scheduled erasure of request ${review.requestId}`,
     }),
   );

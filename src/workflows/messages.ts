@@ -65,6 +65,8 @@ export const completionSignal = defineSignal<[CompletionRequest]>('completion');
 export interface ErasureReviewRequest {
   reason: 'legal_hold_lifted';
   basis: LegalException;
+  /** The lift's instant: a run serves each lift once, and a run started by this lift is keyed by it. */
+  liftedAt: string;
 }
 /** To `erasure-<request id>` (scheduledErasure), sent with signalWithStart: a pass now, whether it was sleeping or had ended. */
 export const erasureReviewSignal = defineSignal<[ErasureReviewRequest]>('erasureReview');

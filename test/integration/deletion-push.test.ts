@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -241,7 +241,9 @@ test('migration 011 moves the rows the ledger still had pending to the queue, wi
     await pool.query(sql.unsafe`
       insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at, pushed_at)
       values (${pending.row.id}, '601', 'UK_GDPR', '2026-11-01T10:00:00Z', null), (${pushed.row.id}, '602', 'GDPR', '2026-11-01T09:00:00Z', now())`);
-    assert.equal((await migrate(await databaseUrl(name)))[0], '011_deletion_queue');
+    const later = readdirSync(fileURLToPath(new URL('../../src/db/migrations', import.meta.url))).filter((f) => f > '011').map((f) => f.replace(/\.ts$/, '')).sort();
+    assert.deepEqual(await migrate(await databaseUrl(name)), later, 'the migrations from 011 on');
+    assert.equal(later[0], '011_deletion_queue');
 
     const queued = await pool.any(sql.type(z.object({ request_id: z.string(), user_key: z.string().nullable(), email: z.string().nullable(), customer_id: z.string().nullable(), regulation: z.string(), requested_at: z.string() }))`
       select request_id::text, user_key, email, customer_id, regulation, requested_at from dsrflow.deletion_queue`);

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import type { LegalException } from '../../src/domain/actions.ts';
 import { periodEnd } from '../../src/domain/erasure-plan.ts';
-import { assessUpdate, stateQuery, verifyUpdate } from '../../src/workflows/messages.ts';
+import { assessUpdate, erasureReviewSignal, stateQuery, verifyUpdate } from '../../src/workflows/messages.ts';
 import { scheduledErasureWorkflowId, type scheduledErasure } from '../../src/workflows/scheduled-erasure.ts';
 import { startRecordedRequests } from '../../src/activities/sweep.ts';
 import { createLogger } from '../../src/platform/logger.ts';
@@ -20,7 +20,7 @@ import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/ap
 import { freePort } from '../support/ports.ts';
 import { historyText } from '../support/history.ts';
 import { workflowBundle } from '../support/stack.ts';
-import { eventually } from '../support/requests.ts';
+import { eventually, recordRequest } from '../support/requests.ts';
 import { DAY, reach, useTimeSkipping, type TimeSkippingSuite } from '../support/workflow-harness.ts';
 
 const idRow = z.object({ id: z.coerce.string() });
@@ -144,9 +144,17 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       assert.equal(notPlaced.status, 404);
       assert.equal((await json(notPlaced)).error.code, 'LEGAL_HOLD_NOT_FOUND');
 
-      const res = await liftHold(app, r.row.id, dpo);
-      assert.equal(res.status, 202);
-      const body = await json(res);
+      const emoji = await app.request(`/v1/requests/${r.row.id}/legal-holds/legal_claims/lift`, { method: 'POST', headers: dpo, body: JSON.stringify({ reason: '😀😀' }) });
+      assert.equal(emoji.status, 400, 'two characters, however many UTF-16 units');
+
+      // Two staff lift it at once: one records the lift, the other is told who did.
+      const [res, other] = await Promise.all([liftHold(app, r.row.id, dpo), liftHold(app, r.row.id, await tokenHeaders(suite.pg.pool, 'admin'))]).then((rs) =>
+        rs.sort((a, b) => a.status - b.status),
+      );
+      assert.equal(res!.status, 202);
+      assert.equal(other!.status, 409);
+      assert.equal((await json(other!)).error.code, 'LEGAL_HOLD_ALREADY_LIFTED');
+      const body = await json(res!);
       assert.equal(body.review, 'started');
       assert.equal(body.workflowId, scheduledErasureWorkflowId(r.row.id));
       assert.match(body.liftedBy, /^test-dpo-/);
@@ -171,7 +179,15 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       const lifted = events.find((e) => e.action === 'legal_hold.lifted');
       assert.ok(lifted && lifted.actor === body.liftedBy && lifted.reason === 'the claim was settled on 2026-11-02', 'who lifted it and why, in the audit trail');
       const passes = events.filter((e) => e.action === 'erasure.pass_completed').map((e) => String(e.details.pass));
-      assert.equal(passes.length, 2, 'the first pass and the one after the lift');
+      assert.equal(passes.length, 2, 'the first pass and the one after the lift, once');
+      assert.ok(events.some((e) => e.action === 'legal_hold.review_requested' && e.details.review === 'started'), 'the hand-over is in the audit trail');
+
+      // A request still running cannot have its hold lifted yet.
+      const running = await recordRequest(suite.pg.pool, { type: 'erasure' });
+      await suite.pg.pool.query(sql.unsafe`insert into dsrflow.legal_holds (request_id, basis, placed_by) values (${running.row.id}, 'legal_claims', 'dpo-jane')`);
+      const early = await liftHold(app, running.row.id, dpo);
+      assert.equal(early.status, 409);
+      assert.equal((await json(early)).error.code, 'REQUEST_NOT_COMPLETED');
 
       // At the end of the period the rest goes, as before.
       const result = await child.result();
@@ -194,7 +210,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
 
       const lazy = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
       try {
-        const down = testApp({ pool: suite.pg.pool, client: new Client({ connection: lazy }), taskQueue: 'scheduled-erasure' });
+        const down = testApp({ pool: suite.pg.pool, client: new Client({ connection: lazy }), taskQueue: 'scheduled-erasure', startTimeoutMs: 1000 });
         const res = await liftHold(down, r.row.id, dpo);
         assert.equal(res.status, 503);
         assert.equal((await json(res)).error.code, 'WORKFLOW_START_FAILED');
@@ -218,18 +234,13 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       const hold = await suite.pg.pool.one(sql.type(z.object({ review_started_at: z.string().nullable() }))`
         select review_started_at from dsrflow.legal_holds where request_id = ${r.row.id} and basis = 'legal_claims'`);
       assert.ok(hold.review_started_at, 'the sweep will not start it twice');
+      const retried = await liftHold(testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: 'scheduled-erasure' }), r.row.id, dpo);
+      assert.equal(retried.status, 409, 'handed over: a retry of the call is told it was lifted');
     });
   });
 
   test('a run recorded before the review signal (sleep only) replays on the current workflow code', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dsrflow-erasure-before-'));
-    writeFileSync(join(dir, 'workflows.ts'), SCHEDULED_ERASURE_BEFORE_REVIEW);
-    const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
-    const before = await bundleWorkflowCode({
-      workflowsPath: join(dir, 'workflows.ts'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
-      webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), nodeModules] } }),
-    });
+    const before = await bundleBeforeReview();
     const taskQueue = 'scheduled-erasure-before-review';
     // Two passes: the first keeps something until a later date, the second erases it.
     const now = await suite.env.currentTimeMs();
@@ -251,7 +262,52 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
     const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code } }, history, workflowId);
   });
+
+  test('a run started on the code before the review signal, asleep when the new code is deployed, wakes on a lift', async () => {
+    const taskQueue = 'scheduled-erasure-wake-before-review';
+    const now = await suite.env.currentTimeMs();
+    const reviewAt = new Date(now + 30 * DAY).toISOString();
+    const calls: Array<{ pass: string; asOf: string }> = [];
+    const activities = {
+      eraseSubjectData: async (input: { pass: string; asOf: string }) => {
+        calls.push(input);
+        return { erased: { users: 1 }, retained: {}, nextReviewAt: null };
+      },
+    };
+    const workflowId = `erasure-wake-before-review-${crypto.randomUUID().slice(0, 8)}`;
+    // No workflow cache: the next worker takes the run over at once instead of waiting out a sticky queue.
+    const old = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: await bundleBeforeReview(), activities, maxCachedWorkflows: 0 });
+    const handle = await old.runUntil(async () => {
+      const h = await suite.env.client.workflow.start('scheduledErasure', { args: [{ requestId: crypto.randomUUID(), reviewAt }], taskQueue, workflowId });
+      await eventually(async () => ((await h.fetchHistory()).events?.some((e) => e.timerStartedEventAttributes) ? true : undefined), 10_000, 'the old code to sleep');
+      return h;
+    });
+    const current = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: { code: (await workflowBundle()).code }, activities, maxCachedWorkflows: 0 });
+    await current.runUntil(async () => {
+      await handle.signal(erasureReviewSignal, { reason: 'legal_hold_lifted', basis: 'legal_claims', liftedAt: new Date(now).toISOString() });
+      await eventually(async () => (calls.length > 0 ? true : undefined), 10_000, 'the pass after the lift');
+      await handle.result();
+    });
+    assert.equal(calls.length, 1);
+    assert.ok(calls[0]!.pass < reviewAt, `woken by the lift (${calls[0]!.pass}), not by its timer (${reviewAt})`);
+  });
 });
+
+/** The workflow code before the review signal, bundled once. */
+let beforeReview: Promise<Awaited<ReturnType<typeof bundleWorkflowCode>>> | undefined;
+function bundleBeforeReview() {
+  beforeReview ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dsrflow-erasure-before-'));
+    writeFileSync(join(dir, 'workflows.ts'), SCHEDULED_ERASURE_BEFORE_REVIEW);
+    const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
+    return bundleWorkflowCode({
+      workflowsPath: join(dir, 'workflows.ts'),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
+      webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), nodeModules] } }),
+    });
+  })();
+  return beforeReview;
+}
 
 // scheduledErasure before 'erasure-review-signal' (commit 44c3142), with the activity untyped.
 const SCHEDULED_ERASURE_BEFORE_REVIEW = `

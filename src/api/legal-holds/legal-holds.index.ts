@@ -1,5 +1,6 @@
 import { OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
-import { findLegalHold, liftLegalHold } from '../../db/erasure.ts';
+import { isTerminal } from '../../domain/request.ts';
+import { findLegalHold, liftLegalHold, type LegalHoldRow } from '../../db/erasure.ts';
 import { findRequest } from '../../db/requests.ts';
 import { handOverHoldReview } from '../../platform/hold-review.ts';
 import { scheduledErasureWorkflowId } from '../../workflows/scheduled-erasure.ts';
@@ -16,13 +17,18 @@ export function legalHoldsRouter(deps: AppDeps) {
     if (!request) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id}`);
     let hold = await findLegalHold(deps.pool, id, basis);
     if (!hold) throw new ApiError(404, 'LEGAL_HOLD_NOT_FOUND', `Request ${id} has no legal hold ${basis} (holds are placed by its first erasure pass, from the assessment)`);
-    // Until the request completes, its workflow may still be starting the scheduled erasure this would start.
-    if (request.status !== 'completed') throw new ApiError(409, 'REQUEST_NOT_COMPLETED', `Request ${id} is ${request.status}; lift the hold once it has completed`);
-    if (hold.lifted_at && hold.review_started_at) {
-      throw new ApiError(409, 'LEGAL_HOLD_ALREADY_LIFTED', `Legal hold ${basis} of request ${id} was lifted on ${hold.lifted_at} by ${hold.lifted_by}`);
+    // Until the request has ended, its workflow may still be starting the scheduled erasure this would start.
+    if (!isTerminal(request.status)) throw new ApiError(409, 'REQUEST_NOT_COMPLETED', `Request ${id} is ${request.status}; lift the hold once it has ended`);
+    const alreadyLifted = (h: LegalHoldRow) =>
+      new ApiError(409, 'LEGAL_HOLD_ALREADY_LIFTED', `Legal hold ${basis} of request ${id} was lifted on ${h.lifted_at} by ${h.lifted_by}`);
+    if (hold.lifted_at && hold.review_started_at) throw alreadyLifted(hold);
+    if (!hold.lifted_at) {
+      // Two lifts at once: one records it, the other is told who did.
+      const lifted = await liftLegalHold(deps.pool, { requestId: id, basis, liftedBy: c.get('actor').name, reason });
+      if (!lifted) throw alreadyLifted((await findLegalHold(deps.pool, id, basis))!);
+      hold = lifted;
     }
-    // A lift recorded earlier whose review did not start (Temporal unreachable) is handed over now.
-    if (!hold.lifted_at) hold = (await liftLegalHold(deps.pool, { requestId: id, basis, liftedBy: c.get('actor').name, reason })) ?? (await findLegalHold(deps.pool, id, basis))!;
+    // Else a lift recorded earlier whose review was not handed over (Temporal unreachable): handed over now.
     let review: 'review' | 'nothing-kept';
     try {
       review = await handOverHoldReview(deps.temporal.client, deps.workflows, deps.pool, hold);

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { LEGAL_EXCEPTIONS } from '../../domain/actions.ts';
-import { errorResponse } from '../errors.ts';
+import { errorResponse, reasonText } from '../errors.ts';
 
 export const HoldLiftBody = z
   .object({
-    reason: z.string().trim().min(3).max(2000).openapi({ description: 'Why the hold ends (e.g. the claim was settled on 2026-11-02); kept in the audit trail' }),
+    reason: reasonText('Why the hold ends (e.g. the claim was settled on 2026-11-02); kept in the audit trail'),
   })
   .strict()
   .openapi('LegalHoldLift');
@@ -26,7 +26,7 @@ export const liftLegalHoldRoute = createRoute({
   method: 'post',
   path: '/v1/requests/{id}/legal-holds/{basis}/lift',
   tags: ['Request actions'],
-  summary: 'Lift a legal hold named in the assessment of a completed erasure request, with the reason',
+  summary: 'Lift a legal hold named in the assessment of an erasure request that has ended, with the reason',
   description:
     "Recorded first (who, when, why, in the audit trail as legal_hold.lifted), then the request's scheduled erasure runs a pass at once: what the hold kept and no other reason keeps (a tax period, an open order) is erased now, the rest stays until its own date. The request detail lists the lift under erasure.liftedHolds.",
   security: [{ bearer: [] }],
@@ -38,12 +38,12 @@ export const liftLegalHoldRoute = createRoute({
     body: { content: { 'application/json': { schema: HoldLiftBody } }, required: true },
   },
   responses: {
-    202: { content: { 'application/json': { schema: HoldLiftResultSchema } }, description: 'Lift recorded; the review is under way (or nothing was kept)' },
+    202: { content: { 'application/json': { schema: HoldLiftResultSchema } }, description: 'Lift recorded (or, for a lift recorded while Temporal was unreachable, its review handed over now); the review is under way, or nothing was kept' },
     400: errorResponse('Invalid body or basis'),
     401: errorResponse('Missing or invalid token'),
     403: errorResponse('Role or organization may not act on this request'),
     404: errorResponse('No such request, or no such hold on it'),
-    409: errorResponse('The hold was already lifted, or the request is still being processed'),
+    409: errorResponse('The hold was already lifted (the message says when and by whom), or the request is still running'),
     503: errorResponse('Recorded, but Temporal is unreachable: retry the same call, or the sweep starts the review within minutes'),
   },
 });

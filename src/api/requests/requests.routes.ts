@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { LEGAL_EXCEPTIONS } from '../../domain/actions.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
 import { SUPPRESSION_SCOPES } from '../../domain/suppression.ts';
@@ -91,7 +92,7 @@ export const ErasureSummarySchema = z
   .object({
     legalHolds: z.array(z.string()).openapi({ description: 'legal holds in force (named in the assessment, placed by the first pass)' }),
     liftedHolds: z
-      .array(z.object({ basis: z.string(), liftedAt: z.string(), liftedBy: z.string(), reason: z.string().nullable() }))
+      .array(z.object({ basis: z.enum(LEGAL_EXCEPTIONS), liftedAt: z.string(), liftedBy: z.string(), reason: z.string().nullable() }))
       .openapi({ description: 'legal holds staff lifted (POST /v1/requests/{id}/legal-holds/{basis}/lift): when, by whom, why' }),
     erased: z.record(z.string(), z.number()).openapi({ description: 'rows deleted or anonymized per model, over every pass' }),
     retained: z.array(

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { errorResponse } from '../errors.ts';
+import { errorResponse, reasonText } from '../errors.ts';
 
 export const LiftBody = z
   .object({
-    reason: z.string().trim().min(3).max(2000).openapi({ description: 'Why the suppression ends (e.g. the accuracy check of Art. 18(1)(a) is done); kept in the audit trail and sent to destinations' }),
+    reason: reasonText('Why the suppression ends (e.g. the accuracy check of Art. 18(1)(a) is done); kept in the audit trail and sent to destinations'),
   })
   .strict()
   .openapi('SuppressionLift');

@@ -9,5 +9,7 @@ export const up = (pgm: MigrationBuilder) => {
     alter table dsrflow.legal_holds
       add column lift_reason text check (lift_reason is null or length(lift_reason) between 3 and 2000),
       add column review_started_at timestamptz;
+    -- Holds lifted before this column existed (by hand): their review is not due now; the sweep must not start it.
+    update dsrflow.legal_holds set review_started_at = lifted_at where lifted_at is not null;
   `);
 };
