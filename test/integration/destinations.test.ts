@@ -104,6 +104,7 @@ describe('signed events to downstream destinations (dev server, receivers on loo
       app.request(`/v1/requests/${id}/suppressions/${sid}/lift`, { method: 'POST', headers: h, body: JSON.stringify(body) });
     assert.equal((await lift({})).status, 400);
     assert.equal((await lift({ reason: 'ok', extra: 1 })).status, 400);
+    assert.equal((await lift({ reason: '😀😀' })).status, 400, 'two characters (four UTF-16 units): refused, not a database error');
     assert.equal((await lift({ reason: 'the subject opted back in' }, await tokenHeaders(suite.pg.pool, 'auditor'))).status, 403);
     const unknown = await lift({ reason: 'the subject opted back in' }, headers, crypto.randomUUID());
     assert.equal(unknown.status, 404);
