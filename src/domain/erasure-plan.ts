@@ -31,13 +31,18 @@ export interface RetentionReason {
   basis: string;
   /** First instant the reason no longer applies; null while it is open-ended (a hold, a condition). */
   until: string | null;
+  /** An open-ended condition the policy re-checks: when to look at it again. */
+  recheckAt?: string;
 }
 
 export interface RetainedGroup {
   reasons: RetentionReason[];
   /** When every reason has ended: null while any is open-ended. */
   eligibleAt: string | null;
-  /** When to look again: the latest dated reason (a hold may still apply then); null when nothing is dated. */
+  /**
+   * When to look again: the latest of the dated reasons and the earliest condition re-check (the group cannot go
+   * before either); null when there is neither (a hold alone: lifting it asks for a review).
+   */
   reviewAt: string | null;
   keys: string[];
 }
@@ -111,7 +116,8 @@ function exceptionReasons(e: RetentionException, row: RowFacts, holds: readonly 
     }
     case 'condition': {
       const value = row.values[e.column] ?? null;
-      return value !== null && e.in.includes(value) ? [{ kind: e.kind, basis: e.basis, until: null }] : [];
+      if (value === null || !e.in.includes(value)) return [];
+      return [{ kind: e.kind, basis: e.basis, until: null, ...(e.recheckEvery ? { recheckAt: periodEnd(asOf, e.recheckEvery).toISOString() } : {}) }];
     }
     case 'legal_hold':
       return holds.includes(e.basis) ? [{ kind: e.kind, basis: e.basis, until: null }] : [];
@@ -129,8 +135,11 @@ function exceptionReasons(e: RetentionException, row: RowFacts, holds: readonly 
 const eligibleAtOf = (reasons: RetentionReason[]): string | null =>
   reasons.some((r) => r.until === null) ? null : reasons.reduce<string | null>((max, r) => (max === null || r.until! > max ? r.until : max), null);
 
-const reviewAtOf = (reasons: RetentionReason[]): string | null =>
-  reasons.reduce<string | null>((max, r) => (r.until !== null && (max === null || r.until > max) ? r.until : max), null);
+export const reviewAtOf = (reasons: RetentionReason[]): string | null => {
+  const dated = reasons.reduce<string | null>((max, r) => (r.until !== null && (max === null || r.until > max) ? r.until : max), null);
+  const recheck = reasons.reduce<string | null>((min, r) => (r.recheckAt !== undefined && (min === null || r.recheckAt < min) ? r.recheckAt : min), null);
+  return dated === null ? recheck : recheck === null || dated > recheck ? dated : recheck;
+};
 
 // Code-point order (not locale order), with open-ended dates last.
 const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -213,7 +222,10 @@ function dedupe(reasons: RetentionReason[]): RetentionReason[] {
     const id = `${r.kind}\n${r.basis}`;
     const seen = byId.get(id);
     if (!seen) byId.set(id, { ...r });
-    else if (seen.until !== null && (r.until === null || r.until > seen.until)) seen.until = r.until;
+    else {
+      if (seen.until !== null && (r.until === null || r.until > seen.until)) seen.until = r.until;
+      if (r.recheckAt !== undefined && (seen.recheckAt === undefined || r.recheckAt < seen.recheckAt)) seen.recheckAt = r.recheckAt;
+    }
   }
   return [...byId.values()];
 }

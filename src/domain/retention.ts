@@ -29,7 +29,10 @@ export const retentionException = z.discriminatedUnion('kind', [
     countFrom: z.enum(['date', 'end_of_calendar_year']).default('date'),
   }),
   // Kept while a column holds one of the listed values (an order not yet final: an active contract).
-  z.strictObject({ kind: z.literal('condition'), basis, column: sqlName, in: z.array(z.string()).min(1) }),
+  // `recheckEvery`: the scheduled erasure looks again that long after each pass, so a row erased once the
+  // condition clears (an order that became final) goes within that period; without it, only a dated review or
+  // staff bring it back.
+  z.strictObject({ kind: z.literal('condition'), basis, column: sqlName, in: z.array(z.string()).min(1), recheckEvery: retentionPeriod.optional() }),
   // Kept while staff hold it: the assessment named this basis (e.g. legal_claims); lifted only by staff.
   z.strictObject({ kind: z.literal('legal_hold'), basis }),
   // Kept while flagged for fraud prevention: a boolean flag (open-ended) or the date it was flagged (+ period).

@@ -139,7 +139,7 @@ describe('erasure on real PostgreSQL: the demo policy on a seeded warehouse', ()
     assert.equal(later.erased.orders, 2);
     assert.deepEqual(await keysOf(pool, sql.fragment`from warehouse.orders t where t.user_id = ${user}`), paidOrders);
     assert.deepEqual(later.retained, { order_items: (await keysOf(pool, sql.fragment`from warehouse.order_items t where t.order_id = ${paidOrders[0]!}`)).length, orders: 1 });
-    assert.equal(later.nextReviewAt, null, 'an open contract has no date: nothing scheduled');
+    assert.equal(later.nextReviewAt, '2028-02-01T00:00:00.000Z', 'an open contract has no date: looked at again 30 days on (recheckEvery)');
     assert.equal((await listErasureRuns(pool, requestId)).filter((r) => r.model === 'users').reduce((s, r) => s + r.rows, 0), 1, 'the profile is anonymized once');
   });
 

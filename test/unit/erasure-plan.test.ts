@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import type { LegalException } from '../../src/domain/actions.ts';
 import { parseDataModel } from '../../src/domain/data-model.ts';
-import { erasurePlan, modelShapes, periodEnd, planCounts, type ModelShape, type RowFacts } from '../../src/domain/erasure-plan.ts';
+import { erasurePlan, modelShapes, periodEnd, planCounts, reviewAtOf as reviewAtOfReasons, type ModelShape, type RowFacts } from '../../src/domain/erasure-plan.ts';
 import { parseRetentionPolicy, policyColumns, policyProblems, RetentionPolicyError, type RetentionPolicy } from '../../src/domain/retention.ts';
 
 const demoModel = parseDataModel(JSON.parse(readFileSync('config/data-model.json', 'utf8')));
@@ -158,8 +158,14 @@ describe('the demo policy on a whole subject: mixed eligible and retained', () =
     const orders = modelOf(p, 'orders');
     assert.deepEqual(orders.eligible, ['70']);
     assert.deepEqual(orders.retained, [
+      // The open order is looked at again 30 days on (the demo policy's recheckEvery): kept through 22 December.
+      {
+        reasons: [{ kind: 'condition', basis: 'active_contract', until: null, recheckAt: '2026-12-23T00:00:00.000Z' }],
+        eligibleAt: null,
+        reviewAt: '2026-12-23T00:00:00.000Z',
+        keys: ['72'],
+      },
       { reasons: [{ kind: 'kept_child', basis: 'transactions', until: '2032-03-02T00:00:00.000Z' }], eligibleAt: '2032-03-02T00:00:00.000Z', reviewAt: '2032-03-02T00:00:00.000Z', keys: ['71'] },
-      { reasons: [{ kind: 'condition', basis: 'active_contract', until: null }], eligibleAt: null, reviewAt: null, keys: ['72'] },
     ]);
     const items = modelOf(p, 'order_items');
     assert.deepEqual(items.eligible, ['700']);
@@ -170,7 +176,7 @@ describe('the demo policy on a whole subject: mixed eligible and retained', () =
     assert.deepEqual(modelOf(p, 'events').eligible, ['1', '2']);
     assert.deepEqual(modelOf(p, 'campaign_interactions').eligible, ['3']);
     assert.deepEqual(modelOf(p, 'users').eligible, ['7'], 'anonymized: the row stays for the orders that point to it');
-    assert.equal(p.nextReviewAt, '2032-02-11T00:00:00.000Z');
+    assert.equal(p.nextReviewAt, '2026-12-23T00:00:00.000Z', 'the open order first');
     assert.deepEqual(planCounts(p).orders, { eligible: 1, retained: 2, untouched: 0 });
   });
 
@@ -191,7 +197,7 @@ describe('the demo policy on a whole subject: mixed eligible and retained', () =
     assert.deepEqual(modelOf(p, 'transactions').eligible, ['7000', '7100', '7101']);
     assert.deepEqual(modelOf(p, 'orders').eligible, ['70', '71']);
     assert.deepEqual(modelOf(p, 'order_items').eligible, ['700', '710', '711']);
-    assert.equal(p.nextReviewAt, null, 'only the active contract is left, open-ended');
+    assert.equal(p.nextReviewAt, '2032-04-02T00:00:00.000Z', 'only the active contract is left: looked at again in 30 days');
     const dayBefore = plan(facts, '2032-03-01T23:59:59.999Z');
     assert.deepEqual(modelOf(dayBefore, 'orders').eligible, ['70']);
     assert.deepEqual(modelOf(dayBefore, 'transactions').eligible, ['7000', '7100']);
@@ -210,6 +216,30 @@ describe('the demo policy on a whole subject: mixed eligible and retained', () =
       [['72'], ['condition:active_contract:null']],
       [['70', '71'], ['kept_child:transactions:null']],
     ]);
+  });
+
+  test('a re-checked condition: looked at again the day after its period, never before a dated reason ends', () => {
+    const policy = parseRetentionPolicy({
+      ...demoPolicy,
+      models: {
+        ...demoPolicy.models,
+        orders: { category: 'contracts', action: { type: 'delete' }, exceptions: [{ kind: 'condition', basis: 'active_contract', column: 'status', in: ['pending', 'paid'], recheckEvery: { days: 30 } }] },
+      },
+    });
+    // Late on the day: the re-check is still whole days (kept through 30 days on, looked at the day after).
+    const late = plan(facts, '2026-11-22T23:59:59.999Z', [], policy);
+    assert.equal(modelOf(late, 'orders').retained.find((g) => g.keys.includes('72'))!.reviewAt, '2026-12-23T00:00:00.000Z');
+    // Once it is no longer open, the next pass erases it.
+    const closed = plan({ ...facts, orders: facts.orders!.map((o) => (o.key === '72' ? { ...o, values: { ...o.values, status: 'shipped' } } : o)) }, '2026-12-23T00:00:00Z', [], policy);
+    assert.ok(modelOf(closed, 'orders').eligible.includes('72'));
+    // Held by a child for years too: the re-check cannot make it go earlier, so the review is the child's date.
+    const both = reviewAtOfReasons([
+      { kind: 'condition', basis: 'active_contract', until: null, recheckAt: '2026-12-23T00:00:00.000Z' },
+      { kind: 'kept_child', basis: 'transactions', until: '2032-03-02T00:00:00.000Z' },
+    ]);
+    assert.equal(both, '2032-03-02T00:00:00.000Z');
+    // Under a legal hold as well: still re-checked (the hold's lift asks for its own review).
+    assert.equal(reviewAtOfReasons([{ kind: 'condition', basis: 'active_contract', until: null, recheckAt: '2026-12-23T00:00:00.000Z' }, { kind: 'legal_hold', basis: 'legal_claims', until: null }]), '2026-12-23T00:00:00.000Z');
   });
 
   test('a subject with no rows gives an empty plan', () => {

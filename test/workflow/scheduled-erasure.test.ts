@@ -125,6 +125,39 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
     });
   });
 
+  test('an open order is looked at again every 30 days and erased at the first look after it became final', async () => {
+    const started = await suite.h.start({ type: 'erasure', regulation: 'GDPR' });
+    const now = await suite.env.currentTimeMs();
+    const userId = await suite.pg.pool.oneFirst(sql.type(idRow)`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at)
+      values (${'cus_o' + started.row.id.slice(0, 8)}, ${started.subject.email}, 'Zoë', ${"O'Brien"}, 'IE', ${new Date(now - DAY).toISOString()}) returning id`);
+    const orderId = await suite.pg.pool.oneFirst(sql.type(idRow)`
+      insert into warehouse.orders (user_id, placed_at, status, currency, total) values (${userId}, ${new Date(now - DAY).toISOString()}, 'pending', 'EUR', 20) returning id`);
+    const orderExists = async () => (await suite.pg.pool.oneFirst(sql.type(countRow)`select count(*)::int as n from warehouse.orders where id = ${orderId}`)) > 0;
+    const passesDone = async () => (await listRequestEvents(suite.pg.pool, started.row.id)).filter((e) => e.action === 'erasure.pass_completed').length;
+    const firstLook = periodEnd(new Date(now), { days: 30 }).getTime();
+    await suite.h.withWorker(async () => {
+      const child = await approveErasure(suite, started.handle, []);
+      assert.equal(await orderExists(), true, 'kept while open');
+      assert.equal((await child.describe()).status.name, 'RUNNING', 'a scheduled erasure for the open order, though nothing is dated');
+
+      // The first look: still open, so still kept, and looked at again 30 days later.
+      await suite.env.sleep(firstLook + DAY / 2 - (await suite.env.currentTimeMs()));
+      await eventually(async () => ((await passesDone()) >= 2 ? true : undefined), 20_000, 'the first re-check');
+      assert.equal(await orderExists(), true);
+      assert.equal((await child.describe()).status.name, 'RUNNING');
+
+      // Shipped: the next look erases it, and nothing is left to look at.
+      await suite.pg.pool.query(sql.unsafe`update warehouse.orders set status = 'shipped' where id = ${orderId}`);
+      const result = await child.result();
+      assert.equal(result.passes, 2);
+      assert.equal(result.erased.orders, 1);
+      assert.deepEqual(result.retained, {});
+      assert.equal(await orderExists(), false);
+      assert.ok((await suite.env.currentTimeMs()) >= periodEnd(new Date(firstLook), { days: 30 }).getTime(), 'at the second look, not before');
+    });
+  });
+
   const liftHold = (app: ReturnType<typeof testApp>, requestId: string, headers: Record<string, string>, basis = 'legal_claims') =>
     app.request(`/v1/requests/${requestId}/legal-holds/${basis}/lift`, { method: 'POST', headers, body: JSON.stringify({ reason: 'the claim was settled on 2026-11-02' }) });
   const email = (userId: string) => suite.pg.pool.oneFirst(sql.type(z.object({ email: z.string() }))`select email from warehouse.users where id = ${userId}`);
