@@ -40,8 +40,10 @@ export interface RetainedGroup {
   /** When every reason has ended: null while any is open-ended. */
   eligibleAt: string | null;
   /**
-   * When to look again: the latest of the dated reasons and the earliest condition re-check (the group cannot go
-   * before either); null when there is neither (a hold alone: lifting it asks for a review).
+   * When to look again: the latest dated reason, or the earliest condition re-check when that is later (nothing is
+   * erased before the dated reasons end, and a condition is not looked at before its re-check). A re-check counts
+   * only when every open-ended reason is a re-checked condition: a hold (lifting it asks for a review), an unknown
+   * date or a condition without re-check keep the row whatever the look finds. Null when nothing is left to look at.
    */
   reviewAt: string | null;
   keys: string[];
@@ -137,6 +139,7 @@ const eligibleAtOf = (reasons: RetentionReason[]): string | null =>
 
 export const reviewAtOf = (reasons: RetentionReason[]): string | null => {
   const dated = reasons.reduce<string | null>((max, r) => (r.until !== null && (max === null || r.until > max) ? r.until : max), null);
+  if (reasons.some((r) => r.until === null && r.recheckAt === undefined)) return dated;
   const recheck = reasons.reduce<string | null>((min, r) => (r.recheckAt !== undefined && (min === null || r.recheckAt < min) ? r.recheckAt : min), null);
   return dated === null ? recheck : recheck === null || dated > recheck ? dated : recheck;
 };

@@ -29,9 +29,9 @@ export const retentionException = z.discriminatedUnion('kind', [
     countFrom: z.enum(['date', 'end_of_calendar_year']).default('date'),
   }),
   // Kept while a column holds one of the listed values (an order not yet final: an active contract).
-  // `recheckEvery`: the scheduled erasure looks again that long after each pass, so a row erased once the
-  // condition clears (an order that became final) goes within that period; without it, only a dated review or
-  // staff bring it back.
+  // `recheckEvery`: the scheduled erasure looks again that long after each pass (whole days), and erases the row
+  // at the first look after the condition cleared (an order that became final), unless another reason still keeps
+  // it. Without it, the row is looked at only with a dated review of the same subject.
   z.strictObject({ kind: z.literal('condition'), basis, column: sqlName, in: z.array(z.string()).min(1), recheckEvery: retentionPeriod.optional() }),
   // Kept while staff hold it: the assessment named this basis (e.g. legal_claims); lifted only by staff.
   z.strictObject({ kind: z.literal('legal_hold'), basis }),

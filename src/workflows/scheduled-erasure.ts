@@ -9,7 +9,7 @@ const { eraseSubjectData } = proxyActivities<Activities>(erasurePass);
 
 export interface ScheduledErasureInput {
   requestId: string;
-  /** When the first retained group's period ends. */
+  /** The first review: when a retained group's period ends or an open condition is looked at again. */
   reviewAt: string;
   /** Passes run before a continue-as-new (history stays short over years of reviews). */
   passes?: number;

@@ -229,7 +229,7 @@ describe('the demo policy on a whole subject: mixed eligible and retained', () =
     // Late on the day: the re-check is still whole days (kept through 30 days on, looked at the day after).
     const late = plan(facts, '2026-11-22T23:59:59.999Z', [], policy);
     assert.equal(modelOf(late, 'orders').retained.find((g) => g.keys.includes('72'))!.reviewAt, '2026-12-23T00:00:00.000Z');
-    // Once it is no longer open, the next pass erases it.
+    // Once it is no longer open, the look erases it (as any pass would).
     const closed = plan({ ...facts, orders: facts.orders!.map((o) => (o.key === '72' ? { ...o, values: { ...o.values, status: 'shipped' } } : o)) }, '2026-12-23T00:00:00Z', [], policy);
     assert.ok(modelOf(closed, 'orders').eligible.includes('72'));
     // Held by a child for years too: the re-check cannot make it go earlier, so the review is the child's date.
@@ -238,8 +238,29 @@ describe('the demo policy on a whole subject: mixed eligible and retained', () =
       { kind: 'kept_child', basis: 'transactions', until: '2032-03-02T00:00:00.000Z' },
     ]);
     assert.equal(both, '2032-03-02T00:00:00.000Z');
-    // Under a legal hold as well: still re-checked (the hold's lift asks for its own review).
-    assert.equal(reviewAtOfReasons([{ kind: 'condition', basis: 'active_contract', until: null, recheckAt: '2026-12-23T00:00:00.000Z' }, { kind: 'legal_hold', basis: 'legal_claims', until: null }]), '2026-12-23T00:00:00.000Z');
+    // A dated reason that ends first: the look waits for the re-check.
+    assert.equal(reviewAtOfReasons([
+      { kind: 'condition', basis: 'active_contract', until: null, recheckAt: '2026-12-23T00:00:00.000Z' },
+      { kind: 'retention_period', basis: 'tax_records', until: '2026-12-01T00:00:00.000Z' },
+    ]), '2026-12-23T00:00:00.000Z');
+    // Under a legal hold as well: no re-check (the rows stay whatever it finds; the hold's lift asks for a review).
+    assert.equal(reviewAtOfReasons([{ kind: 'condition', basis: 'active_contract', until: null, recheckAt: '2026-12-23T00:00:00.000Z' }, { kind: 'legal_hold', basis: 'legal_claims', until: null }]), null);
+    // Two re-checked conditions on one basis: the earlier look.
+    const two = parseRetentionPolicy({
+      ...demoPolicy,
+      models: {
+        ...demoPolicy.models,
+        orders: {
+          category: 'contracts',
+          action: { type: 'delete' },
+          exceptions: [
+            { kind: 'condition', basis: 'active_contract', column: 'status', in: ['paid'], recheckEvery: { days: 30 } },
+            { kind: 'condition', basis: 'active_contract', column: 'status', in: ['paid'], recheckEvery: { days: 7 } },
+          ],
+        },
+      },
+    });
+    assert.equal(modelOf(plan(facts, '2026-11-22T08:00:00Z', [], two), 'orders').retained.find((g) => g.keys.includes('72'))!.reviewAt, '2026-11-30T00:00:00.000Z');
   });
 
   test('a subject with no rows gives an empty plan', () => {

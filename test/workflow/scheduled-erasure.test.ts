@@ -135,9 +135,12 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       insert into warehouse.orders (user_id, placed_at, status, currency, total) values (${userId}, ${new Date(now - DAY).toISOString()}, 'pending', 'EUR', 20) returning id`);
     const orderExists = async () => (await suite.pg.pool.oneFirst(sql.type(countRow)`select count(*)::int as n from warehouse.orders where id = ${orderId}`)) > 0;
     const passesDone = async () => (await listRequestEvents(suite.pg.pool, started.row.id)).filter((e) => e.action === 'erasure.pass_completed').length;
-    const firstLook = periodEnd(new Date(now), { days: 30 }).getTime();
     await suite.h.withWorker(async () => {
       const child = await approveErasure(suite, started.handle, []);
+      // The first pass set the first look: 30 whole days on (read back rather than worked out: the pass may fall on the next day).
+      const firstLook = Date.parse(await suite.pg.pool.oneFirst(sql.type(z.object({ next_review_at: z.string() }))`
+        select next_review_at from dsrflow.erasure_plans where request_id = ${started.row.id} and pass = 'initial'`));
+      assert.ok(firstLook >= periodEnd(new Date(now), { days: 30 }).getTime());
       assert.equal(await orderExists(), true, 'kept while open');
       assert.equal((await child.describe()).status.name, 'RUNNING', 'a scheduled erasure for the open order, though nothing is dated');
 
@@ -180,13 +183,23 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       const emoji = await app.request(`/v1/requests/${r.row.id}/legal-holds/legal_claims/lift`, { method: 'POST', headers: dpo, body: JSON.stringify({ reason: '😀😀' }) });
       assert.equal(emoji.status, 400, 'two characters, however many UTF-16 units');
 
-      // Two staff lift it at once: one records the lift, the other is told who did.
-      const [res, other] = await Promise.all([liftHold(app, r.row.id, dpo), liftHold(app, r.row.id, await tokenHeaders(suite.pg.pool, 'admin'))]).then((rs) =>
-        rs.sort((a, b) => a.status - b.status),
-      );
+      // Temporal unreachable at first: the lift is recorded, its review not handed over.
+      const lazy = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
+      try {
+        const down = await liftHold(testApp({ pool: suite.pg.pool, client: new Client({ connection: lazy }), taskQueue: 'scheduled-erasure', startTimeoutMs: 1000 }), r.row.id, dpo);
+        assert.equal(down.status, 503);
+      } finally {
+        await lazy.close();
+      }
+      assert.equal(await email(r.userId), r.subject.email, 'nothing erased yet');
+      // The lifter retries while another member of staff tries to lift it too: the retry hands it over, the other
+      // is told who lifted it.
+      const [res, other] = await Promise.all([liftHold(app, r.row.id, dpo), liftHold(app, r.row.id, await tokenHeaders(suite.pg.pool, 'admin'))]);
       assert.equal(res!.status, 202);
       assert.equal(other!.status, 409);
-      assert.equal((await json(other!)).error.code, 'LEGAL_HOLD_ALREADY_LIFTED');
+      const otherError = (await json(other!)).error;
+      assert.equal(otherError.code, 'LEGAL_HOLD_ALREADY_LIFTED');
+      assert.match(otherError.message, /by test-dpo-/);
       const body = await json(res!);
       assert.equal(body.review, 'started');
       assert.equal(body.workflowId, scheduledErasureWorkflowId(r.row.id));
@@ -253,6 +266,8 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       assert.ok((await listRequestEvents(suite.pg.pool, r.row.id)).some((e) => e.action === 'legal_hold.lifted'), 'the lift is recorded all the same');
       assert.equal(await r.exists('transactions', 'id', r.paymentId), true);
 
+      const someoneElse = await liftHold(testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: 'scheduled-erasure' }), r.row.id, await tokenHeaders(suite.pg.pool, 'admin'));
+      assert.equal(someoneElse.status, 409, 'lifted already, by someone else');
       // The sweep (every few minutes, from its Schedule) hands the review over.
       const started = await startRecordedRequests(suite.env.client, { pool: suite.pg.pool, logger: createLogger('silent') }, testWorkflowSettings('scheduled-erasure'));
       assert.ok(started >= 1);

@@ -29,7 +29,11 @@ function untilWhen(group: RetainedGroup, models: Map<string, ErasureModel>): str
   const open = group.reasons.filter((r) => r.until === null);
   const bases = open.map((r) => r.basis);
   if (bases.includes('legal_claims')) return 'until the legal claim is settled; we will then check again and delete what we may';
-  if (bases.includes('active_contract')) return 'while the order or contract is open; we will delete it when it is closed';
+  if (bases.includes('active_contract')) {
+    return open.some((r) => r.recheckAt)
+      ? 'while the order or contract is open; we check it again regularly (every few weeks) and delete it at the first check after it is closed'
+      : 'while the order or contract is open; we will delete it when it is closed';
+  }
   const parent = open.find((r) => r.kind === 'with_parent');
   if (parent) return `as long as we keep the ${(models.get(parent.basis)?.displayName ?? parent.basis).toLowerCase()} it belongs to, and delete it with them`;
   return 'for as long as this reason applies; we will delete it when it no longer does';

@@ -21,14 +21,15 @@ export function legalHoldsRouter(deps: AppDeps) {
     if (!isTerminal(request.status)) throw new ApiError(409, 'REQUEST_NOT_COMPLETED', `Request ${id} is ${request.status}; lift the hold once it has ended`);
     const alreadyLifted = (h: LegalHoldRow) =>
       new ApiError(409, 'LEGAL_HOLD_ALREADY_LIFTED', `Legal hold ${basis} of request ${id} was lifted on ${h.lifted_at} by ${h.lifted_by}`);
-    if (hold.lifted_at && hold.review_started_at) throw alreadyLifted(hold);
+    // Handed over, or lifted by someone else whose call (or the sweep) hands it over: only the lifter's retry does.
+    if (hold.lifted_at && (hold.review_started_at || hold.lifted_by !== c.get('actor').name)) throw alreadyLifted(hold);
     if (!hold.lifted_at) {
       // Two lifts at once: one records it, the other is told who did.
       const lifted = await liftLegalHold(deps.pool, { requestId: id, basis, liftedBy: c.get('actor').name, reason });
       if (!lifted) throw alreadyLifted((await findLegalHold(deps.pool, id, basis))!);
       hold = lifted;
     }
-    // Else a lift recorded earlier whose review was not handed over (Temporal unreachable): handed over now.
+    // Else the lifter's retry of a lift whose review was not handed over (Temporal unreachable): handed over now.
     let review: 'review' | 'nothing-kept';
     try {
       review = await handOverHoldReview(deps.temporal.client, deps.workflows, deps.pool, hold);

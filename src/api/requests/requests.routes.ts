@@ -104,7 +104,7 @@ export const ErasureSummarySchema = z
         reviewAt: z.string().nullable().openapi({ description: 'when the scheduled erasure looks at it again' }),
       }),
     ),
-    nextReviewAt: z.string().nullable(),
+    nextReviewAt: z.string().nullable().openapi({ description: 'when the scheduled erasure looks again: a retention period ends (erased then unless a hold applies) or an open condition is re-checked; null when nothing kept has a date' }),
     passes: z.number(),
     stage: z.enum(['preview', 'preview_no_data', 'preview_ambiguous', 'executed']).openapi({
       description: 'preview*: the plan for staff to read before they decide, nothing erased yet; executed: erasure has run',
