@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';
-import { sql, type DatabasePool } from 'slonik';
+import { BackendTerminatedError, sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createDeletionTableActivities, enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/activities/deletion-table.ts';
 import { createLogger } from '../../src/platform/logger.ts';
@@ -130,7 +130,8 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
       begin if new.user_key = 'stall' then perform pg_sleep(30); end if; return new; end $$`);
     await pool.query(sql.unsafe`
       create trigger stall before insert on deletion_push_crash.deletion_requests for each row execute function deletion_push_crash.stall()`);
-    const push = pushDeletionBatch(pool, schema, ALL);
+    // Its rejection is awaited from the start: the kill can reach it before the terminate call returns.
+    const killed = assert.rejects(pushDeletionBatch(pool, schema, ALL), BackendTerminatedError);
     const pid = await eventually(
       async () => (await pool.maybeOneFirst(sql.type(z.object({ pid: z.number() }))`
         select pid from pg_stat_activity where wait_event = 'PgSleep' and query like '%with moved as%'`)) ?? undefined,
@@ -138,7 +139,7 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
       'the push to stall',
     );
     await pool.query(sql.unsafe`select pg_terminate_backend(${pid})`);
-    await assert.rejects(push);
+    await killed;
     assert.deepEqual(await state(pool, schema, ids), { landed: [0, 0, 0], pending: 3 }, 'nothing landed, everything still queued');
 
     await pool.query(sql.unsafe`drop trigger stall on deletion_push_crash.deletion_requests`);
