@@ -1,6 +1,6 @@
-import { Context } from '@temporalio/activity';
 import { sql, UniqueIntegrityConstraintViolationError, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import type { Logger } from '../platform/logger.ts';
+import { activityContext } from './activity-context.ts';
 import { z } from 'zod';
 import type { ActivityDeps } from './index.ts';
 
@@ -125,13 +125,4 @@ export function createDeletionTableActivities(deps: Pick<ActivityDeps, 'pool' | 
       }
     },
   };
-}
-
-/** The running activity's context, or undefined when called directly (tests, benchmarks). */
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
 }

@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { BackendTerminatedError, sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createDeletionTableActivities, enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/activities/deletion-table.ts';
@@ -16,6 +14,7 @@ import { ensureDeletionPushSchedule } from '../../src/platform/deletion-schedule
 import { migrate } from '../../src/db/migrate.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
 import { databaseUrl, freshDatabase } from '../support/databases.ts';
+import { bundleEarlierWorkflows } from '../support/earlier-code.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
 import { workflowBundle } from '../support/stack.ts';
 import { useDevServerWorker } from '../support/workflow-harness.ts';
@@ -174,14 +173,7 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
 
   for (const earlier of EARLIER_PUSHES) {
     test(`a run recorded with one activity per batch (${earlier.name}) replays on the current workflow code`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'dsrflow-push-before-'));
-      writeFileSync(join(dir, 'workflows.ts'), earlier.source);
-      const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
-      const before = await bundleWorkflowCode({
-        workflowsPath: join(dir, 'workflows.ts'),
-        logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
-        webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), nodeModules] } }),
-      });
+      const before = await bundleEarlierWorkflows(earlier.source);
       // Two full batches, then a short one: any other batch size would have issued other commands.
       let calls = 0;
       const taskQueue = `deletion-push-before-${earlier.batch}`;

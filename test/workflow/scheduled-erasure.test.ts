@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { bundleWorkflowCode, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { listRequestEvents } from '../../src/db/audit.ts';
@@ -18,6 +15,7 @@ import { startRecordedRequests } from '../../src/activities/sweep.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { freePort } from '../support/ports.ts';
+import { bundleEarlierWorkflows } from '../support/earlier-code.ts';
 import { historyText } from '../support/history.ts';
 import { workflowBundle } from '../support/stack.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
@@ -342,20 +340,8 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
 });
 
 /** The workflow code before the review signal, bundled once. */
-let beforeReview: Promise<Awaited<ReturnType<typeof bundleWorkflowCode>>> | undefined;
-function bundleBeforeReview() {
-  beforeReview ??= (async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dsrflow-erasure-before-'));
-    writeFileSync(join(dir, 'workflows.ts'), SCHEDULED_ERASURE_BEFORE_REVIEW);
-    const nodeModules = fileURLToPath(new URL('../../node_modules', import.meta.url));
-    return bundleWorkflowCode({
-      workflowsPath: join(dir, 'workflows.ts'),
-      logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} },
-      webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? []), nodeModules] } }),
-    });
-  })();
-  return beforeReview;
-}
+let beforeReview: ReturnType<typeof bundleEarlierWorkflows> | undefined;
+const bundleBeforeReview = () => (beforeReview ??= bundleEarlierWorkflows(SCHEDULED_ERASURE_BEFORE_REVIEW));
 
 // scheduledErasure before 'erasure-review-signal' (commit 44c3142), with the activity untyped.
 const SCHEDULED_ERASURE_BEFORE_REVIEW = `

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { Context } from '@temporalio/activity';
+import { activityContext } from '../activity-context.ts';
 import type { ExportFormat, ResolvedModel } from '../../domain/data-model.ts';
 import type { SubjectReader } from './collect.ts';
 import { createCsvPackage } from './formats/csv.ts';
@@ -33,12 +33,8 @@ const HEARTBEAT_BYTES = 1024 * 1024;
 
 /** Reports progress to Temporal (the SDK throttles what it sends) and stops the export when it was cancelled. */
 export function heartbeat(progress: ExportProgress): void {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return; // called outside an activity (tests, scripts): nothing to report to
-  }
+  const ctx = activityContext();
+  if (!ctx) return; // called outside an activity (tests, scripts): nothing to report to
   ctx.heartbeat(progress);
   if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason ?? new Error('export cancelled');
 }
