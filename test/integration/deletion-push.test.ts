@@ -105,10 +105,13 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
     const byId = new Map(first.map((r) => [r.request_id, r]));
     assert.equal(byId.get(ids[1]!)?.email, requests[1]!.subject.email, 'the identifiers travel with the row');
 
-    // Let the first run finish, then trigger again. ALLOW_ALL for this trigger: the scheduler can still count the
-    // first run as running for a moment after it closed, and its overlap SKIP would then drop the trigger (seen
-    // once in CI). A second run over rows already pushed must land nothing either way.
+    // Let the first run finish, then trigger again. Not within the same second: a run's workflow id is the
+    // schedule id and the time to the second, so a trigger in that second collides with the first run's id and
+    // starts nothing (a push of 3 rows now takes ~0.1 s; seen in CI). ALLOW_ALL in case the scheduler still counts
+    // the closed run as running. A second run over rows already pushed must land nothing either way.
     await eventually(async () => ((await handle.describe()).info.runningActions.length === 0 ? true : undefined), 20_000, 'the first run to finish');
+    const firstTakenAt = (await handle.describe()).info.recentActions[0]!.takenAt.getTime();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.floor(firstTakenAt / 1000) * 1000 + 1100 - Date.now())));
     await handle.trigger(ScheduleOverlapPolicy.ALLOW_ALL);
     await eventually(async () => ((await handle.describe()).info.recentActions.length >= 2 ? true : undefined), 20_000, 'the second run');
     await eventually(async () => {
