@@ -25,7 +25,7 @@ import { loadRetentionPolicyFile } from '../src/activities/erasure/policy-file.t
 import { migrate } from '../src/db/migrate.ts';
 import { createDatabasePool } from '../src/db/pool.ts';
 import { ensureOrganization } from '../src/db/tokens.ts';
-import { deletionPushSchedule } from '../src/platform/deletion-schedule.ts';
+import { deletionPushSchedule } from '../src/main/deletion-schedule.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';

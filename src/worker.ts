@@ -27,6 +27,6 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
 export { startRecordedRequests } from './activities/sweep.ts';
 
 if (import.meta.main) {
-  const { runWorkerProcess } = await import('./platform/processes.ts');
+  const { runWorkerProcess } = await import('./main/processes.ts');
   await runWorkerProcess();
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { createDeletionTableActivities, enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/activities/deletion-table.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { deletionPush } from '../../src/workflows/deletion-push.ts';
-import { ensureDeletionPushSchedule } from '../../src/platform/deletion-schedule.ts';
+import { ensureDeletionPushSchedule } from '../../src/main/deletion-schedule.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
 import { databaseUrl, freshDatabase } from '../support/databases.ts';

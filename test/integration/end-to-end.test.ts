@@ -8,7 +8,7 @@ import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/ap
 import { historyText } from '../support/history.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
-import { ensureSchedule, recordedRequestsSweepSchedule } from '../../src/platform/deletion-schedule.ts';
+import { ensureSchedule, recordedRequestsSweepSchedule } from '../../src/main/deletion-schedule.ts';
 
 const TASK_QUEUE = 'end-to-end';
 

@@ -6,13 +6,13 @@ import { migrate } from '../db/migrate.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { seedDemoWarehouse } from '../db/seed.ts';
 import { ensureOrganization, generateToken, upsertToken } from '../db/tokens.ts';
-import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { createLogger } from './logger.ts';
-import { startMailCatcher } from './mail-catcher.ts';
+import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
+import { startEmbeddedPostgres } from '../platform/embedded-postgres.ts';
+import { createLogger } from '../platform/logger.ts';
+import { startMailCatcher } from '../platform/mail-catcher.ts';
 import { onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
-import { startTemporalDevServer } from './temporal-dev-server.ts';
-import { installTools, locateTool } from './toolchain.ts';
+import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
+import { installTools, locateTool } from '../platform/toolchain.ts';
 
 const say = (line: string) => console.log(`[dsrflow] ${line}`);
 

@@ -13,11 +13,11 @@ import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedu
 import { createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from '../worker.ts';
-import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { createMailer, type Mailer } from './mailer.ts';
-import { localFolderStorage } from './storage.ts';
-import type { WorkflowSettings } from './temporal.ts';
+import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
+import { createMailer, type Mailer } from '../platform/mailer.ts';
+import { localFolderStorage } from '../platform/storage.ts';
+import type { WorkflowSettings } from '../platform/temporal.ts';
 
 export interface ServiceAddresses {
   databaseUrl: string;
