@@ -32,7 +32,7 @@ import { localFolderStorage } from '../src/platform/storage.ts';
 import { startTemporalDevServer } from '../src/platform/temporal-dev-server.ts';
 import { locateTool } from '../src/platform/toolchain.ts';
 import { DELETION_PUSH_BATCH } from '../src/workflows/deletion-push.ts';
-import { createWorker, workflowsPath } from '../src/worker.ts';
+import { createWorker, workflowsPath } from '../src/main/temporal-worker.ts';
 
 const SCHEMA = 'delta_storage';
 const FLOOR_SCHEMA = 'bench_floor';

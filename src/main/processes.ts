@@ -12,7 +12,7 @@ import { ensureSuppressionTable } from '../activities/suppression/index.ts';
 import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
-import { createWorker, startRecordedRequests } from '../worker.ts';
+import { createWorker, startRecordedRequests } from './temporal-worker.ts';
 import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';

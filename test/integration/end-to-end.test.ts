@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { sql } from 'slonik';
 import { findRequest } from '../../src/db/requests.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { startRecordedRequests } from '../../src/worker.ts';
+import { startRecordedRequests } from '../../src/main/temporal-worker.ts';
 import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { historyText } from '../support/history.ts';
 import { eventually, recordRequest } from '../support/requests.ts';

@@ -14,7 +14,7 @@ import { startMailCatcher, type MailCatcher } from '../../src/platform/mail-catc
 import { registerSearchAttributes } from '../../src/platform/temporal.ts';
 import { executableOption, locateTool } from '../../src/platform/toolchain.ts';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.ts';
-import { workflowsPath } from '../../src/worker.ts';
+import { workflowsPath } from '../../src/main/temporal-worker.ts';
 import { freePort } from './ports.ts';
 
 const once = <T>(start: () => Promise<T>) => {

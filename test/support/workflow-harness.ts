@@ -8,7 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import type { ActivityDeps } from '../../src/activities/index.ts';
-import { createWorker } from '../../src/worker.ts';
+import { createWorker } from '../../src/main/temporal-worker.ts';
 import type { MailCatcher } from '../../src/platform/mail-catcher.ts';
 import { createMailer, type Mailer } from '../../src/platform/mailer.ts';
 import { startRequestWorkflow } from '../../src/platform/temporal.ts';

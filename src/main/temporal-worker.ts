@@ -1,8 +1,8 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from './activities/index.ts';
-import { withoutPersonalDataInFailures } from './activities/failures.ts';
+import { createActivities, type ActivityDeps } from '../activities/index.ts';
+import { withoutPersonalDataInFailures } from '../activities/failures.ts';
 
-export const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
+export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
 
 export interface WorkerSettings {
   connection: NativeConnection;
@@ -24,9 +24,9 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
   });
 }
 
-export { startRecordedRequests } from './activities/sweep.ts';
+export { startRecordedRequests } from '../activities/sweep.ts';
 
 if (import.meta.main) {
-  const { runWorkerProcess } = await import('./main/processes.ts');
+  const { runWorkerProcess } = await import('./processes.ts');
   await runWorkerProcess();
 }
