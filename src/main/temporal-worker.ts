@@ -25,8 +25,3 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
 }
 
 export { startRecordedRequests } from '../activities/sweep.ts';
-
-if (import.meta.main) {
-  const { runWorkerProcess } = await import('./processes.ts');
-  await runWorkerProcess();
-}
