@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
-import type { WorkflowSettings } from '../platform/temporal.ts';
+import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { createSweepActivities } from './sweep.ts';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';

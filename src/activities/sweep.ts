@@ -2,9 +2,9 @@ import type { Client } from '@temporalio/client';
 import { listUnstartedRequests, markWorkflowStarted } from '../db/requests.ts';
 import { listUnstartedHoldReviews } from '../db/erasure.ts';
 import { listUnstartedLifts, markLiftStarted } from '../db/suppressions.ts';
-import { handOverHoldReview } from '../platform/hold-review.ts';
+import { handOverHoldReview } from '../workflow-client/hold-review.ts';
 import type { Logger } from '../platform/logger.ts';
-import { startRequestWorkflow, startSuppressionLift, type WorkflowSettings } from '../platform/temporal.ts';
+import { startRequestWorkflow, startSuppressionLift, type WorkflowSettings } from '../workflow-client/starts.ts';
 import type { ActivityDeps } from './index.ts';
 
 /**

@@ -5,7 +5,7 @@ import { requestId } from 'hono/request-id';
 import type { DatabasePool } from 'slonik';
 import type { DataModel } from '../domain/data-model.ts';
 import type { Logger } from '../platform/logger.ts';
-import type { WorkflowSettings } from '../platform/temporal.ts';
+import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { authorize } from './access.ts';
 import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';

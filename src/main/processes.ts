@@ -17,7 +17,7 @@ import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
 import { localFolderStorage } from '../platform/storage.ts';
-import type { WorkflowSettings } from '../platform/temporal.ts';
+import type { WorkflowSettings } from '../workflow-client/starts.ts';
 
 export interface ServiceAddresses {
   databaseUrl: string;

@@ -11,7 +11,7 @@ import { insertRequest } from '../../src/db/requests.ts';
 import { RetentionPolicyError, parseRetentionPolicy } from '../../src/domain/retention.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
-import { workflowIdFor } from '../../src/platform/temporal.ts';
+import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { demoDataModel, demoRetentionPolicy } from '../support/app.ts';
 import { mailCatcher } from '../support/stack.ts';
 import { exportDatabase, requestFor, warehouseDigest } from './export-support.ts';

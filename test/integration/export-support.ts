@@ -16,7 +16,7 @@ import { ensureOrganization } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
-import { workflowIdFor } from '../../src/platform/temporal.ts';
+import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { freshDatabase } from '../support/databases.ts';
 import { mailCatcher } from '../support/stack.ts';
 

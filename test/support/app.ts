@@ -11,7 +11,7 @@ import { createApp } from '../../src/api/app.ts';
 import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Mailer } from '../../src/platform/mailer.ts';
-import type { WorkflowSettings } from '../../src/platform/temporal.ts';
+import type { WorkflowSettings } from '../../src/workflow-client/starts.ts';
 
 export const TASK_QUEUE = 'dsrflow-test';
 

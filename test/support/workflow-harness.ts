@@ -11,7 +11,7 @@ import type { ActivityDeps } from '../../src/activities/index.ts';
 import { createWorker } from '../../src/main/temporal-worker.ts';
 import type { MailCatcher } from '../../src/platform/mail-catcher.ts';
 import { createMailer, type Mailer } from '../../src/platform/mailer.ts';
-import { startRequestWorkflow } from '../../src/platform/temporal.ts';
+import { startRequestWorkflow } from '../../src/workflow-client/starts.ts';
 import { testActivityDeps, testWorkflowSettings } from './app.ts';
 import { eventually, recordRequest } from './requests.ts';
 import { devServer, freshTimeSkipping, mailCatcher, postgres, workflowBundle } from './stack.ts';

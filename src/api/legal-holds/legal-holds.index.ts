@@ -2,7 +2,7 @@ import { OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { isTerminal } from '../../domain/request.ts';
 import { findLegalHold, liftLegalHold, type LegalHoldRow } from '../../db/erasure.ts';
 import { findRequest } from '../../db/requests.ts';
-import { handOverHoldReview } from '../../platform/hold-review.ts';
+import { handOverHoldReview } from '../../workflow-client/hold-review.ts';
 import { scheduledErasureWorkflowId } from '../../workflows/scheduled-erasure.ts';
 import type { AppDeps } from '../app.ts';
 import type { AuthEnv } from '../auth.ts';

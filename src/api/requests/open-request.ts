@@ -3,7 +3,7 @@ import type { z } from '@hono/zod-openapi';
 import { computeDeadlines } from '../../domain/deadlines.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
-import { startRequestWorkflow, workflowIdFor } from '../../platform/temporal.ts';
+import { startRequestWorkflow, workflowIdFor } from '../../workflow-client/starts.ts';
 import { assertOrganization } from '../access.ts';
 import type { AppDeps } from '../app.ts';
 import type { Actor } from '../auth.ts';

@@ -5,7 +5,7 @@ import { erasureSummary } from '../../db/erasure.ts';
 import { listSuppressions } from '../../db/suppressions.ts';
 import { isSuppressionType } from '../../domain/suppression.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
-import { workflowUiUrl } from '../../platform/temporal.ts';
+import { workflowUiUrl } from '../../workflow-client/starts.ts';
 import type { AppDeps } from '../app.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
