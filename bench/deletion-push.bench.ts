@@ -30,6 +30,7 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 import { startTemporalDevServer } from '../src/platform/temporal-dev-server.ts';
+import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.ts';
 import { locateTool } from '../src/platform/toolchain.ts';
 import { DELETION_PUSH_BATCH } from '../src/workflows/deletion-push.ts';
 import { createWorker, workflowsPath } from '../src/main/temporal-worker.ts';
@@ -129,7 +130,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
 
     const cli = locateTool('cli');
     if (cli.source === 'cached-download') throw new Error('no Temporal CLI: run `npm run tools` or set TEMPORAL_CLI_PATH');
-    const dev = await startTemporalDevServer({ cliPath: cli.path, dbFile: join(dir, 'temporal.sqlite'), port: await freePort(), uiPort: await freePort(), namespace: 'default' });
+    const dev = await startTemporalDevServer({ cliPath: cli.path, dbFile: join(dir, 'temporal.sqlite'), port: await freePort(), uiPort: await freePort(), namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES });
     stops.unshift(() => dev.stop());
     const connection = await Connection.connect({ address: dev.address });
     const nativeConnection = await NativeConnection.connect({ address: dev.address });

@@ -13,6 +13,7 @@ import { startMailCatcher } from '../platform/mail-catcher.ts';
 import { onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
 import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
 import { installTools, locateTool } from '../platform/toolchain.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
 const say = (line: string) => console.log(`[dsrflow] ${line}`);
 
@@ -60,6 +61,7 @@ async function up(): Promise<void> {
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
+      searchAttributes: SEARCH_ATTRIBUTES,
       log: (line) => logger.debug('temporal', { line }),
     });
     stops.unshift(dev.stop);
