@@ -20,7 +20,7 @@ import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@t
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createDeletionTableActivities, ensureDeletionTable } from '../src/activities/deletion-table.ts';
-import { loadDataModelFile } from '../src/activities/export/data-model-check.ts';
+import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
 import { loadRetentionPolicyFile } from '../src/activities/erasure/policy-file.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createDatabasePool } from '../src/db/pool.ts';

@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { sql } from 'slonik';
-import { checkDataModel, loadDataModelFile } from '../src/activities/export/data-model-check.ts';
+import { checkDataModel, loadDataModelFile } from '../src/warehouse/data-model-check.ts';
 import { copyCsvStatement } from '../src/activities/export/collect.ts';
 import { createExportActivities } from '../src/activities/export/index.ts';
 import type { ExportFormat } from '../src/domain/data-model.ts';

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../api/app.ts';
-import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../activities/export/data-model-check.ts';
+import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../warehouse/data-model-check.ts';
 import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../activities/erasure/policy-file.ts';
 import { ensureDeletionTable } from '../activities/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';

@@ -7,7 +7,7 @@ import { sql, type DatabasePool } from 'slonik';
 import yauzl from 'yauzl';
 import { z } from 'zod';
 import { createExportActivities } from '../../src/activities/export/index.ts';
-import { loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
+import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool } from '../../src/db/pool.ts';
 import { insertRequest } from '../../src/db/requests.ts';

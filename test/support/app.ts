@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
-import { loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
+import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { loadRetentionPolicyFile } from '../../src/activities/erasure/policy-file.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';

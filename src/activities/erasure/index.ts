@@ -16,8 +16,8 @@ import {
   type PlanOutcome,
 } from '../../db/erasure.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
-import { checkDataModel } from '../export/data-model-check.ts';
-import { lookupSubject } from '../export/subject-lookup.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import type { ActivityDeps } from '../index.ts';
 import { sendOnce } from '../notifications.ts';
 import { enqueueDeletion } from '../deletion-table.ts';

@@ -18,11 +18,11 @@ import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
 import { withSubjectSnapshot, type SubjectReader } from './collect.ts';
-import { checkDataModel } from './data-model-check.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { DOCX_ROW_LIMIT } from './formats/docx.ts';
 import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';
 import { PDF_ROW_LIMIT } from './formats/pdf.ts';
-import { lookupSubject } from './subject-lookup.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import { writePackage } from './write-package.ts';
 
 export type { ExportProgress } from './write-package.ts';

@@ -6,8 +6,8 @@ import { isSuppressionType, scopesFor, SUPPRESSION_SCOPES, type SuppressionScope
 import { recordEvent } from '../../db/audit.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
 import { DEFAULT_DELETION_SCHEMA } from '../deletion-table.ts';
-import { checkDataModel } from '../export/data-model-check.ts';
-import { lookupSubject } from '../export/subject-lookup.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import type { ActivityDeps } from '../index.ts';
 
 // Restriction, objection and opt-out of sale end in suppressions: one row per subject and scope in the warehouse's
