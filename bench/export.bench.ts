@@ -18,7 +18,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { sql } from 'slonik';
 import { checkDataModel, loadDataModelFile } from '../src/warehouse/data-model-check.ts';
-import { copyCsvStatement } from '../src/activities/export/collect.ts';
+import { copyCsvStatement } from '../src/warehouse/subject-rows.ts';
 import { createExportActivities } from '../src/activities/export/index.ts';
 import type { ExportFormat } from '../src/domain/data-model.ts';
 import { migrate } from '../src/db/migrate.ts';

@@ -5,7 +5,7 @@ import type { RowFacts } from '../../domain/erasure-plan.ts';
 import { exceptionColumns, type ErasureAction, type RetentionPolicy } from '../../domain/retention.ts';
 import { recordEvent } from '../../db/audit.ts';
 import { recordErasureRun } from '../../db/erasure.ts';
-import { subjectRowsSource } from '../export/collect.ts';
+import { subjectRowsSource } from '../../warehouse/subject-rows.ts';
 
 // The warehouse side of erasure: the facts the plan needs about the subject's rows, and one model's deletion or
 // anonymization in one transaction. Every name comes from the data model or the policy through sql.identifier.

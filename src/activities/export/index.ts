@@ -17,7 +17,7 @@ import { findRequest, findSubject } from '../../db/requests.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
-import { withSubjectSnapshot, type SubjectReader } from './collect.ts';
+import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject-rows.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { DOCX_ROW_LIMIT } from './formats/docx.ts';
 import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';

@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { InvalidInputError, sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { markCorrectionApplied, type CorrectionRow } from '../../db/rectification.ts';
-import { subjectRowsSource } from '../export/collect.ts';
+import { subjectRowsSource } from '../../warehouse/subject-rows.ts';
 import { isProfileModel, type ModelColumns } from './catalog.ts';
 
 // The warehouse side of rectification: each correction's row locked and read, updated, and its before and after

@@ -2,7 +2,7 @@ import type { z } from '@hono/zod-openapi';
 import { sql, type DatabasePool } from 'slonik';
 import { z as zod } from 'zod';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
-import { subjectRowsSource } from '../../activities/export/collect.ts';
+import { subjectRowsSource } from '../../warehouse/subject-rows.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import { expectedValue, inputErrors, isProfileModel, rectificationCatalog, valueProblem, type ModelColumns, type RectificationCatalog } from '../../activities/rectification/catalog.ts';
 import type { NewCorrection } from '../../db/rectification.ts';

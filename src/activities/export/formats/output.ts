@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS, type ExportFormat, type ResolvedModel } from '../../../domain/data-model.ts';
-import type { RowValues } from '../collect.ts';
+import type { RowValues } from '../../../warehouse/subject-rows.ts';
 
 /** What every package carries about itself. Counts and hashes only: the rows are the file's content. */
 export interface ExportManifest {
