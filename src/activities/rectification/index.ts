@@ -9,7 +9,7 @@ import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import type { ActivityDeps } from '../index.ts';
 import { sendOnce } from '../notifications.ts';
 import { applyCorrections } from './apply.ts';
-import { rectificationCatalog } from './catalog.ts';
+import { rectificationCatalog } from '../../warehouse/column-catalog.ts';
 import { noDataNoticeText, rectificationNoticeText } from './notice.ts';
 
 export type RectificationDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel'>;

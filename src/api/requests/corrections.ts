@@ -4,7 +4,7 @@ import { z as zod } from 'zod';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { subjectRowsSource } from '../../warehouse/subject-rows.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
-import { expectedValue, inputErrors, isProfileModel, rectificationCatalog, valueProblem, type ModelColumns, type RectificationCatalog } from '../../activities/rectification/catalog.ts';
+import { expectedValue, inputErrors, isProfileModel, rectificationCatalog, valueProblem, type ModelColumns, type RectificationCatalog } from '../../warehouse/column-catalog.ts';
 import type { NewCorrection } from '../../db/rectification.ts';
 import { DataModelError, type DataModel, type ResolvedDataModel } from '../../domain/data-model.ts';
 import { isSuppressionType, SUPPRESSION_RULES, type SuppressionScope } from '../../domain/suppression.ts';
