@@ -8,7 +8,7 @@ import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import type { ActivityDeps } from '../index.ts';
 import { sendOnce } from '../notifications.ts';
-import { applyCorrections } from './apply.ts';
+import { applyCorrections } from '../../warehouse/rectification.ts';
 import { rectificationCatalog } from '../../warehouse/column-catalog.ts';
 import { noDataNoticeText, rectificationNoticeText } from './notice.ts';
 
