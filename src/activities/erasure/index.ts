@@ -22,7 +22,7 @@ import type { ActivityDeps } from '../index.ts';
 import { sendOnce } from '../notifications.ts';
 import { enqueueDeletion } from '../deletion-table.ts';
 import { erasureNoticeText } from './notice.ts';
-import { erasureModels, executeModel, readSubjectFacts } from './warehouse.ts';
+import { erasureModels, executeModel, readSubjectFacts } from '../../warehouse/erasure.ts';
 
 export type ErasureDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel'> & { retentionPolicy: RetentionPolicy };
 
