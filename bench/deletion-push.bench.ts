@@ -21,7 +21,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createDeletionTableActivities, ensureDeletionTable } from '../src/activities/deletion-table.ts';
 import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
-import { loadRetentionPolicyFile } from '../src/activities/erasure/policy-file.ts';
+import { loadRetentionPolicyFile } from '../src/warehouse/retention-policy-check.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createDatabasePool } from '../src/db/pool.ts';
 import { ensureOrganization } from '../src/db/tokens.ts';

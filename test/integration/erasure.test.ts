@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createErasureActivities, type ErasureActivities } from '../../src/activities/erasure/index.ts';
-import { checkRetentionPolicy } from '../../src/activities/erasure/policy-file.ts';
+import { checkRetentionPolicy } from '../../src/warehouse/retention-policy-check.ts';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findErasurePlan, listErasureRuns } from '../../src/db/erasure.ts';
 import { insertRequest } from '../../src/db/requests.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
 import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
-import { loadRetentionPolicyFile } from '../../src/activities/erasure/policy-file.ts';
+import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-check.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
