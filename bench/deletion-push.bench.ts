@@ -19,7 +19,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { createDeletionTableActivities, ensureDeletionTable } from '../src/activities/deletion-table.ts';
+import { createDeletionTableActivities, ensureDeletionTable } from '../src/warehouse/deletion-table.ts';
 import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
 import { loadRetentionPolicyFile } from '../src/warehouse/retention-policy-check.ts';
 import { migrate } from '../src/db/migrate.ts';

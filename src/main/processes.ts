@@ -6,7 +6,7 @@ import type { DatabasePool } from 'slonik';
 import { createApp } from '../api/app.ts';
 import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../warehouse/data-model-check.ts';
 import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../warehouse/retention-policy-check.ts';
-import { ensureDeletionTable } from '../activities/deletion-table.ts';
+import { ensureDeletionTable } from '../warehouse/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';
 import { ensureSuppressionTable } from '../activities/suppression/index.ts';
 import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';

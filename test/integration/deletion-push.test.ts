@@ -7,7 +7,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { BackendTerminatedError, sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { createDeletionTableActivities, enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/activities/deletion-table.ts';
+import { createDeletionTableActivities, enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/warehouse/deletion-table.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { deletionPush } from '../../src/workflows/deletion-push.ts';
 import { ensureDeletionPushSchedule } from '../../src/main/deletion-schedule.ts';

@@ -20,7 +20,7 @@ import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import type { ActivityDeps } from '../index.ts';
 import { sendOnce } from '../notifications.ts';
-import { enqueueDeletion } from '../deletion-table.ts';
+import { enqueueDeletion } from '../../warehouse/deletion-table.ts';
 import { erasureNoticeText } from './notice.ts';
 import { erasureModels, executeModel, readSubjectFacts } from '../../warehouse/erasure.ts';
 

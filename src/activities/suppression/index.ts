@@ -5,7 +5,7 @@ import type { ResolvedDataModel } from '../../domain/data-model.ts';
 import { isSuppressionType, scopesFor, SUPPRESSION_SCOPES, type SuppressionScope, type SuppressionType } from '../../domain/suppression.ts';
 import { recordEvent } from '../../db/audit.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
-import { DEFAULT_DELETION_SCHEMA } from '../deletion-table.ts';
+import { DEFAULT_DELETION_SCHEMA } from '../../warehouse/deletion-table.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import type { ActivityDeps } from '../index.ts';

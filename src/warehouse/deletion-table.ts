@@ -1,8 +1,8 @@
 import { sql, UniqueIntegrityConstraintViolationError, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import type { Logger } from '../platform/logger.ts';
-import { activityContext } from './activity-context.ts';
+import { activityContext } from '../activities/activity-context.ts';
 import { z } from 'zod';
-import type { ActivityDeps } from './index.ts';
+import type { ActivityDeps } from '../activities/index.ts';
 
 // The warehouse's deletion_requests table: one row per erasure request, incremental (seq) and timestamped, for
 // downstream systems (ad platforms, CRMs, purge jobs). A request enters dsrflow.deletion_outbox (the ledger, once)
