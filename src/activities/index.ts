@@ -4,7 +4,7 @@ import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { createSweepActivities } from './sweep.ts';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
-import { createDeletionTableActivities } from '../warehouse/deletion-table.ts';
+import { createDeletionTableActivities } from './deletion-push.ts';
 import { createDestinationActivities } from './destinations/index.ts';
 import { createSuppressionActivities } from './suppression/index.ts';
 import { createRectificationActivities } from './rectification/index.ts';
