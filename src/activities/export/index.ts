@@ -14,6 +14,7 @@ import {
   type ExportRow,
 } from '../../db/exports.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
+import { hashToken } from '../../db/tokens.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
@@ -58,7 +59,7 @@ export type ExportResult =
   | { outcome: 'noData'; exportIds: []; exports: []; counts: Record<string, number> }
   | { outcome: 'ambiguous'; exportIds: []; exports: []; counts: Record<string, number>; candidates: number };
 
-export const hashDownloadToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashDownloadToken = hashToken;
 
 export function createExportActivities(deps: ExportDeps) {
   const validDays = deps.linkValidDays ?? LINK_VALID_DAYS;

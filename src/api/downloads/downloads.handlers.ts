@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
-import { hashDownloadToken } from '../../activities/export/index.ts';
 import { CONTENT_TYPES } from '../../activities/export/formats/output.ts';
 import { findDownload, recordDownload } from '../../db/exports.ts';
+import { hashToken } from '../../db/tokens.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
 import type { AppDeps } from '../app.ts';
 import { ApiError } from '../errors.ts';
@@ -20,7 +20,7 @@ export function createDownloadHandlers(deps: DownloadDeps) {
     async download(c: Context) {
       const token = c.req.param('token') ?? '';
       if (!TOKEN_PATTERN.test(token)) throw notFound();
-      const tokenHash = hashDownloadToken(token);
+      const tokenHash = hashToken(token);
       const found = await findDownload(deps.pool, tokenHash);
       if (!found) throw notFound();
       if (found.expired_at !== null || found.status === 'expired' || new Date(found.token_expires_at) <= deps.now()) throw gone();
