@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
-import { CONTENT_TYPES } from '../../activities/export/formats/output.ts';
+import { CONTENT_TYPES } from '../../domain/export-formats.ts';
 import { findDownload, recordDownload } from '../../db/exports.ts';
 import { hashToken } from '../../db/tokens.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
