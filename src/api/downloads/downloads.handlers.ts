@@ -4,7 +4,7 @@ import { CONTENT_TYPES } from '../../domain/export-formats.ts';
 import { findDownload, recordDownload } from '../../db/exports.ts';
 import { hashToken } from '../../db/tokens.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 
 export type DownloadDeps = Pick<AppDeps, 'pool' | 'logger' | 'now'> & { storage: ExportStorage };

@@ -4,7 +4,7 @@ import { findLegalHold, liftLegalHold, type LegalHoldRow } from '../../db/erasur
 import { findRequest } from '../../db/requests.ts';
 import { handOverHoldReview } from '../../workflow-client/hold-review.ts';
 import { scheduledErasureWorkflowId } from '../../workflows/scheduled-erasure.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError, defaultHook } from '../errors.ts';
 import { liftLegalHoldRoute } from './legal-holds.routes.ts';

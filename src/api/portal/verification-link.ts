@@ -4,7 +4,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { hashToken } from '../../db/tokens.ts';
 import { verifyUpdate } from '../../workflows/messages.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';
 import { ApiError } from '../errors.ts';
 

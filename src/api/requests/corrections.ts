@@ -8,7 +8,7 @@ import { expectedValue, inputErrors, isProfileModel, rectificationCatalog, value
 import type { NewCorrection } from '../../db/rectification.ts';
 import { DataModelError, type DataModel, type ResolvedDataModel } from '../../domain/data-model.ts';
 import { isSuppressionType, SUPPRESSION_RULES, type SuppressionScope } from '../../domain/suppression.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { ApiError, validationError, type FieldProblem } from '../errors.ts';
 import type { CreateRequestSchema } from './requests.routes.ts';
 

@@ -5,7 +5,7 @@ import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts'
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
 import { startRequestWorkflow, workflowIdFor } from '../../workflow-client/starts.ts';
 import { assertOrganization } from '../access.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { Actor } from '../auth.ts';
 import { ApiError, validationError } from '../errors.ts';
 import { checkCorrections, checkScopes } from './corrections.ts';

@@ -6,7 +6,7 @@ import { listSuppressions } from '../../db/suppressions.ts';
 import { isSuppressionType } from '../../domain/suppression.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
 import { workflowUiUrl } from '../../workflow-client/starts.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { openRequest, toRequestBody } from './open-request.ts';
