@@ -1,5 +1,5 @@
 import { activityContext } from './activity-context.ts';
-import type { ActivityDeps } from './index.ts';
+import type { ActivityDeps } from './deps.ts';
 import { DEFAULT_DELETION_SCHEMA, pushDeletionBatch } from '../warehouse/deletion-table.ts';
 
 // The hourly push as activities: batches of src/warehouse/deletion-table.ts, counted and heartbeated.

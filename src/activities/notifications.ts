@@ -4,7 +4,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { findNote, findRequest, findSubject } from '../db/requests.ts';
 import { hashToken } from '../db/tokens.ts';
-import type { ActivityDeps } from './index.ts';
+import type { ActivityDeps } from './deps.ts';
 import { NOTICES, type NoticeKind } from './notice-texts.ts';
 
 export type { NoticeKind };

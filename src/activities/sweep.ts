@@ -5,7 +5,7 @@ import { listUnstartedLifts, markLiftStarted } from '../db/suppressions.ts';
 import { handOverHoldReview } from '../workflow-client/hold-review.ts';
 import type { Logger } from '../platform/logger.ts';
 import { startRequestWorkflow, startSuppressionLift, type WorkflowSettings } from '../workflow-client/starts.ts';
-import type { ActivityDeps } from './index.ts';
+import type { ActivityDeps } from './deps.ts';
 
 /**
  * Starts the workflow of every request (suppression lift, legal hold review) recorded while Temporal was unreachable. Runs at worker start and every

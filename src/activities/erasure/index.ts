@@ -18,7 +18,7 @@ import {
 import { findRequest, findSubject } from '../../db/requests.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
-import type { ActivityDeps } from '../index.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
 import { enqueueDeletion } from '../../warehouse/deletion-table.ts';
 import { erasureNoticeText } from './notice.ts';

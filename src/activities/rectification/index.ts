@@ -6,7 +6,7 @@ import { findRectificationOutcome, listCorrections, lockCorrections, recordRecti
 import { findRequest, findSubject } from '../../db/requests.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
-import type { ActivityDeps } from '../index.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
 import { applyCorrections } from '../../warehouse/rectification.ts';
 import { rectificationCatalog } from '../../warehouse/column-catalog.ts';

@@ -9,7 +9,7 @@ import { DEFAULT_DELETION_SCHEMA } from '../../warehouse/deletion-table.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import { ensureSuppressionTable } from '../../warehouse/suppression-table.ts';
-import type { ActivityDeps } from '../index.ts';
+import type { ActivityDeps } from '../deps.ts';
 
 // Restriction, objection and opt-out of sale end in suppressions: one row per subject and scope in the warehouse's
 // <schema>.suppressions (src/warehouse/suppression-table.ts), honoured until staff lift it with a reason.
