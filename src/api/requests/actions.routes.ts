@@ -34,7 +34,17 @@ export const LiveStateSchema = z
   })
   .openapi('LiveState');
 
-export const ActionResultSchema = z.object({ id: z.uuid(), accepted: z.literal(true), state: LiveStateSchema }).openapi('ActionResult');
+export const ActionResultSchema = z
+  .object({
+    id: z.uuid(),
+    accepted: z.literal(true),
+    queued: z.boolean().openapi({
+      description:
+        'false: `state` is the request after the decision was acted on. true: the decision is accepted and waits behind the step under way (e.g. an email being retried); it will be applied without another call, and `state` is the request as it stands now',
+    }),
+    state: LiveStateSchema,
+  })
+  .openapi('ActionResult');
 
 const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B) =>
   createRoute({
