@@ -98,4 +98,18 @@ describe('staff decisions sent back to back through the API (dev server)', () =>
     assert.ok(detail.timeline.some((e: { action: string; actor: string }) => e.action === 'request.verified' && e.actor.startsWith('test-owner')));
     assert.ok(!suite.mail.messages().some((m) => m.to.includes(email) && /confirm/.test(m.subject)), 'no verification link: staff had verified');
   });
+
+  test('with no worker to take it, a decision is answered 503 WORKER_UNAVAILABLE within the bounded wait instead of being held', async () => {
+    const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: 'no-worker-polls-this', decisionWaitMs: 1000 });
+    const headers = await tokenHeaders(suite.pg.pool);
+    const created = await app.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email: `idle-${crypto.randomUUID().slice(0, 8)}@example.com` } }) });
+    assert.equal(created.status, 201);
+    const { id, workflowId } = await json(created);
+    const started = Date.now();
+    const res = await app.request(`/v1/requests/${id}/verification`, { method: 'POST', headers, body: JSON.stringify({ outcome: 'verified', method: 'document_check' }) });
+    assert.ok(Date.now() - started < 4000, `answered in ${Date.now() - started} ms`);
+    assert.equal(res.status, 503);
+    assert.equal((await json(res)).error.code, 'WORKER_UNAVAILABLE');
+    await suite.env.client.workflow.getHandle(workflowId).terminate('test over');
+  });
 });

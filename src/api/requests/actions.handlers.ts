@@ -51,20 +51,26 @@ export async function sendDecision<A>(
   const noteId = note.body ? (derived ? uuidFrom(derived) : randomUUID()) : undefined;
   if (noteId) await insertNote(deps.pool, { id: noteId, requestId, author: note.author, body: note.body! });
   const { client } = deps.temporal;
+  const waitMs = deps.workflows.decisionWaitMs ?? DECISION_WAIT_MS;
   const workflow = client.workflow.getHandle(request.workflow_id);
   let state: RequestState | null;
   try {
-    const accepted = await workflow.startUpdate(update, {
-      args: [arg(noteId)],
-      waitForStage: WorkflowUpdateStage.ACCEPTED,
-      ...(derived ? { updateId: `${update.name}-${derived.slice(0, 32)}` } : {}),
-    });
+    // Acceptance needs a worker to run the workflow's validator: without one, give up rather than hang.
+    const accepted = await client
+      .withDeadline(Date.now() + waitMs, () =>
+        workflow.startUpdate(update, { args: [arg(noteId)], waitForStage: WorkflowUpdateStage.ACCEPTED, ...(derived ? { updateId: `${update.name}-${derived.slice(0, 32)}` } : {}) }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw error;
+        throw new ApiError(503, 'WORKER_UNAVAILABLE', `The request’s workflow did not take the decision within ${Math.round(waitMs / 1000)} s (is a worker running?). It may still be applied once one runs: retry with the same Idempotency-Key to learn the outcome.`);
+      });
     // A refused update has its outcome already; an accepted one answers once the workflow has acted on it.
-    state = await client.withDeadline(Date.now() + (deps.workflows.decisionWaitMs ?? DECISION_WAIT_MS), () => accepted.result()).catch((error: unknown) => {
+    state = await client.withDeadline(Date.now() + waitMs, () => accepted.result()).catch((error: unknown) => {
       if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return null;
       throw error;
     });
   } catch (error) {
+    if (error instanceof ApiError) throw error;
     // Only a refusal proves the decision (and so its note) was not taken; after a timeout it may have been.
     if (noteId && error instanceof WorkflowUpdateFailedError) await deps.pool.query(sql.unsafe`delete from dsrflow.decision_notes where id = ${noteId}`);
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {

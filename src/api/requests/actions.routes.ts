@@ -66,7 +66,7 @@ const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B
       401: errorResponse('Missing or invalid token'),
       404: errorResponse('No such request'),
       409: errorResponse('Not valid in the request’s current state; the reason says why'),
-      503: errorResponse('Temporal unreachable; nothing was changed'),
+      503: errorResponse('TEMPORAL_UNAVAILABLE: Temporal unreachable, nothing was changed; WORKER_UNAVAILABLE: no worker took the decision in time, it may still be applied (retry with the same Idempotency-Key)'),
     },
   });
 
