@@ -25,6 +25,13 @@ export function organizationScope(actor: Actor): string | undefined {
   return actor.organizationId;
 }
 
+/** Acting (creating, deciding, lifting): every role but the read-only auditor. The API and the console both ask this. */
+export function assertMayAct(actor: Actor): void {
+  if (actor.role === 'auditor') throw new ApiError(403, 'FORBIDDEN_READ_ONLY', 'Role auditor is read-only: it may not create requests or act on them');
+}
+
+export const mayAct = (actor: Actor): boolean => actor.role !== 'auditor';
+
 export function assertOrganization(actor: Actor, organizationId: string): void {
   const scope = organizationScope(actor);
   if (scope !== undefined && scope !== organizationId) {
@@ -39,9 +46,7 @@ export const authorize = (pool: DatabasePool) =>
     const method = c.req.method;
     const path = c.req.path;
     const reading = method === 'GET' || method === 'HEAD';
-    if (actor.role === 'auditor' && !reading) {
-      throw new ApiError(403, 'FORBIDDEN_READ_ONLY', 'Role auditor is read-only: it may not create requests or act on them');
-    }
+    if (!reading) assertMayAct(actor);
     if (actor.role === 'controller') {
       if (path === '/v1/audit' || path.startsWith('/v1/audit/')) {
         throw new ApiError(403, 'FORBIDDEN_ROLE', 'Role controller may read the audit trail of its own requests (/v1/requests/{id}/audit), not the whole trail');

@@ -7,6 +7,7 @@ import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
 import { referencePage } from './docs.ts';
 import { fixedWindowLimiter } from './rate-limit.ts';
+import { consoleRouter } from './console/console.index.ts';
 import { webhooksRouter } from './webhooks/webhooks.index.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
@@ -40,6 +41,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', verificationLinkRouter(deps));
   app.route('/', downloadsRouter(deps));
   app.route('/', webhooksRouter(deps));
+  // The staff console: its own sessions (cookie + CSRF), the same access rules and decisions as /v1.
+  app.on('POST', ['/console/sign-in', '/console/sign-in/*'], admit);
+  app.route('/console', consoleRouter(deps));
   // Everything else under /v1: a valid token, then role x route (and a controller's organization).
   app.use('/v1/*', requireToken(deps.pool), authorize(deps.pool));
   app.route('/', requestsRouter(deps));

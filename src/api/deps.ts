@@ -20,6 +20,8 @@ export interface AppDeps {
     publicRateLimit?: RateLimitSettings;
     /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
     warehouseSchema?: string;
+    /** PUBLIC_URL: the console's cookies are Secure when it is https, and forms may come from its origin. */
+    publicUrl?: string;
   };
   logger: Logger;
   now: () => Date;

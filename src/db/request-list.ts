@@ -15,6 +15,9 @@ export interface RequestListFilter {
   receivedTo?: string | undefined;
   /** Position after which the page starts, in the list order (received_at desc, id desc). */
   after?: { receivedAt: string; id: string } | undefined;
+  /** 'due': soonest (effective) due date first, the page starting after `afterDue`; default newest received first. */
+  sort?: 'received' | 'due' | undefined;
+  afterDue?: { dueAt: string; id: string } | undefined;
   now: string;
   limit: number;
 }
@@ -22,7 +25,7 @@ export interface RequestListFilter {
 const effectiveDue = sql.fragment`coalesce(extended_due_at, due_at)`;
 const isOverdue = (now: string) => sql.fragment`(completed_at is null and ${effectiveDue} < ${now}::timestamptz)`;
 
-function conditions(f: Omit<RequestListFilter, 'after' | 'limit'>) {
+function conditions(f: Omit<RequestListFilter, 'after' | 'afterDue' | 'sort' | 'limit'>) {
   return [
     f.organizationId !== undefined ? sql.fragment`organization_id = ${f.organizationId}` : null,
     f.status?.length ? sql.fragment`status = any(${sql.array([...f.status], 'text')})` : null,
@@ -43,10 +46,13 @@ export const listedRequestRow = requestRow.extend({ is_overdue: z.boolean() });
 /** One page in a stable order (newest received first, id breaking ties); one extra row tells whether more follow. */
 export function listRequests(db: CommonQueryMethods, f: RequestListFilter) {
   const parts = conditions(f);
-  if (f.after) parts.push(sql.fragment`(received_at, id) < (${f.after.receivedAt}::timestamptz, ${f.after.id}::uuid)`);
+  if (f.sort === 'due') {
+    if (f.afterDue) parts.push(sql.fragment`(${effectiveDue}, id) > (${f.afterDue.dueAt}::timestamptz, ${f.afterDue.id}::uuid)`);
+  } else if (f.after) parts.push(sql.fragment`(received_at, id) < (${f.after.receivedAt}::timestamptz, ${f.after.id}::uuid)`);
+  const order = f.sort === 'due' ? sql.fragment`${effectiveDue} asc, id asc` : sql.fragment`received_at desc, id desc`;
   return db.any(sql.type(listedRequestRow)`
     select *, ${isOverdue(f.now)} as is_overdue from dsrflow.requests ${whereOf(parts)}
-    order by received_at desc, id desc
+    order by ${order}
     limit ${f.limit + 1}`);
 }
 

@@ -1,7 +1,8 @@
 // `npm run token -- create --role dpo --org acme --name jane` | `revoke --name jane` | `list`
 // Staff API tokens: the plain token is printed once, at creation; only its SHA-256 is stored.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../platform/config.ts';
+import { loadConfig, publicUrl } from '../platform/config.ts';
+import { createSigninLink } from './console-sessions.ts';
 import { createDatabasePool } from './pool.ts';
 import { createToken, listTokens, revokeToken, ROLES, TokenNameTaken, type Role } from './tokens.ts';
 
@@ -9,7 +10,9 @@ const USAGE = `usage:
   npm run token -- create --role <${ROLES.join('|')}> [--org <organization>] --name <name>
   npm run token -- revoke --name <name>
   npm run token -- list
-A controller token needs --org (it sees that organization's requests only). DATABASE_URL names the database;
+  npm run token -- signin-link --name <name> [--minutes <1-1440, default 15>]
+A controller token needs --org (it sees that organization's requests only). A sign-in link opens the staff
+console once as that token (PUBLIC_URL is the address printed). DATABASE_URL names the database;
 without it, the embedded database of 'npm start' (EMBEDDED_PG_PORT) is used.`;
 
 function fail(message: string): never {
@@ -19,7 +22,7 @@ function fail(message: string): never {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, minutes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
 const command = positionals[0];
 if (values.help || !command) fail(values.help ? '' : 'a command is required');
@@ -43,6 +46,15 @@ try {
       console.error(`no active token named "${values.name}"`);
       process.exitCode = 1;
     } else console.log(`revoked "${values.name}"`);
+  } else if (command === 'signin-link') {
+    if (!values.name) fail('--name is required');
+    const minutes = Number(values.minutes ?? 15);
+    if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) fail('--minutes: a whole number from 1 to 1440');
+    const secret = await createSigninLink(pool, values.name, minutes * 60);
+    if (!secret) {
+      console.error(`no active token named "${values.name}"`);
+      process.exitCode = 1;
+    } else console.log(`one-time sign-in link for "${values.name}", valid ${minutes} minute(s), shown only now:\n${publicUrl(config)}/console/sign-in/link/${secret}`);
   } else if (command === 'list') {
     const rows = await listTokens(pool);
     console.log(['name', 'role', 'organization', 'created', 'last used', 'revoked'].join('\t'));

@@ -7,16 +7,16 @@ import { insertRequest } from '../../src/db/requests.ts';
 import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 
 /** Records a request as the API would, with a subject whose identifiers are unique to the test. */
-export async function recordRequest(pool: DatabasePool, opts: { type?: RequestType; regulation?: RegulationCode; receivedAt?: Date } = {}) {
+export async function recordRequest(pool: DatabasePool, opts: { type?: RequestType; regulation?: RegulationCode; receivedAt?: Date; organizationId?: string; fullName?: string } = {}) {
   const id = randomUUID();
   const type = opts.type ?? 'access';
   const regulation = opts.regulation ?? 'GDPR';
   const receivedAt = opts.receivedAt ?? new Date();
   const deadlines = computeDeadlines({ regulation, type, receivedAt });
-  const subject = { email: `subject-${id.slice(0, 8)}@example.com`, fullName: `Zoë O'Brien-${id.slice(0, 4)}`, customerId: `cus_${id.slice(0, 6)}` };
+  const subject = { email: `subject-${id.slice(0, 8)}@example.com`, fullName: opts.fullName ?? `Zoë O'Brien-${id.slice(0, 4)}`, customerId: `cus_${id.slice(0, 6)}` };
   const { row } = await insertRequest(pool, {
     id,
-    organizationId: 'default',
+    organizationId: opts.organizationId ?? 'default',
     type,
     regulation,
     channel: 'api',

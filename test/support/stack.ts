@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { chromium, type Browser } from 'playwright-core';
 import type { DatabasePool } from 'slonik';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool } from '../../src/db/pool.ts';
@@ -75,6 +76,19 @@ export const mailCatcher = once(async (): Promise<MailCatcher> => {
   const catcher = await startMailCatcher({ smtpPort: 0 });
   stops.push(() => catcher.stop());
   return catcher;
+});
+
+/**
+ * One headless Chromium for the run (the Debian package; CHROMIUM_PATH overrides): each test opens its own context.
+ * Flags from TOOLCHAIN.md "Browsers": no sandbox (root in CI), nothing fetched from the network.
+ */
+export const browser = once(async (): Promise<Browser> => {
+  const launched = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  stops.push(() => launched.close());
+  return launched;
 });
 
 /** One workflow bundle for the whole run: bundling takes seconds. */

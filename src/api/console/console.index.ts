@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { Hono, type Context } from 'hono';
+import { html } from 'hono/html';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { AppDeps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import { postAction } from './actions.ts';
+import { csvExport } from './csv.ts';
+import { detailView } from './detail.ts';
+import { layout } from './layout.ts';
+import { listView } from './list.ts';
+import { consoleHeaders, requireSession, type ConsoleEnv } from './session.ts';
+import { signInRouter } from './sign-in.ts';
+
+// The staff console under /console (docs/console.md): server-rendered HTML, one stylesheet, no scripts.
+const STYLESHEET = readFileSync(new URL('./console.css', import.meta.url), 'utf8');
+
+/** A refusal or failure as a page: the API's message in words, never a stack or database text. */
+function errorPage(c: Context<ConsoleEnv>, status: ContentfulStatusCode, title: string, message: string) {
+  const actor = c.var.actor;
+  const body = html`<section class="narrow"><h1>${title}</h1><p>${message}</p>
+<p>${status === 401 ? html`<a href="/console/sign-in">Sign in</a>` : html`<a href="/console">Back to the rights requests</a>`}</p></section>`;
+  return c.html(layout({ title, actor, csrfToken: c.var.csrfToken, body }), status);
+}
+
+const TITLES: Partial<Record<number, string>> = { 400: 'Check what you entered', 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found', 409: 'Not possible now', 503: 'Try again shortly' };
+
+export function consoleRouter(deps: AppDeps) {
+  const router = new Hono<ConsoleEnv>();
+  router.use('*', consoleHeaders);
+  router.get('/assets/console.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
+  });
+  router.route('/', signInRouter(deps));
+  router.use('*', requireSession(deps));
+  router.get('/', (c) => listView(c, deps));
+  router.get('/requests.csv', (c) => csvExport(c, deps));
+  router.get('/requests/:id', (c) => detailView(c, deps));
+  router.post('/requests/:id/:action', (c) => postAction(c, deps, (state, status) => detailView(c, deps, state, status)));
+  router.all('*', (c) => errorPage(c, 404, 'Not found', 'There is no console page at this address.'));
+  router.onError((error, c) => {
+    if (error instanceof ApiError) return errorPage(c, error.status, TITLES[error.status] ?? 'Not done', error.message);
+    if (error instanceof HTTPException && error.status < 500) return errorPage(c, error.status as ContentfulStatusCode, TITLES[error.status] ?? 'Not done', error.message || 'The request could not be read.');
+    const incident = crypto.randomUUID();
+    // The message may quote row values (personal data): log its kind and code only, as the API does.
+    deps.logger.error('console page failed', { incident, path: c.req.routePath, error: (error as Error).name, code: (error as { code?: unknown }).code });
+    return errorPage(c, 500, 'Something went wrong', `The page could not be shown. Try again, and tell the team running dsrflow if it goes on (reference ${incident}).`);
+  });
+  return router;
+}

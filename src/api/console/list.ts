@@ -1,0 +1,154 @@
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import { z } from 'zod';
+import { identityOutcomes, listOrganizations } from '../../db/console-reads.ts';
+import { listRequests, type RequestListFilter } from '../../db/request-list.ts';
+import { addCalendarDays } from '../../domain/dates.ts';
+import { REGULATION_CODES, isRegulationCode, verificationPolicy } from '../../domain/regulations.ts';
+import { isTerminal, REQUEST_STATUSES, REQUEST_TYPES, type RequestStatus } from '../../domain/request.ts';
+import { organizationScope } from '../access.ts';
+import type { Actor } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import { ApiError, fieldProblems } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../pagination.ts';
+import { layout } from './layout.ts';
+import type { ConsoleEnv } from './session.ts';
+import { dueFacts, lawDate, REGULATION_WORDS, STATUS_WORDS, statusBadge, TYPE_WORDS, typeLabel, utcStamp } from './words.ts';
+
+const PAGE_SIZE = 50;
+const blank = (v: unknown) => (v === '' ? undefined : v);
+
+export const ListQuery = z
+  .object({
+    status: z.preprocess(blank, z.enum(REQUEST_STATUSES).optional()),
+    type: z.preprocess(blank, z.enum(REQUEST_TYPES).optional()),
+    regulation: z.preprocess(blank, z.enum(REGULATION_CODES).optional()),
+    organization: z.preprocess(blank, z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional()),
+    overdue: z.preprocess(blank, z.literal('1').optional()),
+    dueBy: z.preprocess(blank, z.iso.date().optional()),
+    sort: z.preprocess(blank, z.enum(['due', 'received']).default('due')),
+    cursor: z.preprocess(blank, z.string().max(300).regex(/^[A-Za-z0-9_-]+$/).optional()),
+  })
+  .strip();
+export type ListQuery = z.infer<typeof ListQuery>;
+
+export function parseListQuery(c: Context<ConsoleEnv>): ListQuery {
+  const parsed = ListQuery.safeParse(c.req.query());
+  if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', `These filters are not valid: ${fieldProblems(parsed.error.issues).map((p) => p.field).join(', ')}`);
+  return parsed.data;
+}
+
+/** The shared list query's filter from the console's form; a controller is held to its organization (403 for another). */
+export function listFilter(actor: Actor, q: ListQuery, now: Date, limit: number): RequestListFilter {
+  const scope = organizationScope(actor);
+  if (scope !== undefined && q.organization !== undefined && q.organization !== scope) {
+    throw new ApiError(403, 'FORBIDDEN_ORGANIZATION', `Role controller of organization "${scope}" may not list organization "${q.organization}"`);
+  }
+  // The cursor is the last row's (due or received instant, id), in the order it was issued for.
+  const position = decodeCursor(q.cursor, z.tuple([z.iso.datetime(), z.uuid()]));
+  return {
+    organizationId: scope ?? q.organization,
+    status: q.status ? [q.status] : undefined,
+    type: q.type ? [q.type] : undefined,
+    regulation: q.regulation ? [q.regulation] : undefined,
+    overdue: q.overdue ? true : undefined,
+    // Due on or before that calendar day in the regime's zone: every regime's zone lies between UTC-10 and UTC+3,
+    // so the next day at 15:00 UTC is after the end of that day everywhere and before the end of the next one.
+    dueBefore: q.dueBy ? `${addCalendarDays(q.dueBy, 1)}T15:00:00.000Z` : undefined,
+    sort: q.sort,
+    ...(position ? (q.sort === 'due' ? { afterDue: { dueAt: position[0], id: position[1] } } : { after: { receivedAt: position[0], id: position[1] } }) : {}),
+    now: now.toISOString(),
+    limit,
+  };
+}
+
+export type ListedRow = Awaited<ReturnType<typeof listRequests>>[number] & {
+  // Issue 13's subject columns, read when present.
+  subject_id?: string | null;
+  duplicate_of?: string | null;
+  over_limit?: unknown;
+};
+
+export const effectiveDue = (r: { due_at: string; extended_due_at: string | null }) => r.extended_due_at ?? r.due_at;
+
+/** One page of the list, with each request's identity outcome. */
+export async function listPage(deps: AppDeps, actor: Actor, q: ListQuery, limit = PAGE_SIZE) {
+  const now = deps.now();
+  const rows = (await listRequests(deps.pool, listFilter(actor, q, now, limit))) as ListedRow[];
+  const page = rows.slice(0, limit);
+  const outcomes = new Map((await identityOutcomes(deps.pool, page.map((r) => r.id))).map((o) => [o.request_id, o.outcome]));
+  const last = page.at(-1);
+  const nextCursor = rows.length > limit && last ? encodeCursor(q.sort === 'due' ? [effectiveDue(last), last.id] : [last.received_at, last.id]) : null;
+  return { now, page, nextCursor, identity: (r: ListedRow) => identityWord(r, outcomes.get(r.id)) };
+}
+
+function identityWord(r: ListedRow, outcome: string | undefined): string {
+  if (isRegulationCode(r.regulation) && verificationPolicy(r.regulation, r.type) === 'notAllowed') return 'Not required';
+  if (outcome) return outcome === 'verified' ? 'Verified' : outcome === 'failed' ? 'Failed' : 'Expired';
+  return r.status === 'submitted' || r.status === 'awaiting_verification' ? 'Pending' : 'Not decided';
+}
+
+export const flagsOf = (r: ListedRow): string[] => [
+  ...(r.extended_due_at ? ['Extended'] : []),
+  ...(r.duplicate_of ? ['Possible duplicate'] : []),
+  ...(r.over_limit ? ['Over repeat limit'] : []),
+];
+
+/** The subject column: the pseudonymous subject id once requests have one (issue 13), never the email. */
+export const subjectOf = (r: ListedRow) => (r.subject_id ? `did:dsrflow:${r.subject_id}` : null);
+
+const options = (values: readonly string[], chosen: string | undefined, word: (v: string) => string) =>
+  values.map((v) => html`<option value="${v}"${v === chosen ? ' selected' : ''}>${word(v)}</option>`);
+
+const query = (q: ListQuery, extra: Record<string, string>) => {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...q, cursor: undefined, ...extra })) if (v !== undefined) params.set(k, String(v));
+  return params.toString();
+};
+
+export async function listView(c: Context<ConsoleEnv>, deps: AppDeps) {
+  const actor = c.get('actor');
+  const q = parseListQuery(c);
+  const { now, page, nextCursor, identity } = await listPage(deps, actor, q);
+  const organizations = organizationScope(actor) === undefined ? await listOrganizations(deps.pool) : [];
+  const body = html`<h1>Rights requests</h1>
+<form method="get" action="/console" class="filters" aria-label="Filter requests">
+  <div class="field"><label for="f-status">Status</label><select id="f-status" name="status"><option value="">Any</option>${options(REQUEST_STATUSES, q.status, (s) => STATUS_WORDS[s as RequestStatus].word)}</select></div>
+  <div class="field"><label for="f-type">Type</label><select id="f-type" name="type"><option value="">Any</option>${options(REQUEST_TYPES, q.type, (t) => TYPE_WORDS[t as keyof typeof TYPE_WORDS])}</select></div>
+  <div class="field"><label for="f-regulation">Regulation</label><select id="f-regulation" name="regulation"><option value="">Any</option>${options(REGULATION_CODES, q.regulation, REGULATION_WORDS)}</select></div>
+  ${organizations.length > 1
+    ? html`<div class="field"><label for="f-organization">Organization</label><select id="f-organization" name="organization"><option value="">All</option>${options(organizations.map((o) => o.id), q.organization, (id) => organizations.find((o) => o.id === id)?.name ?? id)}</select></div>`
+    : ''}
+  <div class="field"><label for="f-due">Due by</label><input id="f-due" name="dueBy" type="date" value="${q.dueBy ?? ''}"></div>
+  <div class="field"><label for="f-sort">Order</label><select id="f-sort" name="sort">${options(['due', 'received'], q.sort, (s) => (s === 'due' ? 'Due soonest' : 'Newest received'))}</select></div>
+  <div class="field check"><input id="f-overdue" name="overdue" type="checkbox" value="1"${q.overdue ? ' checked' : ''}><label for="f-overdue">Overdue only</label></div>
+  <div class="field buttons"><button type="submit">Apply filters</button> <a href="/console">Clear</a></div>
+</form>
+<p class="list-tools"><a href="/console/requests.csv?${query(q, {})}" download>Download this list as CSV</a></p>
+${page.length === 0
+  ? html`<p class="empty">No requests match these filters.</p>`
+  : html`<div class="table-wrap"><table class="requests">
+<caption class="visually-hidden">Rights requests, ${q.sort === 'due' ? 'soonest due first' : 'newest first'}</caption>
+<thead><tr><th scope="col">Type</th><th scope="col">Request</th><th scope="col">Received</th><th scope="col">Subject</th><th scope="col">Regulation</th><th scope="col">Identity</th><th scope="col">Status</th><th scope="col">Due</th><th scope="col">Flags</th></tr></thead>
+<tbody>
+${page.map((r) => {
+  const due = dueFacts(effectiveDue(r), r.regulation, now, !isTerminal(r.status));
+  const subject = subjectOf(r);
+  return html`<tr${due.overdue ? html` class="overdue"` : ''}>
+<td data-label="Type">${typeLabel(r.type)}</td>
+<td data-label="Request"><a href="/console/requests/${r.id}" class="mono">${r.id.slice(0, 8)}</a></td>
+<td data-label="Received"><span title="${utcStamp(r.received_at)}">${lawDate(r.received_at, r.regulation, now)}</span></td>
+<td data-label="Subject">${subject ? html`<span class="mono subject">${subject}</span>` : html`<span class="muted">not linked</span>`}</td>
+<td data-label="Regulation">${REGULATION_WORDS(r.regulation)}</td>
+<td data-label="Identity">${identity(r)}</td>
+<td data-label="Status">${statusBadge(r.status)}</td>
+<td data-label="Due"><span class="${due.overdue ? 'late' : due.daysLeft <= 7 && !isTerminal(r.status) ? 'soon' : ''}">${due.text}</span></td>
+<td data-label="Flags">${flagsOf(r).map((f) => html`<span class="flag">${f}</span> `)}</td>
+</tr>`;
+})}
+</tbody></table></div>`}
+${nextCursor || q.cursor
+  ? html`<nav class="pager" aria-label="Pages">${q.cursor ? html`<a href="/console?${query(q, {})}">First page</a>` : ''}${nextCursor ? html`<a href="/console?${query(q, { cursor: nextCursor })}" rel="next">Next ${PAGE_SIZE} requests</a>` : ''}</nav>`
+  : ''}`;
+  return c.html(layout({ title: 'Rights requests', actor, csrfToken: c.get('csrfToken'), body }));
+}

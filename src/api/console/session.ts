@@ -1,0 +1,107 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import { findSession } from '../../db/console-sessions.ts';
+import type { Actor } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+
+// Console sessions (docs/console.md): the cookie holds a random session id (PostgreSQL keeps its hash), httpOnly,
+// SameSite=Strict, Secure when PUBLIC_URL is https. Every POST carries the session's synchronizer token.
+
+export const SESSION_IDLE_SECONDS = 2 * 3600;
+export const SESSION_MAX_SECONDS = 12 * 3600;
+
+export type ConsoleEnv = { Variables: { actor: Actor; csrfToken: string } };
+
+const secure = (deps: AppDeps) => deps.settings.publicUrl?.startsWith('https:') ?? false;
+const cookieName = (deps: AppDeps) => (secure(deps) ? '__Secure-dsrflow_console' : 'dsrflow_console');
+const PRE_COOKIE = 'dsrflow_console_signin';
+
+const cookieOptions = (deps: AppDeps, maxAge: number) => ({ path: '/console', httpOnly: true, sameSite: 'Strict', secure: secure(deps), maxAge }) as const;
+
+export function setSessionCookie(c: Context, deps: AppDeps, sessionId: string): void {
+  setCookie(c, cookieName(deps), sessionId, cookieOptions(deps, SESSION_MAX_SECONDS));
+}
+
+export const sessionIdOf = (c: Context, deps: AppDeps) => getCookie(c, cookieName(deps));
+
+export const clearSessionCookie = (c: Context, deps: AppDeps) => deleteCookie(c, cookieName(deps), { path: '/console', secure: secure(deps) });
+
+/** Constant-time comparison of two strings of any length. */
+export function sameSecret(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * A form posted from another site is refused before its token is looked at: the browser's Origin (when sent) must
+ * be this server's (the request's own origin, or PUBLIC_URL's behind a proxy).
+ */
+export function assertSameOrigin(c: Context, deps: AppDeps): void {
+  const origin = c.req.header('origin');
+  if (origin === undefined) return;
+  const allowed = [new URL(c.req.url).origin, deps.settings.publicUrl ? new URL(deps.settings.publicUrl).origin : null];
+  if (!allowed.includes(origin)) throw new ApiError(403, 'CSRF_ORIGIN', 'This form was sent from another site; nothing was done.');
+}
+
+/** Sign-in forms have no session yet: a short-lived cookie and the same value in the form (double submit). */
+export function issueSigninGuard(c: Context, deps: AppDeps): string {
+  const guard = randomBytes(24).toString('base64url');
+  setCookie(c, PRE_COOKIE, guard, cookieOptions(deps, 900));
+  return guard;
+}
+
+export function checkSigninGuard(c: Context, deps: AppDeps, posted: string | undefined): void {
+  assertSameOrigin(c, deps);
+  const cookie = getCookie(c, PRE_COOKIE);
+  if (!cookie || !sameSecret(posted, cookie)) throw new ApiError(403, 'CSRF_INVALID', 'The sign-in form expired or came from elsewhere. Open the sign-in page again.');
+  deleteCookie(c, PRE_COOKIE, { path: '/console', secure: secure(deps) });
+}
+
+/**
+ * A signed-in staff member, or: a page asked for is redirected to sign-in, anything posted is a 401. Each page
+ * re-reads the session and its token, so a revoked token or an expired session ends access at once.
+ */
+export const requireSession = (deps: AppDeps) =>
+  createMiddleware<ConsoleEnv>(async (c, next) => {
+    const sessionId = sessionIdOf(c, deps);
+    const session = sessionId ? await findSession(deps.pool, sessionId, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS) : null;
+    if (!session) {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+        const next = c.req.path + (new URL(c.req.url).search || '');
+        return c.redirect(`/console/sign-in?next=${encodeURIComponent(next)}`, 303);
+      }
+      throw new ApiError(401, 'SESSION_REQUIRED', 'Your session has ended. Sign in again; nothing was done.');
+    }
+    const t = session.token;
+    c.set('actor', { tokenId: t.id, name: t.name, role: t.role, organizationId: t.organization_id });
+    c.set('csrfToken', session.csrfToken);
+    await next();
+  });
+
+/** Every POST of a session: same origin, and the session's synchronizer token in the `_csrf` field. */
+export async function checkedForm(c: Context<ConsoleEnv>, deps: AppDeps): Promise<Record<string, string | string[]>> {
+  assertSameOrigin(c, deps);
+  const form = (await c.req.parseBody({ all: true })) as Record<string, string | string[] | File>;
+  const token = typeof form._csrf === 'string' ? form._csrf : undefined;
+  if (!sameSecret(token, c.get('csrfToken'))) throw new ApiError(403, 'CSRF_INVALID', 'The form is missing its security token or it is out of date. Reload the page and try again; nothing was done.');
+  const fields: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(form)) if (typeof v === 'string' || Array.isArray(v)) fields[k] = Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : v;
+  return fields;
+}
+
+/** Only console paths are followed after sign-in (never another site). */
+export const safeNext = (next: string | undefined) => (next && /^\/console(\/[A-Za-z0-9/_?=&%.-]*)?$/.test(next) && !next.startsWith('//') ? next : '/console');
+
+/** Headers of every console answer: a CSP with no inline script, no framing, no caching of personal data. */
+export const consoleHeaders = createMiddleware(async (c, next) => {
+  await next();
+  c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header('Referrer-Policy', 'same-origin');
+  c.header('X-Frame-Options', 'DENY');
+  if (!c.req.path.startsWith('/console/assets/')) c.header('Cache-Control', 'no-store');
+});

@@ -1,0 +1,82 @@
+import { randomBytes } from 'node:crypto';
+import { sql, type CommonQueryMethods } from 'slonik';
+import { z } from 'zod';
+import { hashToken, tokenRow, type TokenRow } from './tokens.ts';
+
+// Staff console sessions, sign-in links and form submissions (migration 016). Every secret here carries 256
+// random bits and is stored as its SHA-256 (db/tokens.ts hashToken), like the API tokens themselves.
+
+const secret = () => randomBytes(32).toString('base64url');
+
+export interface ConsoleSession {
+  token: TokenRow;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+/** Opens a session for an active token; answers the session id for the cookie (shown only now). */
+export async function openSession(db: CommonQueryMethods, tokenId: string, ttlSeconds: number): Promise<{ sessionId: string; expiresAt: string }> {
+  const sessionId = secret();
+  const expiresAt = await db.oneFirst(sql.type(z.object({ expires_at: z.string() }))`
+    insert into dsrflow.console_sessions (id_hash, token_id, csrf_token, expires_at)
+    values (${hashToken(sessionId)}, ${tokenId}, ${secret()}, now() + make_interval(secs => ${ttlSeconds}))
+    returning expires_at`);
+  return { sessionId, expiresAt };
+}
+
+const sessionRow = tokenRow.extend({ csrf_token: z.string(), expires_at: z.string() });
+
+/**
+ * The live session of this id: not expired, its token not revoked. Idle sessions slide forward (an hour of use
+ * keeps them open), never past `maxSeconds` after sign-in.
+ */
+export async function findSession(db: CommonQueryMethods, sessionId: string, ttlSeconds: number, maxSeconds: number): Promise<ConsoleSession | null> {
+  const row = await db.maybeOne(sql.type(sessionRow)`
+    update dsrflow.console_sessions s
+    set last_seen_at = now(),
+        expires_at = least(now() + make_interval(secs => ${ttlSeconds}), s.created_at + make_interval(secs => ${maxSeconds}))
+    from dsrflow.api_tokens t
+    where s.id_hash = ${hashToken(sessionId)} and s.expires_at > now() and t.id = s.token_id and t.revoked_at is null
+    returning t.id, t.name, t.role, t.organization_id, t.created_at, t.last_used_at, t.revoked_at, s.csrf_token, s.expires_at`);
+  if (!row) return null;
+  const { csrf_token, expires_at, ...token } = row;
+  return { token, csrfToken: csrf_token, expiresAt: expires_at };
+}
+
+export async function closeSession(db: CommonQueryMethods, sessionId: string): Promise<void> {
+  await db.query(sql.unsafe`delete from dsrflow.console_sessions where id_hash = ${hashToken(sessionId)} or expires_at < now() - interval '1 day'`);
+}
+
+/** A one-time sign-in link's secret for the named active token (the CLI prints it inside a URL). */
+export async function createSigninLink(db: CommonQueryMethods, tokenName: string, ttlSeconds: number): Promise<string | null> {
+  const linkSecret = secret();
+  const made = await db.maybeOneFirst(sql.type(z.object({ token_id: z.uuid() }))`
+    insert into dsrflow.console_signin_links (token_hash, token_id, expires_at)
+    select ${hashToken(linkSecret)}, id, now() + make_interval(secs => ${ttlSeconds}) from dsrflow.api_tokens
+    where name = ${tokenName} and revoked_at is null
+    returning token_id`);
+  return made === null ? null : linkSecret;
+}
+
+/** Uses a sign-in link once: answers its token id, or null when unknown, used, expired or its token revoked. */
+export const useSigninLink = (db: CommonQueryMethods, linkSecret: string) =>
+  db.maybeOneFirst(sql.type(z.object({ token_id: z.uuid() }))`
+    update dsrflow.console_signin_links l set used_at = now()
+    from dsrflow.api_tokens t
+    where l.token_hash = ${hashToken(linkSecret)} and l.used_at is null and l.expires_at > now()
+      and t.id = l.token_id and t.revoked_at is null
+    returning l.token_id`);
+
+const submissionRow = z.object({ request_id: z.uuid(), action: z.string(), outcome: z.string() });
+
+/** The outcome of a form already submitted with this key by this token, if any. */
+export const findSubmission = (db: CommonQueryMethods, tokenId: string, key: string) =>
+  db.maybeOne(sql.type(submissionRow)`
+    select request_id, action, outcome from dsrflow.console_submissions where idempotency_key = ${key} and token_id = ${tokenId}`);
+
+export async function recordSubmission(db: CommonQueryMethods, s: { key: string; tokenId: string; requestId: string; action: string; outcome: string }): Promise<void> {
+  await db.query(sql.unsafe`
+    insert into dsrflow.console_submissions (idempotency_key, token_id, request_id, action, outcome)
+    values (${s.key}, ${s.tokenId}, ${s.requestId}, ${s.action}, ${s.outcome}) on conflict (idempotency_key) do nothing`);
+}
+

@@ -1,0 +1,39 @@
+import type { MigrationBuilder } from 'node-pg-migrate';
+
+// The staff console (docs/console.md). A session is opened with an API token and acts with that token's role and
+// organization; only a hash of the session id is stored (the cookie holds the id), so a copy of this table signs
+// nobody in. Revoking the token ends its sessions (the foreign key is checked on every page).
+export const up = (pgm: MigrationBuilder) => {
+  pgm.sql(`
+    create table dsrflow.console_sessions (
+      id_hash text primary key check (id_hash ~ '^[0-9a-f]{64}$'),
+      token_id uuid not null references dsrflow.api_tokens (id) on delete cascade,
+      -- Synchronizer token for every form of this session (not secret from its holder, only from other sites).
+      csrf_token text not null check (length(csrf_token) between 32 and 100),
+      created_at timestamptz not null default now(),
+      last_seen_at timestamptz not null default now(),
+      expires_at timestamptz not null
+    );
+    create index console_sessions_expiry_idx on dsrflow.console_sessions (expires_at);
+
+    -- One-time sign-in links made by 'npm run token -- signin-link': the link's secret is stored hashed, used once.
+    create table dsrflow.console_signin_links (
+      token_hash text primary key check (token_hash ~ '^[0-9a-f]{64}$'),
+      token_id uuid not null references dsrflow.api_tokens (id) on delete cascade,
+      created_at timestamptz not null default now(),
+      expires_at timestamptz not null,
+      used_at timestamptz
+    );
+
+    -- A console form submitted once: its Idempotency-Key and where it led, so a refresh or a second click replays
+    -- the answer instead of acting again (the workflow also dedupes the Update by an id derived from the key).
+    create table dsrflow.console_submissions (
+      idempotency_key text primary key check (length(idempotency_key) between 16 and 100),
+      token_id uuid not null references dsrflow.api_tokens (id) on delete cascade,
+      request_id uuid not null references dsrflow.requests (id),
+      action text not null,
+      outcome text not null,
+      created_at timestamptz not null default now()
+    );
+  `);
+};
