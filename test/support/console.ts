@@ -55,6 +55,8 @@ export async function screenshots(context: BrowserContext, url: string, name: st
     const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
     assert.ok(overflow <= 0, `${name} at ${width} px scrolls sideways by ${overflow} px`);
     await page.screenshot({ path: new URL(`${name}-${label}.png`, SCREENSHOTS).pathname, fullPage: true });
+    // The first screen alone, as a person sees it on opening the page.
+    await page.screenshot({ path: new URL(`${name}-${label}-top.png`, SCREENSHOTS).pathname });
     await page.close();
   }
 }

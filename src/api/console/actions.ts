@@ -195,11 +195,13 @@ ${noteField(`${idp}note`, 'Note to keep with the decision (a rejection’s note 
     }
   })();
   const titles: Record<ConsoleAction, string> = { verify: 'Verify identity', assess: 'Approve or reject', extend: 'Extend the deadline', cancel: 'Cancel the request', complete: 'Mark complete' };
-  return html`<section class="action" aria-labelledby="${idp}title">
-<h3 id="${idp}title">${titles[action]}</h3>
-${s ? html`<p class="refusal" role="alert" id="${idp}error"><strong>Not done:</strong> ${s.error}</p>` : ''}
+  const buttons: Record<ConsoleAction, string> = { verify: 'Verify identity', assess: 'Approve or reject', extend: 'Extend', cancel: 'Cancel request', complete: 'Confirm completion' };
+  const inner = html`${s ? html`<p class="refusal" role="alert" id="${idp}error"><strong>Not done:</strong> ${s.error}</p>` : ''}
 <form method="post" action="/console/requests/${requestId}/${action}" class="stack">${formGuards(csrfToken, randomUUID())}
 ${fields}
-<button type="submit"${action === 'cancel' ? ' class="warning"' : ''}>${titles[action]}</button>
-</form></section>`;
+<button type="submit"${action === 'cancel' ? ' class="warning"' : ''}>${buttons[action]}</button>
+</form>`;
+  // The decision the request waits for is open; the others fold away until wanted (or until one was refused).
+  if (action === 'verify' || action === 'assess') return html`<section class="action" aria-labelledby="${idp}title"><h3 id="${idp}title">${titles[action]}</h3>${inner}</section>`;
+  return html`<details class="action"${s ? ' open' : ''}><summary><h3>${titles[action]}</h3></summary>${inner}</details>`;
 }

@@ -21,7 +21,15 @@ function sentence(e: AuditEventRow): string {
   const exceptions = Array.isArray(d.legalExceptions) && d.legalExceptions.length ? ` Data kept for: ${d.legalExceptions.map(String).map(humanize).join(', ')}.` : '';
   switch (e.action) {
     case 'request.received':
-      return `Request received${typeof d.channel === 'string' ? ` by ${humanize(d.channel)}` : ''}.`;
+      return `Request received${typeof d.channel === 'string' ? ` ${CHANNEL_WORDS[d.channel] ?? `by ${d.channel}`}` : ''}.`;
+    case 'request.verified':
+      return `Identity verified${typeof e.reason === 'string' && /\((\w+)\)/.test(e.reason) ? ` by ${humanize(/\((\w+)\)/.exec(e.reason)![1]!).toLowerCase()}` : ''}.`;
+    case 'notice.sent':
+      return typeof d.kind === 'string' ? `${d.kind.startsWith('staff_') ? 'Staff told' : 'Subject told'}: ${humanize(d.kind.replace(/^staff_/, '')).toLowerCase()}.` : 'Notice sent.';
+    case 'export.created':
+      return `Export file ready${typeof d.format === 'string' ? ` (${d.format.toUpperCase()})` : ''}.`;
+    case 'export.link_sent':
+      return 'Download link sent to the subject.';
     case 'request.acknowledged':
       return 'Receipt acknowledged to the subject.';
     case 'assessment.approved':
@@ -41,6 +49,8 @@ function sentence(e: AuditEventRow): string {
   }
   return `${humanize(e.action.replace('.', ' '))}${e.reason ? `: ${e.reason}` : ''}.`;
 }
+
+const CHANNEL_WORDS: Record<string, string> = { api: 'through the API', portal: 'through the privacy portal', email: 'by email', webhook: 'from a connected system', phone: 'by phone', mail: 'by post', in_person: 'in person' };
 
 const who = (actor: string) => (actor === 'system' ? 'dsrflow' : actor);
 
@@ -70,11 +80,11 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, formStat
   const flagged = (row as { subject_id?: string | null }).subject_id;
 
   const body = html`<p class="crumbs"><a href="/console">Rights requests</a></p>
-<h1>${typeLabel(row.type)} request <span class="mono">${row.id.slice(0, 8)}</span> ${statusBadge(row.status)}</h1>
+<h1>${typeLabel(row.type, ' request')} <span class="mono">${row.id.slice(0, 8)}</span> ${statusBadge(row.status)}</h1>
 <div class="detail">
 <div class="facts">
 <section aria-labelledby="h-deadline"><h2 id="h-deadline">Deadline</h2><dl>
-  <dt>Received</dt><dd>${lawDate(row.received_at, row.regulation, now)} <span class="muted">(${utcStamp(row.received_at)}, ${humanize(row.channel)})</span></dd>
+  <dt>Received</dt><dd>${lawDate(row.received_at, row.regulation, now)} <span class="muted">(${utcStamp(row.received_at)}, ${CHANNEL_WORDS[row.channel] ?? row.channel})</span></dd>
   <dt>Due</dt><dd class="${due.overdue ? 'late' : ''}">${due.text}${due.overdue ? html` <span class="flag">Overdue</span>` : ''}</dd>
   ${row.extended_due_at ? html`<dt>Original due date</dt><dd>${lawDate(row.due_at, row.regulation, now)} (extended ${row.extensions_used} time${row.extensions_used === 1 ? '' : 's'})</dd>` : ''}
   ${row.paused_days > 0 ? html`<dt>Clock stopped</dt><dd>${row.paused_days} day${row.paused_days === 1 ? '' : 's'} waiting for identity do not count</dd>` : ''}
@@ -100,7 +110,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, formStat
 </section>
 ${erasure ? erasureSection(erasure) : ''}
 <section aria-labelledby="h-exports"><h2 id="h-exports">Export files</h2>
-  ${exports.length === 0 ? html`<p class="muted">None.</p>` : html`<div class="table-wrap"><table><thead><tr><th scope="col">Format</th><th scope="col">Status</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col">Expires</th></tr></thead><tbody>
+  ${exports.length === 0 ? html`<p class="muted">None.</p>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Export files table"><table><thead><tr><th scope="col">Format</th><th scope="col">Status</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col">Expires</th></tr></thead><tbody>
   ${exports.map((x) => html`<tr><td data-label="Format">${x.format.toUpperCase()}</td><td data-label="Status">${humanize(x.status)}${x.skipped_reason ? html` <span class="muted">(${x.skipped_reason})</span>` : ''}</td><td data-label="Size">${fileSize(x.bytes)}</td><td data-label="SHA-256" class="mono hash">${x.sha256 ?? ''}</td><td data-label="Expires">${x.expires_at ? utcStamp(x.expires_at) : ''}</td></tr>`)}
   </tbody></table></div>`}
 </section>
@@ -113,11 +123,11 @@ ${formState && !actions[formState.action] ? html`<p class="refusal" role="alert"
 <section aria-labelledby="h-timeline"><h2 id="h-timeline">Timeline</h2>
 <ol class="timeline">${events.map((e) => html`<li><time datetime="${e.occurred_at}">${utcStamp(e.occurred_at)}</time> ${sentence(e)} <span class="muted">${who(e.actor)}</span></li>`)}</ol>
 </section>
-<section aria-labelledby="h-audit"><h2 id="h-audit">Audit events</h2>
-<div class="table-wrap"><table class="audit"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Reason</th></tr></thead><tbody>
-${events.map((e) => html`<tr><td data-label="When">${utcStamp(e.occurred_at)}</td><td data-label="Actor">${e.actor}</td><td data-label="Action" class="mono">${e.action}</td><td data-label="Status">${e.from_status ?? ''}${e.to_status ? ` → ${e.to_status}` : ''}</td><td data-label="Reason">${e.reason ?? ''}</td></tr>`)}
-</tbody></table></div></section>`;
-  const notice = formState ? { kind: 'error' as const, text: `Not done: ${formState.error}` } : doneNotice(c.req.query('done'), c.req.query('queued') === '1');
+<section aria-labelledby="h-audit"><details><summary><h2 id="h-audit">Audit events (${events.length})</h2></summary>
+<div class="table-wrap" tabindex="0" role="region" aria-label="Audit events table"><table class="audit"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Reason</th></tr></thead><tbody>
+${events.map((e) => html`<tr><td data-label="When" class="nowrap">${utcStamp(e.occurred_at)}</td><td data-label="Actor">${e.actor}</td><td data-label="Action" class="mono">${e.action}</td><td data-label="Status">${e.from_status ?? ''}${e.to_status ? ` → ${e.to_status}` : ''}</td><td data-label="Reason">${e.reason ?? ''}</td></tr>`)}
+</tbody></table></div></details></section>`;
+  const notice = formState ? { kind: 'error' as const, text: `Not done: ${formState.error}`, href: `#${formState.action}-error` } : doneNotice(c.req.query('done'), c.req.query('queued') === '1');
   return c.html(layout({ title: `Request ${row.id.slice(0, 8)}`, actor, csrfToken: csrf, notice: typeof notice === 'string' ? { kind: 'ok', text: notice } : notice, body }), status);
 }
 

@@ -10,7 +10,7 @@ export interface PageOptions {
   actor?: Actor | undefined;
   csrfToken?: string | undefined;
   /** A short message at the top (after an action), announced to screen readers. */
-  notice?: { kind: 'ok' | 'error'; text: string } | undefined;
+  notice?: { kind: 'ok' | 'error'; text: string; href?: string } | undefined;
   body: Html;
 }
 
@@ -36,7 +36,7 @@ export function layout(p: PageOptions): Html {
     : ''}
 </header>
 <main id="main" tabindex="-1">
-${p.notice ? html`<div class="notice notice-${p.notice.kind}" role="${p.notice.kind === 'error' ? 'alert' : 'status'}">${p.notice.text}</div>` : ''}
+${p.notice ? html`<div class="notice notice-${p.notice.kind}" role="${p.notice.kind === 'error' ? 'alert' : 'status'}">${p.notice.href ? html`<a href="${p.notice.href}">${p.notice.text}</a>` : p.notice.text}</div>` : ''}
 ${p.body}
 </main>
 </body>

@@ -127,7 +127,7 @@ export async function listView(c: Context<ConsoleEnv>, deps: AppDeps) {
 <p class="list-tools"><a href="/console/requests.csv?${query(q, {})}" download>Download this list as CSV</a></p>
 ${page.length === 0
   ? html`<p class="empty">No requests match these filters.</p>`
-  : html`<div class="table-wrap"><table class="requests">
+  : html`<div class="table-wrap list-wrap" tabindex="0" role="region" aria-label="Rights requests table"><table class="requests">
 <caption class="visually-hidden">Rights requests, ${q.sort === 'due' ? 'soonest due first' : 'newest first'}</caption>
 <thead><tr><th scope="col">Type</th><th scope="col">Request</th><th scope="col">Received</th><th scope="col">Subject</th><th scope="col">Regulation</th><th scope="col">Identity</th><th scope="col">Status</th><th scope="col">Due</th><th scope="col">Flags</th></tr></thead>
 <tbody>

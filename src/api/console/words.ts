@@ -43,8 +43,8 @@ const ICON_PATHS: Record<RequestType, string> = {
   noSale: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M6 6l12 12',
 };
 
-export const typeLabel = (type: RequestType) =>
-  html`<span class="type"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="${ICON_PATHS[type]}"/></svg>${TYPE_WORDS[type]}</span>`;
+export const typeLabel = (type: RequestType, suffix = '') =>
+  html`<span class="type"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="${ICON_PATHS[type]}"/></svg>${TYPE_WORDS[type]}${suffix}</span>`;
 
 export const statusBadge = (status: RequestStatus) => {
   const s = STATUS_WORDS[status];

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
+import { assertAccessible, newContext, screenshots, serveApp, signIn } from '../support/console.ts';
+import { eventually } from '../support/requests.ts';
+import { browser } from '../support/stack.ts';
+import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
+
+// Staff decisions taken in the browser, on the Temporal dev server with a worker: the same Updates as the API.
+const TASK_QUEUE = 'console-decisions';
+
+describe('staff console: deciding requests in the browser', () => {
+  const suite: DevServerSuite = useDevServerWorker(TASK_QUEUE, () => ({ starter: { client: suite.env.client, settings: testWorkflowSettings(TASK_QUEUE) } }));
+  let chromium: Browser;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  let token: string;
+  before(async () => {
+    chromium = await browser();
+    server = await serveApp(testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE }));
+    token = (await tokenHeaders(suite.pg.pool, 'dpo')).authorization.slice('Bearer '.length);
+  });
+  after(() => server.close());
+
+  /** A request opened through the API (its workflow starts), for a customer the warehouse holds. */
+  async function openRequest(regulation = 'GDPR') {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const email = `console-${tag}@example.com`;
+    await suite.pg.pool.query(sql.unsafe`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at)
+      values (${`cus_console_${tag}`}, ${email}, 'Ada', 'Console', 'DE', now())`);
+    const res = await fetch(`${server.url}/v1/requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'access', regulation, subject: { email, fullName: `Ada Console ${tag}` } }),
+    });
+    assert.equal(res.status, 201);
+    return (await json(res)).id as string;
+  }
+
+  const statusWord = (page: Page) => page.locator('h1 .badge').innerText();
+  const actions = async (id: string) =>
+    suite.pg.pool.anyFirst(sql.type(z.object({ action: z.string() }))`select action from dsrflow.audit_events where request_id = ${id} order by id`);
+
+  test('find an access request, verify and approve it, and see it complete with its files', async () => {
+    const id = await openRequest();
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.getByLabel('Type').selectOption('access');
+    await page.getByLabel('Regulation').selectOption('GDPR');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('link', { name: id.slice(0, 8) }).click();
+    await page.waitForURL(`${server.url}/console/requests/${id}`);
+    await assertAccessible(page, 'request awaiting identity');
+
+    await page.getByLabel('Yes, verified').check();
+    await page.getByLabel('How was it checked?').selectOption('document_check');
+    await page.getByRole('button', { name: 'Verify identity' }).click();
+    await assert.doesNotReject(page.getByRole('status').getByText('Identity decision recorded.').waitFor());
+    await page.getByLabel('Approve', { exact: true }).check();
+    await page.getByLabel('Note to keep with the decision').fill('Checked against the passport copy.');
+    await page.getByRole('button', { name: 'Approve or reject' }).click();
+    await assert.doesNotReject(page.getByRole('status').getByText('Assessment recorded.').waitFor());
+
+    await eventually(async () => {
+      await page.reload();
+      return (await statusWord(page)) === 'Completed' ? true : undefined;
+    }, 20_000, 'the request to complete');
+    const files = page.locator('section[aria-labelledby=h-exports] tbody tr');
+    assert.deepEqual((await files.locator('td[data-label=Format]').allInnerTexts()).sort(), ['CSV', 'JSON']);
+    for (const hash of await files.locator('td[data-label="SHA-256"]').allInnerTexts()) assert.match(hash, /^[0-9a-f]{64}$/);
+    const timeline = await page.locator('.timeline').innerText();
+    assert.match(timeline, /Identity verified by document check\./);
+    assert.match(timeline, /Approved\./);
+    assert.match(await page.locator('.notes').innerText(), /Checked against the passport copy\./);
+    assert.equal(await page.locator('.actions form').count(), 0, 'nothing more to do');
+    await screenshots(context, `${server.url}/console/requests/${id}`, 'detail-completed');
+    await context.close();
+  });
+
+  test('reject: without a reason the workflow refuses inline; with one the request is rejected', async () => {
+    const id = await openRequest();
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/requests/${id}`);
+    await page.getByLabel('Yes, verified').check();
+    await page.getByLabel('How was it checked?').selectOption('account_authentication');
+    await page.getByRole('button', { name: 'Verify identity' }).click();
+    await page.getByLabel('Reject', { exact: true }).check();
+    await page.getByRole('button', { name: 'Approve or reject' }).click();
+    const refusal = page.locator('#assess-error');
+    assert.match(await refusal.innerText(), /A rejection needs a reason/);
+    assert.equal(await page.getByLabel('Reject', { exact: true }).isChecked(), true, 'the choice is kept');
+    await assertAccessible(page, 'a refused assessment');
+    await page.screenshot({ path: new URL('detail-refused-desk.png', (await import('../support/console.ts')).SCREENSHOTS).pathname, fullPage: true });
+
+    await page.getByLabel('If rejecting, why?').selectOption('excessive');
+    await page.getByLabel('Note to keep with the decision').fill('Third identical request this month.');
+    await page.getByRole('button', { name: 'Approve or reject' }).click();
+    await assert.doesNotReject(page.getByRole('status').getByText('Assessment recorded.').waitFor());
+    await eventually(async () => ((await actions(id)).includes('request.rejected') ? true : undefined), 15_000, 'rejected');
+    await page.reload();
+    assert.equal(await statusWord(page), 'Rejected');
+    assert.match(await page.locator('.timeline').innerText(), /Rejected: excessive/);
+    await context.close();
+  });
+
+  test('extend with a reason: the due date moves and the list flags it', async () => {
+    const id = await openRequest();
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/requests/${id}`);
+    const before = await page.locator('dd').filter({ hasText: /^due / }).innerText();
+    await page.locator('summary', { hasText: 'Extend the deadline' }).click();
+    await page.getByLabel('Why is more time needed?').selectOption('complexity');
+    await page.getByRole('button', { name: 'Extend', exact: true }).click();
+    await assert.doesNotReject(page.getByRole('status').getByText('Deadline extended.').waitFor());
+    await eventually(async () => {
+      await page.reload();
+      return (await page.locator('dt', { hasText: 'Original due date' }).count()) > 0 ? true : undefined;
+    }, 15_000, 'the extension to be projected');
+    const afterwards = await page.locator('dd').filter({ hasText: /^due / }).innerText();
+    assert.notEqual(afterwards, before);
+    assert.equal(await page.locator('summary', { hasText: 'Extend the deadline' }).count(), 0, 'GDPR allows one extension');
+    await page.goto(`${server.url}/console?sort=received`);
+    const row = page.locator('table.requests tr', { has: page.getByRole('link', { name: id.slice(0, 8) }) });
+    assert.match(await row.locator('td[data-label=Flags]').innerText(), /Extended/);
+    await context.close();
+  });
+
+  test('a form submitted twice (double click, refresh) acts once and answers the same', async () => {
+    const id = await openRequest();
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/requests/${id}`);
+    const form = page.locator(`form[action="/console/requests/${id}/verify"]`);
+    const fields = {
+      _csrf: await form.locator('input[name=_csrf]').inputValue(),
+      idempotencyKey: await form.locator('input[name=idempotencyKey]').inputValue(),
+      outcome: 'verified',
+      method: 'document_check',
+    };
+    const post = () => page.request.post(`${server.url}/console/requests/${id}/verify`, { form: fields, maxRedirects: 0 });
+    const [first, second] = await Promise.all([post(), post()]);
+    const third = await post();
+    for (const res of [first, second, third]) {
+      assert.equal(res.status(), 303);
+      assert.equal(res.headers().location, `/console/requests/${id}?done=verify`);
+    }
+    await eventually(async () => ((await actions(id)).includes('request.in_assessment') ? true : undefined), 15_000, 'in assessment');
+    assert.equal((await actions(id)).filter((a) => a === 'request.verified').length, 1, 'verified once');
+    await context.close();
+  });
+});
