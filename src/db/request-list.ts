@@ -13,6 +13,8 @@ export interface RequestListFilter {
   dueBefore?: string | undefined;
   receivedFrom?: string | undefined;
   receivedTo?: string | undefined;
+  /** Requests whose id starts with these hex digits (dashes left out), found on the primary key's order. */
+  idPrefix?: string | undefined;
   /** Position after which the page starts, in the list order (received_at desc, id desc). */
   after?: { receivedAt: string; id: string } | undefined;
   /** 'due': soonest (effective) due date first, the page starting after `afterDue`; default newest received first. */
@@ -35,8 +37,11 @@ function conditions(f: Omit<RequestListFilter, 'after' | 'afterDue' | 'sort' | '
     f.dueBefore !== undefined ? sql.fragment`${effectiveDue} < ${f.dueBefore}::timestamptz` : null,
     f.receivedFrom !== undefined ? sql.fragment`received_at >= ${f.receivedFrom}::timestamptz` : null,
     f.receivedTo !== undefined ? sql.fragment`received_at < ${f.receivedTo}::timestamptz` : null,
+    f.idPrefix !== undefined ? sql.fragment`id between ${uuidOf(f.idPrefix.padEnd(32, '0'))}::uuid and ${uuidOf(f.idPrefix.padEnd(32, 'f'))}::uuid` : null,
   ].filter((c) => c !== null);
 }
+
+const uuidOf = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 
 const whereOf = (parts: ReturnType<typeof conditions>) =>
   parts.length > 0 ? sql.fragment`where ${sql.join(parts, sql.fragment` and `)}` : sql.fragment``;

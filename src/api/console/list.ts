@@ -27,6 +27,11 @@ export const ListQuery = z
     overdue: z.preprocess(blank, z.literal('1').optional()),
     dueBy: z.preprocess(blank, z.iso.date().optional()),
     sort: z.preprocess(blank, z.enum(['due', 'received']).default('due')),
+    // A request id, whole or its first digits (the list shows the first 8).
+    find: z.preprocess(
+      (v) => (typeof v === 'string' ? blank(v.trim().toLowerCase()) : v),
+      z.string().regex(/^[0-9a-f-]{4,36}$/, 'a request id or at least its first 4 characters').optional(),
+    ),
     cursor: z.preprocess(blank, z.string().max(300).regex(/^[A-Za-z0-9_-]+$/).optional()),
   })
   .strip();
@@ -34,7 +39,7 @@ export type ListQuery = z.infer<typeof ListQuery>;
 
 export function parseListQuery(c: Context<ConsoleEnv>): ListQuery {
   const parsed = ListQuery.safeParse(c.req.query());
-  if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', `These filters are not valid: ${fieldProblems(parsed.error.issues).map((p) => p.field).join(', ')}`);
+  if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', `These filters are not valid: ${fieldProblems(parsed.error.issues).map((p) => `${p.field} (${p.message})`).join(', ')}`);
   return parsed.data;
 }
 
@@ -55,6 +60,7 @@ export function listFilter(actor: Actor, q: ListQuery, now: Date, limit: number)
     // Due on or before that calendar day in the regime's zone: every regime's zone lies between UTC-10 and UTC+3,
     // so the next day at 15:00 UTC is after the end of that day everywhere and before the end of the next one.
     dueBefore: q.dueBy ? `${addCalendarDays(q.dueBy, 1)}T15:00:00.000Z` : undefined,
+    idPrefix: q.find?.replaceAll('-', '').slice(0, 32),
     sort: q.sort,
     ...(position ? (q.sort === 'due' ? { afterDue: { dueAt: position[0], id: position[1] } } : { after: { receivedAt: position[0], id: position[1] } }) : {}),
     now: now.toISOString(),
@@ -109,10 +115,12 @@ const query = (q: ListQuery, extra: Record<string, string>) => {
 export async function listView(c: Context<ConsoleEnv>, deps: AppDeps) {
   const actor = c.get('actor');
   const q = parseListQuery(c);
+  if (q.find && z.uuid().safeParse(q.find).success) return c.redirect(`/console/requests/${q.find}`, 303);
   const { now, page, nextCursor, identity } = await listPage(deps, actor, q);
   const organizations = organizationScope(actor) === undefined ? await listOrganizations(deps.pool) : [];
   const body = html`<h1>Rights requests</h1>
 <form method="get" action="/console" class="filters" aria-label="Filter requests">
+  <div class="field"><label for="f-find">Request id</label><input id="f-find" name="find" type="text" value="${q.find ?? ''}" size="12" spellcheck="false" autocomplete="off"></div>
   <div class="field"><label for="f-status">Status</label><select id="f-status" name="status"><option value="">Any</option>${options(REQUEST_STATUSES, q.status, (s) => STATUS_WORDS[s as RequestStatus].word)}</select></div>
   <div class="field"><label for="f-type">Type</label><select id="f-type" name="type"><option value="">Any</option>${options(REQUEST_TYPES, q.type, (t) => TYPE_WORDS[t as keyof typeof TYPE_WORDS])}</select></div>
   <div class="field"><label for="f-regulation">Regulation</label><select id="f-regulation" name="regulation"><option value="">Any</option>${options(REGULATION_CODES, q.regulation, REGULATION_WORDS)}</select></div>

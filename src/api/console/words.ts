@@ -74,7 +74,7 @@ export interface DueFacts {
   daysLeft: number;
 }
 
-/** "due 30 Apr, 12 days left" / "due today" / "3 days overdue"; closed requests say only their due date. */
+/** "due 30 Apr, 12 days left" / "due 30 Apr, today" / "due 30 Apr, 3 days overdue"; a closed request says only its due date. */
 export function dueFacts(dueAt: string, regulation: string, now: Date, open: boolean): DueFacts {
   const zone = timeZoneOf(regulation);
   const dueOn = localDateOf(new Date(dueAt), zone);
@@ -83,7 +83,7 @@ export function dueFacts(dueAt: string, regulation: string, now: Date, open: boo
   const overdue = open && now.getTime() > new Date(dueAt).getTime();
   if (!open) return { text: date, overdue: false, daysLeft };
   if (overdue) return { text: `${date}, ${-daysLeft} day${daysLeft === -1 ? '' : 's'} overdue`, overdue, daysLeft };
-  if (daysLeft === 0) return { text: `${date}, due today`, overdue, daysLeft };
+  if (daysLeft === 0) return { text: `${date}, today`, overdue, daysLeft };
   return { text: `${date}, ${daysLeft} day${daysLeft === 1 ? '' : 's'} left`, overdue, daysLeft };
 }
 
