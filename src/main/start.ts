@@ -109,6 +109,7 @@ async function up(): Promise<void> {
   dsrflow is running
     API            ${api}
     API docs       ${api}/openapi.json
+    Staff console  ${api}/console (sign in with the owner token)
     Health         ${api}/healthz
     Temporal UI    ${uiUrl ?? '(configure TEMPORAL_UI_URL)'}
     Mail inbox     ${inboxUrl ?? `(your SMTP server: ${new URL(smtpUrl).host})`}
