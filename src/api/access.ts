@@ -27,7 +27,7 @@ export function organizationScope(actor: Actor): string | undefined {
 
 /** Acting (creating, deciding, lifting): every role but the read-only auditor. The API and the console both ask this. */
 export function assertMayAct(actor: Actor): void {
-  if (actor.role === 'auditor') throw new ApiError(403, 'FORBIDDEN_READ_ONLY', 'Role auditor is read-only: it may not create requests or act on them');
+  if (!mayAct(actor)) throw new ApiError(403, 'FORBIDDEN_READ_ONLY', 'Role auditor is read-only: it may not create requests or act on them');
 }
 
 export const mayAct = (actor: Actor): boolean => actor.role !== 'auditor';

@@ -35,6 +35,8 @@ describe('staff console: sessions, roles and form defences', () => {
     const context = await newContext(chromium);
     const page = await context.newPage();
     await signIn(page, server.url, token);
+    assert.equal(await page.getByRole('link', { name: 'Record a request' }).count(), 0, 'no intake for an auditor');
+    assert.equal((await page.goto(`${server.url}/console/requests/new`))?.status(), 403);
     await page.goto(`${server.url}/console/requests/${row.id}`);
     await assert.doesNotReject(page.getByRole('heading', { name: 'Actions' }).waitFor());
     assert.equal(await page.locator('form[action*="/requests/"]').count(), 0, 'no action form');

@@ -155,8 +155,13 @@ const NOTICES: Record<ConsoleAction, string> = {
   cancel: 'Request cancelled.',
   complete: 'Request marked complete.',
 };
+const OTHER_NOTICES: Record<string, string> = { created: 'Request recorded. Its workflow has started and the legal clock runs from when it arrived.' };
 export const doneNotice = (action: string | undefined, queued: boolean) =>
-  action && action in NOTICES ? `${NOTICES[action as ConsoleAction]}${queued ? ' It is queued behind the step under way and will be applied without another click.' : ''}` : undefined;
+  action && action in NOTICES
+    ? `${NOTICES[action as ConsoleAction]}${queued ? ' It is queued behind the step under way and will be applied without another click.' : ''}`
+    : action
+      ? OTHER_NOTICES[action]
+      : undefined;
 
 // ---- The forms ----
 

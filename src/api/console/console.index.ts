@@ -10,6 +10,7 @@ import { csvExport } from './csv.ts';
 import { detailView } from './detail.ts';
 import { layout } from './layout.ts';
 import { listView } from './list.ts';
+import { newRequestPage, postNewRequest } from './new-request.ts';
 import { consoleHeaders, requireSession, type ConsoleEnv } from './session.ts';
 import { signInRouter } from './sign-in.ts';
 
@@ -37,6 +38,8 @@ export function consoleRouter(deps: AppDeps) {
   router.use('*', requireSession(deps));
   router.get('/', (c) => listView(c, deps));
   router.get('/requests.csv', (c) => csvExport(c, deps));
+  router.get('/requests/new', (c) => newRequestPage(c, deps));
+  router.post('/requests/new', (c) => postNewRequest(c, deps));
   router.get('/requests/:id', (c) => detailView(c, deps));
   router.post('/requests/:id/:action', (c) => postAction(c, deps, (state, status) => detailView(c, deps, state, status)));
   router.all('*', (c) => errorPage(c, 404, 'Not found', 'There is no console page at this address.'));

@@ -6,7 +6,7 @@ import { listRequests, type RequestListFilter } from '../../db/request-list.ts';
 import { addCalendarDays } from '../../domain/dates.ts';
 import { REGULATION_CODES, isRegulationCode, verificationPolicy } from '../../domain/regulations.ts';
 import { isTerminal, REQUEST_STATUSES, REQUEST_TYPES, type RequestStatus } from '../../domain/request.ts';
-import { organizationScope } from '../access.ts';
+import { mayAct, organizationScope } from '../access.ts';
 import type { Actor } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError, fieldProblems } from '../errors.ts';
@@ -118,7 +118,7 @@ export async function listView(c: Context<ConsoleEnv>, deps: AppDeps) {
   if (q.find && z.uuid().safeParse(q.find).success) return c.redirect(`/console/requests/${q.find}`, 303);
   const { now, page, nextCursor, identity } = await listPage(deps, actor, q);
   const organizations = organizationScope(actor) === undefined ? await listOrganizations(deps.pool) : [];
-  const body = html`<h1>Rights requests</h1>
+  const body = html`<div class="page-head"><h1>Rights requests</h1>${mayAct(actor) ? html`<a class="button" href="/console/requests/new">Record a request</a>` : ''}</div>
 <form method="get" action="/console" class="filters" aria-label="Filter requests">
   <div class="field"><label for="f-find">Request id</label><input id="f-find" name="find" type="text" value="${q.find ?? ''}" size="12" spellcheck="false" autocomplete="off"></div>
   <div class="field"><label for="f-status">Status</label><select id="f-status" name="status"><option value="">Any</option>${options(REQUEST_STATUSES, q.status, (s) => STATUS_WORDS[s as RequestStatus].word)}</select></div>

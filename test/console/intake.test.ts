@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { instantIn } from '../../src/api/console/new-request.ts';
+import { testApp, tokenHeaders } from '../support/app.ts';
+import { assertAccessible, newContext, screenshots, serveApp, signIn } from '../support/console.ts';
+import { browser, devServer, postgres } from '../support/stack.ts';
+
+// Staff-assisted intake: a request that came by phone is recorded with the instant it arrived, on the law's clock.
+// Its workflow starts on a task queue no worker serves: only the recording is under test here.
+
+describe('staff console: recording a request received by phone', () => {
+  let pg: Awaited<ReturnType<typeof postgres>>;
+  let chromium: Browser;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  before(async () => {
+    const [p, env, b] = await Promise.all([postgres(), devServer(), browser()]);
+    [pg, chromium] = [p, b];
+    server = await serveApp(testApp({ pool: pg.pool, client: env.client, taskQueue: 'console-intake-unserved' }));
+  });
+  after(() => server.close());
+
+  test('a future arrival is refused at the field; the real one is recorded in the law’s time zone, once', async () => {
+    const token = (await tokenHeaders(pg.pool, 'dpo')).authorization.slice('Bearer '.length);
+    const email = `phone-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.getByRole('link', { name: 'Record a request' }).click();
+    await page.getByLabel('What does the person ask for?').selectOption('erasure');
+    await page.getByLabel('Which law applies?').selectOption('GDPR');
+    await page.getByLabel('How did it reach you?').selectOption('phone');
+    const brussels = (t: Date) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Brussels', dateStyle: 'short', timeStyle: 'short' }).format(t).replace(' ', 'T');
+    await page.getByLabel('When did it arrive?').fill(brussels(new Date(Date.now() + 3 * 86_400_000)));
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Full name (optional)').fill('Zoë <b>Phone</b>');
+    await page.getByRole('button', { name: 'Record the request' }).click();
+    assert.match(await page.locator('.error-summary').innerText(), /When it arrived: must not be in the future/);
+    assert.match(await page.locator('#n-receivedAt-error').innerText(), /must not be in the future/);
+    assert.equal(await page.getByLabel('Email address').inputValue(), email, 'what was typed is kept');
+    await assertAccessible(page, 'the intake form with an error');
+    await page.screenshot({ path: new URL('new-request-error-desk.png', (await import('../support/console.ts')).SCREENSHOTS).pathname, fullPage: true });
+
+    // Three days ago at a whole minute, typed as Brussels wall-clock time.
+    const arrived = new Date(Math.floor((Date.now() - 3 * 86_400_000) / 60_000) * 60_000);
+    await page.getByLabel('When did it arrive?').fill(brussels(arrived));
+    const form = page.locator('form[action="/console/requests/new"]');
+    const fields = Object.fromEntries(
+      await Promise.all(['_csrf', 'idempotencyKey'].map(async (n) => [n, await form.locator(`input[name=${n}]`).inputValue()] as const)),
+    );
+    await page.getByRole('button', { name: 'Record the request' }).click();
+    await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}\?done=created$/);
+    assert.match(await page.getByRole('status').innerText(), /Request recorded/);
+    assert.match(await page.locator('dd').first().innerText(), /by phone/);
+    const rows = await pg.pool.any(sql.type(z.object({ id: z.uuid(), received_at: z.string(), channel: z.string(), created_by: z.string() }))`
+      select r.id, r.received_at, r.channel, r.created_by from dsrflow.requests r join dsrflow.request_subjects s on s.request_id = r.id where s.email = ${email}`);
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0]!.received_at, arrived.toISOString(), 'the legal clock starts when it arrived');
+    assert.equal(rows[0]!.channel, 'phone');
+    await screenshots(context, page.url().replace(/\?.*$/, ''), 'detail-recorded');
+
+    // The same form posted again (a second click, a refresh of the POST) answers with the same request.
+    const again = await page.request.post(`${server.url}/console/requests/new`, {
+      form: { ...fields, type: 'erasure', regulation: 'GDPR', channel: 'phone', receivedAt: brussels(arrived), email, fullName: 'Zoë <b>Phone</b>' },
+      maxRedirects: 0,
+    });
+    assert.equal(again.status(), 303);
+    assert.equal(again.headers().location, `/console/requests/${rows[0]!.id}?done=created`);
+    await context.close();
+  });
+
+  test('wall-clock times become instants in the regime’s zone, across summer time', () => {
+    assert.equal(instantIn('2026-07-01T10:00', 'Europe/Brussels').toISOString(), '2026-07-01T08:00:00.000Z');
+    assert.equal(instantIn('2026-12-01T10:00', 'Europe/Brussels').toISOString(), '2026-12-01T09:00:00.000Z');
+    assert.equal(instantIn('2026-03-29T01:30', 'Europe/London').toISOString(), '2026-03-29T01:30:00.000Z');
+    assert.equal(instantIn('2026-11-30T23:30', 'America/Los_Angeles').toISOString(), '2026-12-01T07:30:00.000Z');
+  });
+});
