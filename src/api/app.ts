@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import type { DatabasePool } from 'slonik';
-import type { DataModel } from '../domain/data-model.ts';
+import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { WorkflowSettings } from '../platform/temporal.ts';
 import { authorize } from './access.ts';
@@ -34,6 +34,8 @@ export interface AppDeps {
     publicRateLimit?: RateLimitSettings;
     /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
     warehouseSchema?: string;
+    /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
+    exportFormats?: readonly ExportFormat[];
   };
   logger: Logger;
   now: () => Date;

@@ -1,5 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { EXPORT_FORMATS, type ExportFormat } from '../domain/data-model.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
 import { SUPPRESSION_SCOPES, type SuppressionScope } from '../domain/suppression.ts';
 import { insertCorrections, type NewCorrection } from './rectification.ts';
@@ -29,6 +30,8 @@ export const requestRow = z.object({
   acknowledged_at: z.string().nullable(),
   /** Restriction and objection: the scopes the request named (null: none named, the type's defaults apply). */
   suppression_scopes: z.array(z.enum(SUPPRESSION_SCOPES)).nullable(),
+  /** Access and portability: the formats to export in (null: recorded before formats were stored per request). */
+  export_formats: z.array(z.enum(EXPORT_FORMATS)).nullable(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 
@@ -62,6 +65,8 @@ export interface NewRequest {
   corrections?: readonly NewCorrection[] | undefined;
   /** Restriction and objection: the scopes named in the request, checked by the API. */
   suppressionScopes?: readonly SuppressionScope[] | undefined;
+  /** Access and portability: the formats to export in, as chosen or defaulted at intake. */
+  exportFormats?: readonly ExportFormat[] | undefined;
 }
 
 /**
@@ -80,10 +85,11 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
     }
     const inserted = await tx.maybeOne(sql.type(requestRow)`
       insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, acknowledge_by,
-                                    workflow_id, idempotency_key, request_fingerprint, created_by, suppression_scopes)
+                                    workflow_id, idempotency_key, request_fingerprint, created_by, suppression_scopes, export_formats)
       values (${r.id}, ${r.organizationId}, ${r.type}, ${r.regulation}, 'submitted', ${r.channel}, ${r.receivedAt}, ${r.dueAt},
               ${r.acknowledgeBy}, ${r.workflowId}, ${r.idempotencyKey}, ${r.fingerprint}, ${r.createdBy},
-              ${r.suppressionScopes ? sql.array([...r.suppressionScopes], 'text') : null})
+              ${r.suppressionScopes ? sql.array([...r.suppressionScopes], 'text') : null},
+              ${r.exportFormats ? sql.array([...r.exportFormats], 'text') : null})
       on conflict (organization_id, idempotency_key) do nothing
       returning *`);
     if (!inserted) {
@@ -103,7 +109,7 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
-              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt })})`);
+              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) })})`);
     return { row: inserted, created: true };
   });
 }

@@ -122,6 +122,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       defaultOrganization: rt.config.DEFAULT_ORGANIZATION,
       webhookSources: rt.config.WEBHOOK_SOURCES,
       warehouseSchema: rt.config.DELETION_REQUESTS_SCHEMA,
+      exportFormats: rt.config.EXPORT_FORMATS,
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
     },
     logger: rt.logger.child({ part: 'api' }),

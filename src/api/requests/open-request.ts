@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
+import { DEFAULT_EXPORT_FORMATS, type ExportFormat } from '../../domain/data-model.ts';
 import { computeDeadlines } from '../../domain/deadlines.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
@@ -26,6 +27,18 @@ export const toRequestBody = (r: RequestRow) => ({
   acknowledgeBy: r.acknowledge_by,
   workflowId: r.workflow_id,
 });
+
+/**
+ * Access and export: the formats named, or the configured default, stored with the request so a later change of
+ * EXPORT_FORMATS does not alter a request already accepted. Other types name none (400).
+ */
+export function checkFormats(body: z.infer<typeof CreateRequestSchema>, configured: readonly ExportFormat[] | undefined): ExportFormat[] | undefined {
+  if (body.type !== 'access' && body.type !== 'export') {
+    if (body.formats !== undefined) throw validationError([{ field: 'formats', message: `only access and export requests name formats, not ${body.type}` }]);
+    return undefined;
+  }
+  return [...(body.formats ?? configured ?? DEFAULT_EXPORT_FORMATS)];
+}
 
 // Canonical JSON of the body: the same Idempotency-Key with another body is a client bug, answered 409.
 const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
@@ -60,6 +73,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   const organizationId = body.organizationId ?? actor.organizationId ?? deps.settings.defaultOrganization;
   assertOrganization(actor, organizationId);
   const suppressionScopes = checkScopes(body);
+  const exportFormats = checkFormats(body, deps.settings.exportFormats);
   const corrections = await checkCorrections(deps, body);
   const deadlines = computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
   const id = randomUUID();
@@ -81,6 +95,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     external: opts.external,
     corrections,
     suppressionScopes: suppressionScopes ?? undefined,
+    exportFormats,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
     throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });
