@@ -37,8 +37,10 @@ export interface ActivityDeps {
   destinations?: readonly Destination[];
   /** The worker's Temporal client, for the sweep that starts requests recorded while Temporal was unreachable. */
   starter?: { client: Client; settings: WorkflowSettings };
-  /** Formats written when a request names none. */
+  /** Formats written for a request recorded before formats were stored per request (EXPORT_FORMATS). */
   exportFormats?: ExportFormat[];
+  /** Row limits of the paged formats (DOCX, PDF); tests lower them. */
+  exportRowLimits?: Partial<Record<ExportFormat, number>>;
 }
 
 /** Every side effect the workflows may ask for, closing over injected dependencies (tests pass real test servers). */
@@ -52,7 +54,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createSuppressionActivities(deps),
     ...createSweepActivities(deps),
     ...createRectificationActivities(deps),
-    ...createExportActivities({ ...deps, ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}) }),
+    ...createExportActivities({
+      ...deps,
+      ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}),
+      ...(deps.exportRowLimits ? { rowLimits: deps.exportRowLimits } : {}),
+    }),
   };
 }
 
