@@ -94,6 +94,7 @@ describe('formats on access and export requests: chosen per request, defaulted a
     const doc = await json(await app.request('/openapi.json'));
     const schemas = doc.components.schemas;
     assert.deepEqual(schemas.CreateRequest.properties.formats.items.enum, ['csv', 'json', 'xml', 'docx', 'pdf']);
+    assert.equal(schemas.CreateRequest.properties.formats.uniqueItems, true, 'a repeated format is a 400, as the document says');
     const detail = schemas.RequestDetail.allOf.find((part: { properties?: object }) => part.properties).properties;
     assert.ok(detail.formats);
     assert.equal(detail.exports.$ref, '#/components/schemas/ExportsSummary');

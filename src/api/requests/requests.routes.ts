@@ -65,7 +65,11 @@ export const CreateRequestSchema = z
       .max(EXPORT_FORMATS.length)
       .refine((formats) => new Set(formats).size === formats.length, 'each format at most once')
       .optional()
-      .openapi({ description: 'access and export only: the formats of the export, one file each. Default: EXPORT_FORMATS when the request is recorded (stored with it).', example: ['csv', 'docx'] }),
+      .openapi({
+        description: 'access and export only: the formats of the export, one file each. Default: EXPORT_FORMATS when the request is recorded (stored with it).',
+        example: ['csv', 'docx'],
+        uniqueItems: true,
+      }),
   })
   .strict()
   .openapi('CreateRequest');
