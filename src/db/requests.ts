@@ -31,7 +31,8 @@ export const requestRow = z.object({
   /** Restriction and objection: the scopes the request named (null: none named, the type's defaults apply). */
   suppression_scopes: z.array(z.enum(SUPPRESSION_SCOPES)).nullable(),
   /** Access and portability: the formats to export in (null: recorded before formats were stored per request). */
-  export_formats: z.array(z.enum(EXPORT_FORMATS)).nullable(),
+  // Absent on a schema before migration 014 (tests of earlier migrations record requests there).
+  export_formats: z.array(z.enum(EXPORT_FORMATS)).nullish(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 
@@ -85,11 +86,10 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
     }
     const inserted = await tx.maybeOne(sql.type(requestRow)`
       insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, acknowledge_by,
-                                    workflow_id, idempotency_key, request_fingerprint, created_by, suppression_scopes, export_formats)
+                                    workflow_id, idempotency_key, request_fingerprint, created_by, suppression_scopes)
       values (${r.id}, ${r.organizationId}, ${r.type}, ${r.regulation}, 'submitted', ${r.channel}, ${r.receivedAt}, ${r.dueAt},
               ${r.acknowledgeBy}, ${r.workflowId}, ${r.idempotencyKey}, ${r.fingerprint}, ${r.createdBy},
-              ${r.suppressionScopes ? sql.array([...r.suppressionScopes], 'text') : null},
-              ${r.exportFormats ? sql.array([...r.exportFormats], 'text') : null})
+              ${r.suppressionScopes ? sql.array([...r.suppressionScopes], 'text') : null})
       on conflict (organization_id, idempotency_key) do nothing
       returning *`);
     if (!inserted) {
@@ -106,11 +106,15 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
       values (${r.id}, ${r.subject.email}, ${r.subject.customerId ?? null}, ${r.subject.fullName ?? null}, ${r.subject.phone ?? null},
               ${sql.jsonb(r.subject.extra ?? {})})`);
     await insertCorrections(tx, r.id, r.corrections ?? []);
+    // Set apart from the insert, which so still runs on a schema before migration 014 (tests of earlier migrations).
+    const row = r.exportFormats
+      ? await tx.one(sql.type(requestRow)`update dsrflow.requests set export_formats = ${sql.array([...r.exportFormats], 'text')} where id = ${r.id} returning *`)
+      : inserted;
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
               ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) })})`);
-    return { row: inserted, created: true };
+    return { row, created: true };
   });
 }
 
