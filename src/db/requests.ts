@@ -30,8 +30,7 @@ export const requestRow = z.object({
   acknowledged_at: z.string().nullable(),
   /** Restriction and objection: the scopes the request named (null: none named, the type's defaults apply). */
   suppression_scopes: z.array(z.enum(SUPPRESSION_SCOPES)).nullable(),
-  /** Access and portability: the formats to export in (null: recorded before formats were stored per request). */
-  // Absent on a schema before migration 014 (tests of earlier migrations record requests there).
+  /** Access and portability: the formats to export in (null: recorded before they were stored; absent before migration 014). */
   export_formats: z.array(z.enum(EXPORT_FORMATS)).nullish(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
@@ -106,7 +105,7 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
       values (${r.id}, ${r.subject.email}, ${r.subject.customerId ?? null}, ${r.subject.fullName ?? null}, ${r.subject.phone ?? null},
               ${sql.jsonb(r.subject.extra ?? {})})`);
     await insertCorrections(tx, r.id, r.corrections ?? []);
-    // Set apart from the insert, which so still runs on a schema before migration 014 (tests of earlier migrations).
+    // Kept out of the insert so that it still runs on a schema before migration 014 (tests of earlier migrations).
     const row = r.exportFormats
       ? await tx.one(sql.type(requestRow)`update dsrflow.requests set export_formats = ${sql.array([...r.exportFormats], 'text')} where id = ${r.id} returning *`)
       : inserted;

@@ -48,8 +48,6 @@ export const LINK_VALID_DAYS = 7;
 /** Rows above which a paged format (DOCX, PDF) is skipped with a reason, and CSV is written instead. */
 export const PAGED_FORMAT_LIMITS: Partial<Record<ExportFormat, number>> = { docx: DOCX_ROW_LIMIT, pdf: PDF_ROW_LIMIT };
 
-export { NO_DATA_TEXT };
-
 export interface ExportedFile {
   exportId: string;
   format: ExportFormat;
