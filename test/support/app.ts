@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
-import { loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
-import { loadRetentionPolicyFile } from '../../src/activities/erasure/policy-file.ts';
+import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
+import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-check.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
@@ -12,7 +12,7 @@ import type { ExportFormat } from '../../src/domain/data-model.ts';
 import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Mailer } from '../../src/platform/mailer.ts';
-import type { WorkflowSettings } from '../../src/platform/temporal.ts';
+import type { WorkflowSettings } from '../../src/workflow-client/starts.ts';
 
 export const TASK_QUEUE = 'dsrflow-test';
 

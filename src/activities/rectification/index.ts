@@ -4,12 +4,12 @@ import type { ResolvedDataModel } from '../../domain/data-model.ts';
 import { recordEvent } from '../../db/audit.ts';
 import { findRectificationOutcome, listCorrections, lockCorrections, recordRectificationOutcome, type OutcomeRow } from '../../db/rectification.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
-import { checkDataModel } from '../export/data-model-check.ts';
-import { lookupSubject } from '../export/subject-lookup.ts';
-import type { ActivityDeps } from '../index.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
-import { applyCorrections } from './apply.ts';
-import { rectificationCatalog } from './catalog.ts';
+import { applyCorrections } from '../../warehouse/rectification.ts';
+import { rectificationCatalog } from '../../warehouse/column-catalog.ts';
 import { noDataNoticeText, rectificationNoticeText } from './notice.ts';
 
 export type RectificationDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel'>;

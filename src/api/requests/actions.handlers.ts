@@ -6,7 +6,7 @@ import { sql } from 'slonik';
 import { findRequest, insertNote } from '../../db/requests.ts';
 import type { RequestState } from '../../workflows/messages.ts';
 import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, verifyUpdate } from '../../workflows/messages.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import type { assessmentRoute, cancellationRoute, completionRoute, extensionRoute, verificationRoute } from './actions.routes.ts';

@@ -4,9 +4,9 @@ import { DEFAULT_EXPORT_FORMATS, type ExportFormat } from '../../domain/data-mod
 import { computeDeadlines } from '../../domain/deadlines.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
-import { startRequestWorkflow, workflowIdFor } from '../../platform/temporal.ts';
+import { startRequestWorkflow, workflowIdFor } from '../../workflow-client/starts.ts';
 import { assertOrganization } from '../access.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { Actor } from '../auth.ts';
 import { ApiError, validationError } from '../errors.ts';
 import { checkCorrections, checkScopes } from './corrections.ts';

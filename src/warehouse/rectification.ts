@@ -1,9 +1,9 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { InvalidInputError, sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import { markCorrectionApplied, type CorrectionRow } from '../../db/rectification.ts';
-import { subjectRowsSource } from '../export/collect.ts';
-import { isProfileModel, type ModelColumns } from './catalog.ts';
+import { markCorrectionApplied, type CorrectionRow } from '../db/rectification.ts';
+import { subjectRowsSource } from './subject-rows.ts';
+import { isProfileModel, type ModelColumns } from './column-catalog.ts';
 
 // The warehouse side of rectification: each correction's row locked and read, updated, and its before and after
 // values stored on the correction, all inside the caller's transaction (one for the whole request). Every name comes
