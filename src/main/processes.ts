@@ -8,7 +8,7 @@ import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../ware
 import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../warehouse/retention-policy-check.ts';
 import { ensureDeletionTable } from '../warehouse/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';
-import { ensureSuppressionTable } from '../warehouse/suppression-table.ts';
+import { ensureSuppressionTable } from '../warehouse/suppressions.ts';
 import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';

@@ -54,6 +54,8 @@ export function layoutProblems(imports: readonly Import[]): string[] {
     if (!i.to.startsWith('src/')) {
       if (from === 'workflows' && !WORKFLOW_PACKAGES.includes(i.to)) problems.push(`${i.from} imports ${i.to}: workflow code imports only ${WORKFLOW_PACKAGES.join(', ')}, src/domain and its own files`);
       if (from === 'domain' && i.to.startsWith('node:')) problems.push(`${i.from} imports ${i.to}: src/domain does no I/O`);
+      // The records and the warehouse serve the API as much as the activities: Temporal's error types stay out of them.
+      if (['domain', 'db', 'warehouse'].includes(from) && i.to.startsWith('@temporalio/')) problems.push(`${i.from} imports ${i.to}: src/${from} knows nothing of Temporal (throw a DomainError; the activity maps it)`);
       continue;
     }
     if (from === to || isActivityTypeForWorkflow(i)) continue;
@@ -119,16 +121,18 @@ describe('the layout check itself', () => {
     importsOf('src/activities/y.ts', "import type { AppDeps } from '../api/deps.ts';"),
     importsOf('src/workflows/z.ts', "import { readFile } from 'node:fs/promises';\nimport { sleep } from '@temporalio/workflow';"),
     importsOf('src/platform/w.ts', "export { createApp } from '../api/app.ts';"),
+    importsOf('src/warehouse/v.ts', "import { ApplicationFailure } from '@temporalio/activity';"),
     importsOf('src/a/one.ts', "import {\n  two,\n} from './two.ts';"),
     importsOf('src/a/two.ts', "const one = await import('./one.ts');"),
   ].flat();
 
-  test('names an API import of an activity, the reverse, a workflow import of node:fs and a platform import of the API', () => {
+  test('names an API import of an activity, the reverse, a workflow import of node:fs, a platform import of the API and Temporal in the warehouse', () => {
     assert.deepEqual(layoutProblems(planted).map((p) => p.split(': ')[0]), [
       'src/api/requests/x.ts imports src/activities/export/index.ts',
       'src/activities/y.ts imports src/api/deps.ts',
       'src/workflows/z.ts imports node:fs/promises',
       'src/platform/w.ts imports src/api/app.ts',
+      'src/warehouse/v.ts imports @temporalio/activity',
     ]);
   });
 

@@ -8,11 +8,11 @@ import { findRequest, findSubject } from '../../db/requests.ts';
 import { DEFAULT_DELETION_SCHEMA } from '../../warehouse/deletion-table.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
-import { ensureSuppressionTable } from '../../warehouse/suppression-table.ts';
+import { ensureSuppressionTable, insertSuppressions, markSuppressionLifted, suppressionIds } from '../../warehouse/suppressions.ts';
 import type { ActivityDeps } from '../deps.ts';
 
 // Restriction, objection and opt-out of sale end in suppressions: one row per subject and scope in the warehouse's
-// <schema>.suppressions (src/warehouse/suppression-table.ts), honoured until staff lift it with a reason.
+// <schema>.suppressions (src/warehouse/suppressions.ts), honoured until staff lift it with a reason.
 
 export const BASIS: Record<SuppressionType, string> = { restrict: 'restriction', object: 'objection', noSale: 'opt_out_of_sale' };
 
@@ -20,7 +20,6 @@ export type SuppressionDeps = Pick<ActivityDeps, 'pool' | 'logger' | 'dataModel'
 
 export function createSuppressionActivities(deps: SuppressionDeps) {
   const schema = deps.deletionRequestsSchema ?? DEFAULT_DELETION_SCHEMA;
-  const table = sql.identifier([schema, 'suppressions']);
   let ready: Promise<void> | undefined;
   let model: Promise<ResolvedDataModel> | undefined;
   const resolved = () => {
@@ -56,12 +55,14 @@ export function createSuppressionActivities(deps: SuppressionDeps) {
       const match = await lookupSubject(deps.pool, await resolved(), subject);
       const userKey = match.outcome === 'found' ? match.userKey : null;
       const created = await deps.pool.transaction(async (tx) => {
-        const rows = await tx.anyFirst(sql.type(z.object({ scope: z.string() }))`
-          insert into ${table} (request_id, scope, basis, regulation, user_key, email, customer_id, phone)
-          select ${request.id}, scope, ${BASIS[request.type as SuppressionType]}, ${request.regulation}, ${userKey}, ${subject.email}, ${subject.customer_id}, ${subject.phone}
-          from unnest(${sql.array(scopes, 'text')}) as scope
-          on conflict (request_id, scope) do nothing
-          returning scope`);
+        const rows = await insertSuppressions(tx, schema, {
+          requestId: request.id,
+          scopes,
+          basis: BASIS[request.type as SuppressionType],
+          regulation: request.regulation,
+          userKey,
+          identifiers: { email: subject.email, customerId: subject.customer_id, phone: subject.phone },
+        });
         if (rows.length > 0) {
           await recordEvent(tx, {
             requestId: request.id,
@@ -74,8 +75,7 @@ export function createSuppressionActivities(deps: SuppressionDeps) {
         }
         return rows.length;
       });
-      const ids = await deps.pool.anyFirst(sql.type(z.object({ suppression_id: z.string() }))`
-        select suppression_id from ${table} where request_id = ${request.id} order by scope`);
+      const ids = await suppressionIds(deps.pool, schema, request.id);
       deps.logger.info('suppressions', { requestId: request.id, created, scopes: scopes.length });
       return { suppressionIds: [...ids], match: match.outcome };
     },
@@ -87,12 +87,7 @@ export function createSuppressionActivities(deps: SuppressionDeps) {
         select request_id, reason, lifted_by from dsrflow.suppression_lifts where suppression_id = ${input.suppressionId}`);
       if (!lift) throw ApplicationFailure.nonRetryable(`suppression ${input.suppressionId} has no recorded lift`, 'SUPPRESSION.NO_LIFT');
       return deps.pool.transaction(async (tx) => {
-        const row = await tx.maybeOne(sql.type(z.object({ scope: z.string() }))`
-          update ${table}
-          set lifted_at = now(), lifted_by = ${lift.lifted_by}, lift_reason = ${lift.reason}, updated_at = now(),
-              seq = nextval(${`${schema}.suppressions_seq`}::regclass)
-          where suppression_id = ${input.suppressionId} and lifted_at is null
-          returning scope`);
+        const row = await markSuppressionLifted(tx, schema, { suppressionId: input.suppressionId, liftedBy: lift.lifted_by, reason: lift.reason });
         if (!row) return { lifted: false };
         await recordEvent(tx, {
           requestId: lift.request_id,

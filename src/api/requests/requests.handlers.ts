@@ -3,7 +3,7 @@ import { listRequestEvents } from '../../db/audit.ts';
 import { listDestinationDeliveries } from '../../db/destinations.ts';
 import { erasureSummary } from '../../db/erasure.ts';
 import { listExports, type ExportRow } from '../../db/exports.ts';
-import { listSuppressions } from '../../db/suppressions.ts';
+import { listSuppressions } from '../../warehouse/suppressions.ts';
 import { isSuppressionType } from '../../domain/suppression.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
 import { workflowUiUrl } from '../../workflow-client/starts.ts';
