@@ -40,11 +40,11 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   exportFormats: ['csv', 'json'],
 });
 
-export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; exportFormats?: ExportFormat[] }) {
+export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[] }) {
   return createApp({
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
-    workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}) },
+    workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}), ...(opts.decisionWaitMs ? { decisionWaitMs: opts.decisionWaitMs } : {}) },
     settings: { defaultOrganization: 'default', ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.exportFormats ? { exportFormats: opts.exportFormats } : {}) },
     logger: createLogger('silent'),
     now: opts.now ?? (() => new Date()),
