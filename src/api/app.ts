@@ -7,6 +7,7 @@ import type { DataModel } from '../domain/data-model.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { WorkflowSettings } from '../platform/temporal.ts';
 import { authorize } from './access.ts';
+import { stampArrival } from './arrival.ts';
 import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
 import { referencePage } from './docs.ts';
@@ -54,6 +55,7 @@ const OPENAPI_INFO = {
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook });
   app.use(requestId());
+  app.use(stampArrival(deps.now));
   app.use(
     bodyLimit({
       maxSize: deps.settings.maxBodyBytes ?? 64 * 1024,

@@ -1,8 +1,11 @@
+import { createPgDriverFactory } from '@slonik/pg-driver';
 import {
   createPool,
   createTypeParserPreset,
   SchemaValidationError,
   type DatabasePool,
+  type DriverClient,
+  type DriverFactory,
   type Interceptor,
   type QueryResultRow,
 } from 'slonik';
@@ -24,13 +27,78 @@ const isoTimestamp = {
   parse: (value: string) => (value === null ? value : new Date(value).toISOString()),
 };
 
-export async function createDatabasePool(url: string, opts: { maximumPoolSize?: number } = {}): Promise<DatabasePool> {
+/** A database call that got no answer in time: the server is stalled, partitioned away or overloaded. */
+export class DatabaseDeadlineError extends Error {
+  readonly code = 'DATABASE_DEADLINE';
+  constructor(what: string, ms: number) {
+    super(`no answer from the database within ${ms} ms (${what})`);
+    this.name = 'DatabaseDeadlineError';
+  }
+}
+
+/** The API's deadline for one database call (the server cancels at this, the client gives up 1 s later). */
+export const API_QUERY_TIMEOUT_MS = 4_000;
+/** The worker's: activities run longer statements (exports, erasure); Temporal's activity timeouts bound the rest. */
+export const WORKER_QUERY_TIMEOUT_MS = 60_000;
+const CLIENT_GRACE_MS = 1_000;
+
+function withDeadline<T>(work: Promise<T>, ms: number, what: string, onExpiry: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onExpiry();
+      reject(new DatabaseDeadlineError(what, ms));
+    }, ms);
+  });
+  return Promise.race([work, expired]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * slonik's pg driver, with a client-side deadline on every query: a frozen server (SIGSTOP, a stalled host) never
+ * enforces its own statement_timeout, and pg waits for it forever. On expiry the connection is destroyed (the
+ * server rolls its open transaction back when it wakes) and the call fails with DatabaseDeadlineError.
+ */
+function deadlineDriverFactory(deadlineMs: number): DriverFactory {
+  const pgDriverFactory = createPgDriverFactory();
+  return async (options) => {
+    const driver = await pgDriverFactory(options);
+    return {
+      createClient: async () => {
+        const client = await driver.createClient();
+        const timed: DriverClient = {
+          ...client,
+          query: (text, values, queryOptions) => {
+            const work = client.query(text, values, queryOptions);
+            work.catch(() => {}); // once expired, its late failure is nobody's
+            return withDeadline(work, deadlineMs, 'query', () => void client.destroy().catch(() => {}));
+          },
+        };
+        return timed;
+      },
+    };
+  };
+}
+
+export async function createDatabasePool(
+  url: string,
+  opts: { maximumPoolSize?: number; queryTimeoutMs?: number } = {},
+): Promise<DatabasePool> {
+  const statementTimeout = opts.queryTimeoutMs ?? WORKER_QUERY_TIMEOUT_MS;
+  const deadlineMs = statementTimeout + CLIENT_GRACE_MS;
   return createPool(url, {
+    driverFactory: deadlineDriverFactory(deadlineMs),
     interceptors: [resultParser],
     typeParsers: [...createTypeParserPreset().filter((p) => p.name !== 'timestamptz'), isoTimestamp],
     maximumPoolSize: opts.maximumPoolSize ?? 10,
-    connectionTimeout: 5_000,
-    statementTimeout: 60_000,
+    // A server that accepts the TCP connection but never answers the start-up (frozen) fails here, once: the next
+    // call tries a new connection anyway.
+    connectionTimeout: Math.min(5_000, deadlineMs),
+    connectionRetryLimit: 0,
+    statementTimeout,
+    // Destroying a stuck connection waits this long for its query and its close, not slonik's default 5 s each.
+    gracefulTerminationTimeout: 500,
+    // The reset on release (DISCARD ALL) is a query too: without a deadline a release to a frozen server hangs.
+    resetConnection: ({ query }) => withDeadline(query('DISCARD ALL'), deadlineMs, 'reset', () => {}),
   });
 }
 
