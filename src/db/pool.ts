@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createPgDriverFactory } from '@slonik/pg-driver';
 import {
   createPool,
@@ -79,15 +80,53 @@ function deadlineDriverFactory(deadlineMs: number): DriverFactory {
   };
 }
 
+// The pool call (waiting for a connection included) a query belongs to; expired: its caller has had its answer.
+const poolCall = new AsyncLocalStorage<{ expired: boolean; ms: number }>();
+
+// A call that timed out while queued for a connection must not run its statements later, after its caller was told
+// it failed: each query checks its call first.
+const abandonedCallGuard: Interceptor = {
+  name: 'abandoned-call-guard',
+  beforeQueryExecution: () => {
+    const call = poolCall.getStore();
+    if (call?.expired) throw new DatabaseDeadlineError('call expired before this query', call.ms);
+    return null;
+  },
+};
+
+const POOL_CALLS = new Set(['any', 'anyFirst', 'exists', 'many', 'manyFirst', 'maybeOne', 'maybeOneFirst', 'one', 'oneFirst', 'query', 'transaction', 'connect']);
+
+/** Each call on the pool (a query, a whole transaction), from its start, fails with DatabaseDeadlineError after `ms`. */
+function withCallDeadline(pool: DatabasePool, ms: number): DatabasePool {
+  return new Proxy(pool, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof property !== 'string' || !POOL_CALLS.has(property) || typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        if (poolCall.getStore()) return value.apply(target, args); // inside a call already: its deadline holds
+        const call = { expired: false, ms };
+        const work = poolCall.run(call, () => value.apply(target, args) as Promise<unknown>);
+        work.catch(() => {});
+        return withDeadline(work, ms, property, () => (call.expired = true));
+      };
+    },
+  });
+}
+
+/**
+ * `queryTimeoutMs`: the server cancels a statement after it; the client gives up on a query 1 s later (a frozen
+ * server cancels nothing). `wholeCallDeadline`: the same bound on each pool call as a whole, the wait for a free
+ * connection included (the API: a caller is answered in seconds whatever the load).
+ */
 export async function createDatabasePool(
   url: string,
-  opts: { maximumPoolSize?: number; queryTimeoutMs?: number } = {},
+  opts: { maximumPoolSize?: number; queryTimeoutMs?: number; wholeCallDeadline?: boolean } = {},
 ): Promise<DatabasePool> {
   const statementTimeout = opts.queryTimeoutMs ?? WORKER_QUERY_TIMEOUT_MS;
   const deadlineMs = statementTimeout + CLIENT_GRACE_MS;
-  return createPool(url, {
+  const pool = await createPool(url, {
     driverFactory: deadlineDriverFactory(deadlineMs),
-    interceptors: [resultParser],
+    interceptors: [abandonedCallGuard, resultParser],
     typeParsers: [...createTypeParserPreset().filter((p) => p.name !== 'timestamptz'), isoTimestamp],
     maximumPoolSize: opts.maximumPoolSize ?? 10,
     // A server that accepts the TCP connection but never answers the start-up (frozen) fails here, once: the next
@@ -100,6 +139,10 @@ export async function createDatabasePool(
     // The reset on release (DISCARD ALL) is a query too: without a deadline a release to a frozen server hangs.
     resetConnection: ({ query }) => withDeadline(query('DISCARD ALL'), deadlineMs, 'reset', () => {}),
   });
+  return opts.wholeCallDeadline ? withCallDeadline(pool, deadlineMs) : pool;
 }
+
+/** The API's pool: every call answered, or failed with DatabaseDeadlineError, within API_QUERY_TIMEOUT_MS + 1 s. */
+export const createApiDatabasePool = (url: string) => createDatabasePool(url, { queryTimeoutMs: API_QUERY_TIMEOUT_MS, wholeCallDeadline: true });
 
 export type { DatabasePool };

