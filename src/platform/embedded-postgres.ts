@@ -162,11 +162,13 @@ const spawnFailure = (file: string, error: NodeJS.ErrnoException, who: RunAs | n
     { cause: error },
   );
 
-/** PostgreSQL's own reason: its FATAL/ERROR/PANIC lines and their HINT and DETAIL, on one line. */
-export const lastWords = (output: string[]): string => {
-  const reasons = output.filter((l) => /\b(FATAL|ERROR|PANIC|HINT|DETAIL|error|cannot|could not):?/.test(l));
-  return (reasons.length > 0 ? reasons : output.slice(-3)).slice(-4).map((l) => l.replace(/^.*?\b(FATAL|ERROR|PANIC|HINT|DETAIL):\s*/, '$1: ').trim()).join(' / ');
-};
+/** PostgreSQL's own reason, on one line: its last lines, less the routine ones and the timestamp prefixes. */
+export const lastWords = (output: string[]): string =>
+  output
+    .filter((l) => !/starting PostgreSQL|listening on|database system (is|was) shut down|redirecting log output/.test(l))
+    .slice(-4)
+    .map((l) => l.replace(/^\d{4}-\d\d-\d\d [\d:.]+ \S+ \[\d+\] /, '').replace(/\s+/g, ' ').trim())
+    .join(' / ');
 
 function untilReady(child: ChildProcess, binaries: PostgresBinaries, who: RunAs | null, timeoutMs: number, log: (line: string) => void): Promise<void> {
   return new Promise((resolveReady, reject) => {
