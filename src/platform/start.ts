@@ -33,10 +33,12 @@ Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBU
 const dataDir = resolve(config.DATA_DIR);
 const stops: Array<() => Promise<void>> = [];
 
-/** Every port a part is about to listen on, checked before anything starts: a clash stops start-up in a second. */
+/**
+ * The ports the parts after PostgreSQL will listen on, checked before anything starts: a clash stops start-up in a
+ * second. PostgreSQL checks its own after its data folder's lock, whose message says more.
+ */
 async function checkPorts(): Promise<void> {
   const wanted: Array<[number, string, string]> = [[config.PORT, 'PORT', 'The API']];
-  if (!config.DATABASE_URL) wanted.push([config.EMBEDDED_PG_PORT, 'EMBEDDED_PG_PORT', 'PostgreSQL']);
   if (!config.TEMPORAL_ADDRESS) {
     wanted.push([config.TEMPORAL_PORT, 'TEMPORAL_PORT', 'The Temporal dev server'], [config.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT', 'The Temporal Web UI']);
   }
