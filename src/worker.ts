@@ -27,6 +27,12 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
 export { startRecordedRequests } from './activities/sweep.ts';
 
 if (import.meta.main) {
-  const { runWorkerProcess } = await import('./platform/processes.ts');
-  await runWorkerProcess();
+  // Not awaited at the top level: processes.ts imports this module, which would then wait on itself forever (it did:
+  // `npm run worker` hung, silent, with "unsettled top-level await").
+  void Promise.all([import('./platform/processes.ts'), import('./platform/startup-error.ts')]).then(([{ runWorkerProcess }, { startupFailureLine }]) =>
+    runWorkerProcess().catch((error: unknown) => {
+      console.error(`[dsrflow] worker stopped: ${startupFailureLine(error)}`);
+      process.exit(1);
+    }),
+  );
 }

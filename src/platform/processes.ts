@@ -16,7 +16,7 @@ import { createWorker, startRecordedRequests } from '../worker.ts';
 import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mailer.ts';
-import { portInUse } from './startup-error.ts';
+import { portInUse, StartupError, startupFailureLine } from './startup-error.ts';
 import { localFolderStorage } from './storage.ts';
 import type { WorkflowSettings } from './temporal.ts';
 
@@ -40,11 +40,19 @@ export interface Runtime {
 
 /** Opens the connections every part needs: the app database, SMTP, and Temporal (client and worker side). */
 export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
-  const pool = await createDatabasePool(services.databaseUrl);
+  const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
+    const { hostname, port } = new URL(services.databaseUrl); // never the whole URL: it holds the password
+    throw new StartupError(`PostgreSQL at ${hostname}:${port || 5432} (DATABASE_URL) cannot be used: ${startupFailureLine(error)}. Start it, or fix DATABASE_URL.`, { cause: error });
+  });
   const mailer = createMailer(services.smtpUrl, config.MAIL_FROM);
   // Lazy: the API starts (and records requests) while Temporal is unreachable; each call connects when it can.
   const connection = Connection.lazy({ address: services.temporalAddress });
-  const nativeConnection = opts.worker ? await NativeConnection.connect({ address: services.temporalAddress }) : null;
+  const nativeConnection = opts.worker
+    ? await NativeConnection.connect({ address: services.temporalAddress }).catch(async (error: unknown) => {
+        await pool.end();
+        throw new StartupError(`Temporal at ${services.temporalAddress} (TEMPORAL_ADDRESS) cannot be reached: ${startupFailureLine(error)}. Start it, or fix TEMPORAL_ADDRESS.`, { cause: error });
+      })
+    : null;
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
     config,
