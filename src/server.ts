@@ -1,8 +1,4 @@
 // `npm run api`: the HTTP API alone, against configured PostgreSQL, Temporal and SMTP.
-import { runApiProcess } from './platform/processes.ts';
-import { startupFailureLine } from './platform/startup-error.ts';
+import { runApiProcess } from './main/processes.ts';
 
-await runApiProcess().catch((error: unknown) => {
-  console.error(`[dsrflow] api could not start: ${startupFailureLine(error)}`);
-  process.exit(1);
-});
+await runApiProcess();

@@ -2,14 +2,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { assertPortFree, StartupError } from './startup-error.ts';
 
 // The CLI spells search attribute types in PascalCase.
 const cliType: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', DATETIME: 'Datetime', BOOL: 'Bool', INT: 'Int', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' };
 
-export const searchAttributeArgs = (): string[] =>
-  SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
+/** A search attribute as the SDK defines it (the application's list is passed in: platform knows no workflow). */
+export interface SearchAttributeSpec {
+  name: string;
+  type: string;
+}
+
+export const searchAttributeArgs = (searchAttributes: readonly SearchAttributeSpec[]): string[] =>
+  searchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
 
 export interface DevServerHandle {
   address: string;
@@ -27,6 +32,7 @@ export async function startTemporalDevServer(opts: {
   port: number;
   uiPort: number;
   namespace: string;
+  searchAttributes: readonly SearchAttributeSpec[];
   log?: (line: string) => void;
 }): Promise<DevServerHandle> {
   mkdirSync(dirname(resolve(opts.dbFile)), { recursive: true });
@@ -38,7 +44,7 @@ export async function startTemporalDevServer(opts: {
     '--db-filename', resolve(opts.dbFile),
     '--namespace', opts.namespace,
     '--log-level', 'warn',
-    ...searchAttributeArgs(),
+    ...searchAttributeArgs(opts.searchAttributes),
   ];
   await assertPortFree(opts.port, '127.0.0.1', 'TEMPORAL_PORT', 'The Temporal dev server');
   await assertPortFree(opts.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT', 'The Temporal Web UI');

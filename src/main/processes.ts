@@ -4,21 +4,21 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../api/app.ts';
-import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../activities/export/data-model-check.ts';
-import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../activities/erasure/policy-file.ts';
-import { ensureDeletionTable } from '../activities/deletion-table.ts';
+import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../warehouse/data-model-check.ts';
+import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../warehouse/retention-policy-check.ts';
+import { ensureDeletionTable } from '../warehouse/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';
-import { ensureSuppressionTable } from '../activities/suppression/index.ts';
+import { ensureSuppressionTable } from '../warehouse/suppressions.ts';
 import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';
 import { createApiDatabasePool, createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
-import { createWorker, startRecordedRequests } from '../worker.ts';
-import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
-import { createLogger, type Logger } from './logger.ts';
-import { createMailer, type Mailer } from './mailer.ts';
-import { portInUse, StartupError, startupFailureLine } from './startup-error.ts';
-import { localFolderStorage } from './storage.ts';
-import type { WorkflowSettings } from './temporal.ts';
+import { createWorker, startRecordedRequests } from './temporal-worker.ts';
+import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
+import { createMailer, type Mailer } from '../platform/mailer.ts';
+import { portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
+import { localFolderStorage } from '../platform/storage.ts';
+import type { WorkflowSettings } from '../workflow-client/starts.ts';
 
 export interface ServiceAddresses {
   databaseUrl: string;
@@ -172,7 +172,16 @@ function loadOrExit(): { config: Config; services: ServiceAddresses } {
   }
 }
 
-export async function runWorkerProcess(): Promise<void> {
+/** A process that cannot start (or whose worker fails) exits 1 with one line naming the cause, not a stack trace. */
+const orExit = (what: string, run: () => Promise<void>) =>
+  run().catch((error: unknown) => {
+    console.error(`[dsrflow] ${what}: ${startupFailureLine(error)}`);
+    process.exit(1);
+  });
+
+export const runWorkerProcess = () => orExit('worker stopped', workerProcess);
+
+async function workerProcess(): Promise<void> {
   const { config, services } = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
   const rt = await openRuntime(config, services, logger, { worker: true });
@@ -182,7 +191,9 @@ export async function runWorkerProcess(): Promise<void> {
   await rt.close();
 }
 
-export async function runApiProcess(): Promise<void> {
+export const runApiProcess = () => orExit('api could not start', apiProcess);
+
+async function apiProcess(): Promise<void> {
   const { config, services } = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
   const rt = await openRuntime(config, services, logger, { worker: false });
