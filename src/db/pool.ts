@@ -43,6 +43,16 @@ export const API_QUERY_TIMEOUT_MS = 4_000;
 export const WORKER_QUERY_TIMEOUT_MS = 60_000;
 const CLIENT_GRACE_MS = 1_000;
 
+// A longer client-side budget for the calls run inside withDatabaseBudget (a report over the whole audit trail).
+const budget = new AsyncLocalStorage<number>();
+
+/**
+ * Runs `work` with `ms` as the client-side deadline of its database calls instead of the pool's. Only for the few
+ * API calls that read a whole table on purpose; they must raise the server's statement_timeout themselves
+ * (`set local statement_timeout` in their transaction).
+ */
+export const withDatabaseBudget = <T>(ms: number, work: () => Promise<T>): Promise<T> => budget.run(ms, work);
+
 function withDeadline<T>(work: Promise<T>, ms: number, what: string, onExpiry: () => void): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
@@ -71,7 +81,7 @@ function deadlineDriverFactory(deadlineMs: number): DriverFactory {
           query: (text, values, queryOptions) => {
             const work = client.query(text, values, queryOptions);
             work.catch(() => {}); // once expired, its late failure is nobody's
-            return withDeadline(work, deadlineMs, 'query', () => void client.destroy().catch(() => {}));
+            return withDeadline(work, budget.getStore() ?? deadlineMs, 'query', () => void client.destroy().catch(() => {}));
           },
         };
         return timed;
@@ -104,10 +114,10 @@ function withCallDeadline(pool: DatabasePool, ms: number): DatabasePool {
       if (typeof property !== 'string' || !POOL_CALLS.has(property) || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (poolCall.getStore()) return value.apply(target, args); // inside a call already: its deadline holds
-        const call = { expired: false, ms };
+        const call = { expired: false, ms: budget.getStore() ?? ms };
         const work = poolCall.run(call, () => value.apply(target, args) as Promise<unknown>);
         work.catch(() => {});
-        return withDeadline(work, ms, property, () => (call.expired = true));
+        return withDeadline(work, call.ms, property, () => (call.expired = true));
       };
     },
   });

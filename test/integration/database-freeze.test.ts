@@ -9,7 +9,7 @@ import type { Client } from '@temporalio/client';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { migrate } from '../../src/db/migrate.ts';
-import { API_QUERY_TIMEOUT_MS, createApiDatabasePool } from '../../src/db/pool.ts';
+import { API_QUERY_TIMEOUT_MS, createApiDatabasePool, withDatabaseBudget } from '../../src/db/pool.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/platform/embedded-postgres.ts';
 import { json, testApp, tokenHeaders } from '../support/app.ts';
@@ -121,5 +121,19 @@ describe('a frozen database', () => {
     assert.ok(Math.abs(receivedAt - arrived) < 500, `receivedAt ${receivedAt - arrived} ms after arrival`);
     const stored = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.requests where received_at = ${new Date(receivedAt).toISOString()}`);
     assert.equal(stored, 1, 'and that is what is recorded');
+  });
+
+  test('a call given a budget (the audit chain check reads the whole trail) may take longer than the API\'s 5 s', async () => {
+    const slowRead = () =>
+      pool.transaction(async (tx) => {
+        await tx.query(sql.unsafe`set local statement_timeout = '60s'`);
+        return tx.oneFirst(sql.type(z.object({ done: z.boolean() }))`select pg_sleep(5.5) is not null as done`);
+      });
+    const began = Date.now();
+    assert.equal(await withDatabaseBudget(61_000, slowRead), true);
+    assert.ok(Date.now() - began > API_QUERY_TIMEOUT_MS + 1_000, 'past the usual deadline');
+    const res = await app.request('/v1/audit/verify', { headers });
+    assert.equal(res.status, 200);
+    assert.equal((await json(res)).valid, true);
   });
 });
