@@ -16,7 +16,7 @@ import { createWorker, startRecordedRequests } from './temporal-worker.ts';
 import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
-import { portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
+import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 
@@ -41,8 +41,7 @@ export interface Runtime {
 /** Opens the connections every part needs: the app database, SMTP, and Temporal (client and worker side). */
 export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
-    const { hostname, port } = new URL(services.databaseUrl); // never the whole URL: it holds the password
-    throw new StartupError(`PostgreSQL at ${hostname}:${port || 5432} (DATABASE_URL) cannot be used: ${startupFailureLine(error)}. Start it, or fix DATABASE_URL.`, { cause: error });
+    throw databaseUnusable(services.databaseUrl, error);
   });
   const mailer = createMailer(services.smtpUrl, config.MAIL_FROM);
   // Lazy: the API starts (and records requests) while Temporal is unreachable; each call connects when it can.

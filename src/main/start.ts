@@ -12,7 +12,7 @@ import { createLogger } from '../platform/logger.ts';
 import { startMailCatcher } from '../platform/mail-catcher.ts';
 import { onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
 import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
-import { assertPortFree, StartupError, startupFailureLine } from '../platform/startup-error.ts';
+import { assertPortFree, databaseUnusable, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { installTools, locateTool, missingToolError } from '../platform/toolchain.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
@@ -95,7 +95,9 @@ async function up(): Promise<void> {
     inboxUrl = `http://localhost:${catcher.webPort}`;
   }
 
-  const applied = await migrate(databaseUrl);
+  const applied = await migrate(databaseUrl).catch((error: unknown) => {
+    throw databaseUnusable(databaseUrl, error);
+  });
   if (applied.length > 0) say(`applied migrations: ${applied.join(', ')}`);
 
   const setupPool = await createDatabasePool(databaseUrl, { maximumPoolSize: 2 });

@@ -21,6 +21,12 @@ export function startupFailureLine(error: unknown): string {
   return String(error);
 }
 
+/** A database that cannot be used at start-up, named by host and port (never the URL: it holds the password). */
+export const databaseUnusable = (url: string, error: unknown) => {
+  const { hostname, port } = new URL(url);
+  return new StartupError(`PostgreSQL at ${hostname}:${port || 5432} (DATABASE_URL) cannot be used: ${startupFailureLine(error)}. Start it, or fix DATABASE_URL.`, { cause: error });
+};
+
 export const portInUse = (port: number, host: string, setting: string, what: string) => {
   const holder = portHolder(port);
   return new StartupError(
