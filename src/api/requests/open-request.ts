@@ -51,6 +51,8 @@ const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
 
 export interface OpenRequestOptions {
   actor: Actor;
+  /** When the request reached the API: the `receivedAt` when the body gives none. */
+  arrivedAt: Date;
   idempotencyKey: string | null;
   external?: { source: string; externalId: string };
 }
@@ -63,7 +65,7 @@ export interface OpenRequestOptions {
 export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequestSchema>, opts: OpenRequestOptions): Promise<{ row: RequestRow; created: boolean }> {
   const { actor, idempotencyKey } = opts;
   const now = deps.now();
-  const receivedAt = body.receivedAt ? new Date(body.receivedAt) : now;
+  const receivedAt = body.receivedAt ? new Date(body.receivedAt) : opts.arrivedAt;
   if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     throw validationError([{ field: 'receivedAt', message: 'must not be in the future' }]);
   }
@@ -103,13 +105,19 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   if (!row.workflow_started_at) {
     try {
       await startRequestWorkflow(deps.temporal.client, row, deps.workflows);
-      await markWorkflowStarted(deps.pool, row.id);
     } catch (error) {
       deps.logger.warn('workflow start failed; the request is recorded and starts when the worker restarts or the call is retried', {
         requestId: row.id,
         error: (error as Error).name,
       });
       throw new ApiError(503, 'WORKFLOW_START_FAILED', `Request ${row.id} was recorded but its workflow could not be started yet; retry with the same Idempotency-Key, or it starts when the worker restarts`, { requestId: row.id });
+    }
+    try {
+      await markWorkflowStarted(deps.pool, row.id);
+    } catch (error) {
+      // Recorded and running: only the bookkeeping is behind. The sweep (or a replay) starts it again, which Temporal
+      // answers "already started", and marks it then. The client has what it asked for.
+      deps.logger.warn('workflow started but not yet marked as started; the sweep marks it', { requestId: row.id, error: (error as Error).name });
     }
   }
   return { row, created };

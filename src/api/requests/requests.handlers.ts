@@ -19,6 +19,7 @@ export const createRequestHandlers = (deps: AppDeps) => {
   const create: RouteHandler<typeof createRequestRoute, AuthEnv> = async (c) => {
     const { row, created } = await openRequest(deps, c.req.valid('json'), {
       actor: c.get('actor'),
+      arrivedAt: c.get('arrivedAt'),
       idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
