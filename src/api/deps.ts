@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
-import type { DataModel } from '../domain/data-model.ts';
+import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
@@ -22,6 +22,8 @@ export interface AppDeps {
     warehouseSchema?: string;
     /** PUBLIC_URL: the console's cookies are Secure when it is https, and forms may come from its origin. */
     publicUrl?: string;
+    /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
+    exportFormats?: readonly ExportFormat[];
   };
   logger: Logger;
   now: () => Date;

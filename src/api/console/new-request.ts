@@ -81,7 +81,7 @@ ${field('type', 'What does the person ask for?', select('type', INTAKE_TYPES, (t
 ${field('regulation', 'Which law applies?', select('regulation', REGULATION_CODES, REGULATION_WORDS, v('regulation')))}
 ${field('channel', 'How did it reach you?', select('channel', STAFF_CHANNELS, humanize, v('channel')))}
 ${field('receivedAt', 'When did it arrive?', text('receivedAt', 'datetime-local', 'required', true), `Local time where the law counts it (${ZONES}). The legal clock starts then.`)}
-${organizations.length > 1 ? field('organizationId', 'For which organization?', select('organizationId', organizations.map((o) => o.id), (id) => organizations.find((o) => o.id === id)?.name ?? id, v('organizationId'))) : ''}
+${organizations.length > 1 ? field('organizationId', 'For which organization?', select('organizationId', organizations.map((o) => o.id), (id) => organizations.find((o) => o.id === id)?.name ?? id, v('organizationId') || deps.settings.defaultOrganization)) : ''}
 <h2>The person</h2>
 ${field('email', 'Email address', text('email', 'email', 'required maxlength="320" autocomplete="off"'))}
 ${field('fullName', 'Full name (optional)', text('fullName', 'text', 'maxlength="300" autocomplete="off"'))}
@@ -93,6 +93,8 @@ ${field('phone', 'Phone (optional)', text('phone', 'tel', 'maxlength="50" autoco
 }
 
 export async function postNewRequest(c: Context<ConsoleEnv>, deps: AppDeps) {
+  // Without a time typed, the request counts from when the form arrived, not from when the database answered.
+  const arrivedAt = deps.now();
   const form = await checkedForm(c, deps);
   const actor = c.get('actor');
   assertMayAct(actor);
@@ -104,7 +106,7 @@ export async function postNewRequest(c: Context<ConsoleEnv>, deps: AppDeps) {
   if (body.data.type === 'rectify') return newRequestPage(c, deps, form, [{ field: 'type', message: 'record rectification through the API' }], 400);
   try {
     // The form's key makes a second click or a re-post answer with the first request, not open another.
-    const { row } = await openRequest(deps, body.data, { actor, idempotencyKey: `console-${key}` });
+    const { row } = await openRequest(deps, body.data, { actor, arrivedAt, idempotencyKey: `console-${key}` });
     return c.redirect(`/console/requests/${row.id}?done=created`, 303);
   } catch (error) {
     if (error instanceof ApiError && error.status === 400 && Array.isArray(error.details)) return newRequestPage(c, deps, form, error.details as FieldProblem[], 400);
