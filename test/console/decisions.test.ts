@@ -81,6 +81,39 @@ describe('staff console: deciding requests in the browser', () => {
     await context.close();
   });
 
+  test('an access request recorded by post with DOCX and XML chosen: verified and approved, its files are DOCX and XML', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const email = `post-${tag}@example.com`;
+    await suite.pg.pool.query(sql.unsafe`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at)
+      values (${`cus_post_${tag}`}, ${email}, 'Ada', 'Post', 'FR', now())`);
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.getByRole('link', { name: 'Record a request' }).click();
+    await page.getByLabel('What does the person ask for?').selectOption('access');
+    await page.getByLabel('Which law applies?').selectOption('GDPR');
+    await page.getByLabel('How did it reach you?').selectOption('mail');
+    await page.getByLabel('When did it arrive?').fill(new Date(Date.now() - 86_400_000).toISOString().slice(0, 16));
+    await page.getByLabel('DOCX').check();
+    await page.getByLabel('XML').check();
+    await page.getByLabel('Email address').fill(email);
+    await page.getByRole('button', { name: 'Record the request' }).click();
+    await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}\?done=created$/);
+    await page.getByLabel('Yes, verified').check();
+    await page.getByLabel('How was it checked?').selectOption('document_check');
+    await page.getByRole('button', { name: 'Verify identity' }).click();
+    await page.getByLabel('Approve', { exact: true }).check();
+    await page.getByRole('button', { name: 'Approve or reject' }).click();
+    await eventually(async () => {
+      await page.reload();
+      return (await statusWord(page)) === 'Completed' ? true : undefined;
+    }, 20_000, 'the request to complete');
+    const formats = await page.locator('section[aria-labelledby=h-exports] td[data-label=Format]').allInnerTexts();
+    assert.deepEqual(formats.sort(), ['DOCX', 'XML']);
+    await context.close();
+  });
+
   test('reject: without a reason the workflow refuses inline; with one the request is rejected', async () => {
     const id = await openRequest();
     const context = await newContext(chromium);

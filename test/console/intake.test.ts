@@ -47,9 +47,13 @@ describe('staff console: recording a request received by phone', () => {
     const arrived = new Date(Math.floor((Date.now() - 3 * 86_400_000) / 60_000) * 60_000);
     await page.getByLabel('When did it arrive?').fill(brussels(arrived));
     const form = page.locator('form[action="/console/requests/new"]');
-    // Every field as the browser will post it (this form has no checkboxes or radios).
-    type Field = { name: string; value: string };
-    const fields = Object.fromEntries(await form.locator('[name]').evaluateAll((els) => els.map((e) => [(e as unknown as Field).name, (e as unknown as Field).value])));
+    // Every field as the browser will post it (no format is ticked: an erasure has no export).
+    type Field = { name: string; value: string; type: string; checked: boolean };
+    const fields = Object.fromEntries(
+      await form.locator('[name]').evaluateAll((els) =>
+        (els as unknown as Field[]).filter((e) => e.type !== 'checkbox' || e.checked).map((e) => [e.name, e.value]),
+      ),
+    );
     await page.getByRole('button', { name: 'Record the request' }).click();
     await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}\?done=created$/);
     assert.match(await page.getByRole('status').innerText(), /Request recorded/);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import { listOrganizations } from '../../db/console-reads.ts';
+import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS } from '../../domain/data-model.ts';
 import { REGULATION_CODES, REGULATIONS } from '../../domain/regulations.ts';
 import { REQUEST_TYPES } from '../../domain/request.ts';
 import { assertMayAct, organizationScope } from '../access.ts';
@@ -48,6 +49,7 @@ function bodyOf(f: Values, organizationId: string | undefined) {
     channel: one(f.channel),
     ...(receivedAt ? { receivedAt } : {}),
     ...(organizationId ? { organizationId } : {}),
+    ...(Array.isArray(f.formats) || typeof f.formats === 'string' ? { formats: [f.formats].flat() } : {}),
     subject: Object.fromEntries(Object.entries({ email: one(f.email), fullName: one(f.fullName), customerId: one(f.customerId), phone: one(f.phone) }).filter(([, v]) => v !== undefined)),
   });
 }
@@ -55,7 +57,7 @@ function bodyOf(f: Values, organizationId: string | undefined) {
 // Field paths of the API's schema -> this form's inputs.
 const INPUT_OF: Record<string, string> = { 'subject.email': 'email', 'subject.fullName': 'fullName', 'subject.customerId': 'customerId', 'subject.phone': 'phone' };
 const inputOf = (field: string) => INPUT_OF[field] ?? field.split('.')[0]!;
-const LABELS: Record<string, string> = { type: 'Type', regulation: 'Law', channel: 'Channel', receivedAt: 'When it arrived', organizationId: 'Organization', email: 'Email address', fullName: 'Full name', customerId: 'Customer id', phone: 'Phone' };
+const LABELS: Record<string, string> = { formats: 'File formats', type: 'Type', regulation: 'Law', channel: 'Channel', receivedAt: 'When it arrived', organizationId: 'Organization', email: 'Email address', fullName: 'Full name', customerId: 'Customer id', phone: 'Phone' };
 
 export async function newRequestPage(c: Context<ConsoleEnv>, deps: AppDeps, values: Values = {}, problems: FieldProblem[] = [], status: 200 | 400 = 200) {
   const actor = c.get('actor');
@@ -82,6 +84,9 @@ ${field('regulation', 'Which law applies?', select('regulation', REGULATION_CODE
 ${field('channel', 'How did it reach you?', select('channel', STAFF_CHANNELS, humanize, v('channel')))}
 ${field('receivedAt', 'When did it arrive?', text('receivedAt', 'datetime-local', 'required', true), `Local time where the law counts it (${ZONES}). The legal clock starts then.`)}
 ${organizations.length > 1 ? field('organizationId', 'For which organization?', select('organizationId', organizations.map((o) => o.id), (id) => organizations.find((o) => o.id === id)?.name ?? id, v('organizationId') || deps.settings.defaultOrganization)) : ''}
+<fieldset class="checks${errorFor('formats') ? ' field-error' : ''}" id="n-formats"><legend>Which file formats should the export have? <span class="hint">(access and portability only; none chosen: ${(deps.settings.exportFormats ?? DEFAULT_EXPORT_FORMATS).map((x) => x.toUpperCase()).join(' and ')})</span></legend>
+${errorFor('formats') ? html`<p class="field-message">${errorFor('formats')}</p>` : ''}
+${EXPORT_FORMATS.map((x) => html`<div><input type="checkbox" id="n-format-${x}" name="formats" value="${x}"${[values.formats ?? []].flat().includes(x) ? ' checked' : ''}><label for="n-format-${x}">${x.toUpperCase()}</label></div>`)}</fieldset>
 <h2>The person</h2>
 ${field('email', 'Email address', text('email', 'email', 'required maxlength="320" autocomplete="off"'))}
 ${field('fullName', 'Full name (optional)', text('fullName', 'text', 'maxlength="300" autocomplete="off"'))}
