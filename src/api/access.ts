@@ -32,6 +32,13 @@ export function assertMayAct(actor: Actor): void {
 
 export const mayAct = (actor: Actor): boolean => actor.role !== 'auditor';
 
+/** The organization-wide audit trail and its chain check: every role but the controller (which reads its requests' events). */
+export function assertMayReadTrail(actor: Actor): void {
+  if (actor.role === 'controller') {
+    throw new ApiError(403, 'FORBIDDEN_ROLE', 'Role controller may read the audit trail of its own requests (/v1/requests/{id}/audit), not the whole trail');
+  }
+}
+
 export function assertOrganization(actor: Actor, organizationId: string): void {
   const scope = organizationScope(actor);
   if (scope !== undefined && scope !== organizationId) {
@@ -48,9 +55,7 @@ export const authorize = (pool: DatabasePool) =>
     const reading = method === 'GET' || method === 'HEAD';
     if (!reading) assertMayAct(actor);
     if (actor.role === 'controller') {
-      if (path === '/v1/audit' || path.startsWith('/v1/audit/')) {
-        throw new ApiError(403, 'FORBIDDEN_ROLE', 'Role controller may read the audit trail of its own requests (/v1/requests/{id}/audit), not the whole trail');
-      }
+      if (path === '/v1/audit' || path.startsWith('/v1/audit/')) assertMayReadTrail(actor);
       organizationScope(actor);
       // A request named by id: its organization decides, before the handler reads or changes anything.
       const id = /^\/v1\/requests\/([^/]+)(?:\/|$)/.exec(path)?.[1];

@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { postAction } from './actions.ts';
+import { auditCsvExport, auditView, verifyView } from './audit.ts';
 import { csvExport } from './csv.ts';
 import { detailView } from './detail.ts';
 import { layout } from './layout.ts';
@@ -38,6 +39,9 @@ export function consoleRouter(deps: AppDeps) {
   router.use('*', requireSession(deps));
   router.get('/', (c) => listView(c, deps));
   router.get('/requests.csv', (c) => csvExport(c, deps));
+  router.get('/audit', (c) => auditView(c, deps));
+  router.get('/audit.csv', (c) => auditCsvExport(c, deps));
+  router.get('/audit/verify', (c) => verifyView(c, deps));
   router.get('/requests/new', (c) => newRequestPage(c, deps));
   router.post('/requests/new', (c) => postNewRequest(c, deps));
   router.get('/requests/:id', (c) => detailView(c, deps));

@@ -128,7 +128,7 @@ ${formState && !actions[formState.action] ? html`<p class="refusal" role="alert"
 ${events.map((e) => html`<tr><td data-label="When" class="nowrap">${utcStamp(e.occurred_at)}</td><td data-label="Actor">${e.actor}</td><td data-label="Action" class="mono">${e.action}</td><td data-label="Status">${e.from_status ?? ''}${e.to_status ? ` → ${e.to_status}` : ''}</td><td data-label="Reason">${e.reason ?? ''}</td></tr>`)}
 </tbody></table></div></details></section>`;
   const notice = formState ? { kind: 'error' as const, text: `Not done: ${formState.error}`, href: `#${formState.action}-error` } : doneNotice(c.req.query('done'), c.req.query('queued') === '1');
-  return c.html(layout({ title: `Request ${row.id.slice(0, 8)}`, actor, csrfToken: csrf, notice: typeof notice === 'string' ? { kind: 'ok', text: notice } : notice, body }), status);
+  return c.html(layout({ title: `Request ${row.id.slice(0, 8)}`, actor, csrfToken: csrf, section: 'requests', notice: typeof notice === 'string' ? { kind: 'ok', text: notice } : notice, body }), status);
 }
 
 function erasureSection(e: NonNullable<Awaited<ReturnType<typeof erasureSummary>>>) {

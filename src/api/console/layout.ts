@@ -12,9 +12,16 @@ export interface PageOptions {
   /** A short message at the top (after an action), announced to screen readers. */
   notice?: { kind: 'ok' | 'error'; text: string; href?: string } | undefined;
   body: Html;
+  /** The console section the page belongs to, marked in the navigation. */
+  section?: 'requests' | 'audit' | 'overview' | undefined;
 }
 
 const ROLE_WORDS: Record<Actor['role'], string> = { owner: 'Owner', admin: 'Admin', dpo: 'DPO', controller: 'Data controller', auditor: 'Auditor (read only)' };
+
+const SECTIONS = [
+  { id: 'requests', href: '/console', label: 'Requests' },
+  { id: 'audit', href: '/console/audit', label: 'Audit trail' },
+] as const;
 
 /** The one layout of the console: header with who is signed in, skip link, main. No scripts. */
 export function layout(p: PageOptions): Html {
@@ -30,6 +37,9 @@ export function layout(p: PageOptions): Html {
 <a class="skip" href="#main">Skip to content</a>
 <header class="top">
   <a class="brand" href="/console">dsrflow <span>Rights Management</span></a>
+  ${p.actor
+    ? html`<nav aria-label="Console" class="sections">${SECTIONS.filter((x) => x.id !== 'audit' || p.actor?.role !== 'controller').map((x) => html`<a href="${x.href}"${p.section === x.id ? ' aria-current="page"' : ''}>${x.label}</a>`)}</nav>`
+    : ''}
   ${p.actor
     ? html`<nav aria-label="Account"><span class="who">${p.actor.name} · ${ROLE_WORDS[p.actor.role]}${p.actor.organizationId ? html` · ${p.actor.organizationId}` : ''}</span>
       <form method="post" action="/console/sign-out" class="inline"><input type="hidden" name="_csrf" value="${p.csrfToken ?? ''}"><button class="link" type="submit">Sign out</button></form></nav>`
