@@ -30,3 +30,40 @@ export const identityOutcomes = (db: CommonQueryMethods, requestIds: readonly st
         where request_id = any(${sql.array([...requestIds], 'uuid')})
           and (to_status in ('verified', 'unverified') or (to_status = 'rejected' and reason like 'identity verification failed%'))
         order by request_id, id`);
+
+const overviewRow = z.object({
+  regulation: z.string(),
+  open: z.coerce.number(),
+  overdue: z.coerce.number(),
+  due_this_week: z.coerce.number(),
+  completed: z.coerce.number(),
+  on_time: z.coerce.number(),
+  median_days: z.coerce.number().nullable(),
+});
+const openByStatusRow = z.object({ status: z.string(), n: z.coerce.number() });
+
+/**
+ * The DPO overview's figures per regulation: open now, overdue, due in the next 7 days; and over the 12 months
+ * before `now`, requests answered (completed or rejected), how many by their (extended) due date, the median days.
+ */
+export async function overviewFigures(db: CommonQueryMethods, f: { organizationId?: string | undefined; now: string }) {
+  const org = f.organizationId === undefined ? sql.fragment`true` : sql.fragment`organization_id = ${f.organizationId}`;
+  const due = sql.fragment`coalesce(extended_due_at, due_at)`;
+  const closed = sql.fragment`status in ('completed', 'rejected') and completed_at >= ${f.now}::timestamptz - interval '12 months'`;
+  const open = sql.fragment`status not in ('completed', 'rejected', 'cancelled', 'unverified')`;
+  const [regulations, statuses] = await Promise.all([
+    db.any(sql.type(overviewRow)`
+      select regulation,
+        count(*) filter (where ${open}) as open,
+        count(*) filter (where ${open} and ${due} < ${f.now}::timestamptz) as overdue,
+        count(*) filter (where ${open} and ${due} >= ${f.now}::timestamptz and ${due} < ${f.now}::timestamptz + interval '7 days') as due_this_week,
+        count(*) filter (where ${closed}) as completed,
+        count(*) filter (where ${closed} and completed_at <= ${due}) as on_time,
+        percentile_cont(0.5) within group (order by extract(epoch from completed_at - received_at) / 86400) filter (where ${closed}) as median_days
+      from dsrflow.requests where ${org}
+      group by regulation order by regulation`),
+    db.any(sql.type(openByStatusRow)`
+      select status, count(*) as n from dsrflow.requests where ${org} and ${open} group by status`),
+  ]);
+  return { regulations, statuses };
+}

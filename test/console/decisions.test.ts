@@ -78,6 +78,10 @@ describe('staff console: deciding requests in the browser', () => {
     assert.match(await page.locator('.notes').innerText(), /Checked against the passport copy\./);
     assert.equal(await page.locator('.actions form').count(), 0, 'nothing more to do');
     await screenshots(context, `${server.url}/console/requests/${id}`, 'detail-completed');
+    // The overview with answered requests in it: its charts pass the same checks.
+    await page.goto(`${server.url}/console/overview`);
+    assert.match(await page.locator('#on-time-d').textContent() ?? '', /GDPR: \d+% \(\d+ of \d+\)/);
+    await screenshots(context, `${server.url}/console/overview`, 'overview-all');
     await context.close();
   });
 

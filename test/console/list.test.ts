@@ -78,5 +78,21 @@ describe('staff console: the rights requests list', () => {
     assert.equal(bad?.status(), 400);
     assert.match(await page.locator('main').innerText(), /status .*find \(a request id or at least its first 4 characters\)/s);
     await context.close();
+
+    // The organization's controller sees the same requests counted on the overview.
+    const controller = generateToken();
+    await upsertToken(pg.pool, { name: `console-list-ctl-${org}`, role: 'controller', organizationId: org, token: controller });
+    const own = await newContext(chromium);
+    const view = await own.newPage();
+    await signIn(view, server.url, controller);
+    await view.getByRole('link', { name: 'Overview' }).click();
+    const tiles = Object.fromEntries(
+      await view.locator('.tile').evaluateAll((els) => els.map((e) => [(e as unknown as { querySelector: (s: string) => { textContent: string } }).querySelector('.tile-label').textContent, (e as unknown as { querySelector: (s: string) => { textContent: string } }).querySelector('.tile-value').textContent])),
+    );
+    const soon = recorded.filter((r) => new Date(r.row.due_at).getTime() >= now && new Date(r.row.due_at).getTime() < now + 7 * DAY).length;
+    assert.deepEqual(tiles, { 'open requests': '52', overdue: String(overdue.length), 'due within 7 days': String(soon), 'answered on time': '-' });
+    assert.match(await view.locator('#open-status-d').textContent() ?? '', /Received: 52/);
+    await screenshots(own, view.url(), 'overview');
+    await own.close();
   });
 });

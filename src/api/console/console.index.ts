@@ -11,6 +11,7 @@ import { csvExport } from './csv.ts';
 import { detailView } from './detail.ts';
 import { layout } from './layout.ts';
 import { listView } from './list.ts';
+import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
 import { consoleHeaders, requireSession, type ConsoleEnv } from './session.ts';
 import { signInRouter } from './sign-in.ts';
@@ -39,6 +40,7 @@ export function consoleRouter(deps: AppDeps) {
   router.use('*', requireSession(deps));
   router.get('/', (c) => listView(c, deps));
   router.get('/requests.csv', (c) => csvExport(c, deps));
+  router.get('/overview', (c) => overviewView(c, deps));
   router.get('/audit', (c) => auditView(c, deps));
   router.get('/audit.csv', (c) => auditCsvExport(c, deps));
   router.get('/audit/verify', (c) => verifyView(c, deps));

@@ -20,6 +20,7 @@ const ROLE_WORDS: Record<Actor['role'], string> = { owner: 'Owner', admin: 'Admi
 
 const SECTIONS = [
   { id: 'requests', href: '/console', label: 'Requests' },
+  { id: 'overview', href: '/console/overview', label: 'Overview' },
   { id: 'audit', href: '/console/audit', label: 'Audit trail' },
 ] as const;
 
