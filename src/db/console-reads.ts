@@ -67,3 +67,8 @@ export async function overviewFigures(db: CommonQueryMethods, f: { organizationI
   ]);
   return { regulations, statuses };
 }
+
+/** Lifts staff asked for, by suppression (the warehouse row shows the lift only once its workflow has run). */
+export const listSuppressionLifts = (db: CommonQueryMethods, requestId: string) =>
+  db.any(sql.type(z.object({ suppression_id: z.string(), lifted_by: z.string(), requested_at: z.string() }))`
+    select suppression_id::text, lifted_by, requested_at from dsrflow.suppression_lifts where request_id = ${requestId}`);

@@ -155,7 +155,10 @@ const NOTICES: Record<ConsoleAction, string> = {
   cancel: 'Request cancelled.',
   complete: 'Request marked complete.',
 };
-const OTHER_NOTICES: Record<string, string> = { created: 'Request recorded. Its workflow has started and the legal clock runs from when it arrived.' };
+const OTHER_NOTICES: Record<string, string> = {
+  created: 'Request recorded. Its workflow has started and the legal clock runs from when it arrived.',
+  lift: 'Lift recorded. It is applied by its workflow, which also tells connected systems.',
+};
 export const doneNotice = (action: string | undefined, queued: boolean) =>
   action && action in NOTICES
     ? `${NOTICES[action as ConsoleAction]}${queued ? ' It is queued behind the step under way and will be applied without another click.' : ''}`

@@ -10,6 +10,7 @@ import { auditCsvExport, auditView, verifyView } from './audit.ts';
 import { csvExport } from './csv.ts';
 import { detailView } from './detail.ts';
 import { layout } from './layout.ts';
+import { postLift } from './lifts.ts';
 import { listView } from './list.ts';
 import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
@@ -47,7 +48,9 @@ export function consoleRouter(deps: AppDeps) {
   router.get('/requests/new', (c) => newRequestPage(c, deps));
   router.post('/requests/new', (c) => postNewRequest(c, deps));
   router.get('/requests/:id', (c) => detailView(c, deps));
-  router.post('/requests/:id/:action', (c) => postAction(c, deps, (state, status) => detailView(c, deps, state, status)));
+  router.post('/requests/:id/:action', (c) => postAction(c, deps, (form, status) => detailView(c, deps, { form }, status)));
+  router.post('/requests/:id/suppressions/:target/lift', (c) => postLift(c, deps, 'suppression', (lift, status) => detailView(c, deps, { lift }, status)));
+  router.post('/requests/:id/legal-holds/:target/lift', (c) => postLift(c, deps, 'hold', (lift, status) => detailView(c, deps, { lift }, status)));
   router.all('*', (c) => errorPage(c, 404, 'Not found', 'There is no console page at this address.'));
   router.onError((error, c) => {
     if (error instanceof ApiError) return errorPage(c, error.status, TITLES[error.status] ?? 'Not done', error.message);

@@ -12,6 +12,7 @@ import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { ACTIONS, actionForm, availableActions, doneNotice, type FormState } from './actions.ts';
 import { layout } from './layout.ts';
+import { holdsSection, suppressionSection, type LiftState } from './lifts.ts';
 import type { ConsoleEnv } from './session.ts';
 import { dueFacts, fileSize, humanize, lawDate, REGULATION_WORDS, STATUS_WORDS, statusBadge, typeLabel, utcStamp } from './words.ts';
 
@@ -54,7 +55,8 @@ const CHANNEL_WORDS: Record<string, string> = { api: 'through the API', portal: 
 
 const who = (actor: string) => (actor === 'system' ? 'dsrflow' : actor);
 
-export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, formState?: FormState, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: { form?: FormState; lift?: LiftState } = {}, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+  const formState = failed.form;
   const actor = c.get('actor');
   const id = z.uuid().safeParse(c.req.param('id'));
   if (!id.success) throw new ApiError(404, 'REQUEST_NOT_FOUND', 'There is no request with that id.');
@@ -78,6 +80,8 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, formStat
   const assessment = events.find((e) => e.action === 'assessment.approved' || (e.to_status === 'rejected' && e !== identity));
   const csrf = c.get('csrfToken');
   const flagged = (row as { subject_id?: string | null }).subject_id;
+  const suppressions = await suppressionSection(deps, actor, row, csrf, failed.lift);
+  const holds = holdsSection(actor, row, erasure, csrf, failed.lift);
 
   const body = html`<p class="crumbs"><a href="/console">Rights requests</a></p>
 <h1>${typeLabel(row.type, ' request')} <span class="mono">${row.id.slice(0, 8)}</span> ${statusBadge(row.status)}</h1>
@@ -109,6 +113,8 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, formStat
   ${notes.length ? html`<h3>Staff notes</h3><ul class="notes">${notes.map((n) => html`<li><p>${n.body}</p><p class="muted">${n.author}, ${utcStamp(n.created_at)}</p></li>`)}</ul>` : ''}
 </section>
 ${erasure ? erasureSection(erasure) : ''}
+${holds}
+${suppressions}
 <section aria-labelledby="h-exports"><h2 id="h-exports">Export files</h2>
   ${exports.length === 0 ? html`<p class="muted">None.</p>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Export files table"><table><thead><tr><th scope="col">Format</th><th scope="col">Status</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col">Expires</th></tr></thead><tbody>
   ${exports.map((x) => html`<tr><td data-label="Format">${x.format.toUpperCase()}</td><td data-label="Status">${humanize(x.status)}${x.skipped_reason ? html` <span class="muted">(${x.skipped_reason})</span>` : ''}</td><td data-label="Size">${fileSize(x.bytes)}</td><td data-label="SHA-256" class="mono hash">${x.sha256 ?? ''}</td><td data-label="Expires">${x.expires_at ? utcStamp(x.expires_at) : ''}</td></tr>`)}
@@ -127,7 +133,8 @@ ${formState && !actions[formState.action] ? html`<p class="refusal" role="alert"
 <div class="table-wrap" tabindex="0" role="region" aria-label="Audit events table"><table class="audit"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Reason</th></tr></thead><tbody>
 ${events.map((e) => html`<tr><td data-label="When" class="nowrap">${utcStamp(e.occurred_at)}</td><td data-label="Actor">${e.actor}</td><td data-label="Action" class="mono">${e.action}</td><td data-label="Status">${e.from_status ?? ''}${e.to_status ? ` → ${e.to_status}` : ''}</td><td data-label="Reason">${e.reason ?? ''}</td></tr>`)}
 </tbody></table></div></details></section>`;
-  const notice = formState ? { kind: 'error' as const, text: `Not done: ${formState.error}`, href: `#${formState.action}-error` } : doneNotice(c.req.query('done'), c.req.query('queued') === '1');
+  const refused = formState ? { text: formState.error, href: `#${formState.action}-error` } : failed.lift ? { text: failed.lift.error, href: `#lift-${failed.lift.target}-error` } : null;
+  const notice = refused ? { kind: 'error' as const, text: `Not done: ${refused.text}`, href: refused.href } : doneNotice(c.req.query('done'), c.req.query('queued') === '1');
   return c.html(layout({ title: `Request ${row.id.slice(0, 8)}`, actor, csrfToken: csrf, section: 'requests', notice: typeof notice === 'string' ? { kind: 'ok', text: notice } : notice, body }), status);
 }
 

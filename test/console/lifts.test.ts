@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
+import { assertAccessible, newContext, serveApp, signIn } from '../support/console.ts';
+import { eventually } from '../support/requests.ts';
+import { browser } from '../support/stack.ts';
+import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
+
+// Lifting what a request left in force, from its page: a suppression (opt-out withdrawn), a legal hold (claim settled).
+const TASK_QUEUE = 'console-lifts';
+
+describe('staff console: lifting suppressions and legal holds', () => {
+  const suite: DevServerSuite = useDevServerWorker(TASK_QUEUE, () => ({ starter: { client: suite.env.client, settings: testWorkflowSettings(TASK_QUEUE) } }));
+  let chromium: Browser;
+  let server: Awaited<ReturnType<typeof serveApp>>;
+  let token: string;
+  before(async () => {
+    chromium = await browser();
+    server = await serveApp(testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE }));
+    token = (await tokenHeaders(suite.pg.pool, 'dpo')).authorization.slice('Bearer '.length);
+  });
+  after(() => server.close());
+
+  async function open(body: Record<string, unknown>) {
+    const res = await fetch(`${server.url}/v1/requests`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal(res.status, 201);
+    return (await json(res)).id as string;
+  }
+  const statusOf = (id: string) => suite.pg.pool.oneFirst(sql.type(z.object({ status: z.string() }))`select status from dsrflow.requests where id = ${id}`);
+  const reloadUntil = (page: Page, text: RegExp, what: string) =>
+    eventually(async () => {
+      await page.reload();
+      return text.test(await page.locator('main').innerText()) ? true : undefined;
+    }, 20_000, what);
+
+  test('an opt-out of sale leaves a suppression in force; staff lift it with the reason, once', async () => {
+    const id = await open({ type: 'noSale', regulation: 'CCPA', subject: { email: `optout-${crypto.randomUUID().slice(0, 8)}@example.com` } });
+    await eventually(async () => ((await statusOf(id)) === 'completed' ? true : undefined), 20_000, 'the opt-out to complete');
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/requests/${id}`);
+    const section = page.locator('section[aria-labelledby=h-suppressions]');
+    assert.match(await section.innerText(), /Sale sharing \(Opt out of sale\)/);
+    await section.locator('summary', { hasText: 'Lift…' }).click();
+    await assertAccessible(page, 'a suppression with its lift form open');
+    const form = section.locator('form');
+    const fields = { _csrf: await form.locator('input[name=_csrf]').inputValue(), idempotencyKey: await form.locator('input[name=idempotencyKey]').inputValue() };
+    await page.getByLabel('Why does this suppression end?').fill('The consumer opted back in by email on 2026-11-20.');
+    await page.getByRole('button', { name: 'Lift', exact: true }).click();
+    assert.match(await page.getByRole('status').innerText(), /Lift recorded/);
+    await reloadUntil(page, /Lifted .* The consumer opted back in by email on 2026-11-20\./s, 'the lift to be applied');
+    // The same form again (a refresh of the POST) replays the first outcome rather than a 409.
+    const replay = await page.request.post(`${server.url}/console/requests/${id}/suppressions/${await suppressionId(id)}/lift`, { form: { ...fields, reason: 'twice' }, maxRedirects: 0 });
+    assert.equal(replay.status(), 303);
+    await context.close();
+  });
+
+  test('an erasure approved with a legal exception keeps a hold; once ended, staff lift it with the reason, in the audit trail', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const email = `hold-${tag}@example.com`;
+    await suite.pg.pool.query(sql.unsafe`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at) values (${`cus_hold_${tag}`}, ${email}, 'Hal', 'Hold', 'DE', now())`);
+    const id = await open({ type: 'erasure', regulation: 'GDPR', subject: { email } });
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/requests/${id}`);
+    await page.getByLabel('Yes, verified').check();
+    await page.getByLabel('How was it checked?').selectOption('document_check');
+    await page.getByRole('button', { name: 'Verify identity' }).click();
+    await page.getByLabel('Approve', { exact: true }).check();
+    await page.getByLabel('Legal claims').check();
+    await page.getByRole('button', { name: 'Approve or reject' }).click();
+    await reloadUntil(page, /Legal holds\s+Legal claims\s+Keeping data/, 'the hold to be placed and the request to end');
+    await eventually(async () => ((await statusOf(id)) === 'completed' ? true : undefined), 20_000, 'the erasure to complete');
+    await page.reload();
+    await page.locator('section[aria-labelledby=h-holds] summary', { hasText: 'Lift…' }).click();
+    await page.getByLabel('Why does this hold end?').fill('The claim was settled on 2026-11-02.');
+    await page.getByRole('button', { name: 'Lift', exact: true }).click();
+    assert.match(await page.getByRole('status').innerText(), /Lift recorded/);
+    assert.match(await page.locator('section[aria-labelledby=h-holds]').innerText(), /Legal claims\s+Lifted .* The claim was settled on 2026-11-02\./s);
+    const lifted = await suite.pg.pool.anyFirst(sql.type(z.object({ actor: z.string() }))`
+      select actor from dsrflow.audit_events where request_id = ${id} and action = 'legal_hold.lifted'`);
+    assert.deepEqual(lifted.length, 1);
+    assert.match(lifted[0]!, /^test-dpo-/);
+    await context.close();
+  });
+
+  const suppressionId = (requestId: string) =>
+    suite.pg.pool.oneFirst(sql.type(z.object({ suppression_id: z.string() }))`select suppression_id::text from dsrflow.suppression_lifts where request_id = ${requestId}`);
+});
