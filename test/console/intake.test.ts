@@ -75,6 +75,34 @@ describe('staff console: recording a request received by phone', () => {
     await context.close();
   });
 
+  test('a rectification’s corrections open on their own page, and the reading is in the audit trail', async () => {
+    const headers = await tokenHeaders(pg.pool, 'dpo');
+    const tag = crypto.randomUUID().slice(0, 8);
+    const email = `rectify-${tag}@example.com`;
+    await pg.pool.query(sql.unsafe`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at) values (${`cus_rect_${tag}`}, ${email}, 'Ana', 'Garcia', 'ES', now())`);
+    const res = await fetch(`${server.url}/v1/requests`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'rectify', regulation: 'GDPR', subject: { email }, corrections: [{ model: 'users', field: 'last_name', newValue: 'García López' }] }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const { id } = (await res.json()) as { id: string };
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, headers.authorization.slice('Bearer '.length));
+    await page.goto(`${server.url}/console/requests/${id}`);
+    assert.doesNotMatch(await page.locator('main').innerText(), /García López/, 'the values are not on the request page');
+    await page.getByRole('link', { name: 'Show the corrections, with the values before and after' }).click();
+    assert.match(await page.locator('td[data-label="Asked for"]').innerText(), /García López/);
+    await assertAccessible(page, 'corrections');
+    const readers = await pg.pool.anyFirst(sql.type(z.object({ actor: z.string() }))`
+      select actor from dsrflow.audit_events where request_id = ${id} and action = 'rectification.viewed'`);
+    assert.equal(readers.length, 1);
+    assert.match(readers[0]!, /^test-dpo-/);
+    await context.close();
+  });
+
   test('wall-clock times become instants in the regime’s zone, across summer time', () => {
     assert.equal(instantIn('2026-07-01T10:00', 'Europe/Brussels').toISOString(), '2026-07-01T08:00:00.000Z');
     assert.equal(instantIn('2026-12-01T10:00', 'Europe/Brussels').toISOString(), '2026-12-01T09:00:00.000Z');

@@ -7,6 +7,7 @@ import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { postAction } from './actions.ts';
 import { auditCsvExport, auditView, verifyView } from './audit.ts';
+import { correctionsView } from './corrections.ts';
 import { csvExport } from './csv.ts';
 import { detailView } from './detail.ts';
 import { layout } from './layout.ts';
@@ -48,6 +49,7 @@ export function consoleRouter(deps: AppDeps) {
   router.get('/requests/new', (c) => newRequestPage(c, deps));
   router.post('/requests/new', (c) => postNewRequest(c, deps));
   router.get('/requests/:id', (c) => detailView(c, deps));
+  router.get('/requests/:id/corrections', (c) => correctionsView(c, deps));
   router.post('/requests/:id/:action', (c) => postAction(c, deps, (form, status) => detailView(c, deps, { form }, status)));
   router.post('/requests/:id/suppressions/:target/lift', (c) => postLift(c, deps, 'suppression', (lift, status) => detailView(c, deps, { lift }, status)));
   router.post('/requests/:id/legal-holds/:target/lift', (c) => postLift(c, deps, 'hold', (lift, status) => detailView(c, deps, { lift }, status)));

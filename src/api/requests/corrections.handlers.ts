@@ -8,28 +8,33 @@ import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import type { correctionsRoute } from './corrections.routes.ts';
 
+/**
+ * A rectification's corrections with the values before and after. Who may read is decided by the caller (the API's
+ * `authorize`, the console's checks). The values are personal data, so each read is recorded in the audit trail,
+ * with the reader, before it is answered.
+ */
+export async function readCorrections(deps: AppDeps, reader: string, id: string) {
+  const request = await findRequest(deps.pool, id);
+  if (!request) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id}`);
+  if (request.type !== 'rectify') throw new ApiError(404, 'NOT_A_RECTIFICATION', `Request ${id} is a ${request.type} request; only rectification requests have corrections`);
+  const [items, outcome] = await Promise.all([listCorrections(deps.pool, id), findRectificationOutcome(deps.pool, id)]);
+  await recordEvent(deps.pool, {
+    requestId: id,
+    eventKey: `rectification/${id}/viewed/${randomUUID()}`,
+    action: 'rectification.viewed',
+    actor: reader,
+    reason: 'corrections read, with the values before and after',
+    details: { corrections: items.length },
+  });
+  return { items, outcome };
+}
+
 export const createCorrectionHandlers = (deps: AppDeps) => {
-  /**
-   * Who may read is decided by `authorize` (every staff role; a controller for its own organization only). The
-   * values are personal data, so each read is recorded in the audit trail, with the reader, before it is answered.
-   */
   const list: RouteHandler<typeof correctionsRoute, AuthEnv> = async (c) => {
-    const { id } = c.req.valid('param');
-    const request = await findRequest(deps.pool, id);
-    if (!request) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id}`);
-    if (request.type !== 'rectify') throw new ApiError(404, 'NOT_A_RECTIFICATION', `Request ${id} is a ${request.type} request; only rectification requests have corrections`);
-    const [items, outcome] = await Promise.all([listCorrections(deps.pool, id), findRectificationOutcome(deps.pool, id)]);
-    await recordEvent(deps.pool, {
-      requestId: id,
-      eventKey: `rectification/${id}/viewed/${randomUUID()}`,
-      action: 'rectification.viewed',
-      actor: c.get('actor').name,
-      reason: 'corrections read, with the values before and after',
-      details: { corrections: items.length },
-    });
+    const { items, outcome } = await readCorrections(deps, c.get('actor').name, c.req.valid('param').id);
     return c.json(
       {
-        requestId: id,
+        requestId: c.req.valid('param').id,
         outcome: !outcome ? ('pending' as const) : outcome.outcome === 'no_data' ? ('noData' as const) : outcome.outcome,
         items: items.map((i) => ({
           position: i.position,
