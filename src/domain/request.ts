@@ -21,6 +21,9 @@ export const TERMINAL_STATUSES: readonly RequestStatus[] = ['completed', 'reject
 
 export const isTerminal = (status: RequestStatus): boolean => TERMINAL_STATUSES.includes(status);
 
-/** Where the request reached the organisation: receipt on any official channel starts the legal clock. */
-export const CHANNELS = ['api', 'portal', 'email', 'webhook', 'phone', 'mail', 'in_person'] as const;
+/**
+ * Where the request reached the organisation: receipt on any official channel starts the legal clock. `staff`: opened
+ * by staff from a customer's profile in the console (the customer asked them directly).
+ */
+export const CHANNELS = ['api', 'portal', 'email', 'webhook', 'phone', 'mail', 'in_person', 'staff'] as const;
 export type Channel = (typeof CHANNELS)[number];

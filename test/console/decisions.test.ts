@@ -85,27 +85,33 @@ describe('staff console: deciding requests in the browser', () => {
     await context.close();
   });
 
-  test('an access request recorded by post with DOCX and XML chosen: verified and approved, its files are DOCX and XML', async () => {
+  test('customer profile: found by email with their rows; "Export customer data" with DOCX and XML gives those files', async () => {
     const tag = crypto.randomUUID().slice(0, 8);
-    const email = `post-${tag}@example.com`;
+    const email = `profile-${tag}@example.com`;
     await suite.pg.pool.query(sql.unsafe`
       insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at)
-      values (${`cus_post_${tag}`}, ${email}, 'Ada', 'Post', 'FR', now())`);
+      values (${`cus_profile_${tag}`}, ${email}, 'Ada', 'Profile', 'FR', now())`);
     const context = await newContext(chromium);
     const page = await context.newPage();
     await signIn(page, server.url, token);
-    await page.getByRole('link', { name: 'Record a request' }).click();
-    await page.getByLabel('What does the person ask for?').selectOption('access');
-    await page.getByLabel('Which law applies?').selectOption('GDPR');
-    await page.getByLabel('How did it reach you?').selectOption('mail');
-    await page.getByLabel('When did it arrive?').fill(new Date(Date.now() - 86_400_000).toISOString().slice(0, 16));
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByLabel('Email').fill(email.toUpperCase());
+    await page.getByRole('button', { name: 'Find' }).click();
+    const fields = await page.locator('section[aria-labelledby=h-fields]').innerText();
+    assert.match(fields, new RegExp(`customer_id\\s+cus_profile_${tag}`));
+    assert.match(fields, /last_name\s+Profile/);
+    assert.match(await page.locator('section[aria-labelledby=h-rows]').innerText(), /Orders\s+0/);
+    await screenshots(context, page.url(), 'customer');
+    await page.getByLabel('CSV').uncheck();
+    await page.getByLabel('JSON').uncheck();
     await page.getByLabel('DOCX').check();
     await page.getByLabel('XML').check();
-    await page.getByLabel('Email address').fill(email);
-    await page.getByRole('button', { name: 'Record the request' }).click();
+    await page.getByRole('button', { name: 'Export customer data' }).click();
     await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}\?done=created$/);
+    const id = /requests\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    assert.equal(await suite.pg.pool.oneFirst(sql.type(z.object({ channel: z.string() }))`select channel from dsrflow.requests where id = ${id}`), 'staff');
     await page.getByLabel('Yes, verified').check();
-    await page.getByLabel('How was it checked?').selectOption('document_check');
+    await page.getByLabel('How was it checked?').selectOption('account_authentication');
     await page.getByRole('button', { name: 'Verify identity' }).click();
     await page.getByLabel('Approve', { exact: true }).check();
     await page.getByRole('button', { name: 'Approve or reject' }).click();
@@ -115,6 +121,9 @@ describe('staff console: deciding requests in the browser', () => {
     }, 20_000, 'the request to complete');
     const formats = await page.locator('section[aria-labelledby=h-exports] td[data-label=Format]').allInnerTexts();
     assert.deepEqual(formats.sort(), ['DOCX', 'XML']);
+    // The profile now lists the request.
+    await page.goto(`${server.url}/console/customers?email=${encodeURIComponent(email)}`);
+    assert.match(await page.locator('section[aria-labelledby=h-their]').innerText(), new RegExp(`${id.slice(0, 8)}\\s+Completed`));
     await context.close();
   });
 

@@ -9,6 +9,7 @@ import { postAction } from './actions.ts';
 import { auditCsvExport, auditView, verifyView } from './audit.ts';
 import { correctionsView } from './corrections.ts';
 import { csvExport } from './csv.ts';
+import { customerView, postCustomerExport } from './customers.ts';
 import { detailView } from './detail.ts';
 import { layout } from './layout.ts';
 import { postLift } from './lifts.ts';
@@ -42,6 +43,8 @@ export function consoleRouter(deps: AppDeps) {
   router.use('*', requireSession(deps));
   router.get('/', (c) => listView(c, deps));
   router.get('/requests.csv', (c) => csvExport(c, deps));
+  router.get('/customers', (c) => customerView(c, deps));
+  router.post('/customers/export', (c) => postCustomerExport(c, deps));
   router.get('/overview', (c) => overviewView(c, deps));
   router.get('/audit', (c) => auditView(c, deps));
   router.get('/audit.csv', (c) => auditCsvExport(c, deps));

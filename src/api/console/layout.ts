@@ -13,13 +13,14 @@ export interface PageOptions {
   notice?: { kind: 'ok' | 'error'; text: string; href?: string } | undefined;
   body: Html;
   /** The console section the page belongs to, marked in the navigation. */
-  section?: 'requests' | 'audit' | 'overview' | undefined;
+  section?: 'requests' | 'audit' | 'overview' | 'customers' | undefined;
 }
 
 const ROLE_WORDS: Record<Actor['role'], string> = { owner: 'Owner', admin: 'Admin', dpo: 'DPO', controller: 'Data controller', auditor: 'Auditor (read only)' };
 
 const SECTIONS = [
   { id: 'requests', href: '/console', label: 'Requests' },
+  { id: 'customers', href: '/console/customers', label: 'Customers' },
   { id: 'overview', href: '/console/overview', label: 'Overview' },
   { id: 'audit', href: '/console/audit', label: 'Audit trail' },
 ] as const;
@@ -39,7 +40,7 @@ export function layout(p: PageOptions): Html {
 <header class="top">
   <a class="brand" href="/console">dsrflow <span>Rights Management</span></a>
   ${p.actor
-    ? html`<nav aria-label="Console" class="sections">${SECTIONS.filter((x) => x.id !== 'audit' || p.actor?.role !== 'controller').map((x) => html`<a href="${x.href}"${p.section === x.id ? ' aria-current="page"' : ''}>${x.label}</a>`)}</nav>`
+    ? html`<nav aria-label="Console" class="sections">${SECTIONS.filter((x) => (x.id !== 'audit' && x.id !== 'customers') || p.actor?.role !== 'controller').map((x) => html`<a href="${x.href}"${p.section === x.id ? ' aria-current="page"' : ''}>${x.label}</a>`)}</nav>`
     : ''}
   ${p.actor
     ? html`<nav aria-label="Account"><span class="who">${p.actor.name} · ${ROLE_WORDS[p.actor.role]}${p.actor.organizationId ? html` · ${p.actor.organizationId}` : ''}</span>

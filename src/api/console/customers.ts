@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import type { SubjectRow } from '../../db/requests.ts';
+import { requestRow } from '../../db/requests.ts';
+import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS, type ResolvedDataModel } from '../../domain/data-model.ts';
+import { isTerminal } from '../../domain/request.ts';
+import { REGULATION_CODES } from '../../domain/regulations.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
+import { modelRowsQuery, subjectRowsSource } from '../../warehouse/subject-rows.ts';
+import { assertMayAct, mayAct, organizationScope } from '../access.ts';
+import type { Actor } from '../auth.ts';
+import type { AppDeps } from '../deps.ts';
+import { ApiError, fieldProblems } from '../errors.ts';
+import { openRequest } from '../requests/open-request.ts';
+import { CreateRequestSchema } from '../requests/requests.routes.ts';
+import { formGuards, layout } from './layout.ts';
+import { checkedForm, type ConsoleEnv } from './session.ts';
+import { dueFacts, lawDate, REGULATION_WORDS, statusBadge, typeLabel } from './words.ts';
+
+// The customer profile (DinMo's Customer Profile page): a warehouse customer found by email, customer id or phone,
+// their fields and how many rows each model holds, their requests; "Export customer data" opens an access request
+// on channel `staff` with the formats chosen. The warehouse is the deployment's, not an organization's: a
+// controller (scoped to one organization) does not search it.
+
+const resolved = new WeakMap<AppDeps, Promise<ResolvedDataModel>>();
+function resolvedModel(deps: AppDeps): Promise<ResolvedDataModel> {
+  let model = resolved.get(deps);
+  if (!model) {
+    model = checkDataModel(deps.pool, deps.dataModel);
+    model.catch(() => resolved.delete(deps));
+    resolved.set(deps, model);
+  }
+  return model;
+}
+
+const blank = (v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v);
+const FindQuery = z.object({
+  email: z.preprocess(blank, z.email().max(320).optional()),
+  customerId: z.preprocess(blank, z.string().max(200).regex(/^[^\u0000]*$/).optional()),
+  phone: z.preprocess(blank, z.string().min(3).max(50).regex(/^[^\u0000]*$/).optional()),
+});
+
+function assertMaySearch(actor: Actor): void {
+  if (organizationScope(actor) !== undefined) throw new ApiError(403, 'FORBIDDEN_ROLE', 'Role controller sees its organization’s requests; the warehouse’s customers are searched by roles that see every organization');
+}
+
+/** The profile of the one customer these identifiers match, or why there is none. */
+async function findCustomer(deps: AppDeps, q: z.infer<typeof FindQuery>) {
+  const model = await resolvedModel(deps);
+  const probe: SubjectRow = { request_id: randomUUID(), email: q.email ?? '', customer_id: q.customerId ?? null, full_name: null, phone: q.phone ?? null, extra_identifiers: {} };
+  const match = await lookupSubject(deps.pool, model, probe);
+  if (match.outcome === 'notFound') return { outcome: 'notFound' } as const;
+  if (match.outcome === 'ambiguous') return { outcome: 'ambiguous', candidates: match.candidates } as const;
+  const users = model.users;
+  const row = (await deps.pool.one(sql.unsafe`${modelRowsQuery(users, match.userKey)}`)) as Record<string, string | null>;
+  const fields = users.columns.map((c, i) => ({ name: c.name, value: row[`c${i}`] ?? null }));
+  const counts = await Promise.all(
+    model.models.slice(1).map(async (m) => ({ name: m.displayName, n: Number(await deps.pool.oneFirst(sql.unsafe`select count(*)::int as n ${subjectRowsSource(m, match.userKey)}`)) })),
+  );
+  const idValue = (id: 'email' | 'customerId' | 'phone') => {
+    const column = users.identifierColumns[id];
+    return column ? (fields.find((f) => f.name === column)?.value ?? null) : null;
+  };
+  const email = idValue('email');
+  const customerId = idValue('customerId');
+  const requests = await deps.pool.any(sql.type(requestRow)`
+    select r.* from dsrflow.requests r join dsrflow.request_subjects s on s.request_id = r.id
+    where ${email ? sql.fragment`lower(s.email) = lower(${email})` : sql.fragment`false`} or ${customerId ? sql.fragment`s.customer_id = ${customerId}` : sql.fragment`false`}
+    order by r.received_at desc limit 50`);
+  return { outcome: 'found', model, fields, counts, email, customerId, requests } as const;
+}
+
+export async function customerView(c: Context<ConsoleEnv>, deps: AppDeps, failed?: { error: string; values: Record<string, string | string[]> }, status: 200 | 400 | 409 | 503 = 200) {
+  const actor = c.get('actor');
+  assertMaySearch(actor);
+  // After a refused export the profile is shown again for the customer the form was about.
+  const parsed = FindQuery.safeParse(failed ? { email: [failed.values.email ?? ''].flat()[0] } : c.req.query());
+  if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', `Check: ${fieldProblems(parsed.error.issues).map((p) => p.field).join(', ')}`);
+  const q = parsed.data;
+  const searched = q.email !== undefined || q.customerId !== undefined || q.phone !== undefined;
+  const found = searched ? await findCustomer(deps, q) : null;
+  const now = deps.now();
+  const input = (name: keyof typeof q, label: string, type: string) =>
+    html`<div class="field"><label for="c-${name}">${label}</label><input id="c-${name}" name="${name}" type="${type}" value="${q[name] ?? ''}" autocomplete="off" spellcheck="false"></div>`;
+  const chosen = (f: string) => (failed ? [failed.values.formats ?? []].flat().includes(f) : (DEFAULT_EXPORT_FORMATS as readonly string[]).includes(f));
+  const body = html`<h1>Customer profile</h1>
+<form method="get" action="/console/customers" class="filters" aria-label="Find a customer">
+${input('email', 'Email', 'email')}${input('customerId', 'Customer id', 'text')}${input('phone', 'Phone', 'tel')}
+<div class="field buttons"><button type="submit">Find</button></div></form>
+${!found
+  ? searched ? '' : html`<p class="muted">Find a customer of the warehouse by any of their identifiers.</p>`
+  : found.outcome === 'notFound'
+    ? html`<p class="empty">No customer in the warehouse has these identifiers.</p>`
+    : found.outcome === 'ambiguous'
+      ? html`<p class="empty">These identifiers match ${found.candidates} different customers. Search by one identifier.</p>`
+      : html`<div class="detail"><div class="facts">
+<section aria-labelledby="h-fields"><h2 id="h-fields">${found.model.users.displayName}</h2><dl>${found.fields.map((f) => html`<dt class="mono">${f.name}</dt><dd>${f.value ?? html`<span class="muted">empty</span>`}</dd>`)}</dl></section>
+<section aria-labelledby="h-rows"><h2 id="h-rows">Rows held about them</h2><dl>${found.counts.map((m) => html`<dt>${m.name}</dt><dd>${m.n}</dd>`)}</dl></section>
+<section aria-labelledby="h-their"><h2 id="h-their">Their requests</h2>${found.requests.length === 0
+  ? html`<p class="muted">None.</p>`
+  : html`<ul class="plain">${found.requests.map((r) => html`<li>${typeLabel(r.type)} <a class="mono" href="/console/requests/${r.id}">${r.id.slice(0, 8)}</a> ${statusBadge(r.status)} received ${lawDate(r.received_at, r.regulation, now)}, ${dueFacts(r.extended_due_at ?? r.due_at, r.regulation, now, !isTerminal(r.status)).text}</li>`)}</ul>`}</section>
+</div>
+${mayAct(actor) && found.email
+  ? html`<aside class="actions" aria-labelledby="h-export"><h2 id="h-export">Export customer data</h2>
+${failed ? html`<p class="refusal" role="alert" id="export-error"><strong>Not done:</strong> ${failed.error}</p>` : ''}
+<form method="post" action="/console/customers/export" class="stack">${formGuards(c.get('csrfToken'), randomUUID())}
+<input type="hidden" name="email" value="${found.email}">${found.customerId ? html`<input type="hidden" name="customerId" value="${found.customerId}">` : ''}
+<div class="field"><label for="x-regulation">Under which law?</label><select id="x-regulation" name="regulation" required>${REGULATION_CODES.map((r) => html`<option value="${r}"${r === (failed?.values.regulation ?? 'GDPR') ? ' selected' : ''}>${REGULATION_WORDS(r)}</option>`)}</select></div>
+<fieldset class="checks"><legend>Formats</legend>${EXPORT_FORMATS.map((f) => html`<div><input type="checkbox" id="x-${f}" name="formats" value="${f}"${chosen(f) ? ' checked' : ''}><label for="x-${f}">${f.toUpperCase()}</label></div>`)}</fieldset>
+<p class="hint">Opens an access request on channel “staff”, received now. Verify the customer's identity on the request's page; the files follow its approval.</p>
+<button type="submit">Export customer data</button></form></aside>`
+  : ''}</div>`}`;
+  return c.html(layout({ title: 'Customer profile', actor, csrfToken: c.get('csrfToken'), section: 'customers', body }), status);
+}
+
+export async function postCustomerExport(c: Context<ConsoleEnv>, deps: AppDeps) {
+  const arrivedAt = deps.now();
+  const form = await checkedForm(c, deps);
+  const actor = c.get('actor');
+  assertMayAct(actor);
+  assertMaySearch(actor);
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const key = one(form.idempotencyKey) ?? '';
+  if (!/^[A-Za-z0-9-]{16,100}$/.test(key)) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'The form has no valid Idempotency-Key; reload the page.');
+  const formats = [form.formats ?? []].flat();
+  const again = (error: string, status: 400 | 409 | 503) => customerView(c, deps, { error, values: form }, status);
+  const body = CreateRequestSchema.safeParse({
+    type: 'access',
+    regulation: one(form.regulation),
+    channel: 'staff',
+    subject: { email: one(form.email), ...(one(form.customerId) ? { customerId: one(form.customerId) } : {}) },
+    ...(formats.length ? { formats } : {}),
+  });
+  if (!body.success) return again(`Check: ${fieldProblems(body.error.issues).map((p) => p.field).join(', ')}`, 400);
+  try {
+    const { row } = await openRequest(deps, body.data, { actor, arrivedAt, idempotencyKey: `console-${key}` });
+    return c.redirect(`/console/requests/${row.id}?done=created`, 303);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 400 || error.status === 409 || error.status === 503)) return again(error.message, error.status);
+    throw error;
+  }
+}
