@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
+import type { RetentionPolicy } from '../domain/retention.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
@@ -33,4 +34,6 @@ export interface AppDeps {
    * Without it, rectification requests are refused with 503.
    */
   dataModel: DataModel;
+  /** The retention policy (RETENTION_POLICY_FILE), for the console's erasure preview; without it there is none. */
+  retentionPolicy?: RetentionPolicy;
 }

@@ -122,6 +122,8 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   // Rectification requests are checked against the data model before they are recorded: a file that does not parse
   // stops the API here, as it stops the worker.
   const dataModel = await loadDataModelFile(rt.config.DATA_MODEL_FILE ?? DEMO_DATA_MODEL_PATH);
+  // The console's "Delete customer" previews the erasure with the policy the worker applies (checked by the worker).
+  const retentionPolicy = await loadRetentionPolicyFile(rt.config.RETENTION_POLICY_FILE ?? DEMO_RETENTION_POLICY_PATH);
   // The API's own pool: a client waits seconds, not the worker's minute, for a database that stopped answering.
   const pool = await createApiDatabasePool(services.databaseUrl);
   const app = createApp({
@@ -140,6 +142,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
     now: () => new Date(),
     storage: localFolderStorage(rt.config.DATA_DIR),
     dataModel,
+    retentionPolicy,
   });
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));

@@ -103,6 +103,31 @@ describe('staff console: recording a request received by phone', () => {
     await context.close();
   });
 
+  test('delete customer: the erasure plan is shown first, then an erasure request opens on channel staff', async () => {
+    const headers = await tokenHeaders(pg.pool, 'admin');
+    const tag = crypto.randomUUID().slice(0, 8);
+    const email = `erase-${tag}@example.com`;
+    await pg.pool.query(sql.unsafe`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at) values (${`cus_erase_${tag}`}, ${email}, 'Eve', 'Erase', 'NL', now())`);
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, headers.authorization.slice('Bearer '.length));
+    await page.goto(`${server.url}/console/customers?email=${encodeURIComponent(email)}`);
+    await page.getByRole('button', { name: 'Delete customer…' }).click();
+    const plan = page.locator('table tbody tr', { hasText: 'Profile' });
+    assert.match(await plan.innerText(), /Profile\s+(Delete|Anonymize)\s+1\s+0/);
+    const before = await pg.pool.oneFirst(sql.type(z.object({ n: z.coerce.number() }))`select count(*) as n from warehouse.users where email = ${email}`);
+    assert.equal(before, 1, 'the preview erases nothing');
+    await screenshots(context, page.url(), 'delete-customer');
+    await page.getByLabel('Under which law did they ask?').selectOption('UK_GDPR');
+    await page.getByRole('button', { name: 'Open the erasure request' }).click();
+    await page.waitForURL(/\/console\/requests\/[0-9a-f-]{36}\?done=created$/);
+    const id = /requests\/([0-9a-f-]{36})/.exec(page.url())![1]!;
+    const row = await pg.pool.one(sql.type(z.object({ type: z.string(), channel: z.string(), regulation: z.string() }))`select type, channel, regulation from dsrflow.requests where id = ${id}`);
+    assert.deepEqual(row, { type: 'erasure', channel: 'staff', regulation: 'UK_GDPR' });
+    await context.close();
+  });
+
   test('wall-clock times become instants in the regime’s zone, across summer time', () => {
     assert.equal(instantIn('2026-07-01T10:00', 'Europe/Brussels').toISOString(), '2026-07-01T08:00:00.000Z');
     assert.equal(instantIn('2026-12-01T10:00', 'Europe/Brussels').toISOString(), '2026-12-01T09:00:00.000Z');

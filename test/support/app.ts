@@ -50,6 +50,7 @@ export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: 
     now: opts.now ?? (() => new Date()),
     storage: testStorage,
     dataModel: demoDataModel,
+    retentionPolicy: demoRetentionPolicy,
   });
 }
 

@@ -11,6 +11,7 @@ import { correctionsView } from './corrections.ts';
 import { csvExport } from './csv.ts';
 import { customerView, postCustomerExport } from './customers.ts';
 import { detailView } from './detail.ts';
+import { erasePreview, postErase } from './erase-customer.ts';
 import { layout } from './layout.ts';
 import { postLift } from './lifts.ts';
 import { listView } from './list.ts';
@@ -45,6 +46,8 @@ export function consoleRouter(deps: AppDeps) {
   router.get('/requests.csv', (c) => csvExport(c, deps));
   router.get('/customers', (c) => customerView(c, deps));
   router.post('/customers/export', (c) => postCustomerExport(c, deps));
+  router.get('/customers/erase', (c) => erasePreview(c, deps));
+  router.post('/customers/erase', (c) => postErase(c, deps));
   router.get('/overview', (c) => overviewView(c, deps));
   router.get('/audit', (c) => auditView(c, deps));
   router.get('/audit.csv', (c) => auditCsvExport(c, deps));

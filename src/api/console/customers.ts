@@ -27,7 +27,7 @@ import { dueFacts, lawDate, REGULATION_WORDS, statusBadge, typeLabel } from './w
 // controller (scoped to one organization) does not search it.
 
 const resolved = new WeakMap<AppDeps, Promise<ResolvedDataModel>>();
-function resolvedModel(deps: AppDeps): Promise<ResolvedDataModel> {
+export function resolvedModel(deps: AppDeps): Promise<ResolvedDataModel> {
   let model = resolved.get(deps);
   if (!model) {
     model = checkDataModel(deps.pool, deps.dataModel);
@@ -38,18 +38,18 @@ function resolvedModel(deps: AppDeps): Promise<ResolvedDataModel> {
 }
 
 const blank = (v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v);
-const FindQuery = z.object({
+export const FindQuery = z.object({
   email: z.preprocess(blank, z.email().max(320).optional()),
   customerId: z.preprocess(blank, z.string().max(200).regex(/^[^\u0000]*$/).optional()),
   phone: z.preprocess(blank, z.string().min(3).max(50).regex(/^[^\u0000]*$/).optional()),
 });
 
-function assertMaySearch(actor: Actor): void {
+export function assertMaySearch(actor: Actor): void {
   if (organizationScope(actor) !== undefined) throw new ApiError(403, 'FORBIDDEN_ROLE', 'Role controller sees its organization’s requests; the warehouse’s customers are searched by roles that see every organization');
 }
 
 /** The profile of the one customer these identifiers match, or why there is none. */
-async function findCustomer(deps: AppDeps, q: z.infer<typeof FindQuery>) {
+export async function findCustomer(deps: AppDeps, q: z.infer<typeof FindQuery>) {
   const model = await resolvedModel(deps);
   const probe: SubjectRow = { request_id: randomUUID(), email: q.email ?? '', customer_id: q.customerId ?? null, full_name: null, phone: q.phone ?? null, extra_identifiers: {} };
   const match = await lookupSubject(deps.pool, model, probe);
@@ -112,7 +112,11 @@ ${failed ? html`<p class="refusal" role="alert" id="export-error"><strong>Not do
 <div class="field"><label for="x-regulation">Under which law?</label><select id="x-regulation" name="regulation" required>${REGULATION_CODES.map((r) => html`<option value="${r}"${r === (failed?.values.regulation ?? 'GDPR') ? ' selected' : ''}>${REGULATION_WORDS(r)}</option>`)}</select></div>
 <fieldset class="checks"><legend>Formats</legend>${EXPORT_FORMATS.map((f) => html`<div><input type="checkbox" id="x-${f}" name="formats" value="${f}"${chosen(f) ? ' checked' : ''}><label for="x-${f}">${f.toUpperCase()}</label></div>`)}</fieldset>
 <p class="hint">Opens an access request on channel “staff”, received now. Verify the customer's identity on the request's page; the files follow its approval.</p>
-<button type="submit">Export customer data</button></form></aside>`
+<button type="submit">Export customer data</button></form>
+<h2 class="spaced">Delete customer</h2>
+<form method="get" action="/console/customers/erase" class="stack"><input type="hidden" name="email" value="${found.email}">
+<p class="hint">Shows what would be erased and what the law keeps, before anything is asked for.</p>
+<button type="submit" class="warning">Delete customer…</button></form></aside>`
   : ''}</div>`}`;
   return c.html(layout({ title: 'Customer profile', actor, csrfToken: c.get('csrfToken'), section: 'customers', body }), status);
 }
