@@ -1,51 +1,22 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Client } from '@temporalio/client';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import type { DatabasePool } from 'slonik';
-import type { DataModel } from '../domain/data-model.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { WorkflowSettings } from '../platform/temporal.ts';
 import { authorize } from './access.ts';
+import type { AppDeps } from './deps.ts';
 import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
 import { docsRouter } from './docs.ts';
 import { completeResponses, RATE_LIMITED_PATHS } from './openapi-document.ts';
-import { fixedWindowLimiter, type RateLimitSettings } from './rate-limit.ts';
+import { fixedWindowLimiter } from './rate-limit.ts';
 import { webhooksRouter } from './webhooks/webhooks.index.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
 import { methodNotAllowed } from './methods.ts';
-import type { ExportStorage } from '../platform/storage.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
-
-export interface AppDeps {
-  pool: DatabasePool;
-  temporal: { client: Client; namespace: string; uiUrl: string | undefined };
-  workflows: WorkflowSettings;
-  settings: {
-    defaultOrganization: string;
-    maxBodyBytes?: number;
-    /** Connected systems' webhook secrets by source name (WEBHOOK_SOURCES); none configured = every delivery is 401. */
-    webhookSources?: Readonly<Record<string, string>>;
-    /** Admission on the unauthenticated routes; defaults to 60 requests a minute per client address. */
-    publicRateLimit?: RateLimitSettings;
-    /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
-    warehouseSchema?: string;
-  };
-  logger: Logger;
-  now: () => Date;
-  storage: ExportStorage;
-  /**
-   * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
-   * Without it, rectification requests are refused with 503.
-   */
-  dataModel: DataModel;
-}
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',

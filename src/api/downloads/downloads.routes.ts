@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { CONTENT_TYPES, EXPORT_FORMATS, type ExportFormat } from '../../activities/export/formats/output.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../../domain/data-model.ts';
+import { CONTENT_TYPES } from '../../domain/export-formats.ts';
 import { ErrorSchema } from '../errors.ts';
 
 // Each format's real media type, from the table the writer and the handler use: a file, except JSON (a document).
