@@ -17,8 +17,29 @@ const error = (description: string, headers?: Record<string, unknown>): Response
 });
 const retryAfter = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
 
+/**
+ * Links from a created request to every operation on it (`/v1/requests/{id}/...`), so generated clients and
+ * stateful testers know where the `id` of POST /v1/requests's answer goes.
+ */
+function linkCreatedRequest(paths: Record<string, Record<string, Operation>>): void {
+  const created = paths['/v1/requests']?.post?.responses['201'] as (Response & { links?: Record<string, unknown> }) | undefined;
+  if (!created) return;
+  for (const [path, item] of Object.entries(paths)) {
+    if (!path.startsWith('/v1/requests/{id}')) continue;
+    for (const method of Object.keys(item)) {
+      const name = `${method}${path.slice('/v1/requests/{id}'.length).replace(/\/\{?(\w)(\w*)\}?/g, (_, a: string, b: string) => a.toUpperCase() + b) || 'Request'}`;
+      (created.links ??= {})[name] = {
+        // A JSON pointer in a URI fragment: `/` is `~1`, and the braces are percent-encoded.
+        operationRef: `#/paths/${path.replaceAll('~', '~0').replaceAll('/', '~1').replaceAll('{', '%7B').replaceAll('}', '%7D')}/${method}`,
+        parameters: { id: '$response.body#/id' },
+      };
+    }
+  }
+}
+
 /** Adds, where a route does not say more itself, the statuses its place in the app can answer. Returns the document. */
 export function completeResponses<D extends OpenApiDocument>(doc: D): D {
+  linkCreatedRequest((doc.paths ?? {}) as Record<string, Record<string, Operation>>);
   for (const [path, item] of Object.entries((doc.paths ?? {}) as Record<string, Record<string, Operation>>)) {
     for (const op of Object.values(item)) {
       const add = (status: number, response: Response) => (op.responses[String(status)] ??= response);

@@ -108,6 +108,14 @@ describe('the OpenAPI document', () => {
     assert.ok(doc.paths['/v1/requests']!.post!.responses['503']!.content?.['application/json']?.schema, 'in the shared error shape');
   });
 
+  test('the created request links to every operation on it, with its id', () => {
+    const links = (doc.paths['/v1/requests']!.post!.responses['201'] as { links?: Record<string, { operationRef: string; parameters: unknown }> }).links ?? {};
+    const onRequest = documented().filter((r) => r.includes(' /v1/requests/{id}'));
+    assert.equal(Object.keys(links).length, onRequest.length);
+    assert.deepEqual(links.getRequest, { operationRef: '#/paths/~1v1~1requests~1%7Bid%7D/get', parameters: { id: '$response.body#/id' } });
+    assert.deepEqual(links.postVerification?.operationRef, '#/paths/~1v1~1requests~1%7Bid%7D~1verification/post');
+  });
+
   test('each export format is downloaded with its real media type; JSON is described as a document, not bytes', () => {
     const content = doc.paths['/downloads/{token}']!.get!.responses['200']!.content!;
     assert.deepEqual(Object.keys(content).sort(), [

@@ -76,6 +76,7 @@ describe('the API keeps the contract of its OpenAPI document (schemathesis)', ()
       '--no-color',
     ];
     const { code, output } = await run(tester, args);
+    if (process.env.CONTRACT_VERBOSE) console.log(output);
     assert.equal(code, 0, `schemathesis found contract violations:\n${output.slice(-20_000)}`);
   });
 });
