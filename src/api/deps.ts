@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
-import type { DataModel } from '../domain/data-model.ts';
+import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
@@ -20,6 +20,8 @@ export interface AppDeps {
     publicRateLimit?: RateLimitSettings;
     /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
     warehouseSchema?: string;
+    /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
+    exportFormats?: readonly ExportFormat[];
   };
   logger: Logger;
   now: () => Date;
