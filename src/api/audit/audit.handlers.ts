@@ -42,9 +42,14 @@ const csvLine = (e: ReturnType<typeof toEvent>) => `${CSV_COLUMNS.map((k) => csv
 
 type Filter = Omit<AuditFilter, 'limit' | 'afterSeq'>;
 
-/** The whole filtered trail as CSV, streamed page by page (memory stays flat); the API and the console answer it. */
-export function auditCsv(deps: AppDeps, filter: Filter, after?: number): Response {
+/**
+ * The whole filtered trail as CSV, streamed page by page (memory stays flat); the API and the console answer it.
+ * The first page is read before the 200 goes out: a filter the database refuses is still a clear error, not a
+ * download cut off after its header.
+ */
+export async function auditCsv(deps: AppDeps, filter: Filter, after?: number): Promise<Response> {
   const encoder = new TextEncoder();
+  let rows: readonly ChainedEventRow[] | null = await listAuditEvents(deps.pool, { ...filter, afterSeq: after, limit: 1000 });
   let afterSeq = after;
   let headerSent = false;
   const stream = new ReadableStream<Uint8Array>({
@@ -54,11 +59,20 @@ export function auditCsv(deps: AppDeps, filter: Filter, after?: number): Respons
         controller.enqueue(encoder.encode(`${CSV_COLUMNS.join(',')}\r\n`));
         return;
       }
-      const rows = await listAuditEvents(deps.pool, { ...filter, afterSeq, limit: 1000 });
+      try {
+        rows ??= await listAuditEvents(deps.pool, { ...filter, afterSeq, limit: 1000 });
+      } catch (error) {
+        // Past the header only an outage can fail a page: say so without the database's text (it may quote values).
+        deps.logger.error('audit csv export interrupted', { error: (error as Error).name, code: (error as { code?: unknown }).code });
+        controller.error(new Error('audit csv export interrupted'));
+        return;
+      }
       const page = rows.slice(0, 1000);
+      const more = rows.length > 1000;
+      rows = null;
       if (page.length > 0) controller.enqueue(encoder.encode(page.map((r) => csvLine(toEvent(r))).join('')));
       afterSeq = page.at(-1)?.chain_seq;
-      if (rows.length <= 1000) controller.close();
+      if (!more) controller.close();
     },
   });
   return new Response(stream, {
