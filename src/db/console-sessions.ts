@@ -28,16 +28,23 @@ const sessionRow = tokenRow.extend({ csrf_token: z.string(), expires_at: z.strin
 
 /**
  * The live session of this id: not expired, its token not revoked. Idle sessions slide forward (an hour of use
- * keeps them open), never past `maxSeconds` after sign-in.
+ * keeps them open), never past `maxSeconds` after sign-in; the slide is written at most once a minute, so reading
+ * pages writes nothing most of the time. One round trip either way.
  */
 export async function findSession(db: CommonQueryMethods, sessionId: string, ttlSeconds: number, maxSeconds: number): Promise<ConsoleSession | null> {
   const row = await db.maybeOne(sql.type(sessionRow)`
-    update dsrflow.console_sessions s
-    set last_seen_at = now(),
-        expires_at = least(now() + make_interval(secs => ${ttlSeconds}), s.created_at + make_interval(secs => ${maxSeconds}))
-    from dsrflow.api_tokens t
-    where s.id_hash = ${hashToken(sessionId)} and s.expires_at > now() and t.id = s.token_id and t.revoked_at is null
-    returning t.id, t.name, t.role, t.organization_id, t.created_at, t.last_used_at, t.revoked_at, s.csrf_token, s.expires_at`);
+    with live as (
+      select s.id_hash, s.csrf_token, s.expires_at, s.last_seen_at, s.created_at,
+             t.id, t.name, t.role, t.organization_id, t.created_at as token_created_at, t.last_used_at, t.revoked_at
+      from dsrflow.console_sessions s join dsrflow.api_tokens t on t.id = s.token_id
+      where s.id_hash = ${hashToken(sessionId)} and s.expires_at > now() and t.revoked_at is null
+    ), slid as (
+      update dsrflow.console_sessions s
+      set last_seen_at = now(),
+          expires_at = least(now() + make_interval(secs => ${ttlSeconds}), s.created_at + make_interval(secs => ${maxSeconds}))
+      from live where s.id_hash = live.id_hash and live.last_seen_at < now() - interval '1 minute'
+    )
+    select id, name, role, organization_id, token_created_at as created_at, last_used_at, revoked_at, csrf_token, expires_at from live`);
   if (!row) return null;
   const { csrf_token, expires_at, ...token } = row;
   return { token, csrfToken: csrf_token, expiresAt: expires_at };

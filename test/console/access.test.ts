@@ -102,6 +102,21 @@ describe('staff console: sessions, roles and form defences', () => {
     await context.close();
   });
 
+  test('an expired session, or one whose token was revoked, opens nothing', async () => {
+    const { token, name } = await staffToken(pg.pool, 'dpo');
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await pg.pool.query(sql.unsafe`update dsrflow.console_sessions s set expires_at = now() - interval '1 second' from dsrflow.api_tokens t where t.id = s.token_id and t.name = ${name}`);
+    await page.goto(`${server.url}/console`);
+    assert.match(page.url(), /\/console\/sign-in\?next=/, 'expired');
+    await signIn(page, server.url, token);
+    await pg.pool.query(sql.unsafe`update dsrflow.api_tokens set revoked_at = now() where name = ${name}`);
+    await page.goto(`${server.url}/console`);
+    assert.match(page.url(), /\/console\/sign-in\?next=/, 'revoked');
+    await context.close();
+  });
+
   test('a subject name with <script> renders as text; the CSP allows no inline script and the page raises no violation', async () => {
     const { row } = await recordRequest(pg.pool, { fullName: '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">' });
     const { token } = await staffToken(pg.pool, 'owner');

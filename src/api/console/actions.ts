@@ -6,7 +6,7 @@ import { findSubmission, recordSubmission } from '../../db/console-sessions.ts';
 import type { RequestRow } from '../../db/requests.ts';
 import { findRequest } from '../../db/requests.ts';
 import { CANCELLATION_REASONS, checkAssessment, checkCancellation, checkCompletion, checkExtension, checkVerification, EXTENSION_REASONS, LEGAL_EXCEPTIONS, REJECTION_REASONS, VERIFICATION_METHODS, type ActionContext, type Verdict } from '../../domain/actions.ts';
-import { isRegulationCode, verificationPolicy, type RegulationCode } from '../../domain/regulations.ts';
+import { isRegulationCode, isTypeAllowed, verificationPolicy, type RegulationCode } from '../../domain/regulations.ts';
 import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, verifyUpdate } from '../../workflows/messages.ts';
 import { assertMayAct, assertOrganization, mayAct } from '../access.ts';
 import type { Actor } from '../auth.ts';
@@ -33,7 +33,7 @@ export interface FormState {
 
 /** The actions valid now for this role and this request, judged by the same rules as the workflow's validators. */
 export function availableActions(deps: AppDeps, actor: Actor, row: RequestRow): Partial<Record<ConsoleAction, Verdict>> {
-  if (!mayAct(actor) || !row.workflow_started_at || !isRegulationCode(row.regulation)) return {};
+  if (!mayAct(actor) || !row.workflow_started_at || !isRegulationCode(row.regulation) || !isTypeAllowed(row.regulation, row.type)) return {};
   const regulation: RegulationCode = row.regulation;
   const ctx: ActionContext = {
     status: row.status,

@@ -39,6 +39,9 @@ export const up = (pgm: MigrationBuilder) => {
       created_at timestamptz not null default now()
     );
 
+    -- The console's work queue: soonest (extended) due date first, the id breaking ties (its cursor's order).
+    create index requests_effective_due_idx on dsrflow.requests ((coalesce(extended_due_at, due_at)), id);
+
     -- Requests opened by staff from a customer's profile in the console come in on channel 'staff'.
     alter table dsrflow.requests drop constraint requests_channel_check,
       add constraint requests_channel_check check (channel in (${CHANNELS_016.map((c) => `'${c}'`).join(', ')}));

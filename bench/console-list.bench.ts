@@ -1,0 +1,107 @@
+// `node bench/console-list.bench.ts [requests] [--repeat=N]` (default 100000, 15): the staff console's list page
+// against the SQL it runs, on N requests in a fresh embedded PostgreSQL.
+//
+// For the first page (soonest due first, every organization) and a filtered page (GDPR, in assessment, overdue),
+// it times the whole page (session check, the list query, the identity outcomes, the HTML) through the app's fetch
+// handler, and the list query alone (listRequests with the same filter), and reports the medians, their ratio
+// (goal: at most 2x) and the page's weight without the stylesheet (goal: under 100 KB).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { sql } from 'slonik';
+import { createApp } from '../src/api/app.ts';
+import { listFilter, ListQuery } from '../src/api/console/list.ts';
+import { openSession } from '../src/db/console-sessions.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { createDatabasePool } from '../src/db/pool.ts';
+import { listRequests } from '../src/db/request-list.ts';
+import { createToken, ensureOrganization } from '../src/db/tokens.ts';
+import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
+import { createLogger } from '../src/platform/logger.ts';
+import { localFolderStorage } from '../src/platform/storage.ts';
+import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+const args = process.argv.slice(2);
+const count = Number(args.find((a) => !a.startsWith('--')) ?? 100_000);
+const repeat = Number(args.find((a) => a.startsWith('--repeat='))?.slice(9) ?? 15);
+
+const dir = mkdtempSync(join(tmpdir(), 'dsrflow-console-bench-'));
+const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), persistent: false });
+try {
+  await migrate(pg.url);
+  const pool = await createDatabasePool(pg.url);
+  for (const org of ['default', 'acme', 'globex']) await ensureOrganization(pool, org);
+  // Requests received over the last 400 days, spread over organizations, regulations and statuses.
+  await pool.query(sql.unsafe`
+    insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, workflow_id, workflow_started_at, request_fingerprint, created_by, completed_at)
+    select gen_random_uuid(), (array['default','acme','globex'])[1 + i % 3], (array['access','erasure','export','rectify'])[1 + i % 4],
+      (array['GDPR','UK_GDPR','CCPA'])[1 + (i / 3) % 3],
+      (array['submitted','awaiting_verification','in_assessment','processing','completed','completed','completed','rejected'])[1 + (i / 7) % 8],
+      'api', now() - make_interval(mins => i * 5), now() - make_interval(mins => i * 5) + interval '30 days', 'dsr-bench-' || i, now(), 'bench', 'bench',
+      case when (i / 7) % 8 >= 4 then now() - make_interval(mins => i * 5) + interval '10 days' end
+    from generate_series(1, ${count}) i`);
+  await pool.query(sql.unsafe`analyze dsrflow.requests`);
+  const { id: tokenId } = await createToken(pool, { name: 'bench-dpo', role: 'dpo', organizationId: null });
+  const { sessionId } = await openSession(pool, tokenId, 3600);
+  const app = createApp({
+    pool,
+    // The list never reaches Temporal: a client that is never connected.
+    temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }), namespace: 'default', uiUrl: undefined },
+    workflows: { taskQueue: 'bench', verificationWindowDays: 14, reminderDaysBefore: [], autoApproveTypes: [] },
+    settings: { defaultOrganization: 'default' },
+    logger: createLogger(process.env.BENCH_LOG ? 'debug' : 'silent'),
+    now: () => new Date(),
+    storage: localFolderStorage(join(dir, 'exports')),
+    dataModel: await loadDataModelFile(),
+  });
+  const actor = { tokenId, name: 'bench-dpo', role: 'dpo' as const, organizationId: null };
+  const cases = [
+    { name: 'first page (due soonest, all)', query: '' },
+    { name: 'filtered (GDPR, in assessment, overdue)', query: 'regulation=GDPR&status=in_assessment&overdue=1' },
+  ];
+  console.log(`${count} requests, ${repeat} runs each (medians)\n`);
+  console.log('| page | rows | page ms | SQL alone ms | ratio | page KB |\n|---|---:|---:|---:|---:|---:|');
+  for (const c of cases) {
+    const filter = listFilter(actor, ListQuery.parse(Object.fromEntries(new URLSearchParams(c.query))), new Date(), 50);
+    const pageMs: number[] = [];
+    const sqlMs: number[] = [];
+    let bytes = 0;
+    let rows = 0;
+    for (let i = 0; i < repeat + 2; i++) {
+      // Interleaved, the first two of each discarded (warm-up).
+      let t = performance.now();
+      const res = await app.request(`/console?${c.query}`, { headers: { cookie: `dsrflow_console=${sessionId}` } });
+      const body = await res.text();
+      if (res.status !== 200) throw new Error(`status ${res.status}: ${body.slice(-600)}`);
+      const page = performance.now() - t;
+      t = performance.now();
+      rows = (await listRequests(pool, { ...filter, now: new Date().toISOString() })).length;
+      const alone = performance.now() - t;
+      if (i >= 2) {
+        pageMs.push(page);
+        sqlMs.push(alone);
+      }
+      bytes = Buffer.byteLength(body);
+    }
+    const [p, s] = [median(pageMs), median(sqlMs)];
+    console.log(`| ${c.name} | ${Math.min(rows, 50)} | ${p.toFixed(1)} | ${s.toFixed(1)} | ${(p / s).toFixed(2)} | ${(bytes / 1024).toFixed(1)} |`);
+  }
+  await pool.end();
+} finally {
+  await pg.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
