@@ -90,6 +90,29 @@ describe('staff console: lifting suppressions and legal holds', () => {
     await context.close();
   });
 
+  test('the notification badge counts an overdue request received long ago; marking all read clears it', async () => {
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    const dpo = (await tokenHeaders(suite.pg.pool, 'dpo')).authorization.slice('Bearer '.length);
+    await signIn(page, server.url, dpo);
+    assert.equal(await page.locator('.bell .count').count(), 0, 'a new staff member starts with nothing unread');
+    const receivedAt = new Date(Date.now() - 60 * 86_400_000).toISOString();
+    const id = await open({ type: 'access', regulation: 'GDPR', subject: { email: `late-${crypto.randomUUID().slice(0, 8)}@example.com` }, receivedAt });
+    await eventually(async () => {
+      await page.goto(`${server.url}/console/notifications`);
+      const row = page.locator('table.notifications tr', { has: page.getByRole('link', { name: id.slice(0, 8) }) }).filter({ hasText: 'Overdue' });
+      return (await row.count()) === 1 ? true : undefined;
+    }, 20_000, 'the overdue notification');
+    assert.match(await page.locator('.bell').innerText(), /Notifications \d+/);
+    assert.ok(Number((await page.locator('.bell .count').innerText()).replace(/\D/g, '')) >= 2, 'new request and overdue');
+    await assertAccessible(page, 'notifications');
+    await page.screenshot({ path: new URL('notifications-desk.png', (await import('../support/console.ts')).SCREENSHOTS).pathname });
+    await page.getByRole('button', { name: 'Mark all as read' }).click();
+    assert.equal(await page.locator('.bell .count').count(), 0);
+    assert.equal(await page.locator('tr.unread').count(), 0);
+    await context.close();
+  });
+
   const suppressionId = (requestId: string) =>
     suite.pg.pool.oneFirst(sql.type(z.object({ suppression_id: z.string() }))`select suppression_id::text from dsrflow.suppression_lifts where request_id = ${requestId}`);
 });

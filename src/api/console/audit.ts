@@ -66,7 +66,7 @@ ${page.length === 0
 <td data-label="Request">${e.request_id ? html`<a class="mono" href="/console/requests/${e.request_id}">${e.request_id.slice(0, 8)}</a>` : ''}</td>
 <td data-label="Actor">${e.actor}</td><td data-label="Action" class="mono">${e.action}</td><td data-label="Status">${e.from_status ?? ''}${e.to_status ? ` → ${e.to_status}` : ''}</td><td data-label="Reason">${e.reason ?? ''}</td></tr>`)}</tbody></table></div>`}
 ${next || q.cursor ? html`<nav class="pager" aria-label="Pages">${q.cursor ? html`<a href="/console/audit?${search(q)}">First page</a>` : ''}${next ? html`<a href="/console/audit?${search(q, { cursor: next })}" rel="next">Next ${PAGE} events</a>` : ''}</nav>` : ''}`;
-  return c.html(layout({ title: 'Audit trail', actor: c.get('actor'), csrfToken: c.get('csrfToken'), section: 'audit', body }));
+  return c.html(layout({ title: 'Audit trail', actor: c.get('actor'), csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'audit', body }));
 }
 
 export function auditCsvExport(c: Context<ConsoleEnv>, deps: AppDeps) {
@@ -87,5 +87,5 @@ ${report.valid
 ${report.head ? html`<dl><dt>Last event</dt><dd class="mono">#${report.head.chainSeq}</dd><dt>Its hash</dt><dd class="mono hash-wide">${report.head.hash}</dd></dl>
 <p class="hint">Keep the last event's hash somewhere else: a removed last event leaves no gap, and only a hash recorded earlier shows it.</p>` : ''}
 </section>`;
-  return c.html(layout({ title: 'Hash chain check', actor: c.get('actor'), csrfToken: c.get('csrfToken'), section: 'audit', body }));
+  return c.html(layout({ title: 'Hash chain check', actor: c.get('actor'), csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'audit', body }));
 }

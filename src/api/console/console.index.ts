@@ -15,6 +15,7 @@ import { erasePreview, postErase } from './erase-customer.ts';
 import { layout } from './layout.ts';
 import { postLift } from './lifts.ts';
 import { listView } from './list.ts';
+import { notificationsView, postRead } from './notifications.ts';
 import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
 import { consoleHeaders, requireSession, type ConsoleEnv } from './session.ts';
@@ -28,7 +29,7 @@ function errorPage(c: Context<ConsoleEnv>, status: ContentfulStatusCode, title: 
   const actor = c.var.actor;
   const body = html`<section class="narrow"><h1>${title}</h1><p>${message}</p>
 <p>${status === 401 ? html`<a href="/console/sign-in">Sign in</a>` : html`<a href="/console">Back to the rights requests</a>`}</p></section>`;
-  return c.html(layout({ title, actor, csrfToken: c.var.csrfToken, body }), status);
+  return c.html(layout({ title, actor, csrfToken: c.var.csrfToken, unread: c.var.unread, body }), status);
 }
 
 const TITLES: Partial<Record<number, string>> = { 400: 'Check what you entered', 401: 'Please sign in', 403: 'Not allowed', 404: 'Not found', 409: 'Not possible now', 503: 'Try again shortly' };
@@ -48,6 +49,8 @@ export function consoleRouter(deps: AppDeps) {
   router.post('/customers/export', (c) => postCustomerExport(c, deps));
   router.get('/customers/erase', (c) => erasePreview(c, deps));
   router.post('/customers/erase', (c) => postErase(c, deps));
+  router.get('/notifications', (c) => notificationsView(c, deps));
+  router.post('/notifications/read', (c) => postRead(c, deps));
   router.get('/overview', (c) => overviewView(c, deps));
   router.get('/audit', (c) => auditView(c, deps));
   router.get('/audit.csv', (c) => auditCsvExport(c, deps));

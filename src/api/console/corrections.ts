@@ -28,5 +28,5 @@ export async function correctionsView(c: Context<ConsoleEnv>, deps: AppDeps) {
 <p>${outcome ? `Outcome: ${humanize(outcome.outcome)}.` : 'Not applied yet.'} <span class="muted">This reading is recorded in the audit trail under your name.</span></p>
 <div class="table-wrap" tabindex="0" role="region" aria-label="Corrections table"><table><thead><tr><th scope="col">#</th><th scope="col">Model</th><th scope="col">Field</th><th scope="col">Record</th><th scope="col">Asked for</th><th scope="col">Before</th><th scope="col">After</th><th scope="col">Applied</th></tr></thead>
 <tbody>${items.map((i) => html`<tr><td data-label="#">${i.position}</td><td data-label="Model">${i.model}</td><td data-label="Field" class="mono">${i.field}</td><td data-label="Record">${i.row_key ?? 'the subject'}</td><td data-label="Asked for">${value(i.new_value)}</td><td data-label="Before">${value(i.before_value)}</td><td data-label="After">${value(i.after_value)}</td><td data-label="Applied">${i.applied_at ? utcStamp(i.applied_at) : ''}</td></tr>`)}</tbody></table></div>`;
-  return c.html(layout({ title: 'Corrections', actor, csrfToken: c.get('csrfToken'), section: 'requests', body }));
+  return c.html(layout({ title: 'Corrections', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'requests', body }));
 }

@@ -118,7 +118,7 @@ ${failed ? html`<p class="refusal" role="alert" id="export-error"><strong>Not do
 <p class="hint">Shows what would be erased and what the law keeps, before anything is asked for.</p>
 <button type="submit" class="warning">Delete customer…</button></form></aside>`
   : ''}</div>`}`;
-  return c.html(layout({ title: 'Customer profile', actor, csrfToken: c.get('csrfToken'), section: 'customers', body }), status);
+  return c.html(layout({ title: 'Customer profile', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'customers', body }), status);
 }
 
 export async function postCustomerExport(c: Context<ConsoleEnv>, deps: AppDeps) {

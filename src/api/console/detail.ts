@@ -139,7 +139,7 @@ ${events.map((e) => html`<tr><td data-label="When" class="nowrap">${utcStamp(e.o
 </tbody></table></div></details></section>`;
   const refused = formState ? { text: formState.error, href: `#${formState.action}-error` } : failed.lift ? { text: failed.lift.error, href: `#lift-${failed.lift.target}-error` } : null;
   const notice = refused ? { kind: 'error' as const, text: `Not done: ${refused.text}`, href: refused.href } : doneNotice(c.req.query('done'), c.req.query('queued') === '1');
-  return c.html(layout({ title: `Request ${row.id.slice(0, 8)}`, actor, csrfToken: csrf, section: 'requests', notice: typeof notice === 'string' ? { kind: 'ok', text: notice } : notice, body }), status);
+  return c.html(layout({ title: `Request ${row.id.slice(0, 8)}`, actor, csrfToken: csrf, unread: c.get('unread'), section: 'requests', notice: typeof notice === 'string' ? { kind: 'ok', text: notice } : notice, body }), status);
 }
 
 function erasureSection(e: NonNullable<Awaited<ReturnType<typeof erasureSummary>>>) {

@@ -46,7 +46,7 @@ ${failed ? html`<p class="refusal" role="alert" id="erase-error"><strong>Not don
 <input type="hidden" name="email" value="${q.data.email}">
 <div class="field"><label for="e-regulation">Under which law did they ask?</label><select id="e-regulation" name="regulation" required>${REGULATION_CODES.filter((r) => isTypeAllowed(r, 'erasure')).map((r) => html`<option value="${r}">${REGULATION_WORDS(r)}</option>`)}</select></div>
 <button type="submit" class="warning">Open the erasure request</button></form>`;
-  return c.html(layout({ title: 'Delete customer', actor, csrfToken: c.get('csrfToken'), section: 'customers', body }), status);
+  return c.html(layout({ title: 'Delete customer', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'customers', body }), status);
 }
 
 export async function postErase(c: Context<ConsoleEnv>, deps: AppDeps) {

@@ -161,5 +161,5 @@ ${page.map((r) => {
 ${nextCursor || q.cursor
   ? html`<nav class="pager" aria-label="Pages">${q.cursor ? html`<a href="/console?${query(q, {})}">First page</a>` : ''}${nextCursor ? html`<a href="/console?${query(q, { cursor: nextCursor })}" rel="next">Next ${PAGE_SIZE} requests</a>` : ''}</nav>`
   : ''}`;
-  return c.html(layout({ title: 'Rights requests', actor, csrfToken: c.get('csrfToken'), section: 'requests', body }));
+  return c.html(layout({ title: 'Rights requests', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'requests', body }));
 }

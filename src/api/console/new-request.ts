@@ -94,7 +94,7 @@ ${field('customerId', 'Customer id (optional)', text('customerId', 'text', 'maxl
 ${field('phone', 'Phone (optional)', text('phone', 'tel', 'maxlength="50" autocomplete="off"'))}
 <button type="submit">Record the request</button>
 </form>`;
-  return c.html(layout({ title: 'Record a request', actor, csrfToken: c.get('csrfToken'), section: 'requests', body }), status);
+  return c.html(layout({ title: 'Record a request', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'requests', body }), status);
 }
 
 export async function postNewRequest(c: Context<ConsoleEnv>, deps: AppDeps) {

@@ -63,5 +63,5 @@ ${answered.length === 0
 <div class="table-wrap" tabindex="0" role="region" aria-label="Figures by regulation"><table><thead><tr><th scope="col">Regulation</th><th scope="col">Open</th><th scope="col">Overdue</th><th scope="col">Due within 7 days</th><th scope="col">Answered (12 months)</th><th scope="col">On time</th><th scope="col">Median days</th></tr></thead>
 <tbody>${regulations.map((r) => html`<tr><td data-label="Regulation">${REGULATION_WORDS(r.regulation)}</td><td data-label="Open">${r.open}</td><td data-label="Overdue"${r.overdue > 0 ? html` class="late"` : ''}>${r.overdue}</td><td data-label="Due within 7 days">${r.due_this_week}</td><td data-label="Answered">${r.completed}</td><td data-label="On time">${rate(r.on_time, r.completed)}</td><td data-label="Median days">${r.median_days === null ? '-' : r.median_days.toFixed(1)}</td></tr>`)}</tbody></table></div>
 </section>`;
-  return c.html(layout({ title: 'Overview', actor, csrfToken: c.get('csrfToken'), section: 'overview', body }));
+  return c.html(layout({ title: 'Overview', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'overview', body }));
 }

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { findSession } from '../../db/console-sessions.ts';
+import { unreadCount } from '../../db/console-notifications.ts';
 import type { Actor } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -13,7 +14,7 @@ import { ApiError } from '../errors.ts';
 export const SESSION_IDLE_SECONDS = 2 * 3600;
 export const SESSION_MAX_SECONDS = 12 * 3600;
 
-export type ConsoleEnv = { Variables: { actor: Actor; csrfToken: string } };
+export type ConsoleEnv = { Variables: { actor: Actor; csrfToken: string; unread: number } };
 
 const secure = (deps: AppDeps) => deps.settings.publicUrl?.startsWith('https:') ?? false;
 const cookieName = (deps: AppDeps) => (secure(deps) ? '__Secure-dsrflow_console' : 'dsrflow_console');
@@ -79,8 +80,13 @@ export const requireSession = (deps: AppDeps) =>
     const t = session.token;
     c.set('actor', { tokenId: t.id, name: t.name, role: t.role, organizationId: t.organization_id });
     c.set('csrfToken', session.csrfToken);
+    // The header's badge: what the notification centre holds unread for this staff member (pages only).
+    c.set('unread', c.req.method === 'GET' ? await unreadCount(deps.pool, t.id, organizationScopeOf(t.role, t.organization_id)) : 0);
     await next();
   });
+
+// A controller's notifications are its organization's; a controller token without one sees none (as in the API).
+const organizationScopeOf = (role: string, organizationId: string | null) => (role === 'controller' ? (organizationId ?? '-') : undefined);
 
 /** Every POST of a session: same origin, and the session's synchronizer token in the `_csrf` field. */
 export async function checkedForm(c: Context<ConsoleEnv>, deps: AppDeps): Promise<Record<string, string | string[]>> {

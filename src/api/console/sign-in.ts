@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { closeSession, openSession, useSigninLink } from '../../db/console-sessions.ts';
+import { startReading } from '../../db/console-notifications.ts';
 import { findActiveToken } from '../../db/tokens.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -55,6 +56,7 @@ export function signInRouter(deps: AppDeps) {
     const found = /^dsr_[A-Za-z0-9_-]{20,100}$/.test(token) ? await findActiveToken(deps.pool, token) : null;
     if (!found) return c.html(signInPage(issueSigninGuard(c, deps), next, 'That token is not known or has been revoked. Check it and try again.'), 401);
     const { sessionId } = await openSession(deps.pool, found.id, SESSION_IDLE_SECONDS);
+    await startReading(deps.pool, found.id);
     setSessionCookie(c, deps, sessionId);
     return c.redirect(next, 303);
   });
@@ -67,6 +69,7 @@ export function signInRouter(deps: AppDeps) {
     const tokenId = /^[A-Za-z0-9_-]{40,60}$/.test(secret) ? await useSigninLink(deps.pool, secret) : null;
     if (!tokenId) throw new ApiError(401, 'SIGNIN_LINK_INVALID', 'This sign-in link is unknown, used or expired. Ask for a new one, or sign in with your token.');
     const { sessionId } = await openSession(deps.pool, tokenId, SESSION_IDLE_SECONDS);
+    await startReading(deps.pool, tokenId);
     setSessionCookie(c, deps, sessionId);
     return c.redirect('/console', 303);
   });

@@ -39,6 +39,16 @@ export const up = (pgm: MigrationBuilder) => {
       created_at timestamptz not null default now()
     );
 
+    -- The notification centre is the audit trail's staff-facing events (new request, awaiting assessment, every
+    -- email to STAFF_NOTIFY_EMAIL); each staff member (token) has read them up to an event id.
+    create table dsrflow.console_notification_reads (
+      token_id uuid primary key references dsrflow.api_tokens (id) on delete cascade,
+      read_up_to bigint not null,
+      read_at timestamptz not null default now()
+    );
+    create index audit_events_console_notice_idx on dsrflow.audit_events (id)
+      where action in ('request.received', 'request.in_assessment') or (action = 'notice.sent' and starts_with(details ->> 'kind', 'staff_'));
+
     -- The console's work queue: soonest (extended) due date first, the id breaking ties (its cursor's order).
     create index requests_effective_due_idx on dsrflow.requests ((coalesce(extended_due_at, due_at)), id);
 
