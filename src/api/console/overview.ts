@@ -17,11 +17,11 @@ const TONE_FILL: Record<string, string> = { new: '#3f6fc7', wait: '#b7791f', wor
 function bars(id: string, title: string, rows: Array<{ label: string; value: number; text: string; fill: string }>, max: number): Html {
   const rowHeight = 30;
   const height = rows.length * rowHeight + 8;
-  const scale = (v: number) => (max <= 0 ? 0 : Math.max(v > 0 ? 2 : 0, Math.round((v / max) * 240)));
-  return html`<svg class="chart" viewBox="0 0 560 ${height}" role="img" aria-labelledby="${id}-t ${id}-d">
+  const scale = (v: number) => (max <= 0 ? 0 : Math.max(v > 0 ? 2 : 0, Math.round((v / max) * 190)));
+  return html`<svg class="chart" viewBox="0 0 480 ${height}" role="img" aria-labelledby="${id}-t ${id}-d">
 <title id="${id}-t">${title}</title><desc id="${id}-d">${rows.map((r) => `${r.label}: ${r.text}`).join('; ')}</desc>
-${rows.map((r, i) => html`<g transform="translate(0 ${i * rowHeight + 4})"><text x="170" y="18" text-anchor="end" class="chart-label">${r.label}</text>
-<rect x="180" y="4" width="${scale(r.value)}" height="20" rx="3" fill="${r.fill}"></rect><text x="${186 + scale(r.value)}" y="19" class="chart-value">${r.text}</text></g>`)}
+${rows.map((r, i) => html`<g transform="translate(0 ${i * rowHeight + 4})"><text x="140" y="18" text-anchor="end" class="chart-label">${r.label}</text>
+<rect x="150" y="4" width="${scale(r.value)}" height="20" rx="3" fill="${r.fill}"></rect><text x="${156 + scale(r.value)}" y="19" class="chart-value">${r.text}</text></g>`)}
 </svg>`;
 }
 
@@ -46,7 +46,7 @@ ${tile('answered on time', rate(sum('on_time'), sum('completed')), `${sum('on_ti
 </div>
 <div class="charts">
 <section aria-labelledby="h-open"><h2 id="h-open">Open requests by status</h2>
-${bars('open-status', 'Open requests by status', byStatus.map((s) => ({ label: STATUS_WORDS[s.status as RequestStatus].word, value: s.n, text: String(s.n), fill: TONE_FILL[STATUS_WORDS[s.status as RequestStatus].tone]! })), Math.max(...byStatus.map((s) => s.n)))}
+${byStatus.every((x) => x.n === 0) ? html`<p class="muted">No open requests.</p>` : bars('open-status', 'Open requests by status', byStatus.map((s) => ({ label: STATUS_WORDS[s.status as RequestStatus].word, value: s.n, text: String(s.n), fill: TONE_FILL[STATUS_WORDS[s.status as RequestStatus].tone]! })), Math.max(...byStatus.map((s) => s.n)))}
 </section>
 <section aria-labelledby="h-ontime"><h2 id="h-ontime">Answered on time, by regulation</h2>
 ${answered.length === 0
