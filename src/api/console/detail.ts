@@ -119,11 +119,11 @@ ${holds}
 ${suppressions}
 ${row.type === 'rectify' ? html`<section aria-labelledby="h-corrections"><h2 id="h-corrections">Corrections</h2><p><a href="/console/requests/${row.id}/corrections">Show the corrections, with the values before and after</a> <span class="muted">(personal data: your reading is recorded in the audit trail)</span></p></section>` : ''}
 ${deliveries.length ? html`<section aria-labelledby="h-deliveries"><h2 id="h-deliveries">Connected systems told</h2><ul class="plain">${deliveries.map((d) => html`<li><strong>${d.destination}</strong>: ${d.event} <span class="badge ${d.status === 'delivered' ? 'tone-done' : d.status === 'abandoned' ? 'tone-stop' : 'tone-wait'}">${humanize(d.status)}</span> ${d.delivered_at ? utcStamp(d.delivered_at) : html`<span class="muted">${d.attempts} attempt${d.attempts === 1 ? '' : 's'}${d.last_status_code ? `, last answer ${d.last_status_code}` : ''}</span>`}</li>`)}</ul></section>` : ''}
-<section aria-labelledby="h-exports"><h2 id="h-exports">Export files</h2>
+${row.type === 'access' || row.type === 'export' || exports.length ? html`<section aria-labelledby="h-exports"><h2 id="h-exports">Export files</h2>
   ${exports.length === 0 ? html`<p class="muted">None.</p>` : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Export files table"><table><thead><tr><th scope="col">Format</th><th scope="col">Status</th><th scope="col">Size</th><th scope="col">SHA-256</th><th scope="col">Expires</th></tr></thead><tbody>
   ${exports.map((x) => html`<tr><td data-label="Format">${x.format.toUpperCase()}</td><td data-label="Status">${humanize(x.status)}${x.skipped_reason ? html` <span class="muted">(${x.skipped_reason})</span>` : ''}</td><td data-label="Size">${fileSize(x.bytes)}</td><td data-label="SHA-256" class="mono hash">${x.sha256 ?? ''}</td><td data-label="Expires">${x.expires_at ? utcStamp(x.expires_at) : ''}</td></tr>`)}
   </tbody></table></div>`}
-</section>
+</section>` : ''}
 </div>
 <aside class="actions" aria-labelledby="h-actions"><h2 id="h-actions">Actions</h2>
 ${offered.length ? offered.map((a) => actionForm(a, row.id, csrf, formState)) : html`<p class="muted">${actor.role === 'auditor' ? 'Your role is read only.' : open ? 'No action is possible at this step; the workflow is working on it.' : `This request is ${STATUS_WORDS[row.status].word.toLowerCase()}; nothing more can be done.`}</p>`}

@@ -45,7 +45,7 @@ export function layout(p: PageOptions): Html {
     ? html`<nav aria-label="Console" class="sections">${SECTIONS.filter((x) => (x.id !== 'audit' && x.id !== 'customers') || p.actor?.role !== 'controller').map((x) => html`<a href="${x.href}"${p.section === x.id ? ' aria-current="page"' : ''}>${x.label}</a>`)}</nav>`
     : ''}
   ${p.actor
-    ? html`<nav aria-label="Account"><a href="/console/notifications" class="bell"${p.section === 'notifications' ? ' aria-current="page"' : ''}>Notifications${p.unread ? html` <span class="count">${p.unread > 99 ? '99+' : p.unread}<span class="visually-hidden"> unread</span></span>` : ''}</a><span class="who">${p.actor.name} · ${ROLE_WORDS[p.actor.role]}${p.actor.organizationId ? html` · ${p.actor.organizationId}` : ''}</span>
+    ? html`<nav aria-label="Account"><a href="/console/notifications" class="bell"${p.section === 'notifications' ? ' aria-current="page"' : ''}>Notifications${p.unread ? html` <span class="count">${p.unread > 99 ? '99+' : p.unread}<span class="visually-hidden"> unread</span></span>` : ''}</a><span class="who" title="${p.actor.name}">${p.actor.name} · ${ROLE_WORDS[p.actor.role]}${p.actor.organizationId ? html` · ${p.actor.organizationId}` : ''}</span>
       <form method="post" action="/console/sign-out" class="inline"><input type="hidden" name="_csrf" value="${p.csrfToken ?? ''}"><button class="link" type="submit">Sign out</button></form></nav>`
     : ''}
 </header>
