@@ -4,8 +4,12 @@ import { exportRow } from './exports.ts';
 
 // Reads only the staff console needs (the API's answers carry these differently or not yet).
 
+/** A request's export files, with how often the subject downloaded each (their link's count). */
 export const listExports = (db: CommonQueryMethods, requestId: string) =>
-  db.any(sql.type(exportRow)`select * from dsrflow.exports where request_id = ${requestId} order by format`);
+  db.any(sql.type(exportRow.extend({ downloads: z.coerce.number(), last_downloaded_at: z.string().nullable() }))`
+    select x.*, coalesce(d.download_count, 0) as downloads, d.last_downloaded_at
+    from dsrflow.exports x left join dsrflow.download_tokens d on d.export_id = x.id
+    where x.request_id = ${requestId} order by x.format`);
 
 const noteRow = z.object({ id: z.uuid(), author: z.string(), body: z.string(), created_at: z.string() });
 export const listNotes = (db: CommonQueryMethods, requestId: string) =>

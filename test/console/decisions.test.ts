@@ -72,6 +72,14 @@ describe('staff console: deciding requests in the browser', () => {
     const files = page.locator('section[aria-labelledby=h-exports] tbody tr');
     assert.deepEqual((await files.locator('td[data-label=Format]').allInnerTexts()).sort(), ['CSV', 'JSON']);
     for (const hash of await files.locator('td[data-label="SHA-256"]').allInnerTexts()) assert.match(hash, /^[0-9a-f]{64}$/);
+    assert.deepEqual(await files.locator('td[data-label=Downloads]').allInnerTexts(), ['0', '0']);
+    // The subject downloads the CSV from the emailed link: the page counts it.
+    const email = await suite.pg.pool.oneFirst(sql.type(z.object({ email: z.string() }))`select email from dsrflow.request_subjects where request_id = ${id}`);
+    const mail = await suite.mail.waitFor((m) => m.to.includes(email) && /\/downloads\//.test(m.text));
+    const csvLink = /CSV: \S+(\/downloads\/\S+)/.exec(mail.text)![1]!;
+    assert.equal((await fetch(`${server.url}${csvLink}`)).status, 200);
+    await page.reload();
+    assert.match(await files.filter({ hasText: 'CSV' }).locator('td[data-label=Downloads]').innerText(), /^1 \(last \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\)$/);
     const timeline = await page.locator('.timeline').innerText();
     assert.match(timeline, /Identity verified by document check\./);
     assert.match(timeline, /Approved\./);
