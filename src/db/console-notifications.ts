@@ -25,11 +25,11 @@ export const unreadCount = (db: CommonQueryMethods, tokenId: string, organizatio
       select 1 from dsrflow.audit_events where ${isNotice} and ${scoped(organizationId)} and id > ${marker(tokenId)} limit 100
     ) unread`);
 
-const noticeRow = z.object({ id: z.coerce.number(), request_id: z.string().nullable(), occurred_at: z.string(), action: z.string(), kind: z.string().nullable(), unread: z.boolean() });
+const noticeRow = z.object({ id: z.coerce.number(), request_id: z.string().nullable(), occurred_at: z.string(), action: z.string(), kind: z.string().nullable(), days_before: z.coerce.number().nullable(), unread: z.boolean() });
 
 export const listNotifications = (db: CommonQueryMethods, tokenId: string, organizationId: string | undefined, limit = 100) =>
   db.any(sql.type(noticeRow)`
-    select id, request_id, occurred_at, action, details ->> 'kind' as kind, id > ${marker(tokenId)} as unread
+    select id, request_id, occurred_at, action, details ->> 'kind' as kind, (details ->> 'daysBefore')::int as days_before, id > ${marker(tokenId)} as unread
     from dsrflow.audit_events where ${isNotice} and ${scoped(organizationId)}
     order by id desc limit ${limit}`);
 

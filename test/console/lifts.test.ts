@@ -104,6 +104,8 @@ describe('staff console: lifting suppressions and legal holds', () => {
       return (await row.count()) === 1 ? true : undefined;
     }, 20_000, 'the overdue notification');
     assert.match(await page.locator('.bell').innerText(), /Notifications \d+/);
+    // Its reminders came due long ago too; each says when it was meant for.
+    assert.match(await page.locator('table.notifications').innerText(), /Due soon \(7 days before\)/);
     assert.ok(Number((await page.locator('.bell .count').innerText()).replace(/\D/g, '')) >= 2, 'new request and overdue');
     await assertAccessible(page, 'notifications');
     await page.screenshot({ path: new URL('notifications-desk.png', (await import('../support/console.ts')).SCREENSHOTS).pathname });

@@ -32,7 +32,7 @@ ${items.some((n) => n.unread)
 ${items.length === 0
   ? html`<p class="empty">Nothing yet. New requests, requests awaiting assessment, reminders, overdue requests and problems the workflows meet appear here.</p>`
   : html`<div class="table-wrap" tabindex="0" role="region" aria-label="Notifications table"><table class="notifications"><thead><tr><th scope="col">When (UTC)</th><th scope="col">What</th><th scope="col">Request</th><th scope="col">Read</th></tr></thead><tbody>
-${items.map((n) => html`<tr${n.unread ? html` class="unread"` : ''}><td data-label="When" class="nowrap">${utcStamp(n.occurred_at)}</td><td data-label="What">${WORDS[n.kind ?? n.action] ?? n.kind ?? n.action}</td>
+${items.map((n) => html`<tr${n.unread ? html` class="unread"` : ''}><td data-label="When" class="nowrap">${utcStamp(n.occurred_at)}</td><td data-label="What">${WORDS[n.kind ?? n.action] ?? n.kind ?? n.action}${n.days_before ? ` (${n.days_before} day${n.days_before === 1 ? '' : 's'} before)` : ''}</td>
 <td data-label="Request">${n.request_id ? html`<a class="mono" href="/console/requests/${n.request_id}">${n.request_id.slice(0, 8)}</a>` : ''}</td><td data-label="Read">${n.unread ? html`<span class="new-word">New</span>` : 'Read'}</td></tr>`)}
 </tbody></table></div>`}`;
   return c.html(layout({ title: 'Notifications', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'notifications', body }));
