@@ -76,3 +76,13 @@ export async function overviewFigures(db: CommonQueryMethods, f: { organizationI
 export const listSuppressionLifts = (db: CommonQueryMethods, requestId: string) =>
   db.any(sql.type(z.object({ suppression_id: z.string(), lifted_by: z.string(), requested_at: z.string() }))`
     select suppression_id::text, lifted_by, requested_at from dsrflow.suppression_lifts where request_id = ${requestId}`);
+
+/**
+ * A staff member read a warehouse customer's profile (personal data): recorded in the audit trail with the reader,
+ * the identifiers that found them named by kind only, never their values.
+ */
+export async function recordProfileRead(db: CommonQueryMethods, r: { eventKey: string; actor: string; matchedBy: readonly string[] }): Promise<void> {
+  await db.query(sql.unsafe`
+    insert into dsrflow.audit_events (event_key, actor, action, reason, details)
+    values (${r.eventKey}, ${r.actor}, 'customer.viewed', 'customer profile read in the staff console', ${sql.jsonb({ matchedBy: [...r.matchedBy] })})`);
+}

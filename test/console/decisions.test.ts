@@ -109,6 +109,10 @@ describe('staff console: deciding requests in the browser', () => {
     assert.match(fields, new RegExp(`customer_id\\s+cus_profile_${tag}`));
     assert.match(fields, /last_name\s+Profile/);
     assert.match(await page.locator('section[aria-labelledby=h-rows]').innerText(), /Orders\s+0/);
+    const reads = await suite.pg.pool.any(sql.type(z.object({ actor: z.string(), details: z.record(z.string(), z.unknown()) }))`
+      select actor, details from dsrflow.audit_events where action = 'customer.viewed' order by id desc limit 1`);
+    assert.match(reads[0]!.actor, /^test-dpo-/, 'the profile read is in the audit trail, with the reader');
+    assert.deepEqual(reads[0]!.details, { matchedBy: ['email'] });
     await screenshots(context, page.url(), 'customer');
     await page.getByLabel('CSV').uncheck();
     await page.getByLabel('JSON').uncheck();

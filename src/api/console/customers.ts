@@ -5,6 +5,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import type { SubjectRow } from '../../db/requests.ts';
 import { requestRow } from '../../db/requests.ts';
+import { recordProfileRead } from '../../db/console-reads.ts';
 import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS, type ResolvedDataModel } from '../../domain/data-model.ts';
 import { isTerminal } from '../../domain/request.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
@@ -49,13 +50,14 @@ export function assertMaySearch(actor: Actor): void {
 }
 
 /** The profile of the one customer these identifiers match, or why there is none. */
-export async function findCustomer(deps: AppDeps, q: z.infer<typeof FindQuery>) {
+export async function findCustomer(deps: AppDeps, q: z.infer<typeof FindQuery>, reader?: string) {
   const model = await resolvedModel(deps);
   const probe: SubjectRow = { request_id: randomUUID(), email: q.email ?? '', customer_id: q.customerId ?? null, full_name: null, phone: q.phone ?? null, extra_identifiers: {} };
   const match = await lookupSubject(deps.pool, model, probe);
   if (match.outcome === 'notFound') return { outcome: 'notFound' } as const;
   if (match.outcome === 'ambiguous') return { outcome: 'ambiguous', candidates: match.candidates } as const;
   const users = model.users;
+  if (reader) await recordProfileRead(deps.pool, { eventKey: `customer/viewed/${randomUUID()}`, actor: reader, matchedBy: match.matchedBy });
   const row = (await deps.pool.one(sql.unsafe`${modelRowsQuery(users, match.userKey)}`)) as Record<string, string | null>;
   const fields = users.columns.map((c, i) => ({ name: c.name, value: row[`c${i}`] ?? null }));
   const counts = await Promise.all(
@@ -82,7 +84,7 @@ export async function customerView(c: Context<ConsoleEnv>, deps: AppDeps, failed
   if (!parsed.success) throw new ApiError(400, 'VALIDATION_FAILED', `Check: ${fieldProblems(parsed.error.issues).map((p) => p.field).join(', ')}`);
   const q = parsed.data;
   const searched = q.email !== undefined || q.customerId !== undefined || q.phone !== undefined;
-  const found = searched ? await findCustomer(deps, q) : null;
+  const found = searched ? await findCustomer(deps, q, actor.name) : null;
   const now = deps.now();
   const input = (name: keyof typeof q, label: string, type: string) =>
     html`<div class="field"><label for="c-${name}">${label}</label><input id="c-${name}" name="${name}" type="${type}" value="${q[name] ?? ''}" autocomplete="off" spellcheck="false"></div>`;
