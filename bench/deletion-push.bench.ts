@@ -37,7 +37,11 @@ import { createWorker, workflowsPath } from '../src/worker.ts';
 const SCHEMA = 'delta_storage';
 const FLOOR_SCHEMA = 'bench_floor';
 const TASK_QUEUE = 'deletion-push-bench';
-const COLUMNS = sql.join(['request_id', 'user_key', 'email', 'customer_id', 'phone', 'regulation', 'requested_at'].map((c) => sql.identifier([c])), sql.fragment`, `);
+// Every column the push carries, the two hashes included: the floor copies the same row width.
+const COLUMNS = sql.join(
+  ['request_id', 'user_key', 'email', 'customer_id', 'phone', 'email_sha256', 'phone_sha256', 'regulation', 'requested_at'].map((c) => sql.identifier([c])),
+  sql.fragment`, `,
+);
 const MODES = ['floor', 'loop', 'workflow'] as const;
 type Mode = (typeof MODES)[number];
 
@@ -54,7 +58,7 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** N completed erasure requests with subjects (a tenth without phone, a tenth without user key), in the ledger. */
+/** N completed erasure requests with subjects (a tenth without phone, a tenth without user key), in the ledger; every row with both hashes but those without phone. */
 async function seed(pool: DatabasePool, pending: number) {
   await ensureOrganization(pool, 'default');
   await pool.query(sql.unsafe`
@@ -75,10 +79,14 @@ async function seed(pool: DatabasePool, pending: number) {
     from (select r.*, substr(r.workflow_id, 11)::int as n from dsrflow.requests r where r.workflow_id like 'dsr-bench-%') r`);
   await ensureDeletionTable(pool, SCHEMA);
   await ensureDeletionTable(pool, FLOOR_SCHEMA);
-  // The floor's input: the same rows, already joined, in a plain table. The queue is filled from it by reset().
+  // The floor's input: the same rows, already joined, in a plain table. The queue is filled from it by reset(). The
+  // hashes as enqueueDeletion writes them (64 hex characters each; the phone's of its E.164 form, digits only here).
   await pool.query(sql.unsafe`
     create table ${sql.identifier([FLOOR_SCHEMA, 'staging'])} as
-    select o.request_id, o.user_key, s.email, s.customer_id, s.phone, o.regulation, o.requested_at
+    select o.request_id, o.user_key, s.email, s.customer_id, s.phone,
+           encode(sha256(convert_to(lower(s.email), 'UTF8')), 'hex') as email_sha256,
+           encode(sha256(convert_to('+' || regexp_replace(s.phone, '[^0-9]', '', 'g'), 'UTF8')), 'hex') as phone_sha256,
+           o.regulation, o.requested_at
     from dsrflow.deletion_outbox o left join dsrflow.request_subjects s using (request_id) order by o.enqueued_at, o.request_id`);
 }
 
@@ -105,8 +113,8 @@ async function verify(pool: DatabasePool, schema: string, pending: number, push:
            (select count(*)::int from ${sql.identifier([FLOOR_SCHEMA, 'staging'])} s
               full join ${sql.identifier([schema, 'deletion_requests'])} d using (request_id)
               where s.request_id is null or d.request_id is null
-                 or (s.user_key, s.email, s.customer_id, s.phone, s.regulation, s.requested_at)
-                    is distinct from (d.user_key, d.email, d.customer_id, d.phone, d.regulation, d.requested_at)) as mismatched,
+                 or (s.user_key, s.email, s.customer_id, s.phone, s.email_sha256, s.phone_sha256, s.regulation, s.requested_at)
+                    is distinct from (d.user_key, d.email, d.customer_id, d.phone, d.email_sha256, d.phone_sha256, d.regulation, d.requested_at)) as mismatched,
            (select count(*)::int from dsrflow.deletion_queue) as still_pending`);
   const ok = check.landed === pending && check.distinct_ids === pending && check.seqs === pending && check.mismatched === 0 && (!push || check.still_pending === 0);
   if (!ok) throw new Error(`verification failed in ${schema}: ${JSON.stringify(check)}`);

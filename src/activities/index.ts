@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { CountryCode } from 'libphonenumber-js';
 import type { DatabasePool } from 'slonik';
 import type { WorkflowSettings } from '../platform/temporal.ts';
 import { createSweepActivities } from './sweep.ts';
@@ -37,6 +38,8 @@ export interface ActivityDeps {
   destinations?: readonly Destination[];
   /** The worker's Temporal client, for the sweep that starts requests recorded while Temporal was unreachable. */
   starter?: { client: Client; settings: WorkflowSettings };
+  /** The country of phone numbers given without a country code, for the phone hash downstream (none: no hash for them). */
+  phoneDefaultCountry?: CountryCode | undefined;
   /** Formats written when a request names none. */
   exportFormats?: ExportFormat[];
 }
