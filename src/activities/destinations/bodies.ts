@@ -41,7 +41,9 @@ const subjectOf = (r: { user_key: string | null; email: string | null; customer_
   phone: r.phone,
 });
 
-const sentRow = z.object({ email: z.string().nullable(), customer_id: z.string().nullable(), phone: z.string().nullable() });
+const sentRow = z
+  .object({ email: z.string().nullable(), customer_id: z.string().nullable(), phone: z.string().nullable() })
+  .transform((r): SubjectIdentifiers => ({ email: r.email, customerId: r.customer_id, phone: r.phone }));
 
 /**
  * The identifiers the erasure handed to deletion_requests (those the warehouse held, captured before it erased
@@ -50,13 +52,11 @@ const sentRow = z.object({ email: z.string().nullable(), customer_id: z.string()
  */
 async function identifiersSent(db: CommonQueryMethods, requestId: string, schema: string): Promise<SubjectIdentifiers | null> {
   const queued = await db.maybeOne(sql.type(sentRow)`select email, customer_id, phone from dsrflow.deletion_queue where request_id = ${requestId}`);
-  if (queued) return { email: queued.email, customerId: queued.customer_id, phone: queued.phone };
+  if (queued) return queued;
   // The worker creates the table at start; a test that runs the activity alone may not have it.
   const tableExists = await db.oneFirst(sql.type(z.object({ e: z.boolean() }))`select to_regclass(format('%I.%I', ${schema}::text, 'deletion_requests')) is not null as e`);
-  const pushed = tableExists
-    ? await db.maybeOne(sql.type(sentRow)`select email, customer_id, phone from ${sql.identifier([schema, 'deletion_requests'])} where request_id = ${requestId}`)
-    : null;
-  return pushed && { email: pushed.email, customerId: pushed.customer_id, phone: pushed.phone };
+  if (!tableExists) return null;
+  return db.maybeOne(sql.type(sentRow)`select email, customer_id, phone from ${sql.identifier([schema, 'deletion_requests'])} where request_id = ${requestId}`);
 }
 
 export async function eventBody(
