@@ -11,7 +11,7 @@
 // push run: exactly N rows landed, once each, with the staging table's values, and nothing left pending.
 // --batch overrides the batch size (passed as the workflow input, as a schedule could); --repeat reports medians.
 // Starts its own embedded PostgreSQL and Temporal dev server on free ports and removes them at the end.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +52,32 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
+
+/**
+ * CPU seconds PostgreSQL has used so far: the postmaster and its children (backends, WAL writer, checkpointer),
+ * from /proc (Linux). On a machine other jobs load, wall time stretches with the queue for a core; CPU time much
+ * less, so the "x floor" of CPU time still compares the work done. Backends that exited are not counted: the
+ * pools keep theirs open for the whole bench.
+ */
+function postgresCpuSeconds(dataDir: string): number {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const ticks = 100; // USER_HZ: 100 on every Linux build we run on (getconf CLK_TCK)
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces): state, ppid, ..., utime (14th field), stime (15th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) !== postmaster && Number(fields[1]) !== postmaster) continue;
+    total += (Number(fields[11]) + Number(fields[12])) / ticks;
+  }
+  return total;
+}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -170,8 +196,10 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
     const batchSize = input.batchSize ?? DELETION_PUSH_BATCH;
     const activities = createDeletionTableActivities(deps);
 
-    const run = async (mode: Mode, i: number): Promise<{ ms: number; batches: number; activityMs: number }> => {
+    const pgData = join(dir, 'pg');
+    const run = async (mode: Mode, i: number): Promise<{ ms: number; batches: number; activityMs: number; pgCpu: number }> => {
       await reset(admin);
+      const cpuBefore = postgresCpuSeconds(pgData);
       const started = performance.now();
       let batches = 0;
       if (mode === 'floor') {
@@ -190,6 +218,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
         batches = result.batches;
       }
       const ms = performance.now() - started;
+      const pgCpu = postgresCpuSeconds(pgData) - cpuBefore;
       // Of the workflow's wall time, how long its activities ran (ActivityTaskStarted to ActivityTaskCompleted);
       // the rest is Temporal: the start, workflow tasks, scheduling each activity and recording its result.
       let activityMs = 0;
@@ -205,24 +234,33 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
       }
       await verify(admin, mode === 'floor' ? FLOOR_SCHEMA : SCHEMA, pending, mode !== 'floor');
       const inActivities = mode === 'workflow' ? `, ${(activityMs / 1000).toFixed(2)} s in activities` : '';
-      console.error(`  run ${i + 1} ${mode}: ${(ms / 1000).toFixed(2)} s (${batches} batch${batches === 1 ? '' : 'es'}${inActivities}), verified`);
-      return { ms, batches, activityMs };
+      console.error(`  run ${i + 1} ${mode}: ${(ms / 1000).toFixed(2)} s, PostgreSQL CPU ${pgCpu.toFixed(2)} s (${batches} batch${batches === 1 ? '' : 'es'}${inActivities}), verified`);
+      return { ms, batches, activityMs, pgCpu };
     };
 
-    const runs = new Map<Mode, Array<{ ms: number; batches: number; activityMs: number }>>();
+    const runs = new Map<Mode, Array<{ ms: number; batches: number; activityMs: number; pgCpu: number }>>();
     for (let i = 0; i < repeat; i++) for (const mode of modes) runs.set(mode, [...(runs.get(mode) ?? []), await run(mode, i)]);
 
     const floorMs = runs.has('floor') ? median(runs.get('floor')!.map((r) => r.ms)) : NaN;
+    const floorCpu = runs.has('floor') ? median(runs.get('floor')!.map((r) => r.pgCpu)) : NaN;
     const label: Record<Mode, string> = {
       floor: 'INSERT ... SELECT from staging (floor)',
       loop: `activity loop, batch ${batchSize}`,
       workflow: `deletionPush workflow (dev server + worker), batch ${batchSize}`,
     };
-    const lines = [`pending ${pending}, ${repeat} run(s) each, medians`, '', '| what | batches | wall s (median) | min-max s | rows/s | x floor |', '|---|---:|---:|---:|---:|---:|'];
+    const lines = [
+      `pending ${pending}, ${repeat} run(s) each, medians`,
+      '',
+      '| what | batches | wall s (median) | min-max s | rows/s | x floor | PostgreSQL CPU s (median) | x floor (CPU) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ];
     for (const mode of modes) {
       const ms = runs.get(mode)!.map((r) => r.ms);
       const m = median(ms);
-      lines.push(`| ${label[mode]} | ${runs.get(mode)![0]!.batches} | ${(m / 1000).toFixed(2)} | ${(Math.min(...ms) / 1000).toFixed(2)}-${(Math.max(...ms) / 1000).toFixed(2)} | ${Math.round(pending / (m / 1000)).toLocaleString('en-US')} | ${(m / floorMs).toFixed(2)} |`);
+      const cpu = median(runs.get(mode)!.map((r) => r.pgCpu));
+      lines.push(
+        `| ${label[mode]} | ${runs.get(mode)![0]!.batches} | ${(m / 1000).toFixed(2)} | ${(Math.min(...ms) / 1000).toFixed(2)}-${(Math.max(...ms) / 1000).toFixed(2)} | ${Math.round(pending / (m / 1000)).toLocaleString('en-US')} | ${(m / floorMs).toFixed(2)} | ${cpu.toFixed(2)} | ${(cpu / floorCpu).toFixed(2)} |`,
+      );
     }
     if (runs.has('workflow')) {
       const wf = runs.get('workflow')!;
