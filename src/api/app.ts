@@ -1,49 +1,23 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Client } from '@temporalio/client';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import type { DatabasePool } from 'slonik';
-import type { DataModel } from '../domain/data-model.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { WorkflowSettings } from '../platform/temporal.ts';
 import { authorize } from './access.ts';
+import { stampArrival } from './arrival.ts';
+import type { AppDeps } from './deps.ts';
 import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
-import { referencePage } from './docs.ts';
-import { fixedWindowLimiter, type RateLimitSettings } from './rate-limit.ts';
+import { docsRouter } from './docs.ts';
+import { completeResponses, RATE_LIMITED_PATHS } from './openapi-document.ts';
+import { fixedWindowLimiter } from './rate-limit.ts';
 import { webhooksRouter } from './webhooks/webhooks.index.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
-import type { ExportStorage } from '../platform/storage.ts';
+import { methodNotAllowed } from './methods.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
-
-export interface AppDeps {
-  pool: DatabasePool;
-  temporal: { client: Client; namespace: string; uiUrl: string | undefined };
-  workflows: WorkflowSettings;
-  settings: {
-    defaultOrganization: string;
-    maxBodyBytes?: number;
-    /** Connected systems' webhook secrets by source name (WEBHOOK_SOURCES); none configured = every delivery is 401. */
-    webhookSources?: Readonly<Record<string, string>>;
-    /** Admission on the unauthenticated routes; defaults to 60 requests a minute per client address. */
-    publicRateLimit?: RateLimitSettings;
-    /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
-    warehouseSchema?: string;
-  };
-  logger: Logger;
-  now: () => Date;
-  storage: ExportStorage;
-  /**
-   * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
-   * Without it, rectification requests are refused with 503.
-   */
-  dataModel: DataModel;
-}
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -54,6 +28,8 @@ const OPENAPI_INFO = {
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook });
   app.use(requestId());
+  app.use(stampArrival(deps.now));
+  app.use(methodNotAllowed(() => app.routes));
   app.use(
     bodyLimit({
       maxSize: deps.settings.maxBodyBytes ?? 64 * 1024,
@@ -65,7 +41,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRouter(deps));
   // Unauthenticated routes: admitted per client address first (one limiter shared by the three).
   const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());
-  for (const path of ['/v1/webhooks/*', '/verify/*', '/downloads/*']) app.use(path, admit);
+  for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);
   app.route('/', verificationLinkRouter(deps));
   app.route('/', downloadsRouter(deps));
   app.route('/', webhooksRouter(deps));
@@ -77,8 +53,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', auditRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (dsr_...)' });
-  app.doc31('/openapi.json', OPENAPI_INFO);
-  app.get('/docs', (c) => c.html(referencePage(app.getOpenAPI31Document(OPENAPI_INFO))));
+  // Generated once, on first request, when every route is mounted.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  app.get('/openapi.json', (c) => c.json((document ??= completeResponses(app.getOpenAPI31Document(OPENAPI_INFO)))));
+  app.route('/', docsRouter());
   app.notFound((c) => c.json({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}` } }, 404));
   app.onError(onError(deps.logger));
   return app;

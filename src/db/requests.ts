@@ -1,5 +1,7 @@
-import { sql, type CommonQueryMethods } from 'slonik';
+import { ForeignKeyIntegrityConstraintViolationError, sql, type CommonQueryMethods } from 'slonik';
+import { DomainError } from '../domain/errors.ts';
 import { z } from 'zod';
+import { EXPORT_FORMATS, type ExportFormat } from '../domain/data-model.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
 import { SUPPRESSION_SCOPES, type SuppressionScope } from '../domain/suppression.ts';
 import { insertCorrections, type NewCorrection } from './rectification.ts';
@@ -29,6 +31,8 @@ export const requestRow = z.object({
   acknowledged_at: z.string().nullable(),
   /** Restriction and objection: the scopes the request named (null: none named, the type's defaults apply). */
   suppression_scopes: z.array(z.enum(SUPPRESSION_SCOPES)).nullable(),
+  /** Access and portability: the formats to export in (null: recorded before they were stored; absent before migration 014). */
+  export_formats: z.array(z.enum(EXPORT_FORMATS)).nullish(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 
@@ -62,13 +66,27 @@ export interface NewRequest {
   corrections?: readonly NewCorrection[] | undefined;
   /** Restriction and objection: the scopes named in the request, checked by the API. */
   suppressionScopes?: readonly SuppressionScope[] | undefined;
+  /** Access and portability: the formats to export in, as chosen or defaulted at intake. */
+  exportFormats?: readonly ExportFormat[] | undefined;
 }
 
 /**
  * Inserts the request, its subject and its corrections in one transaction; with an idempotency key already used,
- * inserts nothing and returns the first.
+ * inserts nothing and returns the first. An organization that does not exist is ORGANIZATION.UNKNOWN.
  */
 export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Promise<{ row: RequestRow; created: boolean }> {
+  try {
+    return await insertRequestRows(db, r);
+  } catch (error) {
+    // Checked by the key itself rather than looked up first: no race with an organization created meanwhile.
+    if (error instanceof ForeignKeyIntegrityConstraintViolationError && error.constraint?.includes('organization_id')) {
+      throw new DomainError('ORGANIZATION.UNKNOWN', `No organization '${r.organizationId}'; a token made with npm run token -- create --org ${r.organizationId} creates it`);
+    }
+    throw error;
+  }
+}
+
+function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row: RequestRow; created: boolean }> {
   return db.transaction(async (tx) => {
     if (r.external) {
       // Serialize deliveries of the same external id, so two concurrent retries cannot both open a request.
@@ -100,11 +118,15 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
       values (${r.id}, ${r.subject.email}, ${r.subject.customerId ?? null}, ${r.subject.fullName ?? null}, ${r.subject.phone ?? null},
               ${sql.jsonb(r.subject.extra ?? {})})`);
     await insertCorrections(tx, r.id, r.corrections ?? []);
+    // Kept out of the insert so that it still runs on a schema before migration 014 (tests of earlier migrations).
+    const row = r.exportFormats
+      ? await tx.one(sql.type(requestRow)`update dsrflow.requests set export_formats = ${sql.array([...r.exportFormats], 'text')} where id = ${r.id} returning *`)
+      : inserted;
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
-              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt })})`);
-    return { row: inserted, created: true };
+              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) })})`);
+    return { row, created: true };
   });
 }
 

@@ -3,15 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
-import { loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
-import { loadRetentionPolicyFile } from '../../src/activities/erasure/policy-file.ts';
+import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
+import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-check.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
+import type { ExportFormat } from '../../src/domain/data-model.ts';
 import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Mailer } from '../../src/platform/mailer.ts';
-import type { WorkflowSettings } from '../../src/platform/temporal.ts';
+import type { WorkflowSettings } from '../../src/workflow-client/starts.ts';
 
 export const TASK_QUEUE = 'dsrflow-test';
 
@@ -39,12 +40,12 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   exportFormats: ['csv', 'json'],
 });
 
-export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number }) {
+export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[] }) {
   return createApp({
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
-    workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}) },
-    settings: { defaultOrganization: 'default', ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) },
+    workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}), ...(opts.decisionWaitMs ? { decisionWaitMs: opts.decisionWaitMs } : {}) },
+    settings: { defaultOrganization: 'default', ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.exportFormats ? { exportFormats: opts.exportFormats } : {}) },
     logger: createLogger('silent'),
     now: opts.now ?? (() => new Date()),
     storage: testStorage,

@@ -3,8 +3,8 @@ import type { CountryCode } from 'libphonenumber-js';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { DestinationEvent } from '../../domain/destinations.ts';
-import { DEFAULT_DELETION_SCHEMA } from '../deletion-table.ts';
-import { withHashes, type SubjectIdentifiers } from '../identifier-hashes.ts';
+import { DEFAULT_DELETION_SCHEMA } from '../../warehouse/deletion-table.ts';
+import { withHashes, type SubjectIdentifiers } from '../../warehouse/identifier-hashes.ts';
 
 // The body of each destination event, read from the records by id when the event is first written (and then kept
 // as sent: a retry sends the same bytes' meaning). Documented in docs/destinations.md.

@@ -16,14 +16,14 @@ import {
   type PlanOutcome,
 } from '../../db/erasure.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
-import { checkDataModel } from '../export/data-model-check.ts';
-import { lookupSubject } from '../export/subject-lookup.ts';
-import type { ActivityDeps } from '../index.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
-import { enqueueDeletion } from '../deletion-table.ts';
+import { enqueueDeletion } from '../../warehouse/deletion-table.ts';
 import { erasureNoticeText } from './notice.ts';
-import { erasureModels, executeModel, heldIdentifiers, readSubjectFacts } from './warehouse.ts';
-import { mergeIdentifiers, withHashes, type HashedIdentifiers } from '../identifier-hashes.ts';
+import { erasureModels, executeModel, heldIdentifiers, readSubjectFacts } from '../../warehouse/erasure.ts';
+import { mergeIdentifiers, withHashes, type HashedIdentifiers } from '../../warehouse/identifier-hashes.ts';
 
 export type ErasureDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel' | 'phoneDefaultCountry'> & { retentionPolicy: RetentionPolicy };
 

@@ -1,15 +1,18 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { sql } from 'slonik';
 import { z } from 'zod';
+import { withDatabaseBudget } from '../../db/pool.ts';
 import { listAuditEvents, verifyAuditChain, type AuditFilter, type ChainedEventRow } from '../../db/audit-trail.ts';
 import { findRequest } from '../../db/requests.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../pagination.ts';
 import type { listAuditRoute, requestAuditRoute, verifyAuditRoute } from './audit.routes.ts';
 
 const SeqCursor = z.tuple([z.number().int().nonnegative()]);
+const VERIFY_BUDGET_MS = 60_000;
 
 const toEvent = (e: ChainedEventRow) => ({
   seq: e.chain_seq,
@@ -45,6 +48,9 @@ export const createAuditHandlers = (deps: AppDeps) => {
     const after = decodeCursor(q.cursor, SeqCursor)?.[0];
     if (q.format === 'csv') {
       const encoder = new TextEncoder();
+      // The first page is read before the 200 goes out: a filter the database refuses is still a clear error, not a
+      // download cut off after its header.
+      let rows: readonly ChainedEventRow[] | null = await listAuditEvents(deps.pool, { ...filter, afterSeq: after, limit: 1000 });
       let afterSeq = after;
       let headerSent = false;
       const stream = new ReadableStream<Uint8Array>({
@@ -54,11 +60,20 @@ export const createAuditHandlers = (deps: AppDeps) => {
             controller.enqueue(encoder.encode(`${CSV_COLUMNS.join(',')}\r\n`));
             return;
           }
-          const rows = await listAuditEvents(deps.pool, { ...filter, afterSeq, limit: 1000 });
+          try {
+            rows ??= await listAuditEvents(deps.pool, { ...filter, afterSeq, limit: 1000 });
+          } catch (error) {
+            // Past the header only an outage can fail a page: say so without the database's text (it may quote values).
+            deps.logger.error('audit csv export interrupted', { error: (error as Error).name, code: (error as { code?: unknown }).code });
+            controller.error(new Error('audit csv export interrupted'));
+            return;
+          }
           const page = rows.slice(0, 1000);
+          const more = rows.length > 1000;
+          rows = null;
           if (page.length > 0) controller.enqueue(encoder.encode(page.map((r) => csvLine(toEvent(r))).join('')));
           afterSeq = page.at(-1)?.chain_seq;
-          if (rows.length <= 1000) controller.close();
+          if (!more) controller.close();
         },
       });
       return new Response(stream, {
@@ -85,7 +100,16 @@ export const createAuditHandlers = (deps: AppDeps) => {
     return answer(c, { requestId: id }, q) as never;
   };
 
-  const verify: RouteHandler<typeof verifyAuditRoute, AuthEnv> = async (c) => c.json(await verifyAuditChain(deps.pool), 200);
+  // Reads the whole trail (about 1.7 s per 100,000 events here): a minute, not the API's usual 5 s.
+  const verify: RouteHandler<typeof verifyAuditRoute, AuthEnv> = async (c) => {
+    const report = await withDatabaseBudget(VERIFY_BUDGET_MS + 1_000, () =>
+      deps.pool.transaction(async (tx) => {
+        await tx.query(sql.unsafe`set local statement_timeout = '60s'`); // VERIFY_BUDGET_MS
+        return verifyAuditChain(tx);
+      }),
+    );
+    return c.json(report, 200);
+  };
 
   return { list, forRequest, verify };
 };

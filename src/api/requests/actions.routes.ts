@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { text } from '../fields.ts';
 import { CANCELLATION_REASONS, EXTENSION_REASONS, LEGAL_EXCEPTIONS, REJECTION_REASONS, VERIFICATION_METHODS } from '../../domain/actions.ts';
 import { REQUEST_STATUSES } from '../../domain/request.ts';
 import { errorResponse } from '../errors.ts';
 
-const note = z.string().trim().min(1).max(4000).optional().openapi({ description: 'Free text kept in PostgreSQL (told to the subject where relevant), never sent to Temporal' });
+const note = text({ max: 4000 }).optional().openapi({ description: 'Free text kept in PostgreSQL (told to the subject where relevant), never sent to Temporal' });
 
 export const VerificationBody = z.object({ outcome: z.enum(['verified', 'failed']), method: z.enum(VERIFICATION_METHODS) }).strict().openapi('VerificationDecision');
 export const AssessmentBody = z
@@ -34,7 +35,17 @@ export const LiveStateSchema = z
   })
   .openapi('LiveState');
 
-export const ActionResultSchema = z.object({ id: z.uuid(), accepted: z.literal(true), state: LiveStateSchema }).openapi('ActionResult');
+export const ActionResultSchema = z
+  .object({
+    id: z.uuid(),
+    accepted: z.literal(true),
+    queued: z.boolean().openapi({
+      description:
+        'false: `state` is the request after the decision was acted on. true: the decision is accepted and waits behind the step under way (e.g. an email being retried); it will be applied without another call, and `state` is the request as it stands now',
+    }),
+    state: LiveStateSchema,
+  })
+  .openapi('ActionResult');
 
 const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B) =>
   createRoute({
@@ -46,7 +57,7 @@ const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B
     request: {
       params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }),
       headers: z.object({
-        'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'A retry with the same key returns the first call’s result instead of a 409' }),
+        'idempotency-key': text({ max: 200, trim: false }).optional().openapi({ description: 'A retry with the same key returns the first call’s result instead of a 409' }),
       }),
       body: { content: { 'application/json': { schema: body } }, required: true },
     },
@@ -56,7 +67,7 @@ const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B
       401: errorResponse('Missing or invalid token'),
       404: errorResponse('No such request'),
       409: errorResponse('Not valid in the request’s current state; the reason says why'),
-      503: errorResponse('Temporal unreachable; nothing was changed'),
+      503: errorResponse('TEMPORAL_UNAVAILABLE: Temporal unreachable, nothing was changed; WORKER_UNAVAILABLE: no worker took the decision in time, it may still be applied (retry with the same Idempotency-Key)'),
     },
   });
 

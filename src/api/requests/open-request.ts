@@ -1,11 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
+import { DEFAULT_EXPORT_FORMATS, type ExportFormat } from '../../domain/data-model.ts';
 import { computeDeadlines } from '../../domain/deadlines.ts';
+import { isDomainError } from '../../domain/errors.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
-import { startRequestWorkflow, workflowIdFor } from '../../platform/temporal.ts';
+import { startRequestWorkflow, workflowIdFor } from '../../workflow-client/starts.ts';
 import { assertOrganization } from '../access.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { Actor } from '../auth.ts';
 import { ApiError, validationError } from '../errors.ts';
 import { checkCorrections, checkScopes } from './corrections.ts';
@@ -27,6 +29,18 @@ export const toRequestBody = (r: RequestRow) => ({
   workflowId: r.workflow_id,
 });
 
+/**
+ * Access and export: the formats named, or the configured default, stored with the request so a later change of
+ * EXPORT_FORMATS does not alter a request already accepted. Other types name none (400).
+ */
+export function checkFormats(body: z.infer<typeof CreateRequestSchema>, configured: readonly ExportFormat[] | undefined): ExportFormat[] | undefined {
+  if (body.type !== 'access' && body.type !== 'export') {
+    if (body.formats !== undefined) throw validationError([{ field: 'formats', message: `only access and export requests name formats, not ${body.type}` }]);
+    return undefined;
+  }
+  return [...(body.formats ?? configured ?? DEFAULT_EXPORT_FORMATS)];
+}
+
 // Canonical JSON of the body: the same Idempotency-Key with another body is a client bug, answered 409.
 const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
   const canonical = (v: unknown): unknown =>
@@ -36,8 +50,29 @@ const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
 };
 
+/** The legal clock runs from receivedAt: a date the domain cannot count from (no holiday data for its year) is the client's field. */
+function deadlinesFrom(body: z.infer<typeof CreateRequestSchema>, receivedAt: Date) {
+  try {
+    return computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
+  } catch (error) {
+    if (isDomainError(error)) throw validationError([{ field: 'receivedAt', message: `no deadline can be computed from it: ${error.message}` }]);
+    throw error;
+  }
+}
+
+async function recordRequest(deps: AppDeps, request: Parameters<typeof insertRequest>[1]) {
+  try {
+    return await insertRequest(deps.pool, request);
+  } catch (error) {
+    if (isDomainError(error) && error.code === 'ORGANIZATION.UNKNOWN') throw validationError([{ field: 'organizationId', message: error.message }]);
+    throw error;
+  }
+}
+
 export interface OpenRequestOptions {
   actor: Actor;
+  /** When the request reached the API: the `receivedAt` when the body gives none. */
+  arrivedAt: Date;
   idempotencyKey: string | null;
   external?: { source: string; externalId: string };
 }
@@ -50,7 +85,7 @@ export interface OpenRequestOptions {
 export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequestSchema>, opts: OpenRequestOptions): Promise<{ row: RequestRow; created: boolean }> {
   const { actor, idempotencyKey } = opts;
   const now = deps.now();
-  const receivedAt = body.receivedAt ? new Date(body.receivedAt) : now;
+  const receivedAt = body.receivedAt ? new Date(body.receivedAt) : opts.arrivedAt;
   if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     throw validationError([{ field: 'receivedAt', message: 'must not be in the future' }]);
   }
@@ -60,11 +95,12 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   const organizationId = body.organizationId ?? actor.organizationId ?? deps.settings.defaultOrganization;
   assertOrganization(actor, organizationId);
   const suppressionScopes = checkScopes(body);
+  const exportFormats = checkFormats(body, deps.settings.exportFormats);
   const corrections = await checkCorrections(deps, body);
-  const deadlines = computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
+  const deadlines = deadlinesFrom(body, receivedAt);
   const id = randomUUID();
   const print = fingerprint(body);
-  const { row, created } = await insertRequest(deps.pool, {
+  const { row, created } = await recordRequest(deps, {
     id,
     organizationId,
     type: body.type,
@@ -81,6 +117,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     external: opts.external,
     corrections,
     suppressionScopes: suppressionScopes ?? undefined,
+    exportFormats,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
     throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });
@@ -88,13 +125,19 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   if (!row.workflow_started_at) {
     try {
       await startRequestWorkflow(deps.temporal.client, row, deps.workflows);
-      await markWorkflowStarted(deps.pool, row.id);
     } catch (error) {
       deps.logger.warn('workflow start failed; the request is recorded and starts when the worker restarts or the call is retried', {
         requestId: row.id,
         error: (error as Error).name,
       });
       throw new ApiError(503, 'WORKFLOW_START_FAILED', `Request ${row.id} was recorded but its workflow could not be started yet; retry with the same Idempotency-Key, or it starts when the worker restarts`, { requestId: row.id });
+    }
+    try {
+      await markWorkflowStarted(deps.pool, row.id);
+    } catch (error) {
+      // Recorded and running: only the bookkeeping is behind. The sweep (or a replay) starts it again, which Temporal
+      // answers "already started", and marks it then. The client has what it asked for.
+      deps.logger.warn('workflow started but not yet marked as started; the sweep marks it', { requestId: row.id, error: (error as Error).name });
     }
   }
   return { row, created };

@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { instant, organizationId, text } from '../fields.ts';
 import { LEGAL_EXCEPTIONS } from '../../domain/actions.ts';
+import { EXPORT_FORMATS } from '../../domain/data-model.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
 import { SUPPRESSION_SCOPES } from '../../domain/suppression.ts';
@@ -8,27 +10,21 @@ import { errorResponse } from '../errors.ts';
 export const SubjectSchema = z
   .object({
     email: z.email().max(320).openapi({ example: 'jane@example.com' }),
-    customerId: z.string().trim().min(1).max(200).optional(),
-    fullName: z.string().trim().min(1).max(300).optional(),
-    phone: z.string().trim().min(3).max(50).optional(),
+    customerId: text({ max: 200 }).optional(),
+    fullName: text({ max: 300 }).optional(),
+    phone: text({ min: 3, max: 50 }).optional(),
   })
   .strict()
   .openapi('Subject');
 
 export const CorrectionSchema = z
   .object({
-    model: z.string().min(1).max(63).openapi({ description: 'A model of the data model (users, orders, ...)', example: 'users' }),
-    field: z.string().min(1).max(63).openapi({ description: "A column of the model's table; not computed, not its key, not a link to other records", example: 'last_name' }),
-    newValue: z
-      .string()
-      .max(10_000)
+    model: text({ max: 63, trim: false }).openapi({ description: 'A model of the data model (users, orders, ...)', example: 'users' }),
+    field: text({ max: 63, trim: false }).openapi({ description: "A column of the model's table; not computed, not its key, not a link to other records", example: 'last_name' }),
+    newValue: text({ min: 0, max: 10_000, trim: false })
       .nullable()
       .openapi({ description: "The correct value as text, parsed as the column's type (a date as YYYY-MM-DD); null clears a column that may be empty", example: 'García López' }),
-    rowKey: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
+    rowKey: text({ max: 200 })
       .optional()
       .openapi({ description: "Related models only (required there): the key of the record to correct. The users record is the subject's own.", example: '4711' }),
   })
@@ -40,12 +36,11 @@ export const CreateRequestSchema = z
     type: z.enum(REQUEST_TYPES),
     regulation: z.enum(REGULATION_CODES),
     subject: SubjectSchema,
-    receivedAt: z.iso
-      .datetime({ offset: true })
+    receivedAt: instant()
       .optional()
       .openapi({ description: 'When the request reached an official channel; defaults to now. Starts the legal clock.' }),
     channel: z.enum(CHANNELS).default('api'),
-    organizationId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
+    organizationId: organizationId().optional().openapi({ description: 'An organization known to dsrflow (npm run token creates it); default: the token’s own, else DEFAULT_ORGANIZATION' }),
     corrections: z
       .array(CorrectionSchema)
       .min(1)
@@ -58,6 +53,17 @@ export const CreateRequestSchema = z
       .max(SUPPRESSION_SCOPES.length)
       .optional()
       .openapi({ description: "restrict and object only: what to suppress (restrict: all_processing; object: all_processing, marketing, profiling). Default: the type's usual scopes." }),
+    formats: z
+      .array(z.enum(EXPORT_FORMATS))
+      .min(1)
+      .max(EXPORT_FORMATS.length)
+      .refine((formats) => new Set(formats).size === formats.length, 'each format at most once')
+      .optional()
+      .openapi({
+        description: 'access and export only: the formats of the export, one file each. Default: EXPORT_FORMATS when the request is recorded (stored with it).',
+        example: ['csv', 'docx'],
+        uniqueItems: true,
+      }),
   })
   .strict()
   .openapi('CreateRequest');
@@ -126,6 +132,32 @@ export const SuppressionSchema = z
   })
   .openapi('Suppression');
 
+export const ExportsSummarySchema = z
+  .object({
+    files: z
+      .array(
+        z.object({
+          format: z.enum(EXPORT_FORMATS),
+          status: z.enum(['building', 'ready', 'skipped', 'expired']),
+          bytes: z.number().nullable(),
+          readyAt: z.string().nullable(),
+          expiresAt: z.string().nullable().openapi({ description: 'when the download link stops working and the file is deleted' }),
+        }),
+      )
+      .openapi({ description: 'one per format: the formats asked for, and CSV when none of them could be written' }),
+    skipped: z
+      .array(
+        z.object({
+          format: z.enum(EXPORT_FORMATS),
+          reason: z.string().openapi({ example: 'ROW_LIMIT: 50001 rows is over the 50000 rows a DOCX file holds; use CSV, JSON or XML' }),
+          rows: z.number().openapi({ description: "the subject's rows in the export" }),
+          limit: z.number().nullable().openapi({ description: 'the most rows the format holds' }),
+        }),
+      )
+      .openapi({ description: 'formats asked for but not written (over their row limit); the subject is told in the download email' }),
+  })
+  .openapi('ExportsSummary');
+
 export const DestinationDeliverySchema = z
   .object({
     event: z.string(),
@@ -149,6 +181,10 @@ export const RequestDetailSchema = RequestSchema.extend({
   scopes: z.array(z.enum(SUPPRESSION_SCOPES)).optional(),
   /** Restriction, objection and opt-out requests: the suppressions written (and lifted). */
   suppressions: z.array(SuppressionSchema).optional(),
+  /** Access and export requests: the formats asked for (or EXPORT_FORMATS at intake); absent on requests recorded before. */
+  formats: z.array(z.enum(EXPORT_FORMATS)).optional(),
+  /** Access and export requests once exported: each file, and each format skipped with its reason. */
+  exports: ExportsSummarySchema.optional(),
   /** Signed events sent to downstream destinations for this request, and how each delivery stands. */
   destinationDeliveries: z.array(DestinationDeliverySchema).optional(),
 }).openapi('RequestDetail');
@@ -165,7 +201,7 @@ export const createRequestRoute = createRoute({
   summary: 'Record a rights request and start its workflow',
   security: [{ bearer: [] }],
   request: {
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    headers: z.object({ 'idempotency-key': text({ max: 200, trim: false }).optional() }),
     body: { content: { 'application/json': { schema: CreateRequestSchema } }, required: true },
   },
   responses: {

@@ -1,5 +1,5 @@
 import { OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { defaultHook } from '../errors.ts';
 import { openRequest, toRequestBody } from '../requests/open-request.ts';
 import { verifyWebhookSignature, type WebhookEnv } from './signature.ts';
@@ -15,6 +15,7 @@ export function webhooksRouter(deps: AppDeps) {
     const { row, created } = await openRequest(deps, body, {
       // The source acts for every organization it names; its name is the actor in the audit trail.
       actor: { tokenId: `webhook:${source}`, name: `webhook:${source}`, role: 'admin', organizationId: null },
+      arrivedAt: c.get('arrivedAt'),
       idempotencyKey: null,
       external: { source, externalId },
     });
