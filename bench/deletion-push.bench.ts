@@ -198,7 +198,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
     const batchSize = input.batchSize ?? DELETION_PUSH_BATCH;
     const activities = createDeletionTableActivities(deps);
 
-    const pgData = join(dir, 'pg');
+    const pgData = pgHandle.dataDir; // where the launcher placed it (another folder when it runs PostgreSQL as another user)
     const run = async (mode: Mode, i: number): Promise<{ ms: number; batches: number; activityMs: number; pgCpu: number }> => {
       await reset(admin);
       const cpuBefore = postgresCpuSeconds(pgData);
