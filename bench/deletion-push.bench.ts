@@ -57,9 +57,9 @@ const freePort = () =>
 
 /**
  * CPU seconds PostgreSQL has used so far: the postmaster and its children (backends, WAL writer, checkpointer),
- * from /proc (Linux). On a machine other jobs load, wall time stretches with the queue for a core; CPU time much
- * less, so the "x floor" of CPU time still compares the work done. Backends that exited are not counted: the
- * pools keep theirs open for the whole bench.
+ * from /proc (Linux), including children that have exited (the postmaster's cutime/cstime: a pool may close an idle
+ * backend mid-bench). On a machine other jobs load, wall time stretches with the queue for a core; CPU time much
+ * less, so the "x floor" of CPU time still compares the work done.
  */
 function postgresCpuSeconds(dataDir: string): number {
   const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -73,10 +73,11 @@ function postgresCpuSeconds(dataDir: string): number {
     } catch {
       continue; // exited meanwhile
     }
-    // Fields after the command name (which may hold spaces): state, ppid, ..., utime (14th field), stime (15th).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(entry) !== postmaster && Number(fields[1]) !== postmaster) continue;
-    total += (Number(fields[11]) + Number(fields[12])) / ticks;
+    // Fields after the command name (which may hold spaces): state (3rd), ppid (4th), ..., utime (14th), stime,
+    // cutime, cstime (17th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    if (Number(entry) === postmaster) total += (fields[11]! + fields[12]! + fields[13]! + fields[14]!) / ticks;
+    else if (fields[1] === postmaster) total += (fields[11]! + fields[12]!) / ticks;
   }
   return total;
 }
