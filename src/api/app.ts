@@ -14,6 +14,8 @@ import { fixedWindowLimiter, type RateLimitSettings } from './rate-limit.ts';
 import { webhooksRouter } from './webhooks/webhooks.index.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
 import type { ExportStorage } from '../platform/storage.ts';
+import type { SubjectKeys } from '../platform/subject-keys.ts';
+import { subjectsRouter } from './subjects/subjects.index.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
@@ -34,6 +36,8 @@ export interface AppDeps {
     publicRateLimit?: RateLimitSettings;
     /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
     warehouseSchema?: string;
+    /** Keys of the subjects' pseudonymous ids (SUBJECT_ID_SECRET, and rotated-out secrets for lookups). */
+    subjectKeys: SubjectKeys;
   };
   logger: Logger;
   now: () => Date;
@@ -75,6 +79,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', suppressionsRouter(deps));
   app.route('/', legalHoldsRouter(deps));
   app.route('/', auditRouter(deps));
+  app.route('/', subjectsRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (dsr_...)' });
   app.doc31('/openapi.json', OPENAPI_INFO);

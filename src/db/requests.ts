@@ -1,8 +1,10 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import type { RegulationCode } from '../domain/regulations.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
 import { SUPPRESSION_SCOPES, type SuppressionScope } from '../domain/suppression.ts';
 import { insertCorrections, type NewCorrection } from './rectification.ts';
+import { linkRequestToSubject, type SubjectLinkInput } from './subjects.ts';
 
 export const requestRow = z.object({
   id: z.uuid(),
@@ -29,6 +31,12 @@ export const requestRow = z.object({
   acknowledged_at: z.string().nullable(),
   /** Restriction and objection: the scopes the request named (null: none named, the type's defaults apply). */
   suppression_scopes: z.array(z.enum(SUPPRESSION_SCOPES)).nullable(),
+  /** The data subject (docs/subjects.md); null only for requests recorded before subjects existed, until linked. */
+  subject_id: z.string().nullable(),
+  duplicate_of: z.string().nullable(),
+  duplicate_decision: z.enum(['merged', 'kept']).nullable(),
+  /** The repeat limit the request is over, with the earlier requests counted (domain/subjects.ts OverLimit). */
+  over_limit: z.record(z.string(), z.unknown()).nullable(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 
@@ -62,6 +70,8 @@ export interface NewRequest {
   corrections?: readonly NewCorrection[] | undefined;
   /** Restriction and objection: the scopes named in the request, checked by the API. */
   suppressionScopes?: readonly SuppressionScope[] | undefined;
+  /** The subject the request links to, found from keyed hashes of its identifiers (api/subjects/intake.ts). */
+  subjectLink?: SubjectLinkInput | undefined;
 }
 
 /**
@@ -104,7 +114,11 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
               ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt })})`);
-    return { row: inserted, created: true };
+    const linked = r.subjectLink
+      ? await linkRequestToSubject(tx, { id: r.id, organizationId: r.organizationId, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.receivedAt, createdBy: r.createdBy }, r.subjectLink)
+      : null;
+    const row = linked ? { ...inserted, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : inserted;
+    return { row, created: true };
   });
 }
 

@@ -60,11 +60,37 @@ export interface RegulationRule extends TypeRule {
   /** The clock stops while waiting for ID, clarification or a fee. */
   readonly stopTheClock: boolean;
   readonly typeOverrides: Readonly<Partial<Record<RequestType, Partial<TypeRule>>>>;
+  /** How often a subject may repeat a request before the law lets the controller refuse or charge (docs/subjects.md). */
+  readonly repeats: RepeatRule;
+}
+
+/** What the law allows once a subject is over a repeat limit. Never applied automatically: staff decide. */
+export type RepeatAllowance = 'refuse' | 'fee' | 'nothing';
+
+/** A fixed count: more than `max` requests of `types` (counted together) within `window` before this one. */
+export interface RepeatLimit {
+  readonly types: readonly RequestType[];
+  readonly max: number;
+  readonly window: Period;
+  readonly then: RepeatAllowance;
+  readonly source: string;
+}
+
+export interface RepeatRule {
+  /** Empty where the law sets no count (GDPR Art. 12(5): staff judge whether repeats are excessive). */
+  readonly limits: readonly RepeatLimit[];
+  readonly note: string;
 }
 
 const days = (amount: number): Period => ({ amount, unit: 'calendarDays' });
 const months = (amount: number): Period => ({ amount, unit: 'calendarMonths' });
 const businessDays = (amount: number): Period => ({ amount, unit: 'businessDays' });
+
+// "Manifestly unfounded or excessive, in particular because of their repetitive character": no count in the text.
+const JUDGED_REPEATS: RepeatRule = {
+  limits: [],
+  note: 'No fixed count: a request may be refused, or a reasonable fee charged, when it is manifestly unfounded or excessive, in particular repetitive; the controller must show it (staff judge; rejection reason excessive)',
+};
 
 const NO_EXTENSION: ExtensionRule = { allowed: false, maxExtensions: 0 };
 
@@ -93,6 +119,11 @@ const US_STATE_DEFAULTS = {
   typeOverrides: OPT_OUT_NOT_VERIFIED,
 } as const;
 
+// Annual counts of the Virginia-style acts: every request type counts, in a rolling 12 months ("annually" is read
+// as the 12 months before the request, the same window as CCPA's; a calendar year would reset on 1 January).
+const usStateLimit = (max: number, source: string): RepeatLimit => ({ types: US_STATE_TYPES, max, window: months(12), then: 'fee', source });
+const US_STATE_REPEAT_NOTE = 'Within the free count nothing may be charged; beyond it a reasonable fee, and manifestly unfounded, excessive or repetitive requests may be declined (the controller must show it)';
+
 export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
   GDPR: {
     code: 'GDPR',
@@ -112,6 +143,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     // Unsettled: Art. 12(6) is silent on pausing for identity checks; default false.
     stopTheClock: false,
     typeOverrides: {},
+    repeats: { ...JUDGED_REPEATS, note: `GDPR Art. 12(5). ${JUDGED_REPEATS.note}` },
   },
   UK_GDPR: {
     code: 'UK_GDPR',
@@ -129,6 +161,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     verification: 'required',
     stopTheClock: true,
     typeOverrides: {},
+    repeats: { ...JUDGED_REPEATS, note: `UK GDPR Art. 12(5) (ICO: also vexatious requests). ${JUDGED_REPEATS.note}` },
   },
   CCPA: {
     code: 'CCPA',
@@ -151,6 +184,11 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
       noSale: { response: businessDays(15), extension: NO_EXTENSION, acknowledgement: null, verification: 'notAllowed' },
       restrict: { response: businessDays(15), extension: NO_EXTENSION, acknowledgement: null, verification: 'notAllowed' },
     },
+    repeats: {
+      // A request to know (with its portable copy) need not be answered more than twice in 12 months.
+      limits: [{ types: ['access', 'export'], max: 2, window: months(12), then: 'refuse', source: 'Cal. Civ. Code 1798.100(d), 1798.130(a)(2)(B)' }],
+      note: 'Other requests: manifestly unfounded or excessive, in particular repetitive, requests may be refused or charged a fee (Civ. Code 1798.145(h)(3)); no count',
+    },
   },
   VCDPA: {
     ...US_STATE_DEFAULTS,
@@ -161,6 +199,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     timeZone: 'America/New_York',
     allowedTypes: US_STATE_TYPES,
     extension: extension(days(45), days(90), 1),
+    // Verified in the statute's text: free of charge up to twice annually; then a reasonable fee, or decline when repetitive.
+    repeats: { limits: [usStateLimit(2, 'Va. Code 59.1-577(B)(3)')], note: US_STATE_REPEAT_NOTE },
   },
   CPA: {
     ...US_STATE_DEFAULTS,
@@ -172,6 +212,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     allowedTypes: US_STATE_TYPES,
     // The text does not say "once"; the 90-day total is the only cap.
     extension: extension(days(45), days(90), null),
+    // Not modelled: Colorado's free-request count was not re-checked against the text here.
+    repeats: { limits: [], note: 'No count modelled; repetitive requests are judged by staff' },
   },
   CTDPA: {
     ...US_STATE_DEFAULTS,
@@ -183,6 +225,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     allowedTypes: US_STATE_TYPES,
     // Unsettled: the text does not say "once"; null (no count limit) with the 90-day total as the cap.
     extension: extension(days(45), days(90), null),
+    // Our reading (text not available to re-check here): free once per 12 months, a reasonable fee for the second.
+    repeats: { limits: [usStateLimit(1, 'Conn. Gen. Stat. 42-518(c)(3)')], note: US_STATE_REPEAT_NOTE },
   },
   UCPA: {
     ...US_STATE_DEFAULTS,
@@ -195,6 +239,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     // Utah grants no right to correct.
     allowedTypes: ['access', 'export', 'erasure', 'noSale'],
     extension: extension(days(45), days(90), 1),
+    // Not modelled: Utah's free-request count was not re-checked against the text here.
+    repeats: { limits: [], note: 'No count modelled; repetitive requests are judged by staff' },
   },
   TDPSA: {
     ...US_STATE_DEFAULTS,
@@ -205,6 +251,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     timeZone: 'America/Chicago',
     allowedTypes: US_STATE_TYPES,
     extension: extension(days(45), days(90), 1),
+    // Our reading (text not available to re-check here): free twice annually, then a fee or decline when repetitive.
+    repeats: { limits: [usStateLimit(2, 'Tex. Bus. & Com. Code 541.052(c)')], note: US_STATE_REPEAT_NOTE },
   },
   LGPD: {
     code: 'LGPD',
@@ -224,6 +272,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     verification: 'required',
     stopTheClock: false,
     typeOverrides: {},
+    repeats: { limits: [], note: 'LGPD Art. 18(5): requests are free of charge; no repeat count' },
   },
   PIPEDA: {
     code: 'PIPEDA',
@@ -244,6 +293,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     verification: 'required',
     stopTheClock: false,
     typeOverrides: {},
+    repeats: { limits: [], note: 'PIPEDA Sched. 1, 4.9.4: no repeat count; a minimal cost may be charged if the individual is told first' },
   },
 };
 

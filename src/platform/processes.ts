@@ -17,6 +17,7 @@ import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '
 import { createLogger, type Logger } from './logger.ts';
 import { createMailer, type Mailer } from './mailer.ts';
 import { localFolderStorage } from './storage.ts';
+import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from './subject-keys.ts';
 import type { WorkflowSettings } from './temporal.ts';
 
 export interface ServiceAddresses {
@@ -122,6 +123,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       defaultOrganization: rt.config.DEFAULT_ORGANIZATION,
       webhookSources: rt.config.WEBHOOK_SOURCES,
       warehouseSchema: rt.config.DELETION_REQUESTS_SCHEMA,
+      subjectKeys: await subjectKeys(rt),
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
     },
     logger: rt.logger.child({ part: 'api' }),
@@ -133,6 +135,13 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));
     server.once('error', reject);
   });
+}
+
+/** SUBJECT_ID_SECRET, or the local default made once under DATA_DIR (one API host, or hosts sharing DATA_DIR). */
+async function subjectKeys(rt: Runtime): Promise<SubjectKeys> {
+  const configured = rt.config.SUBJECT_ID_SECRET;
+  if (!configured) rt.logger.info('subject ids keyed by the local secret under DATA_DIR; set SUBJECT_ID_SECRET when several API hosts run', { file: SUBJECT_SECRET_FILE });
+  return { current: configured ?? (await localSubjectSecret(rt.config.DATA_DIR)), previous: rt.config.SUBJECT_ID_PREVIOUS_SECRETS };
 }
 
 /** Production entry points (`npm run worker`, `npm run api`): services must be configured, nothing is started for you. */

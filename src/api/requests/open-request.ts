@@ -2,12 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
 import { computeDeadlines } from '../../domain/deadlines.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
+import { toDid } from '../../domain/subjects.ts';
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
 import { startRequestWorkflow, workflowIdFor } from '../../platform/temporal.ts';
 import { assertOrganization } from '../access.ts';
 import type { AppDeps } from '../app.ts';
 import type { Actor } from '../auth.ts';
 import { ApiError, validationError } from '../errors.ts';
+import { subjectLinkFor } from '../subjects/intake.ts';
 import { checkCorrections, checkScopes } from './corrections.ts';
 import type { CreateRequestSchema } from './requests.routes.ts';
 
@@ -25,6 +27,9 @@ export const toRequestBody = (r: RequestRow) => ({
   dueAt: r.extended_due_at ?? r.due_at,
   acknowledgeBy: r.acknowledge_by,
   workflowId: r.workflow_id,
+  subjectId: r.subject_id ? toDid(r.subject_id) : null,
+  duplicateOf: r.duplicate_of,
+  overLimit: r.over_limit !== null,
 });
 
 // Canonical JSON of the body: the same Idempotency-Key with another body is a client bug, answered 409.
@@ -64,6 +69,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   const deadlines = computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
   const id = randomUUID();
   const print = fingerprint(body);
+  const subjectLink = await subjectLinkFor(deps, organizationId, body.subject);
   const { row, created } = await insertRequest(deps.pool, {
     id,
     organizationId,
@@ -81,6 +87,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     external: opts.external,
     corrections,
     suppressionScopes: suppressionScopes ?? undefined,
+    subjectLink,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
     throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });
