@@ -35,7 +35,7 @@ export const up = (pgm: MigrationBuilder) => {
       add column duplicate_decided_at timestamptz,
       -- The repeat limit this request is over, with the earlier requests counted (ids only).
       add column over_limit jsonb,
-      add constraint requests_duplicate_decision_check check (duplicate_decision is null or duplicate_of is not null);
+      add constraint requests_duplicate_decided_when_flagged check (duplicate_decision is null or duplicate_of is not null);
     create index requests_subject_idx on dsrflow.requests (subject_id, received_at) where subject_id is not null;
     create index requests_duplicate_idx on dsrflow.requests (duplicate_of) where duplicate_of is not null;
     create index requests_over_limit_idx on dsrflow.requests (received_at) where over_limit is not null;
