@@ -26,6 +26,9 @@ const EXPECTED = [
   'GET /v1/requests/{id}/audit',
   'GET /v1/audit',
   'GET /v1/audit/verify',
+  'GET /v1/subjects',
+  'GET /v1/subjects/{did}',
+  'POST /v1/requests/{id}/duplicate',
 ];
 // Served but deliberately not in the document: HTML pages for people, and the documents themselves.
 const UNDOCUMENTED = new Set(['GET /verify/:token', 'POST /verify/:token', 'GET /openapi.json', 'GET /docs']);
