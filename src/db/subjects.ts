@@ -31,6 +31,7 @@ export async function linkRequestToSubject(
   tx: CommonQueryMethods,
   request: { id: string; organizationId: string; type: RequestType; regulation: RegulationCode; receivedAt: string; createdBy: string },
   link: SubjectLinkInput,
+  opts: { flags: boolean } = { flags: true },
 ): Promise<SubjectLinkResult> {
   // One organization's intake links one request at a time, so two concurrent requests cannot both miss each other.
   await tx.query(sql.unsafe`select pg_advisory_xact_lock(hashtextextended(${`dsrflow.subjects/${request.organizationId}`}, 0))`);
@@ -55,6 +56,11 @@ export async function linkRequestToSubject(
       values (${request.organizationId}, ${kind}, ${hashes[0]!}, ${subjectId}) on conflict do nothing`);
   }
 
+  if (!opts.flags) {
+    await tx.query(sql.unsafe`update dsrflow.requests set subject_id = ${subjectId} where id = ${request.id}`);
+    await linkEvents(tx, request, subjectId, isNew, known, candidates, link);
+    return { subjectId, duplicateOf: null, overLimit: null };
+  }
   const openSame = await tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`
     select id from dsrflow.requests
     where subject_id = ${subjectId} and type = ${request.type} and id <> ${request.id}
@@ -73,11 +79,29 @@ export async function linkRequestToSubject(
     update dsrflow.requests set subject_id = ${subjectId}, duplicate_of = ${openSame}, over_limit = ${overLimit ? sql.jsonb(overLimit as never) : null}
     where id = ${request.id}`);
 
-  const audit = (key: string, action: string, reason: string | null, details: Record<string, unknown>) =>
-    tx.query(sql.unsafe`
-      insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, reason, details)
-      values (${`request/${request.id}/${key}`}, ${request.id}, ${request.organizationId}, ${request.createdBy}, ${action}, ${reason}, ${sql.jsonb(details as never)})
-      on conflict (event_key) do nothing`);
+  await linkEvents(tx, request, subjectId, isNew, known, candidates, link);
+  const audit = auditFor(tx, request);
+  if (openSame) await audit('duplicate-flagged', 'request.duplicate_flagged', `the same subject's ${request.type} request ${openSame} is open`, { duplicateOf: openSame });
+  if (overLimit) {
+    await audit('over-limit', 'request.over_limit', `over the repeat limit of ${overLimit.regulation}: ${overLimit.rule.max} in ${overLimit.rule.window.amount} ${overLimit.rule.window.unit} (${overLimit.rule.source})`, {
+      rule: overLimit.rule,
+      earlierRequests: overLimit.earlierRequests,
+    });
+  }
+  return { subjectId, duplicateOf: openSame, overLimit };
+}
+
+type LinkedRequest = { id: string; organizationId: string; createdBy: string };
+
+const auditFor = (tx: CommonQueryMethods, request: LinkedRequest) => (key: string, action: string, reason: string | null, details: Record<string, unknown>) =>
+  tx.query(sql.unsafe`
+    insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, reason, details)
+    values (${`request/${request.id}/${key}`}, ${request.id}, ${request.organizationId}, ${request.createdBy}, ${action}, ${reason}, ${sql.jsonb(details as never)})
+    on conflict (event_key) do nothing`);
+
+/** subject.linked with the kinds that matched (never their values), and subject.link_conflict when identifiers disagree. */
+async function linkEvents(tx: CommonQueryMethods, request: LinkedRequest, subjectId: string, isNew: boolean, known: ReadonlyArray<{ kind: string; subject_id: string }>, candidates: string[], link: SubjectLinkInput) {
+  const audit = auditFor(tx, request);
   const matchedBy = [...new Set(known.filter((k) => k.subject_id === subjectId).map((k) => k.kind))];
   await audit('subject-linked', 'subject.linked', isNew ? 'a new subject' : `known by ${matchedBy.join(', ')}`, { subjectId: toDid(subjectId), matchedBy, new: isNew });
   const others = candidates.slice(1);
@@ -88,12 +112,33 @@ export async function linkRequestToSubject(
       warehouseAmbiguous: link.warehouseAmbiguous,
     });
   }
-  if (openSame) await audit('duplicate-flagged', 'request.duplicate_flagged', `the same subject's ${request.type} request ${openSame} is open`, { duplicateOf: openSame });
-  if (overLimit) {
-    await audit('over-limit', 'request.over_limit', `over the repeat limit of ${overLimit.regulation}: ${overLimit.rule.max} in ${overLimit.rule.window.amount} ${overLimit.rule.window.unit} (${overLimit.rule.source})`, {
-      rule: overLimit.rule,
-      earlierRequests: overLimit.earlierRequests,
-    });
-  }
-  return { subjectId, duplicateOf: openSame, overLimit };
+}
+
+const unlinkedRow = z.object({
+  id: z.string(),
+  organization_id: z.string(),
+  type: z.enum(REQUEST_TYPES),
+  regulation: z.string(),
+  received_at: z.string(),
+  email: z.string(),
+  customer_id: z.string().nullable(),
+  phone: z.string().nullable(),
+});
+
+/** Requests recorded before subjects existed, oldest first (their identifiers, to link them). */
+export const listUnlinkedRequests = (db: CommonQueryMethods, limit: number) =>
+  db.any(sql.type(unlinkedRow)`
+    select r.id, r.organization_id, r.type, r.regulation, r.received_at, s.email, s.customer_id, s.phone
+    from dsrflow.requests r join dsrflow.request_subjects s on s.request_id = r.id
+    where r.subject_id is null order by r.received_at, r.id limit ${limit}`);
+
+/** Links one earlier request, unless another process did meanwhile; no duplicate or repeat flags after the fact. */
+export async function linkEarlierRequest(db: CommonQueryMethods, r: z.infer<typeof unlinkedRow>, link: SubjectLinkInput): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const still = await tx.maybeOneFirst(sql.type(z.object({ id: z.string() }))`select id from dsrflow.requests where id = ${r.id} and subject_id is null for update`);
+    if (!still) return false;
+    const request = { id: r.id, organizationId: r.organization_id, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.received_at, createdBy: 'system' };
+    await linkRequestToSubject(tx, request, link, { flags: false });
+    return true;
+  });
 }

@@ -3,7 +3,8 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
-import { createApp } from '../api/app.ts';
+import { createApp, type AppDeps } from '../api/app.ts';
+import { linkEarlierRequests } from '../api/subjects/backfill.ts';
 import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../activities/export/data-model-check.ts';
 import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../activities/erasure/policy-file.ts';
 import { ensureDeletionTable } from '../activities/deletion-table.ts';
@@ -115,7 +116,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   // Rectification requests are checked against the data model before they are recorded: a file that does not parse
   // stops the API here, as it stops the worker.
   const dataModel = await loadDataModelFile(rt.config.DATA_MODEL_FILE ?? DEMO_DATA_MODEL_PATH);
-  const app = createApp({
+  const deps: AppDeps = {
     pool: rt.pool,
     temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, uiUrl: services.temporalUiUrl },
     workflows: workflowSettings(rt.config),
@@ -130,7 +131,13 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
     now: () => new Date(),
     storage: localFolderStorage(rt.config.DATA_DIR),
     dataModel,
-  });
+  };
+  const app = createApp(deps);
+  // Requests recorded before subjects existed are linked in the background; intake does not wait for it.
+  linkEarlierRequests(deps).then(
+    (linked) => linked > 0 && rt.logger.info('linked earlier requests to their subjects', { count: linked }),
+    (error: unknown) => rt.logger.warn('linking earlier requests to their subjects stopped; it resumes at the next start', { error: (error as Error).name }),
+  );
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));
     server.once('error', reject);

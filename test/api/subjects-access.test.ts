@@ -10,7 +10,11 @@ import { normalizeIdentifier, toDid } from '../../src/domain/subjects.ts';
 import { identifierHashes, subjectIdFor } from '../../src/platform/subject-keys.ts';
 import { json, TEST_SUBJECT_KEYS } from '../support/app.ts';
 import { devServer, postgres } from '../support/stack.ts';
-import { namedToken, staffApp, uniqueOrg } from './staff-support.ts';
+import { linkEarlierRequests } from '../../src/api/subjects/backfill.ts';
+import { findRequest } from '../../src/db/requests.ts';
+import { createLogger } from '../../src/platform/logger.ts';
+import { demoDataModel } from '../support/app.ts';
+import { namedToken, recordRequest, staffApp, uniqueOrg } from './staff-support.ts';
 
 /** A request linked to its subject as intake links it (without asking the warehouse), its workflow marked started. */
 async function linkedRequest(pool: DatabasePool, organizationId: string, email: string) {
@@ -87,5 +91,23 @@ describe('roles x subject routes', () => {
     const res = await app.request(`/v1/requests/${page.items[0].id}/duplicate`, { method: 'POST', headers: headers.auditor, body: JSON.stringify({ decision: 'keep' }) });
     assert.equal(res.status, 403);
     assert.equal((await json(res)).error.code, 'FORBIDDEN_READ_ONLY');
+  });
+});
+
+describe('requests recorded before subjects existed', () => {
+  test('are linked at API start like intake links them, without duplicate flags after the fact', async () => {
+    const pool = (await postgres()).pool;
+    const org = uniqueOrg('earlier');
+    // Recorded without a subject, as before migration 015: the same person twice, the same type, both open.
+    const first = await recordRequest(pool, { organizationId: org });
+    const second = await recordRequest(pool, { organizationId: org });
+    assert.equal((await findRequest(pool, first))!.subject_id, null);
+    const linked = await linkEarlierRequests({ pool, settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS }, dataModel: demoDataModel, logger: createLogger('silent') });
+    assert.ok(linked >= 2);
+    const [a, b] = [(await findRequest(pool, first))!, (await findRequest(pool, second))!];
+    assert.ok(a.subject_id);
+    assert.equal(b.subject_id, a.subject_id);
+    assert.equal(b.duplicate_of, null);
+    assert.equal(await linkEarlierRequests({ pool, settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS }, dataModel: demoDataModel, logger: createLogger('silent') }), 0, 'nothing left');
   });
 });

@@ -5,6 +5,8 @@ import { normalizeIdentifier } from '../../domain/subjects.ts';
 import { identifierHashes, subjectIdFor } from '../../platform/subject-keys.ts';
 import type { AppDeps } from '../app.ts';
 
+export type IntakeDeps = Pick<AppDeps, 'pool' | 'settings' | 'dataModel' | 'logger'>;
+
 interface GivenIdentifiers {
   email: string;
   customerId?: string | undefined;
@@ -17,7 +19,7 @@ interface GivenIdentifiers {
  * its subject at once, whichever identifier the person used. A warehouse that cannot answer never stops intake:
  * the request then links by its own identifiers only.
  */
-export async function subjectLinkFor(deps: AppDeps, organizationId: string, given: GivenIdentifiers): Promise<SubjectLinkInput> {
+export async function subjectLinkFor(deps: IntakeDeps, organizationId: string, given: GivenIdentifiers): Promise<SubjectLinkInput> {
   const keys = deps.settings.subjectKeys;
   const warehouse = await warehouseCustomer(deps, given);
   return {
@@ -32,7 +34,7 @@ export async function subjectLinkFor(deps: AppDeps, organizationId: string, give
   };
 }
 
-async function warehouseCustomer(deps: AppDeps, given: GivenIdentifiers) {
+async function warehouseCustomer(deps: IntakeDeps, given: GivenIdentifiers) {
   // The lookup reads the users model's table, key and identifier columns only: no live column metadata needed.
   const users = deps.dataModel.users;
   const model = { users: { ...users, joins: [], columns: [] }, models: [] } satisfies ResolvedDataModel;
