@@ -19,20 +19,22 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { createDeletionTableActivities, ensureDeletionTable } from '../src/activities/deletion-table.ts';
-import { loadDataModelFile } from '../src/activities/export/data-model-check.ts';
-import { loadRetentionPolicyFile } from '../src/activities/erasure/policy-file.ts';
+import { createDeletionTableActivities } from '../src/activities/deletion-push.ts';
+import { ensureDeletionTable } from '../src/warehouse/deletion-table.ts';
+import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
+import { loadRetentionPolicyFile } from '../src/warehouse/retention-policy-check.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { createDatabasePool } from '../src/db/pool.ts';
 import { ensureOrganization } from '../src/db/tokens.ts';
-import { deletionPushSchedule } from '../src/platform/deletion-schedule.ts';
+import { deletionPushSchedule } from '../src/main/deletion-schedule.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 import { startTemporalDevServer } from '../src/platform/temporal-dev-server.ts';
+import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.ts';
 import { locateTool } from '../src/platform/toolchain.ts';
 import { DELETION_PUSH_BATCH } from '../src/workflows/deletion-push.ts';
-import { createWorker, workflowsPath } from '../src/worker.ts';
+import { createWorker, workflowsPath } from '../src/main/temporal-worker.ts';
 
 const SCHEMA = 'delta_storage';
 const FLOOR_SCHEMA = 'bench_floor';
@@ -129,7 +131,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
 
     const cli = locateTool('cli');
     if (cli.source === 'cached-download') throw new Error('no Temporal CLI: run `npm run tools` or set TEMPORAL_CLI_PATH');
-    const dev = await startTemporalDevServer({ cliPath: cli.path, dbFile: join(dir, 'temporal.sqlite'), port: await freePort(), uiPort: await freePort(), namespace: 'default' });
+    const dev = await startTemporalDevServer({ cliPath: cli.path, dbFile: join(dir, 'temporal.sqlite'), port: await freePort(), uiPort: await freePort(), namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES });
     stops.unshift(() => dev.stop());
     const connection = await Connection.connect({ address: dev.address });
     const nativeConnection = await NativeConnection.connect({ address: dev.address });

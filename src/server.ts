@@ -1,4 +1,4 @@
 // `npm run api`: the HTTP API alone, against configured PostgreSQL, Temporal and SMTP.
-import { runApiProcess } from './platform/processes.ts';
+import { runApiProcess } from './main/processes.ts';
 
 await runApiProcess();

@@ -1,32 +1,4 @@
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from './activities/index.ts';
-import { withoutPersonalDataInFailures } from './activities/failures.ts';
+// `npm run worker`: the Temporal worker alone, against configured PostgreSQL, Temporal and SMTP.
+import { runWorkerProcess } from './main/processes.ts';
 
-export const workflowsPath = new URL('./workflows/index.ts', import.meta.url).pathname;
-
-export interface WorkerSettings {
-  connection: NativeConnection;
-  namespace: string;
-  taskQueue: string;
-  deps: ActivityDeps;
-  /** A prebuilt bundle (tests share one); otherwise the workflows are bundled from source at start. */
-  workflowBundle?: WorkflowBundleOption;
-}
-
-export function createWorker(s: WorkerSettings): Promise<Worker> {
-  return Worker.create({
-    connection: s.connection,
-    namespace: s.namespace,
-    taskQueue: s.taskQueue,
-    activities: withoutPersonalDataInFailures(createActivities(s.deps)),
-    ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
-    shutdownGraceTime: '10 seconds',
-  });
-}
-
-export { startRecordedRequests } from './activities/sweep.ts';
-
-if (import.meta.main) {
-  const { runWorkerProcess } = await import('./platform/processes.ts');
-  await runWorkerProcess();
-}
+await runWorkerProcess();

@@ -1,45 +1,16 @@
-import type { Client } from '@temporalio/client';
-import type { DatabasePool } from 'slonik';
-import type { WorkflowSettings } from '../platform/temporal.ts';
 import { createSweepActivities } from './sweep.ts';
-import type { DataModel, ExportFormat } from '../domain/data-model.ts';
-import type { RetentionPolicy } from '../domain/retention.ts';
-import { createDeletionTableActivities } from './deletion-table.ts';
+import type { ActivityDeps } from './deps.ts';
+import { createDeletionTableActivities } from './deletion-push.ts';
 import { createDestinationActivities } from './destinations/index.ts';
 import { createSuppressionActivities } from './suppression/index.ts';
 import { createRectificationActivities } from './rectification/index.ts';
-import type { Destination } from '../domain/destinations.ts';
 import { createErasureActivities } from './erasure/index.ts';
-import type { ExportStorage } from '../platform/storage.ts';
 import { createExportActivities } from './export/index.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { Mailer } from '../platform/mailer.ts';
 import { createNotificationActivities } from './notifications.ts';
 import { createTransitionActivities } from './transitions.ts';
 
-export interface ActivityDeps {
-  pool: DatabasePool;
-  mailer: Mailer;
-  logger: Logger;
-  /** Base URL for links in emails to the subject. */
-  publicUrl: string;
-  /** Where reminders and escalations for the privacy team go. */
-  staffEmail: string;
-  /** Where export files are kept until their link expires. */
-  storage: ExportStorage;
-  /** The customer's data model: what an access request exports. */
-  dataModel: DataModel;
-  /** Per model: what erasure does and the exceptions that keep rows (config/retention-policy.json). */
-  retentionPolicy: RetentionPolicy;
-  /** Warehouse schema of the deletion_requests table (default delta_storage). */
-  deletionRequestsSchema?: string;
-  /** Downstream webhook endpoints told of erasures and suppressions (config/destinations.json); none by default. */
-  destinations?: readonly Destination[];
-  /** The worker's Temporal client, for the sweep that starts requests recorded while Temporal was unreachable. */
-  starter?: { client: Client; settings: WorkflowSettings };
-  /** Formats written when a request names none. */
-  exportFormats?: ExportFormat[];
-}
+// The worker and the tests build the activities from here.
+export type { ActivityDeps };
 
 /** Every side effect the workflows may ask for, closing over injected dependencies (tests pass real test servers). */
 export function createActivities(deps: ActivityDeps) {

@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { findNote, findRequest, findSubject } from '../db/requests.ts';
-import type { ActivityDeps } from './index.ts';
+import { hashToken } from '../db/tokens.ts';
+import type { ActivityDeps } from './deps.ts';
 import { NOTICES, type NoticeKind } from './notice-texts.ts';
 
 export type { NoticeKind };
@@ -44,7 +45,7 @@ async function loadRequest(deps: Deps, requestId: string) {
   return { request, subject };
 }
 
-export const hashVerificationToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashVerificationToken = hashToken;
 
 export function createNotificationActivities(deps: Deps) {
   return {

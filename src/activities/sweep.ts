@@ -2,10 +2,10 @@ import type { Client } from '@temporalio/client';
 import { listUnstartedRequests, markWorkflowStarted } from '../db/requests.ts';
 import { listUnstartedHoldReviews } from '../db/erasure.ts';
 import { listUnstartedLifts, markLiftStarted } from '../db/suppressions.ts';
-import { handOverHoldReview } from '../platform/hold-review.ts';
+import { handOverHoldReview } from '../workflow-client/hold-review.ts';
 import type { Logger } from '../platform/logger.ts';
-import { startRequestWorkflow, startSuppressionLift, type WorkflowSettings } from '../platform/temporal.ts';
-import type { ActivityDeps } from './index.ts';
+import { startRequestWorkflow, startSuppressionLift, type WorkflowSettings } from '../workflow-client/starts.ts';
+import type { ActivityDeps } from './deps.ts';
 
 /**
  * Starts the workflow of every request (suppression lift, legal hold review) recorded while Temporal was unreachable. Runs at worker start and every

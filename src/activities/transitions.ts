@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { recordEvent as writeEvent, recordTransition as writeTransition, type RequestEvent, type Transition } from '../db/audit.ts';
 import { findRequest } from '../db/requests.ts';
 import type { RequestType } from '../domain/request.ts';
-import type { ActivityDeps } from './index.ts';
+import type { ActivityDeps } from './deps.ts';
 
 export function createTransitionActivities({ pool, logger }: Pick<ActivityDeps, 'pool' | 'logger'>) {
   const mustExist = async (requestId: string) => {

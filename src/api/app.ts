@@ -1,20 +1,14 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import type { Client } from '@temporalio/client';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
-import type { DatabasePool } from 'slonik';
-import type { DataModel } from '../domain/data-model.ts';
-import type { Logger } from '../platform/logger.ts';
-import type { WorkflowSettings } from '../platform/temporal.ts';
 import { authorize } from './access.ts';
+import type { AppDeps } from './deps.ts';
 import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
 import { referencePage } from './docs.ts';
-import { fixedWindowLimiter, type RateLimitSettings } from './rate-limit.ts';
+import { fixedWindowLimiter } from './rate-limit.ts';
 import { webhooksRouter } from './webhooks/webhooks.index.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
-import type { ExportStorage } from '../platform/storage.ts';
-import type { SubjectKeys } from '../platform/subject-keys.ts';
 import { subjectsRouter } from './subjects/subjects.index.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
@@ -22,32 +16,6 @@ import { verificationLinkRouter } from './portal/verification-link.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
-
-export interface AppDeps {
-  pool: DatabasePool;
-  temporal: { client: Client; namespace: string; uiUrl: string | undefined };
-  workflows: WorkflowSettings;
-  settings: {
-    defaultOrganization: string;
-    maxBodyBytes?: number;
-    /** Connected systems' webhook secrets by source name (WEBHOOK_SOURCES); none configured = every delivery is 401. */
-    webhookSources?: Readonly<Record<string, string>>;
-    /** Admission on the unauthenticated routes; defaults to 60 requests a minute per client address. */
-    publicRateLimit?: RateLimitSettings;
-    /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
-    warehouseSchema?: string;
-    /** Keys of the subjects' pseudonymous ids (SUBJECT_ID_SECRET, and rotated-out secrets for lookups). */
-    subjectKeys: SubjectKeys;
-  };
-  logger: Logger;
-  now: () => Date;
-  storage: ExportStorage;
-  /**
-   * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
-   * Without it, rectification requests are refused with 503.
-   */
-  dataModel: DataModel;
-}
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',

@@ -1,6 +1,6 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import { sql } from 'slonik';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from './deps.ts';
 
 const CheckSchema = z.enum(['ok', 'unreachable']);
 const HealthSchema = z

@@ -1,7 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { SubjectIdentifierKind } from '../domain/subjects.ts';
-import { DEFAULT_WAREHOUSE_OUTBOUND_SCHEMA } from './suppressions.ts';
 
 // Reading a subject's record (GET /v1/subjects/...) and recording staff's duplicate decisions.
 
@@ -58,17 +57,6 @@ export const openLegalHolds = (db: CommonQueryMethods, subjectId: string) =>
   db.any(sql.type(holdRow)`
     select h.request_id, h.basis, h.placed_at from dsrflow.legal_holds h join dsrflow.requests r on r.id = h.request_id
     where r.subject_id = ${subjectId} and h.lifted_at is null order by h.placed_at`);
-
-const suppressionRow = z.object({ suppression_id: z.string(), request_id: z.string(), scope: z.string(), basis: z.string(), effective_at: z.string() });
-/** Suppressions in force (the warehouse's table, made by the worker: absent until the first one is written). */
-export async function openSuppressions(db: CommonQueryMethods, subjectId: string, schema: string = DEFAULT_WAREHOUSE_OUTBOUND_SCHEMA) {
-  const present = await db.oneFirst(sql.type(z.object({ present: z.boolean() }))`select to_regclass(${`${schema}.suppressions`}) is not null as present`);
-  if (!present) return [];
-  return db.any(sql.type(suppressionRow)`
-    select x.suppression_id, x.request_id, x.scope, x.basis, x.effective_at from ${sql.identifier([schema, 'suppressions'])} x
-    join dsrflow.requests r on r.id = x.request_id
-    where r.subject_id = ${subjectId} and x.lifted_at is null order by x.effective_at`);
-}
 
 /** An audit event about a subject (a read of its record, a lookup by identifier) or a duplicate decision on a request. */
 export const recordSubjectEvent = (

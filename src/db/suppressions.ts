@@ -1,42 +1,8 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import { SUPPRESSION_SCOPES } from '../domain/suppression.ts';
 
-// The warehouse's suppressions table (created by the worker: activities/suppression), read for the request detail
-// and the lift route. Identifiers are left out: staff see them on the request itself.
-
-export const DEFAULT_WAREHOUSE_OUTBOUND_SCHEMA = 'delta_storage';
-
-export const suppressionRow = z.object({
-  suppression_id: z.string(),
-  seq: z.coerce.number(),
-  request_id: z.string(),
-  scope: z.enum(SUPPRESSION_SCOPES),
-  basis: z.string(),
-  regulation: z.string(),
-  effective_at: z.string(),
-  lifted_at: z.string().nullable(),
-  lifted_by: z.string().nullable(),
-  lift_reason: z.string().nullable(),
-});
-export type SuppressionRow = z.infer<typeof suppressionRow>;
-
-const columns = sql.fragment`suppression_id, seq, request_id, scope, basis, regulation, effective_at, lifted_at, lifted_by, lift_reason`;
-
-async function tableExists(db: CommonQueryMethods, schema: string): Promise<boolean> {
-  return db.oneFirst(sql.type(z.object({ present: z.boolean() }))`select to_regclass(${`${schema}.suppressions`}) is not null as present`);
-}
-
-/** A request's suppressions (none before the worker first wrote one: the table may not exist yet). */
-export async function listSuppressions(db: CommonQueryMethods, requestId: string, schema: string = DEFAULT_WAREHOUSE_OUTBOUND_SCHEMA) {
-  if (!(await tableExists(db, schema))) return [];
-  return db.any(sql.type(suppressionRow)`select ${columns} from ${sql.identifier([schema, 'suppressions'])} where request_id = ${requestId} order by scope`);
-}
-
-export async function findSuppression(db: CommonQueryMethods, suppressionId: string, schema: string = DEFAULT_WAREHOUSE_OUTBOUND_SCHEMA) {
-  if (!(await tableExists(db, schema))) return null;
-  return db.maybeOne(sql.type(suppressionRow)`select ${columns} from ${sql.identifier([schema, 'suppressions'])} where suppression_id = ${suppressionId}`);
-}
+// Staff's lifts of suppressions (dsrflow.suppression_lifts); the suppressions themselves are the warehouse's
+// (src/warehouse/suppressions.ts).
 
 const liftRow = z.object({ suppression_id: z.string(), request_id: z.string(), reason: z.string(), lifted_by: z.string(), workflow_started_at: z.string().nullable() });
 

@@ -16,7 +16,8 @@ export const tokenRow = z.object({
 });
 export type TokenRow = z.infer<typeof tokenRow>;
 
-// Tokens carry 256 random bits, so a plain SHA-256 is enough to store them (no password stretching needed).
+// Every stored token (API, verification link, download link) carries 256 random bits, so a plain SHA-256 is enough
+// to store it (no password stretching needed).
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const generateToken = () => `dsr_${randomBytes(32).toString('base64url')}`;
 

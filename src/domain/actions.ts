@@ -60,6 +60,14 @@ export interface ActionContext {
   extensionsUsed: number;
   pausedDays: number;
   now: Date;
+  /** Identity is verified before assessment (the law forbids it for some opt-outs). */
+  verificationRequired: boolean;
+  /** Approved by policy (AUTO_APPROVE_TYPES): staff never assess it. */
+  autoApprove: boolean;
+  /** Decisions accepted but not yet acted on: the workflow may still be busy with the step before them. */
+  queued: { verification: VerificationDecision['outcome'] | null; assessment: boolean };
+  /** Whether a decision may wait behind the step under way; false judges as before queueing existed (replayed signals). */
+  queueing: boolean;
 }
 
 export type Verdict = { ok: true } | { ok: false; code: string; reason: string };
@@ -70,25 +78,62 @@ const refuse = (code: string, reason: string): Verdict => ({ ok: false, code, re
 const closed = (c: ActionContext): Verdict | null =>
   isTerminal(c.status) ? refuse('REQUEST.CLOSED', `The request is already ${c.status}; nothing more can be done to it`) : null;
 
+const pending = (what: string): Verdict => refuse('REQUEST.DECISION_PENDING', `${what} decision is already being applied`);
+
+/**
+ * Identity can be decided while the request awaits verification, and also right after receipt while the
+ * acknowledgement is still going out: the decision then waits for the workflow, which sends no link.
+ */
 export function checkVerification(c: ActionContext): Verdict {
+  // A decision already queued counts: a second one is refused, never silently dropped.
+  if (c.queued.verification) return pending('A verification');
   const state = closed(c);
   if (state) return state;
-  return c.status === 'awaiting_verification'
-    ? ok
-    : refuse('REQUEST.INVALID_TRANSITION', `Identity can be decided only while the request awaits verification (it is ${c.status})`);
+  if (!c.verificationRequired) return refuse('REQUEST.INVALID_TRANSITION', `The subject's identity is not verified for ${c.type} requests under ${c.regulation} (it is ${c.status})`);
+  if (c.status === 'awaiting_verification' || (c.status === 'submitted' && c.queueing)) return ok;
+  return refuse('REQUEST.INVALID_TRANSITION', `Identity can be decided only while the request awaits verification (it is ${c.status})`);
 }
 
+/**
+ * Approve or reject: in assessment, or on the way to it behind an accepted decision (verified, or a verification
+ * queued) or behind the acknowledgement when no verification is needed. Never for a type approved by policy.
+ */
 export function checkAssessment(c: ActionContext, d: AssessmentDecision): Verdict {
+  if (c.queued.assessment) return pending('An assessment');
   const state = closed(c);
   if (state) return state;
-  if (c.status !== 'in_assessment') {
-    return refuse('REQUEST.INVALID_TRANSITION', `A request can be approved or rejected only in assessment (it is ${c.status})`);
-  }
+  const due = assessmentDue(c);
+  if (!due.ok) return due;
   if (d.decision === 'reject' && !d.rejectionReason) return refuse('ASSESSMENT.REASON_REQUIRED', 'A rejection needs a reason');
   if (d.decision === 'reject' && d.rejectionReason === 'legal_exception' && !d.legalExceptions?.length) {
     return refuse('ASSESSMENT.EXCEPTION_REQUIRED', 'A rejection on a legal exception must name the exception');
   }
   return ok;
+}
+
+function assessmentDue(c: ActionContext): Verdict {
+  if (c.status === 'in_assessment') return ok;
+  const notNow = refuse('REQUEST.INVALID_TRANSITION', `A request can be approved or rejected only in assessment (it is ${c.status})`);
+  if (!c.queueing || !BEFORE_APPLIED.assessment.includes(c.status)) return notNow;
+  if (c.autoApprove) return refuse('REQUEST.INVALID_TRANSITION', `${c.type} requests are approved by policy; staff do not assess them (it is ${c.status})`);
+  const identitySettled = c.status === 'verified' || (c.status === 'submitted' && !c.verificationRequired) || c.queued.verification === 'verified';
+  return identitySettled ? ok : refuse('REQUEST.INVALID_TRANSITION', `A request can be approved or rejected only once the subject's identity is verified (it is ${c.status})`);
+}
+
+/** The statuses a request passes through before the workflow has acted on an accepted decision of each kind. */
+const BEFORE_APPLIED: Record<'verification' | 'assessment', readonly RequestStatus[]> = {
+  verification: ['submitted', 'awaiting_verification', 'verified'],
+  assessment: ['submitted', 'awaiting_verification', 'verified', 'in_assessment'],
+};
+
+/**
+ * True once the workflow has acted on an accepted decision of this kind: the status is past the steps before it
+ * (verification: in assessment or later; assessment: processing or later), or the request has ended (a cancellation
+ * or manual completion is acted on only then).
+ */
+export function isDecisionApplied(kind: 'verification' | 'assessment' | 'closing', status: RequestStatus): boolean {
+  if (isTerminal(status)) return true;
+  return kind !== 'closing' && !BEFORE_APPLIED[kind].includes(status);
 }
 
 export function checkExtension(c: ActionContext): Verdict {

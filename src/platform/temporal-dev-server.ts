@@ -2,13 +2,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
 // The CLI spells search attribute types in PascalCase.
 const cliType: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', DATETIME: 'Datetime', BOOL: 'Bool', INT: 'Int', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' };
 
-export const searchAttributeArgs = (): string[] =>
-  SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
+/** A search attribute as the SDK defines it (the application's list is passed in: platform knows no workflow). */
+export interface SearchAttributeSpec {
+  name: string;
+  type: string;
+}
+
+export const searchAttributeArgs = (searchAttributes: readonly SearchAttributeSpec[]): string[] =>
+  searchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${cliType[key.type]}`]);
 
 export interface DevServerHandle {
   address: string;
@@ -26,6 +31,7 @@ export async function startTemporalDevServer(opts: {
   port: number;
   uiPort: number;
   namespace: string;
+  searchAttributes: readonly SearchAttributeSpec[];
   log?: (line: string) => void;
 }): Promise<DevServerHandle> {
   mkdirSync(dirname(resolve(opts.dbFile)), { recursive: true });
@@ -37,7 +43,7 @@ export async function startTemporalDevServer(opts: {
     '--db-filename', resolve(opts.dbFile),
     '--namespace', opts.namespace,
     '--log-level', 'warn',
-    ...searchAttributeArgs(),
+    ...searchAttributeArgs(opts.searchAttributes),
   ];
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = opts.log ?? (() => {});

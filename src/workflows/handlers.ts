@@ -1,4 +1,4 @@
-import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, setHandler } from '@temporalio/workflow';
 import {
   checkAssessment,
   checkCancellation,
@@ -6,6 +6,7 @@ import {
   checkExtension,
   checkMessage,
   checkVerification,
+  isDecisionApplied,
   type AssessmentDecision,
   type CancellationRequest,
   type CompletionRequest,
@@ -29,30 +30,28 @@ import {
 } from './messages.ts';
 import { activities, type RequestRun } from './request-context.ts';
 
-/** Decisions waiting for the main flow to act on them; handlers only validate and enqueue (or extend, which is immediate). */
-export interface Inbox {
-  verification: VerificationDecision | null;
-  assessment: AssessmentDecision | null;
-  close: { action: 'cancel'; request: CancellationRequest } | { action: 'complete'; request: CompletionRequest } | null;
-}
+/**
+ * Decisions queue behind the step under way, and their Update answers once the workflow has acted on them.
+ * Histories recorded before refused such signals and answered at once: they replay as they ran.
+ */
+const QUEUED_DECISIONS = 'queued-decisions';
 
 const reject = (verdict: Verdict) => {
   if (!verdict.ok) throw ApplicationFailure.nonRetryable(verdict.reason, verdict.code);
 };
 
 /** Registers every handler before the first await: updates validate synchronously, signals are checked the same way. */
-export function registerHandlers(run: RequestRun, inbox: Inbox): void {
+export function registerHandlers(run: RequestRun): void {
+  const { inbox } = run;
   const verify = (d: VerificationDecision) => void (inbox.verification = d);
   const assess = (d: AssessmentDecision) => void (inbox.assessment = d);
   const cancel = (r: CancellationRequest) => void (inbox.close ??= { action: 'cancel', request: r });
   const complete = (r: CompletionRequest) => void (inbox.close ??= { action: 'complete', request: r });
 
-  // A decision already queued but not yet acted on counts: a second one is refused, never silently dropped.
+  // Validators never run on replay, so they always judge by today's rules; signal handlers do run on replay.
   const verdicts = {
-    verify: (d: VerificationDecision) =>
-      first(checkMessage('verification', d), inbox.verification ? refusal('A verification decision is already being applied') : checkVerification(run.actionContext())),
-    assess: (d: AssessmentDecision) =>
-      first(checkMessage('assessment', d), inbox.assessment ? refusal('An assessment decision is already being applied') : checkAssessment(run.actionContext(), d)),
+    verify: (d: VerificationDecision, queueing = true) => first(checkMessage('verification', d), checkVerification(run.actionContext(queueing))),
+    assess: (d: AssessmentDecision, queueing = true) => first(checkMessage('assessment', d), checkAssessment(run.actionContext(queueing), d)),
     extend: (r: ExtensionRequest) => first(checkMessage('extension', r), checkExtension(run.actionContext())),
     cancel: (r: CancellationRequest) => first(checkMessage('cancellation', r), closeVerdict(checkCancellation)),
     complete: (r: CompletionRequest) => first(checkMessage('completion', r), closeVerdict(checkCompletion)),
@@ -62,14 +61,19 @@ export function registerHandlers(run: RequestRun, inbox: Inbox): void {
     if (run.delivering) return { ok: false, code: 'REQUEST.INVALID_TRANSITION', reason: 'The response is already being delivered to the subject' };
     return check(run.actionContext());
   }
+  // The caller learns the state after the decision: in assessment, processing, rejected, cancelled or completed.
+  const applied = async (kind: Parameters<typeof isDecisionApplied>[0]) => {
+    if (patched(QUEUED_DECISIONS)) await condition(() => isDecisionApplied(kind, run.state.status));
+    return run.state;
+  };
 
   setHandler(stateQuery, () => run.state);
 
-  setHandler(verifyUpdate, (d) => (verify(d), run.state), { validator: (d) => reject(verdicts.verify(d)) });
-  setHandler(assessUpdate, (d) => (assess(d), run.state), { validator: (d) => reject(verdicts.assess(d)) });
+  setHandler(verifyUpdate, (d) => (verify(d), applied('verification')), { validator: (d) => reject(verdicts.verify(d)) });
+  setHandler(assessUpdate, (d) => (assess(d), applied('assessment')), { validator: (d) => reject(verdicts.assess(d)) });
   setHandler(extendUpdate, (r) => (extend(run, r), run.state), { validator: (r) => reject(verdicts.extend(r)) });
-  setHandler(cancelUpdate, (r) => (cancel(r), run.state), { validator: (r) => reject(verdicts.cancel(r)) });
-  setHandler(completeUpdate, (r) => (complete(r), run.state), { validator: (r) => reject(verdicts.complete(r)) });
+  setHandler(cancelUpdate, (r) => (cancel(r), applied('closing')), { validator: (r) => reject(verdicts.cancel(r)) });
+  setHandler(completeUpdate, (r) => (complete(r), applied('closing')), { validator: (r) => reject(verdicts.complete(r)) });
 
   const viaSignal = <T extends { actor: string }>(name: string, verdict: (m: T) => Verdict, apply: (m: T) => unknown) => async (m: T) => {
     const v = verdict(m);
@@ -83,8 +87,8 @@ export function registerHandlers(run: RequestRun, inbox: Inbox): void {
       details: { signal: name, code: v.code },
     });
   };
-  setHandler(verificationSignal, viaSignal('verification', verdicts.verify, verify));
-  setHandler(assessmentSignal, viaSignal('assessment', verdicts.assess, assess));
+  setHandler(verificationSignal, viaSignal('verification', (d: VerificationDecision) => verdicts.verify(d, patched(QUEUED_DECISIONS)), verify));
+  setHandler(assessmentSignal, viaSignal('assessment', (d: AssessmentDecision) => verdicts.assess(d, patched(QUEUED_DECISIONS)), assess));
   setHandler(extensionSignal, viaSignal('extension', verdicts.extend, (r: ExtensionRequest) => extend(run, r)));
   setHandler(cancellationSignal, viaSignal('cancellation', verdicts.cancel, cancel));
   setHandler(completionSignal, viaSignal('completion', verdicts.complete, complete));

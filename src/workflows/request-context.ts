@@ -1,6 +1,6 @@
 import { proxyActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.ts';
-import type { ActionContext } from '../domain/actions.ts';
+import type { ActionContext, AssessmentDecision, CancellationRequest, CompletionRequest, VerificationDecision } from '../domain/actions.ts';
 import type { RequestStatus } from '../domain/request.ts';
 import type { RequestState, RightsRequestInput } from './messages.ts';
 import { dsrDueAt, dsrExtended, dsrOverdue, dsrStatus } from './search-attributes.ts';
@@ -8,10 +8,18 @@ import { dsrDueAt, dsrExtended, dsrOverdue, dsrStatus } from './search-attribute
 const quick = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '5 minutes' } } as const;
 export const activities = proxyActivities<Activities>(quick);
 
+/** Decisions waiting for the main flow to act on them; handlers only validate and enqueue (or extend, which is immediate). */
+export interface Inbox {
+  verification: VerificationDecision | null;
+  assessment: AssessmentDecision | null;
+  close: { action: 'cancel'; request: CancellationRequest } | { action: 'complete'; request: CompletionRequest } | null;
+}
+
 /** The live request inside its workflow: state, plus the one way to record a change (activity + search attributes). */
 export class RequestRun {
   readonly input: RightsRequestInput;
   readonly state: RequestState;
+  readonly inbox: Inbox = { verification: null, assessment: null, close: null };
   /** Set once the response is going out: a cancellation or manual completion can no longer be honoured. */
   delivering = false;
   /** Effects started by handlers that answer before them (an update must not wait for SMTP): awaited before the workflow ends. */
@@ -47,7 +55,8 @@ export class RequestRun {
     return `${workflowInfo().workflowId}/${this.events}`;
   }
 
-  actionContext(): ActionContext {
+  /** `queueing` false judges a decision as the workflow did before decisions could queue (replayed signals). */
+  actionContext(queueing = true): ActionContext {
     return {
       status: this.state.status,
       regulation: this.state.regulation,
@@ -57,6 +66,10 @@ export class RequestRun {
       extensionsUsed: this.state.extensionsUsed,
       pausedDays: this.state.pausedDays,
       now: new Date(),
+      verificationRequired: this.input.verification === 'required',
+      autoApprove: this.input.autoApprove ?? false,
+      queued: { verification: this.inbox.verification?.outcome ?? null, assessment: this.inbox.assessment !== null },
+      queueing,
     };
   }
 

@@ -5,7 +5,7 @@ import { isSuppressionType } from '../domain/suppression.ts';
 import { watchAcknowledgement, watchDeadline } from './deadline-watch.ts';
 import { eraseForSubject } from './erasure-step.ts';
 import { exportForSubject, expireWhenDue, type ExportOutcome } from './export-step.ts';
-import { registerHandlers, type Inbox } from './handlers.ts';
+import { registerHandlers } from './handlers.ts';
 import type { RightsRequestInput, RightsRequestResult } from './messages.ts';
 import { activities, RequestRun } from './request-context.ts';
 import { announce } from './destinations.ts';
@@ -20,9 +20,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  */
 export async function rightsRequest(input: RightsRequestInput): Promise<RightsRequestResult> {
   const run = new RequestRun(input);
-  const { state } = run;
-  const inbox: Inbox = { verification: null, assessment: null, close: null };
-  registerHandlers(run, inbox);
+  const { state, inbox } = run;
+  registerHandlers(run);
 
   upsertSearchAttributes([
     { key: dsrType, value: input.type },
@@ -135,10 +134,13 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
 
   /** True when verified; otherwise the request has ended (unverified, rejected) or is being closed. */
   async function verification(): Promise<boolean> {
+    // Staff decided while the acknowledgement went out: the subject is not asked to verify by link.
+    // (No patch needed: a decision could not be queued this early before, so older histories never skip the link.)
+    const decidedEarly = inbox.verification !== null;
     await run.moveTo('awaiting_verification', 'system');
     const waitingSince = Date.now();
     const expiresAt = new Date(waitingSince + input.verificationWindowDays * DAY_MS).toISOString();
-    await activities.issueVerificationLink({ requestId: input.requestId, expiresAt });
+    if (!decidedEarly) await activities.issueVerificationLink({ requestId: input.requestId, expiresAt });
     const decided = await condition(() => inbox.verification !== null || closing(), input.verificationWindowDays * DAY_MS);
     if (closing()) return false;
     if (!decided) {

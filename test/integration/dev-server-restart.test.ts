@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { startTemporalDevServer } from '../../src/platform/temporal-dev-server.ts';
 import { locateTool } from '../../src/platform/toolchain.ts';
+import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.ts';
 import { freePort } from '../support/ports.ts';
 
 test('the dev server that npm start runs keeps in-flight workflows across a restart, with our search attributes', async () => {
@@ -14,7 +15,7 @@ test('the dev server that npm start runs keeps in-flight workflows across a rest
   if (cli.source === 'cached-download') return;
   const dbFile = join(mkdtempSync(join(tmpdir(), 'dsrflow-dev-')), 'temporal.sqlite');
   const [port, uiPort] = [await freePort(), await freePort()];
-  const options = { cliPath: cli.path, dbFile, port, uiPort, namespace: 'default' };
+  const options = { cliPath: cli.path, dbFile, port, uiPort, namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES };
 
   const first = await startTemporalDevServer(options);
   const workflowId = `dsr-restart-${crypto.randomUUID()}`;

@@ -3,12 +3,12 @@ import { describe, test } from 'node:test';
 import { sql } from 'slonik';
 import { findRequest } from '../../src/db/requests.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { startRecordedRequests } from '../../src/worker.ts';
+import { startRecordedRequests } from '../../src/main/temporal-worker.ts';
 import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { historyText } from '../support/history.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
-import { ensureSchedule, recordedRequestsSweepSchedule } from '../../src/platform/deletion-schedule.ts';
+import { ensureSchedule, recordedRequestsSweepSchedule } from '../../src/main/deletion-schedule.ts';
 
 const TASK_QUEUE = 'end-to-end';
 

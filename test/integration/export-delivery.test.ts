@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import { checkDataModel, loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
+import { checkDataModel, loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { downloadsRouter } from '../../src/api/downloads/downloads.index.ts';
 import { onError } from '../../src/api/errors.ts';
 import { DataModelError, parseDataModel } from '../../src/domain/data-model.ts';

@@ -7,7 +7,7 @@ import { sql, type DatabasePool } from 'slonik';
 import yauzl from 'yauzl';
 import { z } from 'zod';
 import { createExportActivities } from '../../src/activities/export/index.ts';
-import { loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
+import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool } from '../../src/db/pool.ts';
 import { insertRequest } from '../../src/db/requests.ts';
@@ -16,7 +16,7 @@ import { ensureOrganization } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
-import { workflowIdFor } from '../../src/platform/temporal.ts';
+import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { freshDatabase } from '../support/databases.ts';
 import { mailCatcher } from '../support/stack.ts';
 

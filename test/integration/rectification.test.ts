@@ -10,7 +10,7 @@ import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRectificationOutcome, listCorrections, type NewCorrection } from '../../src/db/rectification.ts';
 import { insertRequest } from '../../src/db/requests.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
-import { workflowIdFor } from '../../src/platform/temporal.ts';
+import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { testActivityDeps } from '../support/app.ts';
 import { mailCatcher } from '../support/stack.ts';
 import { exportDatabase, warehouseDigest } from './export-support.ts';

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
-import { loadDataModelFile } from '../../src/activities/export/data-model-check.ts';
-import { loadRetentionPolicyFile } from '../../src/activities/erasure/policy-file.ts';
+import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
+import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-check.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
 import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Mailer } from '../../src/platform/mailer.ts';
-import type { WorkflowSettings } from '../../src/platform/temporal.ts';
+import type { WorkflowSettings } from '../../src/workflow-client/starts.ts';
 
 export const TASK_QUEUE = 'dsrflow-test';
 
@@ -42,11 +42,11 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   exportFormats: ['csv', 'json'],
 });
 
-export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number }) {
+export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number }) {
   return createApp({
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
-    workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}) },
+    workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}), ...(opts.decisionWaitMs ? { decisionWaitMs: opts.decisionWaitMs } : {}) },
     settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}) },
     logger: createLogger('silent'),
     now: opts.now ?? (() => new Date()),

@@ -4,7 +4,7 @@ import { computeDeadlines } from '../../src/domain/deadlines.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';
 import { insertRequest } from '../../src/db/requests.ts';
-import { workflowIdFor } from '../../src/platform/temporal.ts';
+import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 
 /** Records a request as the API would, with a subject whose identifiers are unique to the test. */
 export async function recordRequest(pool: DatabasePool, opts: { type?: RequestType; regulation?: RegulationCode; receivedAt?: Date } = {}) {

@@ -11,10 +11,10 @@ import { createDatabasePool } from '../../src/db/pool.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/platform/embedded-postgres.ts';
 import { startMailCatcher, type MailCatcher } from '../../src/platform/mail-catcher.ts';
-import { registerSearchAttributes } from '../../src/platform/temporal.ts';
+import { registerSearchAttributes } from '../../src/workflow-client/starts.ts';
 import { executableOption, locateTool } from '../../src/platform/toolchain.ts';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.ts';
-import { workflowsPath } from '../../src/worker.ts';
+import { workflowsPath } from '../../src/main/temporal-worker.ts';
 import { freePort } from './ports.ts';
 
 const once = <T>(start: () => Promise<T>) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { erasureNoticeText } from '../../src/activities/erasure/notice.ts';
-import { erasureModels } from '../../src/activities/erasure/warehouse.ts';
+import { erasureModels } from '../../src/warehouse/erasure.ts';
 import { parseDataModel } from '../../src/domain/data-model.ts';
 import { erasurePlan, modelShapes } from '../../src/domain/erasure-plan.ts';
 import { parseRetentionPolicy } from '../../src/domain/retention.ts';

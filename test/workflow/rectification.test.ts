@@ -7,7 +7,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { insertRequest } from '../../src/db/requests.ts';
 import { computeDeadlines } from '../../src/domain/deadlines.ts';
-import { startRequestWorkflow, workflowIdFor } from '../../src/platform/temporal.ts';
+import { startRequestWorkflow, workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
 import type { rightsRequest } from '../../src/workflows/rights-request.ts';
 import { historyText } from '../support/history.ts';

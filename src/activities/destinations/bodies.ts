@@ -2,7 +2,7 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { DestinationEvent } from '../../domain/destinations.ts';
-import { DEFAULT_DELETION_SCHEMA } from '../deletion-table.ts';
+import { DEFAULT_DELETION_SCHEMA } from '../../warehouse/deletion-table.ts';
 
 // The body of each destination event, read from the records by id when the event is first written (and then kept
 // as sent: a retry sends the same bytes' meaning). Documented in docs/destinations.md.

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Destination, DestinationEvent } from '../../domain/destinations.ts';
 import { recordEvent } from '../../db/audit.ts';
 import { signWebhook } from '../../platform/signing.ts';
-import type { ActivityDeps } from '../index.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
 import { eventBody } from './bodies.ts';
 

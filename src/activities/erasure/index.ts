@@ -16,13 +16,13 @@ import {
   type PlanOutcome,
 } from '../../db/erasure.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
-import { checkDataModel } from '../export/data-model-check.ts';
-import { lookupSubject } from '../export/subject-lookup.ts';
-import type { ActivityDeps } from '../index.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
-import { enqueueDeletion } from '../deletion-table.ts';
+import { enqueueDeletion } from '../../warehouse/deletion-table.ts';
 import { erasureNoticeText } from './notice.ts';
-import { erasureModels, executeModel, readSubjectFacts } from './warehouse.ts';
+import { erasureModels, executeModel, readSubjectFacts } from '../../warehouse/erasure.ts';
 
 export type ErasureDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel'> & { retentionPolicy: RetentionPolicy };
 

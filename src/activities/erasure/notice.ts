@@ -1,5 +1,5 @@
 import type { ErasurePlan, RetainedGroup, RetentionReason } from '../../domain/erasure-plan.ts';
-import type { ErasureModel } from './warehouse.ts';
+import type { ErasureModel } from '../../warehouse/erasure.ts';
 
 // What the subject reads once their erasure request is done: what we erased, what we kept, why and until when.
 // Plain words, no legal article numbers; dates as days (the last day a record is kept).

@@ -14,15 +14,16 @@ import {
   type ExportRow,
 } from '../../db/exports.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
+import { hashToken } from '../../db/tokens.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
-import { withSubjectSnapshot, type SubjectReader } from './collect.ts';
-import { checkDataModel } from './data-model-check.ts';
+import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject-rows.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { DOCX_ROW_LIMIT } from './formats/docx.ts';
 import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';
 import { PDF_ROW_LIMIT } from './formats/pdf.ts';
-import { lookupSubject } from './subject-lookup.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import { writePackage } from './write-package.ts';
 
 export type { ExportProgress } from './write-package.ts';
@@ -58,7 +59,7 @@ export type ExportResult =
   | { outcome: 'noData'; exportIds: []; exports: []; counts: Record<string, number> }
   | { outcome: 'ambiguous'; exportIds: []; exports: []; counts: Record<string, number>; candidates: number };
 
-export const hashDownloadToken = (token: string) => createHash('sha256').update(token).digest('hex');
+export const hashDownloadToken = hashToken;
 
 export function createExportActivities(deps: ExportDeps) {
   const validDays = deps.linkValidDays ?? LINK_VALID_DAYS;

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { activityContext } from '../activity-context.ts';
 import type { ExportFormat, ResolvedModel } from '../../domain/data-model.ts';
-import type { SubjectReader } from './collect.ts';
+import type { SubjectReader } from '../../warehouse/subject-rows.ts';
 import { createCsvPackage } from './formats/csv.ts';
 import { createDocxSink } from './formats/docx.ts';
 import { createJsonSink } from './formats/json.ts';

@@ -4,12 +4,13 @@ import type { ResolvedDataModel } from '../../domain/data-model.ts';
 import { recordEvent } from '../../db/audit.ts';
 import { findRectificationOutcome, listCorrections, lockCorrections, recordRectificationOutcome, type OutcomeRow } from '../../db/rectification.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
-import { checkDataModel } from '../export/data-model-check.ts';
-import { lookupSubject } from '../export/subject-lookup.ts';
-import type { ActivityDeps } from '../index.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
+import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
-import { applyCorrections } from './apply.ts';
-import { rectificationCatalog } from './catalog.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { applyCorrections } from '../../warehouse/rectification.ts';
+import { rectificationCatalog } from '../../warehouse/column-catalog.ts';
 import { noDataNoticeText, rectificationNoticeText } from './notice.ts';
 
 export type RectificationDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel'>;
@@ -45,10 +46,14 @@ export function createRectificationActivities(deps: RectificationDeps) {
     try {
       return await work();
     } catch (error) {
-      if (error instanceof ApplicationFailure && error.nonRetryable && error.type?.startsWith('RECTIFICATION.')) {
-        await recordEvent(deps.pool, { requestId, eventKey: `rectification/${requestId}/refused`, action: 'rectification.refused', actor: 'system', reason: error.message, details: { code: error.type } });
-      }
-      throw error;
+      // The warehouse's refusals are domain errors; Temporal must see them as final (retrying is refused again).
+      const refused =
+        error instanceof DomainError && error.code.startsWith('RECTIFICATION.') ? ApplicationFailure.nonRetryable(error.message, error.code)
+        : error instanceof ApplicationFailure && error.nonRetryable && error.type?.startsWith('RECTIFICATION.') ? error
+        : null;
+      if (!refused) throw error;
+      await recordEvent(deps.pool, { requestId, eventKey: `rectification/${requestId}/refused`, action: 'rectification.refused', actor: 'system', reason: refused.message, details: { code: refused.type } });
+      throw refused;
     }
   }
 

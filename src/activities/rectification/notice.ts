@@ -1,5 +1,5 @@
 import type { CorrectionRow } from '../../db/rectification.ts';
-import type { RectifiableModel } from './catalog.ts';
+import type { RectifiableModel } from '../../warehouse/column-catalog.ts';
 
 // What the subject reads once their corrections are applied: each record and field in words, with the value we now
 // hold. The values are theirs and go only to them (the address the request came from).

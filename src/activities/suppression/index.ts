@@ -1,53 +1,25 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import { sql, type CommonQueryMethods } from 'slonik';
+import { sql } from 'slonik';
 import { z } from 'zod';
 import type { ResolvedDataModel } from '../../domain/data-model.ts';
 import { isSuppressionType, scopesFor, SUPPRESSION_SCOPES, type SuppressionScope, type SuppressionType } from '../../domain/suppression.ts';
 import { recordEvent } from '../../db/audit.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
-import { DEFAULT_DELETION_SCHEMA } from '../deletion-table.ts';
-import { checkDataModel } from '../export/data-model-check.ts';
-import { lookupSubject } from '../export/subject-lookup.ts';
-import type { ActivityDeps } from '../index.ts';
+import { DEFAULT_DELETION_SCHEMA } from '../../warehouse/deletion-table.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
+import { ensureSuppressionTable, insertSuppressions, markSuppressionLifted, suppressionIds } from '../../warehouse/suppressions.ts';
+import type { ActivityDeps } from '../deps.ts';
 
 // Restriction, objection and opt-out of sale end in suppressions: one row per subject and scope in the warehouse's
-// <schema>.suppressions, next to deletion_requests, for downstream tools to read incrementally (`seq` advances on
-// every change: read `where seq > <last seen>`) and honour until staff lift it with a reason.
+// <schema>.suppressions (src/warehouse/suppressions.ts), honoured until staff lift it with a reason.
 
 export const BASIS: Record<SuppressionType, string> = { restrict: 'restriction', object: 'objection', noSale: 'opt_out_of_sale' };
-
-/** Creates the sequence and table when missing (worker start, and lazily before the first write); idempotent. */
-export async function ensureSuppressionTable(db: CommonQueryMethods, schema: string = DEFAULT_DELETION_SCHEMA): Promise<void> {
-  const seq = sql.identifier([schema, 'suppressions_seq']);
-  await db.query(sql.unsafe`create schema if not exists ${sql.identifier([schema])}`);
-  await db.query(sql.unsafe`create sequence if not exists ${seq}`);
-  await db.query(sql.unsafe`
-    create table if not exists ${sql.identifier([schema, 'suppressions'])} (
-      suppression_id uuid primary key default gen_random_uuid(),
-      -- advances on every change (created, lifted): downstream tools read where seq > the last one they saw
-      seq bigint not null unique default nextval(${sql.literalValue(`${schema}.suppressions_seq`)}::regclass),
-      request_id uuid not null,
-      scope text not null check (scope in (${sql.join(SUPPRESSION_SCOPES.map((s) => sql.literalValue(s)), sql.fragment`, `)})),
-      basis text not null,
-      regulation text not null,
-      user_key text,
-      email text,
-      customer_id text,
-      phone text,
-      effective_at timestamptz not null default now(),
-      lifted_at timestamptz,
-      lifted_by text,
-      lift_reason text,
-      updated_at timestamptz not null default now(),
-      unique (request_id, scope)
-    )`);
-}
 
 export type SuppressionDeps = Pick<ActivityDeps, 'pool' | 'logger' | 'dataModel' | 'deletionRequestsSchema'>;
 
 export function createSuppressionActivities(deps: SuppressionDeps) {
   const schema = deps.deletionRequestsSchema ?? DEFAULT_DELETION_SCHEMA;
-  const table = sql.identifier([schema, 'suppressions']);
   let ready: Promise<void> | undefined;
   let model: Promise<ResolvedDataModel> | undefined;
   const resolved = () => {
@@ -83,12 +55,14 @@ export function createSuppressionActivities(deps: SuppressionDeps) {
       const match = await lookupSubject(deps.pool, await resolved(), subject);
       const userKey = match.outcome === 'found' ? match.userKey : null;
       const created = await deps.pool.transaction(async (tx) => {
-        const rows = await tx.anyFirst(sql.type(z.object({ scope: z.string() }))`
-          insert into ${table} (request_id, scope, basis, regulation, user_key, email, customer_id, phone)
-          select ${request.id}, scope, ${BASIS[request.type as SuppressionType]}, ${request.regulation}, ${userKey}, ${subject.email}, ${subject.customer_id}, ${subject.phone}
-          from unnest(${sql.array(scopes, 'text')}) as scope
-          on conflict (request_id, scope) do nothing
-          returning scope`);
+        const rows = await insertSuppressions(tx, schema, {
+          requestId: request.id,
+          scopes,
+          basis: BASIS[request.type as SuppressionType],
+          regulation: request.regulation,
+          userKey,
+          identifiers: { email: subject.email, customerId: subject.customer_id, phone: subject.phone },
+        });
         if (rows.length > 0) {
           await recordEvent(tx, {
             requestId: request.id,
@@ -101,8 +75,7 @@ export function createSuppressionActivities(deps: SuppressionDeps) {
         }
         return rows.length;
       });
-      const ids = await deps.pool.anyFirst(sql.type(z.object({ suppression_id: z.string() }))`
-        select suppression_id from ${table} where request_id = ${request.id} order by scope`);
+      const ids = await suppressionIds(deps.pool, schema, request.id);
       deps.logger.info('suppressions', { requestId: request.id, created, scopes: scopes.length });
       return { suppressionIds: [...ids], match: match.outcome };
     },
@@ -114,12 +87,7 @@ export function createSuppressionActivities(deps: SuppressionDeps) {
         select request_id, reason, lifted_by from dsrflow.suppression_lifts where suppression_id = ${input.suppressionId}`);
       if (!lift) throw ApplicationFailure.nonRetryable(`suppression ${input.suppressionId} has no recorded lift`, 'SUPPRESSION.NO_LIFT');
       return deps.pool.transaction(async (tx) => {
-        const row = await tx.maybeOne(sql.type(z.object({ scope: z.string() }))`
-          update ${table}
-          set lifted_at = now(), lifted_by = ${lift.lifted_by}, lift_reason = ${lift.reason}, updated_at = now(),
-              seq = nextval(${`${schema}.suppressions_seq`}::regclass)
-          where suppression_id = ${input.suppressionId} and lifted_at is null
-          returning scope`);
+        const row = await markSuppressionLifted(tx, schema, { suppressionId: input.suppressionId, liftedBy: lift.lifted_by, reason: lift.reason });
         if (!row) return { lifted: false };
         await recordEvent(tx, {
           requestId: lift.request_id,

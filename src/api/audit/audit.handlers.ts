@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { z } from 'zod';
 import { listAuditEvents, verifyAuditChain, type AuditFilter, type ChainedEventRow } from '../../db/audit-trail.ts';
 import { findRequest } from '../../db/requests.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../pagination.ts';

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import type { Context } from 'hono';
-import { hashDownloadToken } from '../../activities/export/index.ts';
-import { CONTENT_TYPES } from '../../activities/export/formats/output.ts';
+import { CONTENT_TYPES } from '../../domain/export-formats.ts';
 import { findDownload, recordDownload } from '../../db/exports.ts';
+import { hashToken } from '../../db/tokens.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 
 export type DownloadDeps = Pick<AppDeps, 'pool' | 'logger' | 'now'> & { storage: ExportStorage };
@@ -20,7 +20,7 @@ export function createDownloadHandlers(deps: DownloadDeps) {
     async download(c: Context) {
       const token = c.req.param('token') ?? '';
       if (!TOKEN_PATTERN.test(token)) throw notFound();
-      const tokenHash = hashDownloadToken(token);
+      const tokenHash = hashToken(token);
       const found = await findDownload(deps.pool, tokenHash);
       if (!found) throw notFound();
       if (found.expired_at !== null || found.status === 'expired' || new Date(found.token_expires_at) <= deps.now()) throw gone();

@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { html } from 'hono/html';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { hashVerificationToken } from '../../activities/notifications.ts';
+import { hashToken } from '../../db/tokens.ts';
 import { verifyUpdate } from '../../workflows/messages.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';
 import { ApiError } from '../errors.ts';
 
@@ -39,7 +39,7 @@ export function verificationLinkRouter(deps: AppDeps) {
   const lookup = async (token: string) => {
     if (!TOKEN.test(token)) return null;
     return deps.pool.maybeOne(sql.type(tokenRow)`
-      select request_id, expires_at, used_at, attempts from dsrflow.verification_tokens where token_hash = ${hashVerificationToken(token)}`);
+      select request_id, expires_at, used_at, attempts from dsrflow.verification_tokens where token_hash = ${hashToken(token)}`);
   };
   const refusal = (row: z.infer<typeof tokenRow> | null, now: Date) => {
     if (!row) return { status: 404 as const, title: 'Link not found', text: 'This link is not valid. Check that you copied all of it.' };

@@ -1,12 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { RouteHandler } from '@hono/zod-openapi';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, type UpdateDefinition } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, WorkflowUpdateStage, type UpdateDefinition, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'slonik';
 import { findRequest, insertNote } from '../../db/requests.ts';
 import type { RequestState } from '../../workflows/messages.ts';
-import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, verifyUpdate } from '../../workflows/messages.ts';
-import type { AppDeps } from '../app.ts';
+import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, stateQuery, verifyUpdate } from '../../workflows/messages.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import type { assessmentRoute, cancellationRoute, completionRoute, extensionRoute, verificationRoute } from './actions.routes.ts';
@@ -24,10 +24,15 @@ export const liveState = (s: RequestState) => ({
   assessment: s.assessment,
 });
 
+/** How long a caller waits for the workflow to act on an accepted decision before being told it is queued. */
+const DECISION_WAIT_MS = 5000;
+
 /**
  * Sends a decision to the request's workflow as an Update: its validator checks it against the live state,
  * so an invalid transition is refused here (409 with the workflow's reason) and a valid one is in the history
- * before we answer. Free-text notes are stored first and travel as an id.
+ * before we answer. The answer carries the state once the workflow has acted on it; if it is still busy with an
+ * earlier step (an email being retried), the answer says the decision is queued. Free-text notes are stored first
+ * and travel as an id.
  */
 export async function sendDecision<A>(
   deps: AppDeps,
@@ -45,12 +50,27 @@ export async function sendDecision<A>(
   const derived = idempotencyKey === null ? null : createHash('sha256').update(`${requestId}\n${update.name}\n${note.author}\n${idempotencyKey}`).digest('hex');
   const noteId = note.body ? (derived ? uuidFrom(derived) : randomUUID()) : undefined;
   if (noteId) await insertNote(deps.pool, { id: noteId, requestId, author: note.author, body: note.body! });
+  const { client } = deps.temporal;
+  const waitMs = deps.workflows.decisionWaitMs ?? DECISION_WAIT_MS;
+  const workflow = client.workflow.getHandle(request.workflow_id);
+  let state: RequestState | null;
   try {
-    const state = await deps.temporal.client.workflow
-      .getHandle(request.workflow_id)
-      .executeUpdate(update, { args: [arg(noteId)], ...(derived ? { updateId: `${update.name}-${derived.slice(0, 32)}` } : {}) });
-    return { id: requestId, accepted: true as const, state: liveState(state) };
+    // Acceptance needs a worker to run the workflow's validator: without one, give up rather than hang.
+    const accepted = await client
+      .withDeadline(Date.now() + waitMs, () =>
+        workflow.startUpdate(update, { args: [arg(noteId)], waitForStage: WorkflowUpdateStage.ACCEPTED, ...(derived ? { updateId: `${update.name}-${derived.slice(0, 32)}` } : {}) }),
+      )
+      .catch((error: unknown) => {
+        if (!(error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)) throw error;
+        throw new ApiError(503, 'WORKER_UNAVAILABLE', `The request’s workflow did not take the decision within ${Math.round(waitMs / 1000)} s (is a worker running?). It may still be applied once one runs: retry with the same Idempotency-Key to learn the outcome.`);
+      });
+    // A refused update has its outcome already; an accepted one answers once the workflow has acted on it.
+    state = await client.withDeadline(Date.now() + waitMs, () => accepted.result()).catch((error: unknown) => {
+      if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return null;
+      throw error;
+    });
   } catch (error) {
+    if (error instanceof ApiError) throw error;
     // Only a refusal proves the decision (and so its note) was not taken; after a timeout it may have been.
     if (noteId && error instanceof WorkflowUpdateFailedError) await deps.pool.query(sql.unsafe`delete from dsrflow.decision_notes where id = ${noteId}`);
     if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
@@ -63,6 +83,17 @@ export async function sendDecision<A>(
       throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The workflow service is unreachable; nothing was changed. Retry shortly.');
     }
     throw error;
+  }
+  if (state) return { id: requestId, accepted: true as const, queued: false, state: liveState(state) };
+  return { id: requestId, accepted: true as const, queued: true, state: liveState(await queuedState(deps, workflow)) };
+}
+
+/** The state while an accepted decision waits behind the workflow's current step (it will be applied, nothing to retry). */
+async function queuedState(deps: AppDeps, workflow: WorkflowHandle): Promise<RequestState> {
+  try {
+    return await deps.temporal.client.withDeadline(Date.now() + (deps.workflows.decisionWaitMs ?? DECISION_WAIT_MS), () => workflow.query(stateQuery));
+  } catch {
+    throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The decision was accepted and will be applied, but the request’s state could not be read; GET the request to follow it. Do not send it again.');
   }
 }
 

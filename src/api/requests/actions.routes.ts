@@ -34,7 +34,17 @@ export const LiveStateSchema = z
   })
   .openapi('LiveState');
 
-export const ActionResultSchema = z.object({ id: z.uuid(), accepted: z.literal(true), state: LiveStateSchema }).openapi('ActionResult');
+export const ActionResultSchema = z
+  .object({
+    id: z.uuid(),
+    accepted: z.literal(true),
+    queued: z.boolean().openapi({
+      description:
+        'false: `state` is the request after the decision was acted on. true: the decision is accepted and waits behind the step under way (e.g. an email being retried); it will be applied without another call, and `state` is the request as it stands now',
+    }),
+    state: LiveStateSchema,
+  })
+  .openapi('ActionResult');
 
 const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B) =>
   createRoute({
@@ -56,7 +66,7 @@ const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B
       401: errorResponse('Missing or invalid token'),
       404: errorResponse('No such request'),
       409: errorResponse('Not valid in the request’s current state; the reason says why'),
-      503: errorResponse('Temporal unreachable; nothing was changed'),
+      503: errorResponse('TEMPORAL_UNAVAILABLE: Temporal unreachable, nothing was changed; WORKER_UNAVAILABLE: no worker took the decision in time, it may still be applied (retry with the same Idempotency-Key)'),
     },
   });
 

@@ -3,7 +3,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { recordEvent } from '../../db/audit.ts';
 import { findRectificationOutcome, listCorrections } from '../../db/rectification.ts';
 import { findRequest } from '../../db/requests.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import type { correctionsRoute } from './corrections.routes.ts';

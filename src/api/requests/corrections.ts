@@ -1,14 +1,14 @@
 import type { z } from '@hono/zod-openapi';
 import { sql, type DatabasePool } from 'slonik';
 import { z as zod } from 'zod';
-import { checkDataModel } from '../../activities/export/data-model-check.ts';
-import { subjectRowsSource } from '../../activities/export/collect.ts';
-import { lookupSubject } from '../../activities/export/subject-lookup.ts';
-import { expectedValue, inputErrors, isProfileModel, rectificationCatalog, valueProblem, type ModelColumns, type RectificationCatalog } from '../../activities/rectification/catalog.ts';
+import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { subjectRowsSource } from '../../warehouse/subject-rows.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
+import { expectedValue, inputErrors, isProfileModel, rectificationCatalog, valueProblem, type ModelColumns, type RectificationCatalog } from '../../warehouse/column-catalog.ts';
 import type { NewCorrection } from '../../db/rectification.ts';
 import { DataModelError, type DataModel, type ResolvedDataModel } from '../../domain/data-model.ts';
 import { isSuppressionType, SUPPRESSION_RULES, type SuppressionScope } from '../../domain/suppression.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { ApiError, validationError, type FieldProblem } from '../errors.ts';
 import type { CreateRequestSchema } from './requests.routes.ts';
 

@@ -5,7 +5,7 @@ import { REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
 import { fromDid } from '../../domain/subjects.ts';
 import { listRequests, requestStats } from '../../db/request-list.ts';
 import { organizationScope } from '../access.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { Actor, AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../pagination.ts';

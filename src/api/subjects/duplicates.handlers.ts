@@ -2,7 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { clearDuplicateDecision, findDuplicate, recordDuplicateDecision, recordSubjectEvent } from '../../db/subject-records.ts';
 import { isTerminal, type RequestStatus } from '../../domain/request.ts';
 import { cancelUpdate } from '../../workflows/messages.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';

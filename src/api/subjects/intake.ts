@@ -1,9 +1,9 @@
-import { lookupSubject } from '../../activities/export/subject-lookup.ts';
+import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import type { SubjectLinkInput } from '../../db/subjects.ts';
 import type { ResolvedDataModel } from '../../domain/data-model.ts';
 import { normalizeIdentifier } from '../../domain/subjects.ts';
 import { identifierHashes, subjectIdFor } from '../../platform/subject-keys.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 
 export type IntakeDeps = Pick<AppDeps, 'pool' | 'settings' | 'dataModel' | 'logger'>;
 

@@ -5,16 +5,16 @@ import {
   findSubjectsByIdentifier,
   listSubjectRequests,
   openLegalHolds,
-  openSuppressions,
   recordSubjectEvent,
   subjectIdentifiers,
 } from '../../db/subject-records.ts';
+import { openSuppressions } from '../../warehouse/subject-suppressions.ts';
 import type { RegulationCode } from '../../domain/regulations.ts';
 import type { RequestStatus, RequestType } from '../../domain/request.ts';
 import { fromDid, toDid, type SubjectIdentifierKind } from '../../domain/subjects.ts';
 import { identifierHashes } from '../../platform/subject-keys.ts';
 import { assertOrganization, organizationScope } from '../access.ts';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import type { findSubjectsRoute, getSubjectRoute } from './subjects.routes.ts';

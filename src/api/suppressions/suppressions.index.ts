@@ -1,8 +1,9 @@
 import { OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
 import { findRequest } from '../../db/requests.ts';
-import { findSuppression, markLiftStarted, recordLift } from '../../db/suppressions.ts';
-import { startSuppressionLift } from '../../platform/temporal.ts';
-import type { AppDeps } from '../app.ts';
+import { markLiftStarted, recordLift } from '../../db/suppressions.ts';
+import { findSuppression } from '../../warehouse/suppressions.ts';
+import { startSuppressionLift } from '../../workflow-client/starts.ts';
+import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError, defaultHook } from '../errors.ts';
 import { liftSuppressionRoute } from './suppressions.routes.ts';

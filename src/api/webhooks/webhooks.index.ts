@@ -1,5 +1,5 @@
 import { OpenAPIHono, type RouteHandler } from '@hono/zod-openapi';
-import type { AppDeps } from '../app.ts';
+import type { AppDeps } from '../deps.ts';
 import { defaultHook } from '../errors.ts';
 import { openRequest, toRequestBody } from '../requests/open-request.ts';
 import { verifyWebhookSignature, type WebhookEnv } from './signature.ts';

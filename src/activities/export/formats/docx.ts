@@ -2,7 +2,7 @@ import { PassThrough, type Writable } from 'node:stream';
 import { Document, HeadingLevel, PageOrientation, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType, type ISectionOptions } from 'docx';
 import yazl from 'yazl';
 import type { ResolvedModel } from '../../../domain/data-model.ts';
-import type { RowValues } from '../collect.ts';
+import type { RowValues } from '../../../warehouse/subject-rows.ts';
 import { ChunkedWriter, type ExportFacts, type ExportManifest, type ExportSink } from './output.ts';
 import { xmlText } from './xml-text.ts';
 import { zipEntries } from './zip-entries.ts';

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { ResolvedColumn, ResolvedModel } from '../../../domain/data-model.ts';
-import type { RowValues } from '../collect.ts';
+import type { RowValues } from '../../../warehouse/subject-rows.ts';
 import { ChunkedWriter, type ExportFacts, type ExportSink } from './output.ts';
 
 // One JSON document, written as the rows stream (never built in memory):

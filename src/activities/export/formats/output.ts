@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS, type ExportFormat, type ResolvedModel } from '../../../domain/data-model.ts';
-import type { RowValues } from '../collect.ts';
+import type { RowValues } from '../../../warehouse/subject-rows.ts';
 
 /** What every package carries about itself. Counts and hashes only: the rows are the file's content. */
 export interface ExportManifest {
@@ -15,13 +15,7 @@ export interface ExportManifest {
 
 export { EXPORT_FORMATS, type ExportFormat };
 
-export const CONTENT_TYPES: Record<ExportFormat, { contentType: string; extension: string }> = {
-  csv: { contentType: 'application/zip', extension: 'zip' },
-  json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
-  xml: { contentType: 'application/xml; charset=utf-8', extension: 'xml' },
-  docx: { contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', extension: 'docx' },
-  pdf: { contentType: 'application/pdf', extension: 'pdf' },
-};
+export { CONTENT_TYPES } from '../../../domain/export-formats.ts';
 
 /** The facts of the request shown on a cover page (DOCX, PDF): ids, type and dates, no personal data beyond the rows. */
 export interface ExportFacts {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { ResolvedModel } from '../../../domain/data-model.ts';
-import type { RowValues } from '../collect.ts';
+import type { RowValues } from '../../../warehouse/subject-rows.ts';
 import type { ExportFacts, ExportManifest, ExportSink } from './output.ts';
 
 // A PDF for reading: a cover with the request's facts, then each model with one block per row ("column: value"

@@ -1,7 +1,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { ResolvedDataModel, SubjectIdentifier } from '../../domain/data-model.ts';
-import type { SubjectRow } from '../../db/requests.ts';
+import type { ResolvedDataModel, SubjectIdentifier } from '../domain/data-model.ts';
+import type { SubjectRow } from '../db/requests.ts';
 
 /**
  * The user a request is about, found by its identifiers. `ambiguous` when the identifiers match more than one

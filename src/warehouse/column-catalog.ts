@@ -1,6 +1,6 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import { referencedColumns, tableName, type DataModel, type JoinHop, type TableRef } from '../../domain/data-model.ts';
+import { referencedColumns, tableName, type DataModel, type JoinHop, type TableRef } from '../domain/data-model.ts';
 
 // What rectification may change: the live columns of each model's table (pg_catalog, read once per process), and
 // for each the reason it may not be corrected, if any. Shared by the API (it refuses a bad correction with a 400

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import type { DataModel } from '../../domain/data-model.ts';
-import { parseRetentionPolicy, policyColumns, policyProblems, RetentionPolicyError, type RetentionPolicy } from '../../domain/retention.ts';
+import type { DataModel } from '../domain/data-model.ts';
+import { parseRetentionPolicy, policyColumns, policyProblems, RetentionPolicyError, type RetentionPolicy } from '../domain/retention.ts';
 
 /** The retention policy of the demo warehouse, shipped in config/. */
-export const DEMO_RETENTION_POLICY_PATH = fileURLToPath(new URL('../../../config/retention-policy.json', import.meta.url));
+export const DEMO_RETENTION_POLICY_PATH = fileURLToPath(new URL('../../config/retention-policy.json', import.meta.url));
 
 export async function loadRetentionPolicyFile(path: string = DEMO_RETENTION_POLICY_PATH): Promise<RetentionPolicy> {
   let document: unknown;

@@ -1,9 +1,12 @@
-import { ApplicationFailure } from '@temporalio/activity';
+import { DomainError } from '../domain/errors.ts';
 import { InvalidInputError, sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
-import { markCorrectionApplied, type CorrectionRow } from '../../db/rectification.ts';
-import { subjectRowsSource } from '../export/collect.ts';
-import { isProfileModel, type ModelColumns } from './catalog.ts';
+import { markCorrectionApplied, type CorrectionRow } from '../db/rectification.ts';
+import { subjectRowsSource } from './subject-rows.ts';
+import { isProfileModel, type ModelColumns } from './column-catalog.ts';
+
+/** A correction the warehouse (or the data model) refuses: final, coded; the activity turns it into a non-retryable failure. */
+const refusal = (message: string, code: string) => new DomainError(code, message);
 
 // The warehouse side of rectification: each correction's row locked and read, updated, and its before and after
 // values stored on the correction, all inside the caller's transaction (one for the whole request). Every name comes
@@ -51,7 +54,7 @@ function refused(label: string, error: unknown): unknown {
     '22001': 'it is too long for the column',
     '42703': 'the column no longer exists',
   };
-  return ApplicationFailure.nonRetryable(
+  return refusal(
     `${label}: the warehouse refused the correction: ${why[code] ?? 'the value does not fit the column'} (SQLSTATE ${code}${constraint ? `, constraint ${constraint}` : ''})`,
     'RECTIFICATION.VALUE_REFUSED',
   );
@@ -68,10 +71,10 @@ export async function applyCorrections(
     if (item.applied_at !== null) continue;
     const label = `corrections[${item.position}] (${item.model}.${item.field})`;
     const columns = catalog.get(item.model);
-    if (!columns) throw ApplicationFailure.nonRetryable(`${label}: the data model has no model ${item.model} any more`, 'RECTIFICATION.MODEL_UNKNOWN');
+    if (!columns) throw refusal(`${label}: the data model has no model ${item.model} any more`, 'RECTIFICATION.MODEL_UNKNOWN');
     const column = columns.columns.get(item.field);
     if (!column || column.refusal) {
-      throw ApplicationFailure.nonRetryable(`${label}: ${column?.refusal ?? 'the warehouse has no such column any more'}`, 'RECTIFICATION.FIELD_NOT_CORRECTABLE');
+      throw refusal(`${label}: ${column?.refusal ?? 'the warehouse has no such column any more'}`, 'RECTIFICATION.FIELD_NOT_CORRECTABLE');
     }
     const { model } = columns;
     const key = (alias: string) => sql.identifier([alias, model.key]);
@@ -84,7 +87,7 @@ export async function applyCorrections(
         ${subjectRowsSource({ ...model, columns: [] }, run.userKey)} ${which}
         for update of t0`);
       if (!row) {
-        throw ApplicationFailure.nonRetryable(`${label}: the record named by rowKey is not one of the subject's records`, 'RECTIFICATION.ROW_NOT_SUBJECTS');
+        throw refusal(`${label}: the record named by rowKey is not one of the subject's records`, 'RECTIFICATION.ROW_NOT_SUBJECTS');
       }
       const after = await tx.oneFirst(sql.type(afterRow)`
         update ${sql.identifier([model.table.schema, model.table.name])} as x set ${sql.identifier([item.field])} = ${item.new_value}
@@ -93,7 +96,7 @@ export async function applyCorrections(
       await markCorrectionApplied(tx, { requestId: run.requestId, position: item.position, before: row.v, after });
       applied.push({ position: item.position, model: item.model, field: item.field, changed: row.v !== after });
     } catch (error) {
-      if (error instanceof ApplicationFailure) throw error;
+      if (error instanceof DomainError) throw error;
       throw refused(label, error);
     }
   }

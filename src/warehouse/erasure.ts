@@ -1,11 +1,11 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { DataModel, JoinHop, ResolvedModel, TableRef } from '../../domain/data-model.ts';
-import type { RowFacts } from '../../domain/erasure-plan.ts';
-import { exceptionColumns, type ErasureAction, type RetentionPolicy } from '../../domain/retention.ts';
-import { recordEvent } from '../../db/audit.ts';
-import { recordErasureRun } from '../../db/erasure.ts';
-import { subjectRowsSource } from '../export/collect.ts';
+import type { DataModel, JoinHop, ResolvedModel, TableRef } from '../domain/data-model.ts';
+import type { RowFacts } from '../domain/erasure-plan.ts';
+import { exceptionColumns, type ErasureAction, type RetentionPolicy } from '../domain/retention.ts';
+import { recordEvent } from '../db/audit.ts';
+import { recordErasureRun } from '../db/erasure.ts';
+import { subjectRowsSource } from './subject-rows.ts';
 
 // The warehouse side of erasure: the facts the plan needs about the subject's rows, and one model's deletion or
 // anonymization in one transaction. Every name comes from the data model or the policy through sql.identifier.

@@ -6,13 +6,14 @@ import { migrate } from '../db/migrate.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { seedDemoWarehouse } from '../db/seed.ts';
 import { ensureOrganization, generateToken, upsertToken } from '../db/tokens.ts';
-import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from './config.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
-import { createLogger } from './logger.ts';
-import { startMailCatcher } from './mail-catcher.ts';
+import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
+import { startEmbeddedPostgres } from '../platform/embedded-postgres.ts';
+import { createLogger } from '../platform/logger.ts';
+import { startMailCatcher } from '../platform/mail-catcher.ts';
 import { onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
-import { startTemporalDevServer } from './temporal-dev-server.ts';
-import { installTools, locateTool } from './toolchain.ts';
+import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
+import { installTools, locateTool } from '../platform/toolchain.ts';
+import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
 const say = (line: string) => console.log(`[dsrflow] ${line}`);
 
@@ -60,6 +61,7 @@ async function up(): Promise<void> {
       port: config.TEMPORAL_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
+      searchAttributes: SEARCH_ATTRIBUTES,
       log: (line) => logger.debug('temporal', { line }),
     });
     stops.unshift(dev.stop);

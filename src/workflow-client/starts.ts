@@ -23,6 +23,8 @@ export interface WorkflowSettings {
   reminderDaysBefore: number[];
   autoApproveTypes: RequestType[];
   startTimeoutMs?: number;
+  /** How long the API waits for the workflow to act on an accepted decision before answering that it is queued. */
+  decisionWaitMs?: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { CommonQueryMethods } from 'slonik';
 import { findErasureUserKey, markHoldReviewStarted, type LegalHoldRow } from '../db/erasure.ts';
-import { requestErasureReview, type WorkflowSettings } from './temporal.ts';
+import { requestErasureReview, type WorkflowSettings } from './starts.ts';
 
 /**
  * Hands a lifted hold's review to Temporal (an erasure pass now, in the request's scheduled erasure) and records

@@ -13,10 +13,10 @@ import {
   type ResolvedColumn,
   type ResolvedDataModel,
   type TableRef,
-} from '../../domain/data-model.ts';
+} from '../domain/data-model.ts';
 
 /** The data model of the demo warehouse, shipped in config/. */
-export const DEMO_DATA_MODEL_PATH = fileURLToPath(new URL('../../../config/data-model.json', import.meta.url));
+export const DEMO_DATA_MODEL_PATH = fileURLToPath(new URL('../../config/data-model.json', import.meta.url));
 
 export async function loadDataModelFile(path: string = DEMO_DATA_MODEL_PATH): Promise<DataModel> {
   let document: unknown;

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import { sql, type DatabasePool } from 'slonik';
-import type { ResolvedColumn, ResolvedModel } from '../../domain/data-model.ts';
+import type { ResolvedColumn, ResolvedModel } from '../domain/data-model.ts';
 import { forEachCopyRow } from './copy-binary.ts';
 
 // Rows leave PostgreSQL as text, one model after the other, ordered by key, through COPY ... TO STDOUT, paced by

@@ -1,0 +1,35 @@
+import type { Client } from '@temporalio/client';
+import type { DatabasePool } from 'slonik';
+import type { DataModel } from '../domain/data-model.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { ExportStorage } from '../platform/storage.ts';
+import type { SubjectKeys } from '../platform/subject-keys.ts';
+import type { WorkflowSettings } from '../workflow-client/starts.ts';
+import type { RateLimitSettings } from './rate-limit.ts';
+
+/** What createApp is built from; the route modules take their part of it (its own module: they import it, app.ts imports them). */
+export interface AppDeps {
+  pool: DatabasePool;
+  temporal: { client: Client; namespace: string; uiUrl: string | undefined };
+  workflows: WorkflowSettings;
+  settings: {
+    defaultOrganization: string;
+    maxBodyBytes?: number;
+    /** Connected systems' webhook secrets by source name (WEBHOOK_SOURCES); none configured = every delivery is 401. */
+    webhookSources?: Readonly<Record<string, string>>;
+    /** Admission on the unauthenticated routes; defaults to 60 requests a minute per client address. */
+    publicRateLimit?: RateLimitSettings;
+    /** Warehouse schema of deletion_requests and suppressions (DELETION_REQUESTS_SCHEMA; default delta_storage). */
+    warehouseSchema?: string;
+    /** Keys of the subjects' pseudonymous ids (SUBJECT_ID_SECRET, and rotated-out secrets for lookups). */
+    subjectKeys: SubjectKeys;
+  };
+  logger: Logger;
+  now: () => Date;
+  storage: ExportStorage;
+  /**
+   * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
+   * Without it, rectification requests are refused with 503.
+   */
+  dataModel: DataModel;
+}
