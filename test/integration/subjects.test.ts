@@ -159,6 +159,13 @@ describe('data subjects on the dev server: one subject per person, duplicates, r
     assert.deepEqual(flagged.repeatLimit.earlierRequests.sort(), [first.id, second.id].sort());
     assert.equal(flagged.repeatLimit.rejectionReason, 'excessive');
     assert.ok(flagged.timeline.some((e: { action: string }) => e.action === 'request.over_limit'));
+    // Nothing is refused automatically: staff verify, then reject with the reason offered.
+    await statusIs(third.id, 'awaiting_verification');
+    const act = (path: string, body: unknown) => app.request(`/v1/requests/${third.id}/${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    assert.equal((await act('verification', { outcome: 'verified', method: 'account_authentication' })).status, 200);
+    assert.equal((await act('assessment', { decision: 'reject', rejectionReason: flagged.repeatLimit.rejectionReason })).status, 200);
+    await statusIs(third.id, 'rejected');
+    await suite.mail.waitFor((m) => m.to.includes(email) && m.subject.includes(third.id) && /repeats earlier requests/.test(m.text));
 
     // The boundary, for another person: first at T, second a month later, then exactly T + 12 months.
     const other = `ccpa-boundary-${tag()}@example.com`;

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { REGULATIONS, REGULATION_CODES } from '../../src/domain/regulations.ts';
 import { checkRepeatLimits, fromDid, normalizeIdentifier, toDid, windowStart, type EarlierRequest } from '../../src/domain/subjects.ts';
-import { identifierHashes, subjectIdFor } from '../../src/platform/subject-keys.ts';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { identifierHashes, localSubjectSecret, SUBJECT_SECRET_FILE, subjectIdFor } from '../../src/platform/subject-keys.ts';
 
 const earlier = (id: string, receivedAt: string, over: Partial<EarlierRequest> = {}): EarlierRequest => ({ id, type: 'access', regulation: 'CCPA', status: 'completed', receivedAt, ...over });
 
@@ -28,6 +31,24 @@ describe('subject identifiers', () => {
     const [current, old] = identifierHashes({ current: 'k'.repeat(32), previous: ['p'.repeat(32)] }, 'email', ' ZOE@example.com');
     assert.deepEqual(identifierHashes(keys, 'email', 'zoe@example.com'), [current]);
     assert.notEqual(old, current, 'a rotated-out secret gives its own hash, looked up beside the current one');
+  });
+});
+
+describe('the local default secret for npm start', () => {
+  test('made once under DATA_DIR, readable by its owner only, the same on every later start', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'dsrflow-secret-')), 'data');
+    const first = await localSubjectSecret(dataDir);
+    assert.ok(first.length >= 32);
+    assert.equal(statSync(join(dataDir, SUBJECT_SECRET_FILE)).mode & 0o777, 0o600);
+    assert.equal(await localSubjectSecret(dataDir), first);
+    const [a, b] = await Promise.all([localSubjectSecret(join(dataDir, 'x')), localSubjectSecret(join(dataDir, 'x'))]);
+    assert.equal(a, b, 'two processes starting at once agree');
+  });
+
+  test('a file that holds no usable secret stops the start instead of being replaced', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dsrflow-secret-'));
+    writeFileSync(join(dataDir, SUBJECT_SECRET_FILE), 'short\n');
+    await assert.rejects(localSubjectSecret(dataDir), /no usable secret/);
   });
 });
 
