@@ -85,6 +85,38 @@ describe('data subjects on the dev server: one subject per person, duplicates, r
     }
   });
 
+  test('when identifiers disagree the email decides, subjects are never merged, and the audit trail says so', async () => {
+    const customer = async (label: string) => {
+      const email = `${label}-${tag()}@example.com`;
+      const customerId = `cus_${label}_${tag()}`;
+      await suite.pg.pool.query(sql.unsafe`
+        insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at) values (${customerId}, ${email}, 'Ana', 'Lima', 'PT', now())`);
+      return { email, customerId };
+    };
+    const one = await customer('one');
+    const two = await customer('two');
+    const first = await create({ type: 'access', subject: { email: one.email } });
+    const second = await create({ type: 'access', subject: { email: two.email } });
+    assert.notEqual(first.subjectId, second.subjectId);
+    const conflicts = async (id: string) =>
+      suite.pg.pool.any(sql.type(z.object({ details: z.record(z.string(), z.unknown()) }))`
+        select details from dsrflow.audit_events where request_id = ${id} and action = 'subject.link_conflict'`);
+
+    // The warehouse says the email is one customer and the customer id another: it is not trusted, the email links.
+    const mixed = await create({ type: 'erasure', subject: { email: one.email, customerId: two.customerId } });
+    assert.equal(mixed.subjectId, first.subjectId);
+    assert.deepEqual((await conflicts(mixed.id)).map((c) => c.details.warehouseAmbiguous), [true]);
+
+    // A known email of its own, and the customer id of a customer with a subject: the email's subject, never merged.
+    const ownEmail = `own-${tag()}@example.net`;
+    const own = await create({ type: 'access', subject: { email: ownEmail } });
+    const both = await create({ type: 'erasure', subject: { email: ownEmail, customerId: one.customerId } });
+    assert.equal(both.subjectId, own.subjectId);
+    assert.deepEqual((await conflicts(both.id)).map((c) => c.details.otherSubjects), [[first.subjectId]]);
+    const record = await json(await app.request(`/v1/subjects/${first.subjectId}`, { headers }));
+    assert.ok(!record.requests.some((r: { id: string }) => r.id === both.id), 'the other subject keeps its own requests only');
+  });
+
   test('a duplicate is flagged, verifies as usual, is merged by staff, and the subject gets one notice naming the open request', async () => {
     const email = `twice-${tag()}@example.com`;
     const open = await create({ type: 'access', subject: { email } });
