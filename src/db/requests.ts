@@ -32,11 +32,12 @@ export const requestRow = z.object({
   /** Restriction and objection: the scopes the request named (null: none named, the type's defaults apply). */
   suppression_scopes: z.array(z.enum(SUPPRESSION_SCOPES)).nullable(),
   /** The data subject (docs/subjects.md); null only for requests recorded before subjects existed, until linked. */
-  subject_id: z.string().nullable(),
-  duplicate_of: z.string().nullable(),
-  duplicate_decision: z.enum(['merged', 'kept']).nullable(),
+  // Defaults: a database migrated only up to an earlier migration (tests of a data migration) has no such columns.
+  subject_id: z.string().nullable().default(null),
+  duplicate_of: z.string().nullable().default(null),
+  duplicate_decision: z.enum(['merged', 'kept']).nullable().default(null),
   /** The repeat limit the request is over, with the earlier requests counted (domain/subjects.ts OverLimit). */
-  over_limit: z.record(z.string(), z.unknown()).nullable(),
+  over_limit: z.record(z.string(), z.unknown()).nullable().default(null),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 

@@ -2,6 +2,7 @@
 
 import { DomainError } from './errors.ts';
 import type { CalendarId } from './holidays.ts';
+import { JUDGED_REPEATS, US_STATE_REPEAT_NOTE, usStateLimit, type RepeatRule } from './repeat-limits.ts';
 import type { RequestType } from './request.ts';
 
 export const REGULATION_CODES = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'CTDPA', 'UCPA', 'TDPSA', 'LGPD', 'PIPEDA'] as const;
@@ -63,34 +64,9 @@ export interface RegulationRule extends TypeRule {
   /** How often a subject may repeat a request before the law lets the controller refuse or charge (docs/subjects.md). */
   readonly repeats: RepeatRule;
 }
-
-/** What the law allows once a subject is over a repeat limit. Never applied automatically: staff decide. */
-export type RepeatAllowance = 'refuse' | 'fee' | 'nothing';
-
-/** A fixed count: more than `max` requests of `types` (counted together) within `window` before this one. */
-export interface RepeatLimit {
-  readonly types: readonly RequestType[];
-  readonly max: number;
-  readonly window: Period;
-  readonly then: RepeatAllowance;
-  readonly source: string;
-}
-
-export interface RepeatRule {
-  /** Empty where the law sets no count (GDPR Art. 12(5): staff judge whether repeats are excessive). */
-  readonly limits: readonly RepeatLimit[];
-  readonly note: string;
-}
-
 const days = (amount: number): Period => ({ amount, unit: 'calendarDays' });
 const months = (amount: number): Period => ({ amount, unit: 'calendarMonths' });
 const businessDays = (amount: number): Period => ({ amount, unit: 'businessDays' });
-
-// "Manifestly unfounded or excessive, in particular because of their repetitive character": no count in the text.
-const JUDGED_REPEATS: RepeatRule = {
-  limits: [],
-  note: 'No fixed count: a request may be refused, or a reasonable fee charged, when it is manifestly unfounded or excessive, in particular repetitive; the controller must show it (staff judge; rejection reason excessive)',
-};
 
 const NO_EXTENSION: ExtensionRule = { allowed: false, maxExtensions: 0 };
 
@@ -118,11 +94,6 @@ const US_STATE_DEFAULTS = {
   stopTheClock: false,
   typeOverrides: OPT_OUT_NOT_VERIFIED,
 } as const;
-
-// Annual counts of the Virginia-style acts: every request type counts, in a rolling 12 months ("annually" is read
-// as the 12 months before the request, the same window as CCPA's; a calendar year would reset on 1 January).
-const usStateLimit = (max: number, source: string): RepeatLimit => ({ types: US_STATE_TYPES, max, window: months(12), then: 'fee', source });
-const US_STATE_REPEAT_NOTE = 'Within the free count nothing may be charged; beyond it a reasonable fee, and manifestly unfounded, excessive or repetitive requests may be declined (the controller must show it)';
 
 export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
   GDPR: {
@@ -186,7 +157,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     },
     repeats: {
       // A request to know (with its portable copy) need not be answered more than twice in 12 months.
-      limits: [{ types: ['access', 'export'], max: 2, window: months(12), then: 'refuse', source: 'Cal. Civ. Code 1798.100(d), 1798.130(a)(2)(B)' }],
+      limits: [{ types: ['access', 'export'], max: 2, window: { amount: 12, unit: 'calendarMonths' }, then: 'refuse', source: 'Cal. Civ. Code 1798.100(d), 1798.130(a)(2)(B)' }],
       note: 'Other requests: manifestly unfounded or excessive, in particular repetitive, requests may be refused or charged a fee (Civ. Code 1798.145(h)(3)); no count',
     },
   },
@@ -200,7 +171,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     allowedTypes: US_STATE_TYPES,
     extension: extension(days(45), days(90), 1),
     // Verified in the statute's text: free of charge up to twice annually; then a reasonable fee, or decline when repetitive.
-    repeats: { limits: [usStateLimit(2, 'Va. Code 59.1-577(B)(3)')], note: US_STATE_REPEAT_NOTE },
+    repeats: { limits: [usStateLimit(US_STATE_TYPES, 2, 'Va. Code 59.1-577(B)(3)')], note: US_STATE_REPEAT_NOTE },
   },
   CPA: {
     ...US_STATE_DEFAULTS,
@@ -226,7 +197,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     // Unsettled: the text does not say "once"; null (no count limit) with the 90-day total as the cap.
     extension: extension(days(45), days(90), null),
     // Our reading (text not available to re-check here): free once per 12 months, a reasonable fee for the second.
-    repeats: { limits: [usStateLimit(1, 'Conn. Gen. Stat. 42-518(c)(3)')], note: US_STATE_REPEAT_NOTE },
+    repeats: { limits: [usStateLimit(US_STATE_TYPES, 1, 'Conn. Gen. Stat. 42-518(c)(3)')], note: US_STATE_REPEAT_NOTE },
   },
   UCPA: {
     ...US_STATE_DEFAULTS,
@@ -252,7 +223,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     allowedTypes: US_STATE_TYPES,
     extension: extension(days(45), days(90), 1),
     // Our reading (text not available to re-check here): free twice annually, then a fee or decline when repetitive.
-    repeats: { limits: [usStateLimit(2, 'Tex. Bus. & Com. Code 541.052(c)')], note: US_STATE_REPEAT_NOTE },
+    repeats: { limits: [usStateLimit(US_STATE_TYPES, 2, 'Tex. Bus. & Com. Code 541.052(c)')], note: US_STATE_REPEAT_NOTE },
   },
   LGPD: {
     code: 'LGPD',

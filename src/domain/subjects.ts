@@ -2,7 +2,8 @@
 // repeat limits of the regulations table applied to a subject's earlier requests. Pure: no keys, no I/O here.
 
 import { addCalendarMonths } from './dates.ts';
-import { regulationRule, type Period, type RegulationCode, type RepeatLimit } from './regulations.ts';
+import { regulationRule, type RegulationCode } from './regulations.ts';
+import type { RepeatLimit, RepeatWindow } from './repeat-limits.ts';
 import type { RequestStatus, RequestType } from './request.ts';
 
 /** The identifiers a subject is found by; `warehouseKey` is the key of the warehouse customer they matched. */
@@ -59,7 +60,7 @@ export interface OverLimit {
 }
 
 /** The instant a window of `period` ends at `receivedAt` starts: the same UTC time of day, months with the month-end rule. */
-export function windowStart(receivedAt: Date, period: Period): Date {
+export function windowStart(receivedAt: Date, period: RepeatWindow): Date {
   const iso = receivedAt.toISOString();
   const time = iso.slice(10);
   if (period.unit === 'calendarMonths') return new Date(`${addCalendarMonths(iso.slice(0, 10), -period.amount)}${time}`);

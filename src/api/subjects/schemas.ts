@@ -8,7 +8,7 @@ export const RepeatLimitRuleSchema = z
   .object({
     types: z.array(z.enum(REQUEST_TYPES)).openapi({ description: 'Request types counted together' }),
     max: z.number().int().openapi({ description: 'Requests within the window the law asks to be answered (free of charge)' }),
-    window: z.object({ amount: z.number().int(), unit: z.enum(['calendarMonths', 'calendarDays', 'businessDays']) }),
+    window: z.object({ amount: z.number().int(), unit: z.enum(['calendarMonths', 'calendarDays']) }),
     then: z.enum(['refuse', 'fee', 'nothing']).openapi({ description: 'What the law allows beyond it; never applied automatically' }),
     source: z.string(),
   })
