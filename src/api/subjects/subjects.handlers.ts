@@ -15,7 +15,7 @@ import { fromDid, toDid, type SubjectIdentifierKind } from '../../domain/subject
 import { identifierHashes } from '../../platform/subject-keys.ts';
 import { assertOrganization, organizationScope } from '../access.ts';
 import type { AppDeps } from '../deps.ts';
-import type { AuthEnv } from '../auth.ts';
+import type { Actor, AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
 import type { findSubjectsRoute, getSubjectRoute } from './subjects.routes.ts';
 
@@ -72,21 +72,30 @@ export const createSubjectHandlers = (deps: AppDeps) => {
   const find: RouteHandler<typeof findSubjectsRoute, AuthEnv> = async (c) => {
     const q = c.req.valid('query');
     const [kind, value] = (Object.entries(q).find(([, v]) => v !== undefined) ?? []) as [SubjectIdentifierKind, string];
-    const actor = c.get('actor');
-    const scope = organizationScope(actor);
-    const hashes = identifierHashes(deps.settings.subjectKeys, kind, value);
-    const found = hashes.length === 0 ? [] : await findSubjectsByIdentifier(deps.pool, kind, hashes, scope);
-    // A lookup tells the reader whether someone made requests: audited like a read, naming the kind, never the value.
-    await recordSubjectEvent(deps.pool, {
-      eventKey: `subject-lookup/${randomUUID()}`,
-      organizationId: scope ?? null,
-      actor: actor.name,
-      action: 'subject.looked_up',
-      reason: `subjects looked up by ${kind}`,
-      details: { kind, found: found.map((s) => toDid(s.id)) },
-    });
+    const found = await lookUpSubjects(deps, c.get('actor'), kind, value);
     return c.json({ items: found.map(summary) }, 200);
   };
 
   return { get, find };
 };
+
+/**
+ * Subjects holding an identifier, found by its keyed hashes (current and previous secrets), never by scanning
+ * identifiers; a controller gets its own organization's only. Audited as `subject.looked_up` with the kind, never
+ * the value. Shared by the API and the staff console's search.
+ */
+export async function lookUpSubjects(deps: Pick<AppDeps, 'pool' | 'settings'>, actor: Actor, kind: SubjectIdentifierKind, value: string) {
+  const scope = organizationScope(actor);
+  const hashes = identifierHashes(deps.settings.subjectKeys, kind, value);
+  const found = hashes.length === 0 ? [] : await findSubjectsByIdentifier(deps.pool, kind, hashes, scope);
+  // A lookup tells the reader whether someone made requests: audited like a read.
+  await recordSubjectEvent(deps.pool, {
+    eventKey: `subject-lookup/${randomUUID()}`,
+    organizationId: scope ?? null,
+    actor: actor.name,
+    action: 'subject.looked_up',
+    reason: `subjects looked up by ${kind}`,
+    details: { kind, found: found.map((s) => toDid(s.id)) },
+  });
+  return found;
+}
