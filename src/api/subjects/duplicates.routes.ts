@@ -7,7 +7,14 @@ export const DuplicateDecisionBody = z
     decision: z.enum(['merge', 'keep']).openapi({
       description: 'merge: this request closes as a duplicate (cancellation reason duplicate) and the subject is told which open request answers them; keep: both go on',
     }),
-    note: z.string().trim().min(1).max(4000).optional().openapi({ description: 'Kept in PostgreSQL with the cancellation, never sent to Temporal' }),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .max(4000)
+      .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters')
+      .optional()
+      .openapi({ description: 'Kept in PostgreSQL with the cancellation, never sent to Temporal' }),
   })
   .strict()
   .openapi('DuplicateDecision');
