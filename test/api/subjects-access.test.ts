@@ -86,11 +86,15 @@ describe('roles x subject routes', () => {
     assert.equal((await app.request('/v1/subjects', { headers: headers.owner })).status, 400);
   });
 
-  test('POST /v1/requests/{id}/duplicate: an auditor may not decide', async () => {
+  test('POST /v1/requests/{id}/duplicate: an auditor may not decide; bad input is a 400; an unflagged request is a 409', async () => {
     const page = await json(await app.request(`/v1/requests?subject=${did}`, { headers: headers.owner }));
     const res = await app.request(`/v1/requests/${page.items[0].id}/duplicate`, { method: 'POST', headers: headers.auditor, body: JSON.stringify({ decision: 'keep' }) });
     assert.equal(res.status, 403);
     assert.equal((await json(res)).error.code, 'FORBIDDEN_READ_ONLY');
+    const nul = await app.request(`/v1/requests/${page.items[0].id}/duplicate`, { method: 'POST', headers: headers.owner, body: JSON.stringify({ decision: 'keep', note: 'a\u0000b' }) });
+    assert.equal(nul.status, 400, 'a NUL in the note is refused before anything is written');
+    const notFlagged = await app.request(`/v1/requests/${page.items[0].id}/duplicate`, { method: 'POST', headers: headers.owner, body: JSON.stringify({ decision: 'keep' }) });
+    assert.equal((await json(notFlagged)).error.code, 'DUPLICATE.NOT_FLAGGED');
   });
 });
 
