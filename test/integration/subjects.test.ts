@@ -88,6 +88,31 @@ describe('data subjects on the dev server: one subject per person, duplicates, r
     }
   });
 
+  test('a warehouse that does not answer within 2 s never holds intake: the request links by the identifiers given', async () => {
+    const email = `locked-${tag()}@example.com`;
+    const known = await create({ type: 'access', subject: { email } });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((r) => (locked = r));
+    const holder = suite.pg.pool.transaction(async (tx) => {
+      await tx.query(sql.unsafe`lock table warehouse.users in access exclusive mode`);
+      locked();
+      await held;
+    });
+    try {
+      await lockTaken;
+      const started = Date.now();
+      const again = await create({ type: 'erasure', subject: { email: email.toUpperCase() } });
+      const took = Date.now() - started;
+      assert.ok(took >= 1900 && took < 6000, `answered after the bounded wait (${took} ms)`);
+      assert.equal(again.subjectId, known.subjectId);
+    } finally {
+      release();
+      await holder;
+    }
+  });
+
   test('when identifiers disagree the email decides, subjects are never merged, and the audit trail says so', async () => {
     const customer = async (label: string) => {
       const email = `${label}-${tag()}@example.com`;
