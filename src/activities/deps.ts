@@ -29,6 +29,8 @@ export interface ActivityDeps {
   destinations?: readonly Destination[];
   /** The worker's Temporal client, for the sweep that starts requests recorded while Temporal was unreachable. */
   starter?: { client: Client; settings: WorkflowSettings };
-  /** Formats written when a request names none. */
+  /** Formats written for a request recorded before formats were stored per request (EXPORT_FORMATS). */
   exportFormats?: ExportFormat[];
+  /** Row limits of the paged formats (DOCX, PDF); tests lower them. */
+  exportRowLimits?: Partial<Record<ExportFormat, number>>;
 }

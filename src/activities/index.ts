@@ -23,7 +23,11 @@ export function createActivities(deps: ActivityDeps) {
     ...createSuppressionActivities(deps),
     ...createSweepActivities(deps),
     ...createRectificationActivities(deps),
-    ...createExportActivities({ ...deps, ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}) }),
+    ...createExportActivities({
+      ...deps,
+      ...(deps.exportFormats ? { defaultFormats: deps.exportFormats } : {}),
+      ...(deps.exportRowLimits ? { rowLimits: deps.exportRowLimits } : {}),
+    }),
   };
 }
 

@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { authorize } from './access.ts';
+import { stampArrival } from './arrival.ts';
 import type { AppDeps } from './deps.ts';
 import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
@@ -26,6 +27,7 @@ const OPENAPI_INFO = {
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook });
   app.use(requestId());
+  app.use(stampArrival(deps.now));
   app.use(
     bodyLimit({
       maxSize: deps.settings.maxBodyBytes ?? 64 * 1024,

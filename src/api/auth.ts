@@ -1,3 +1,4 @@
+import type { ArrivalEnv } from './arrival.ts';
 import { createMiddleware } from 'hono/factory';
 import type { DatabasePool } from 'slonik';
 import { findActiveToken, type Role } from '../db/tokens.ts';
@@ -10,7 +11,7 @@ export interface Actor {
   organizationId: string | null;
 }
 
-export type AuthEnv = { Variables: { actor: Actor } };
+export type AuthEnv = { Variables: { actor: Actor } & ArrivalEnv['Variables'] };
 
 /** Bearer-token authentication: 401 with a reason when the header is missing, malformed, unknown or revoked. */
 export const requireToken = (pool: DatabasePool) =>

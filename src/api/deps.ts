@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
-import type { DataModel } from '../domain/data-model.ts';
+import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
@@ -23,6 +23,8 @@ export interface AppDeps {
     warehouseSchema?: string;
     /** Keys of the subjects' pseudonymous ids (SUBJECT_ID_SECRET, and rotated-out secrets for lookups). */
     subjectKeys: SubjectKeys;
+    /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
+    exportFormats?: readonly ExportFormat[];
   };
   logger: Logger;
   now: () => Date;

@@ -2,7 +2,8 @@ import { z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { BackendTerminatedError, ConnectionError } from 'slonik';
+import { BackendTerminatedError, ConnectionError, StatementTimeoutError } from 'slonik';
+import { DatabaseDeadlineError } from '../db/pool.ts';
 import type { Logger } from '../platform/logger.ts';
 
 // One error shape everywhere: {error: {code, message, details?}}. Database and stack text never reach a client.
@@ -83,7 +84,8 @@ export function onError(logger: Logger) {
     if (isDatabaseUnavailable(err)) {
       logger.error('database unavailable', { path: c.req.routePath, error: err.name });
       c.header('Retry-After', '5');
-      return c.json(errorBody('DATABASE_UNAVAILABLE', 'The database is unreachable; nothing was recorded. Retry shortly.'), 503);
+      // A write whose COMMIT was already on its way may have landed: a retry (same Idempotency-Key) finds it.
+      return c.json(errorBody('DATABASE_UNAVAILABLE', 'The database is unreachable or did not answer in time. Retry shortly; a retry with the same Idempotency-Key never records twice.'), 503);
     }
     const incident = crypto.randomUUID();
     // The message may quote row values (personal data): log its kind and code only.
@@ -97,6 +99,7 @@ const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'E
 function isDatabaseUnavailable(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof ConnectionError || e instanceof BackendTerminatedError) return true;
+    if (e instanceof DatabaseDeadlineError || e instanceof StatementTimeoutError) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
   }

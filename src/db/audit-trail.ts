@@ -70,8 +70,8 @@ export interface ChainReport {
  * A removed *last* event leaves no gap: compare `head` with one recorded earlier to detect that.
  */
 export async function verifyAuditChain(db: CommonQueryMethods): Promise<ChainReport> {
-  const [broken, summary] = await Promise.all([
-    db.maybeOne(sql.type(brokenLinkRow)`
+  // One after the other: inside a transaction both run on its one connection anyway.
+  const broken = await db.maybeOne(sql.type(brokenLinkRow)`
       select chain_seq, id, event_key,
         case
           when chain_seq <> coalesce(prev_seq, 0) + 1 then 'sequence_gap'
@@ -90,13 +90,12 @@ export async function verifyAuditChain(db: CommonQueryMethods): Promise<ChainRep
          or prev_hash <> coalesce(expected_prev, repeat('0', 64))
          or hash <> recomputed
       order by chain_seq
-      limit 1`),
-    db.one(sql.type(summaryRow)`
+      limit 1`);
+  const summary = await db.one(sql.type(summaryRow)`
       select count(*) as events,
         (select chain_seq from dsrflow.audit_events order by chain_seq desc limit 1) as head_seq,
         (select hash from dsrflow.audit_events order by chain_seq desc limit 1) as head_hash
-      from dsrflow.audit_events`),
-  ]);
+      from dsrflow.audit_events`);
   return {
     valid: broken === null,
     events: summary.events,

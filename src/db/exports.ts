@@ -13,6 +13,8 @@ export const exportRow = z.object({
   bytes: z.coerce.number().nullable(),
   row_counts: z.record(z.string(), z.number()),
   skipped_reason: z.string().nullable(),
+  /** Skipped exports: the row limit of the format that the subject's rows were over. */
+  row_limit: z.number().nullable(),
   created_at: z.string(),
   ready_at: z.string().nullable(),
   expires_at: z.string().nullable(),
@@ -39,11 +41,15 @@ export async function markExportReady(db: CommonQueryMethods, id: string, f: { k
     where id = ${id} and status = 'building'`);
 }
 
-export async function markExportSkipped(db: CommonQueryMethods, id: string, reason: string, rowCounts: Record<string, number>) {
+export async function markExportSkipped(db: CommonQueryMethods, id: string, f: { reason: string; rowLimit: number; rowCounts: Record<string, number> }) {
   await db.query(sql.unsafe`
-    update dsrflow.exports set status = 'skipped', skipped_reason = ${reason}, row_counts = ${sql.jsonb(rowCounts)}
+    update dsrflow.exports set status = 'skipped', skipped_reason = ${f.reason}, row_limit = ${f.rowLimit}, row_counts = ${sql.jsonb(f.rowCounts)}
     where id = ${id} and status = 'building'`);
 }
+
+/** Every export of a request (one per format asked for, plus CSV when no asked-for format could be written). */
+export const listExports = (db: CommonQueryMethods, requestId: string) =>
+  db.any(sql.type(exportRow)`select * from dsrflow.exports where request_id = ${requestId} order by created_at, format`);
 
 export const markExportExpired = (db: CommonQueryMethods, id: string) =>
   db.query(sql.unsafe`update dsrflow.exports set status = 'expired', expired_at = coalesce(expired_at, now()) where id = ${id}`);

@@ -1,6 +1,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { RegulationCode } from '../domain/regulations.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../domain/data-model.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
 import { SUPPRESSION_SCOPES, type SuppressionScope } from '../domain/suppression.ts';
 import { insertCorrections, type NewCorrection } from './rectification.ts';
@@ -38,6 +39,8 @@ export const requestRow = z.object({
   duplicate_decision: z.enum(['merged', 'kept']).nullable().default(null),
   /** The repeat limit the request is over, with the earlier requests counted (domain/subjects.ts OverLimit). */
   over_limit: z.record(z.string(), z.unknown()).nullable().default(null),
+  /** Access and portability: the formats to export in (null: recorded before they were stored; absent before migration 014). */
+  export_formats: z.array(z.enum(EXPORT_FORMATS)).nullish(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 
@@ -73,6 +76,8 @@ export interface NewRequest {
   suppressionScopes?: readonly SuppressionScope[] | undefined;
   /** The subject the request links to, found from keyed hashes of its identifiers (api/subjects/intake.ts). */
   subjectLink?: SubjectLinkInput | undefined;
+  /** Access and portability: the formats to export in, as chosen or defaulted at intake. */
+  exportFormats?: readonly ExportFormat[] | undefined;
 }
 
 /**
@@ -111,14 +116,18 @@ export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Prom
       values (${r.id}, ${r.subject.email}, ${r.subject.customerId ?? null}, ${r.subject.fullName ?? null}, ${r.subject.phone ?? null},
               ${sql.jsonb(r.subject.extra ?? {})})`);
     await insertCorrections(tx, r.id, r.corrections ?? []);
+    // Kept out of the insert so that it still runs on a schema before migration 014 (tests of earlier migrations).
+    const stored = r.exportFormats
+      ? await tx.one(sql.type(requestRow)`update dsrflow.requests set export_formats = ${sql.array([...r.exportFormats], 'text')} where id = ${r.id} returning *`)
+      : inserted;
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
-              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt })})`);
+              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) })})`);
     const linked = r.subjectLink
       ? await linkRequestToSubject(tx, { id: r.id, organizationId: r.organizationId, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.receivedAt, createdBy: r.createdBy }, r.subjectLink)
       : null;
-    const row = linked ? { ...inserted, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : inserted;
+    const row = linked ? { ...stored, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : stored;
     return { row, created: true };
   });
 }

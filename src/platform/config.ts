@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EXPORT_FORMATS } from '../domain/data-model.ts';
+import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS } from '../domain/data-model.ts';
 import { REQUEST_TYPES } from '../domain/request.ts';
 
 // Every setting comes from the environment, parsed once here; a bad value names its variable.
@@ -52,7 +52,7 @@ export const configSchema = z.object({
   DELETION_REQUESTS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL schema name').default('delta_storage'),
   EXPORT_FORMATS: z
     .string()
-    .default('csv,json')
+    .default(DEFAULT_EXPORT_FORMATS.join(','))
     .transform((v) => v.split(',').map((t) => t.trim()).filter(Boolean))
     .pipe(z.array(z.enum(EXPORT_FORMATS)).min(1)),
   MAIL_CATCHER_SMTP_PORT: port(1025),

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 import PostalMime from 'postal-mime';
 import { SMTPServer } from 'smtp-server';
+import { portInUse } from './startup-error.ts';
 
 // A local SMTP peer with a web inbox, for `npm start` without SMTP_URL and for tests.
 // (maildev 3 would do, but its dependency tree does not resolve from our registry mirror and pulls in jsdom.)
@@ -67,7 +68,7 @@ export async function startMailCatcher(opts: { smtpPort: number; webPort?: numbe
     },
   });
   await new Promise<void>((ok, fail) => {
-    smtp.once('error', fail);
+    smtp.once('error', (error: NodeJS.ErrnoException) => fail(error.code === 'EADDRINUSE' ? portInUse(opts.smtpPort, '127.0.0.1', 'MAIL_CATCHER_SMTP_PORT', 'The mail catcher (SMTP)') : error));
     smtp.listen(opts.smtpPort, '127.0.0.1', () => ok());
   });
   const smtpPort = (smtp.server.address() as AddressInfo).port;
@@ -76,7 +77,9 @@ export async function startMailCatcher(opts: { smtpPort: number; webPort?: numbe
   if (opts.webPort !== undefined) {
     web = createServer(getRequestListener(inboxApp(() => inbox).fetch));
     await new Promise<void>((ok, fail) => {
-      web!.once('error', fail);
+      web!.once('error', (error: NodeJS.ErrnoException) =>
+        fail(error.code === 'EADDRINUSE' ? portInUse(opts.webPort!, '127.0.0.1', 'MAIL_CATCHER_WEB_PORT', 'The mail catcher (web inbox)') : error),
+      );
       web!.listen(opts.webPort, '127.0.0.1', () => ok());
     });
   }

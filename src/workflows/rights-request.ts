@@ -68,6 +68,8 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
         await activities.processRequest({ requestId: input.requestId, type: input.type });
       }
       if (outcome.delivered) delivered = outcome;
+      // The "we hold no data" notice is the response: no "complete" email after it (earlier requests replay as they ran).
+      else if (outcome.outcome === 'noData' && patched('no-data-single-notice')) subjectNotified = true;
     } else if (input.type === 'erasure' && patched('erasure-plan')) {
       // Likewise erasure: requests started before the erasure plan existed only record the request.
       const outcome = await eraseForSubject(run);

@@ -357,6 +357,9 @@ describe('DOCX at and over its row limit', () => {
     const written = await pool.any(sql.type(z.object({ format: z.string(), status: z.string() }))`
       select format, status from dsrflow.exports where id = any(${sql.array(over.exportIds, 'uuid')})`);
     assert.deepEqual(written, [{ format: 'csv', status: 'ready' }], 'the subject still gets every row, as CSV');
+    const skipped = await pool.one(sql.type(z.object({ details: z.record(z.string(), z.unknown()) }))`
+      select details from dsrflow.audit_events where action = 'export.format_skipped' and details->>'exportId' = ${docx.exportId}`);
+    assert.deepEqual(skipped.details, { exportId: docx.exportId, format: 'docx', code: 'ROW_LIMIT', rows: DOCX_ROW_LIMIT + 1, limit: DOCX_ROW_LIMIT }, 'audited with the limit');
   });
 });
 

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { sql, type DatabasePool } from 'slonik';
 import yauzl from 'yauzl';
 import { z } from 'zod';
-import { createExportActivities } from '../../src/activities/export/index.ts';
+import { createExportActivities, type ExportDeps } from '../../src/activities/export/index.ts';
+import type { ExportFormat } from '../../src/domain/data-model.ts';
 import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool } from '../../src/db/pool.ts';
@@ -38,7 +39,7 @@ export async function warehouseDigest(pool: DatabasePool): Promise<Record<string
   return out;
 }
 
-export async function exportHarness(pool: DatabasePool) {
+export async function exportHarness(pool: DatabasePool, opts: Pick<ExportDeps, 'rowLimits' | 'defaultFormats'> = {}) {
   const catcher = await mailCatcher();
   const mailer = createMailer(catcher.smtpUrl, 'dsrflow <privacy@dsrflow.localhost>');
   const storageDir = mkdtempSync(join(tmpdir(), 'dsrflow-exports-'));
@@ -50,12 +51,13 @@ export async function exportHarness(pool: DatabasePool) {
     logger: createLogger('silent'),
     publicUrl: 'http://dsrflow.test',
     dataModel: await loadDataModelFile(),
+    ...opts,
   });
   return { catcher, mailer, storage, storageDir, activities };
 }
 
-/** Records a request (access unless said) as the API would, for the given identifiers. */
-export async function requestFor(pool: DatabasePool, subject: { email: string; customerId?: string }, type: 'access' | 'erasure' = 'access') {
+/** Records a request (access unless said) as the API would, for the given identifiers (and export formats, if given). */
+export async function requestFor(pool: DatabasePool, subject: { email: string; customerId?: string }, type: 'access' | 'erasure' = 'access', exportFormats?: ExportFormat[]) {
   const id = randomUUID();
   const now = new Date().toISOString();
   await insertRequest(pool, {
@@ -72,6 +74,7 @@ export async function requestFor(pool: DatabasePool, subject: { email: string; c
     fingerprint: 'test',
     createdBy: 'test',
     subject,
+    exportFormats,
   });
   return id;
 }

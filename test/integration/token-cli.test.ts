@@ -32,3 +32,18 @@ test('npm run token: create prints the token once, list shows it without it, rev
   await cli('revoke', '--name', name);
   assert.equal(await findActiveToken(pg.pool, token), null);
 });
+
+test('npm run token -- --help prints the usage to stdout and exits 0, without a database', async () => {
+  // No DATABASE_URL and a port nothing listens on: help must not need the database.
+  const env = { ...process.env, DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none' };
+  for (const flag of ['--help', '-h']) {
+    const { stdout, stderr } = await run(process.execPath, ['src/db/token-cli.ts', flag], { env });
+    assert.match(stdout, /^usage:\n {2}npm run token -- create --role/);
+    assert.equal(stderr, '');
+  }
+  await assert.rejects(run(process.execPath, ['src/db/token-cli.ts', '--bogus'], { env }), (error: { code: number; stderr: string }) => {
+    assert.equal(error.code, 64);
+    assert.match(error.stderr, /Unknown option '--bogus'/);
+    return true;
+  });
+});

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
 import { computeDeadlines } from '../../src/domain/deadlines.ts';
+import type { ExportFormat } from '../../src/domain/data-model.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';
 import { insertRequest } from '../../src/db/requests.ts';
 import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 
 /** Records a request as the API would, with a subject whose identifiers are unique to the test. */
-export async function recordRequest(pool: DatabasePool, opts: { type?: RequestType; regulation?: RegulationCode; receivedAt?: Date } = {}) {
+export async function recordRequest(pool: DatabasePool, opts: { type?: RequestType; regulation?: RegulationCode; receivedAt?: Date; exportFormats?: ExportFormat[] } = {}) {
   const id = randomUUID();
   const type = opts.type ?? 'access';
   const regulation = opts.regulation ?? 'GDPR';
@@ -28,6 +29,7 @@ export async function recordRequest(pool: DatabasePool, opts: { type?: RequestTy
     fingerprint: 'test',
     createdBy: 'test',
     subject,
+    exportFormats: opts.exportFormats,
   });
   return { row, subject, deadlines };
 }

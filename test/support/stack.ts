@@ -1,6 +1,6 @@
 // The real servers the suite runs against, each started at most once per run (on first use) and stopped in
 // the global teardown: PostgreSQL, the Temporal dev server, the time-skipping test server, an SMTP peer.
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -12,7 +12,7 @@ import { ensureOrganization } from '../../src/db/tokens.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/platform/embedded-postgres.ts';
 import { startMailCatcher, type MailCatcher } from '../../src/platform/mail-catcher.ts';
 import { registerSearchAttributes } from '../../src/workflow-client/starts.ts';
-import { executableOption, locateTool } from '../../src/platform/toolchain.ts';
+import { executableOption, locateTool, missingToolError, type ToolLocation, type ToolName } from '../../src/platform/toolchain.ts';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.ts';
 import { workflowsPath } from '../../src/main/temporal-worker.ts';
 import { freePort } from './ports.ts';
@@ -26,6 +26,13 @@ const once = <T>(start: () => Promise<T>) => {
 
 const stops: Array<() => Promise<unknown>> = [];
 
+// Without an installed binary the SDK would try to download one (no internet here): fail now, saying how to fix it.
+function installedTool(name: ToolName): ToolLocation {
+  const location = locateTool(name);
+  if (location.source === 'cached-download') throw missingToolError(name);
+  return location;
+}
+
 // The SDK's native runtime, installed quietly on first use and shut down with the servers: an idle runtime
 // keeps the event loop, and so the test runner, alive.
 let runtimeInstalled = false;
@@ -35,11 +42,22 @@ function quietRuntime(): void {
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
 }
 
-export const postgres = once(async (): Promise<EmbeddedPostgresHandle & { pool: DatabasePool }> => {
+// A temporary folder others may enter (0755, not mkdtemp's 0700): under root, PostgreSQL runs as user postgres.
+export const tempFolder = (prefix: string) => {
+  const folder = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(folder, 0o755);
+  return folder;
+};
+
+/**
+ * A server that cannot start fails every test that needs it within seconds, with its cause: the rejection is
+ * kept (once), so later tests do not try again and wait again.
+ */
+export const postgres = once(async (): Promise<Pick<EmbeddedPostgresHandle, 'url' | 'stop'> & { pool: DatabasePool }> => {
   const external = process.env.TEST_DATABASE_URL;
   const handle = external
     ? { url: external, stop: async () => {} }
-    : await startEmbeddedPostgres({ dataDir: join(mkdtempSync(join(tmpdir(), 'dsrflow-test-')), 'pg'), port: await freePort(), persistent: false });
+    : await startEmbeddedPostgres({ dataDir: join(tempFolder('dsrflow-test-'), 'pg'), port: await freePort(), persistent: false });
   await migrate(handle.url);
   const pool = await createDatabasePool(handle.url);
   await ensureOrganization(pool, 'default');
@@ -53,7 +71,7 @@ export const postgres = once(async (): Promise<EmbeddedPostgresHandle & { pool: 
 export const devServer = once(async () => {
   quietRuntime();
   const env = await TestWorkflowEnvironment.createLocal({
-    server: { executable: executableOption(locateTool('cli')), ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES },
+    server: { executable: executableOption(installedTool('cli')), ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES },
   });
   stops.push(() => env.teardown());
   return env;
@@ -66,7 +84,7 @@ export const devServer = once(async () => {
  */
 export async function freshTimeSkipping(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableOption(locateTool('testServer')) } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableOption(installedTool('testServer')) } });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }

@@ -6,7 +6,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
-import { testApp, testStorage } from '../support/app.ts';
+import { testApp, testStorage, tokenHeaders } from '../support/app.ts';
 import { historyText } from '../support/history.ts';
 import { DAY, reach, settled, useTimeSkipping } from '../support/workflow-harness.ts';
 
@@ -63,6 +63,42 @@ describe('an access request delivers a 7-day download link and removes the file 
     const text = historyText(history);
     for (const identifier of [subject.email, "O'Brien", 'Zoë']) assert.ok(!text.includes(identifier), `history must not contain ${identifier}`);
     if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/gdpr-access-exported.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
+  });
+});
+
+describe('the formats the request stored drive its export; one over its row limit is told, not silent', () => {
+  const suite = useTimeSkipping('access-export-formats');
+
+  test('XML and DOCX asked for, DOCX over its (lowered) limit: the email has the XML link and says why DOCX is missing', async () => {
+    const { row, subject, handle } = await suite.h.start({ type: 'export', regulation: 'GDPR', exportFormats: ['xml', 'docx'] });
+    const userId = await suite.pg.pool.oneFirst(sql.type(z.object({ id: z.coerce.number() }))`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at)
+      values (${'cus_f' + row.id.slice(0, 8)}, ${subject.email}, 'Ana', 'Formats', 'ES', now()) returning id`);
+    await suite.pg.pool.query(sql.unsafe`insert into warehouse.orders (user_id, placed_at, status, currency, total) values (${userId}, now(), 'paid', 'EUR', 3)`);
+    // The worker's configured formats (csv, json) are not the request's: what was accepted is what is exported.
+    await suite.h.withWorker(
+      async () => {
+        await reach(handle, 'awaiting_verification');
+        await handle.executeUpdate(verifyUpdate, { args: [{ outcome: 'verified', method: 'email_link', actor: 'subject' }] });
+        await reach(handle, 'in_assessment');
+        await handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', actor: 'dpo-jane' }] });
+        await reach(handle, 'completed');
+      },
+      { exportRowLimits: { docx: 1 } },
+    );
+    const mail = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /data export/.test(m.subject));
+    assert.deepEqual([...mail.text.matchAll(/^([A-Z]+): http/gm)].map((m) => m[1]), ['XML']);
+    assert.match(mail.text, /DOCX \(Word\): not made\. Your data has 2 records, more than the 1 we put in one DOCX \(Word\) file/);
+
+    const app = testApp({ pool: suite.pg.pool, client: suite.env.client });
+    const detail = (await (await app.request(`/v1/requests/${row.id}`, { headers: await tokenHeaders(suite.pg.pool) })).json()) as {
+      formats: string[];
+      exports: { skipped: Array<{ format: string; rows: number; limit: number }> };
+    };
+    assert.deepEqual(detail.formats, ['xml', 'docx']);
+    assert.deepEqual(detail.exports.skipped.map(({ format, rows, limit }) => ({ format, rows, limit })), [{ format: 'docx', rows: 2, limit: 1 }]);
+    const actions = (await listRequestEvents(suite.pg.pool, row.id)).map((e) => e.action);
+    assert.ok(actions.includes('export.format_skipped'));
   });
 });
 

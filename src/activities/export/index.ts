@@ -2,10 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { DataModel, ExportFormat, ResolvedDataModel } from '../../domain/data-model.ts';
+import { DEFAULT_EXPORT_FORMATS, type DataModel, type ExportFormat, type ResolvedDataModel } from '../../domain/data-model.ts';
 import {
   claimExport,
   findExport,
+  listExports,
   markExportExpired,
   markExportReady,
   markExportSkipped,
@@ -20,6 +21,7 @@ import type { Mailer } from '../../platform/mailer.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
 import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject-rows.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
+import { downloadLinkEmail, NO_DATA_TEXT, type SkippedFormat } from './download-notice.ts';
 import { DOCX_ROW_LIMIT } from './formats/docx.ts';
 import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';
 import { PDF_ROW_LIMIT } from './formats/pdf.ts';
@@ -35,8 +37,10 @@ export interface ExportDeps {
   publicUrl: string;
   storage: ExportStorage;
   dataModel: DataModel;
-  /** Formats written when the workflow names none (configuration). */
+  /** Formats written for a request that stored none (recorded before formats were stored per request): EXPORT_FORMATS. */
   defaultFormats?: ExportFormat[];
+  /** Row limits of the paged formats; the defaults are PAGED_FORMAT_LIMITS (tests lower them). */
+  rowLimits?: Partial<Record<ExportFormat, number>>;
   /** How long a download link stays valid. */
   linkValidDays?: number;
 }
@@ -63,6 +67,7 @@ export const hashDownloadToken = hashToken;
 
 export function createExportActivities(deps: ExportDeps) {
   const validDays = deps.linkValidDays ?? LINK_VALID_DAYS;
+  const rowLimits = { ...PAGED_FORMAT_LIMITS, ...deps.rowLimits };
   let resolved: Promise<ResolvedDataModel> | undefined;
   // Checked against the live warehouse once per worker; a failed check is tried again on the next call.
   const dataModel = () => {
@@ -82,10 +87,20 @@ export function createExportActivities(deps: ExportDeps) {
   /** Writes one format from the snapshot into storage and marks the export ready (or skipped above its limit). */
   async function writeFormat(row: ExportRow, reader: SubjectReader, model: ResolvedDataModel, counts: Record<string, number>, facts: ExportFacts, formatsReady: ExportFormat[]) {
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
-    const limit = PAGED_FORMAT_LIMITS[row.format];
+    const limit = rowLimits[row.format];
     if (limit !== undefined && total > limit) {
       const reason = `ROW_LIMIT: ${total} rows is over the ${limit} rows a ${row.format.toUpperCase()} file holds; use CSV, JSON or XML`;
-      await markExportSkipped(deps.pool, row.id, reason, counts);
+      // One transaction: a skipped export always has its audit event (a retry finds it skipped and moves on).
+      await deps.pool.transaction(async (tx) => {
+        await markExportSkipped(tx, row.id, { reason, rowLimit: limit, rowCounts: counts });
+        await recordExportEvent(tx, {
+          eventKey: `export/${row.id}/skipped`,
+          requestId: row.request_id,
+          action: 'export.format_skipped',
+          reason: `${row.format.toUpperCase()} not written: ${total} rows is over its limit of ${limit} rows`,
+          details: { exportId: row.id, format: row.format, code: 'ROW_LIMIT', rows: total, limit },
+        });
+      });
       return;
     }
     // A previous attempt that died mid-file left a partial file under its key: remove it first.
@@ -132,7 +147,8 @@ export function createExportActivities(deps: ExportDeps) {
           : { outcome: 'ambiguous', exportIds: [], exports: [], counts: {}, candidates: match.candidates };
       }
 
-      const requested: ExportFormat[] = [...new Set(input.formats ?? deps.defaultFormats ?? (['csv', 'json'] as ExportFormat[]))];
+      // The formats stored with the request at intake; the worker's configuration only for requests recorded before.
+      const requested: ExportFormat[] = [...new Set(input.formats ?? request.export_formats ?? deps.defaultFormats ?? DEFAULT_EXPORT_FORMATS)];
       const rows: ExportRow[] = [];
       for (const format of requested) rows.push(await claimExport(deps.pool, request.id, format));
       const facts: ExportFacts = { requestId: request.id, type: request.type, regulation: request.regulation, receivedAt: request.received_at, generatedAt: new Date().toISOString() };
@@ -207,22 +223,17 @@ export function createExportActivities(deps: ExportDeps) {
         });
         links.push(`${e!.format.toUpperCase()}: ${deps.publicUrl}/downloads/${token}`);
       }
-      await deps.mailer.send({
-        to: subject.email,
-        messageId,
-        subject: `Your data export for request ${request.id}`,
-        text:
-          `The copy of your personal data you asked for (request ${request.id}) is ready.\n\n` +
-          `${links.join('\n')}\n\n` +
-          `The link${links.length > 1 ? 's work' : ' works'} until ${expiresAt.slice(0, 10)}; after that the file${links.length > 1 ? 's are' : ' is'} deleted.\n` +
-          `Each file carries a manifest listing what it contains.\n`,
-      });
+      // Formats asked for but over their row limit: the subject is told which and why, beside the links.
+      const skipped: SkippedFormat[] = (await listExports(deps.pool, request.id))
+        .filter((e) => e.status === 'skipped' && e.row_limit !== null)
+        .map((e) => ({ format: e.format, limit: e.row_limit!, rows: Object.values(e.row_counts).reduce((a, b) => a + b, 0) }));
+      await deps.mailer.send({ to: subject.email, messageId, ...downloadLinkEmail({ requestId: request.id, links, expiresAt, skipped }) });
       await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
       await recordExportEvent(deps.pool, {
         eventKey: `notice/${key}`,
         requestId: request.id,
         action: 'export.link_sent',
-        details: { exportIds, expiresAt },
+        details: { exportIds, expiresAt, ...(skipped.length > 0 ? { skippedFormats: skipped.map((x) => x.format) } : {}) },
       });
       deps.logger.info('download link sent', { requestId: request.id, exports: exportIds.length });
       return { sent: true, expiresAt };
@@ -263,10 +274,5 @@ export function createExportActivities(deps: ExportDeps) {
   };
   return activities;
 }
-
-export const NO_DATA_TEXT = (requestId: string) =>
-  `We searched every system listed in our data inventory for the identifiers given with request ${requestId}.\n` +
-  `We hold no personal data about you under them, so there is nothing to export.\n` +
-  `If you have used another email address or customer number with us, reply with it and we will search again.\n`;
 
 export type ExportActivities = ReturnType<typeof createExportActivities>;

@@ -1,6 +1,8 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { sql } from 'slonik';
 import { z } from 'zod';
+import { withDatabaseBudget } from '../../db/pool.ts';
 import { listAuditEvents, verifyAuditChain, type AuditFilter, type ChainedEventRow } from '../../db/audit-trail.ts';
 import { findRequest } from '../../db/requests.ts';
 import type { AppDeps } from '../deps.ts';
@@ -10,6 +12,7 @@ import { decodeCursor, encodeCursor } from '../pagination.ts';
 import type { listAuditRoute, requestAuditRoute, verifyAuditRoute } from './audit.routes.ts';
 
 const SeqCursor = z.tuple([z.number().int().nonnegative()]);
+const VERIFY_BUDGET_MS = 60_000;
 
 const toEvent = (e: ChainedEventRow) => ({
   seq: e.chain_seq,
@@ -85,7 +88,16 @@ export const createAuditHandlers = (deps: AppDeps) => {
     return answer(c, { requestId: id }, q) as never;
   };
 
-  const verify: RouteHandler<typeof verifyAuditRoute, AuthEnv> = async (c) => c.json(await verifyAuditChain(deps.pool), 200);
+  // Reads the whole trail (about 1.7 s per 100,000 events here): a minute, not the API's usual 5 s.
+  const verify: RouteHandler<typeof verifyAuditRoute, AuthEnv> = async (c) => {
+    const report = await withDatabaseBudget(VERIFY_BUDGET_MS + 1_000, () =>
+      deps.pool.transaction(async (tx) => {
+        await tx.query(sql.unsafe`set local statement_timeout = '60s'`); // VERIFY_BUDGET_MS
+        return verifyAuditChain(tx);
+      }),
+    );
+    return c.json(report, 200);
+  };
 
   return { list, forRequest, verify };
 };

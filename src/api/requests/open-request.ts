@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
+import { DEFAULT_EXPORT_FORMATS, type ExportFormat } from '../../domain/data-model.ts';
 import { computeDeadlines } from '../../domain/deadlines.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
 import { toDid } from '../../domain/subjects.ts';
@@ -32,6 +33,18 @@ export const toRequestBody = (r: RequestRow) => ({
   overLimit: r.over_limit !== null,
 });
 
+/**
+ * Access and export: the formats named, or the configured default, stored with the request so a later change of
+ * EXPORT_FORMATS does not alter a request already accepted. Other types name none (400).
+ */
+export function checkFormats(body: z.infer<typeof CreateRequestSchema>, configured: readonly ExportFormat[] | undefined): ExportFormat[] | undefined {
+  if (body.type !== 'access' && body.type !== 'export') {
+    if (body.formats !== undefined) throw validationError([{ field: 'formats', message: `only access and export requests name formats, not ${body.type}` }]);
+    return undefined;
+  }
+  return [...(body.formats ?? configured ?? DEFAULT_EXPORT_FORMATS)];
+}
+
 // Canonical JSON of the body: the same Idempotency-Key with another body is a client bug, answered 409.
 const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
   const canonical = (v: unknown): unknown =>
@@ -43,6 +56,8 @@ const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
 
 export interface OpenRequestOptions {
   actor: Actor;
+  /** When the request reached the API: the `receivedAt` when the body gives none. */
+  arrivedAt: Date;
   idempotencyKey: string | null;
   external?: { source: string; externalId: string };
 }
@@ -55,7 +70,7 @@ export interface OpenRequestOptions {
 export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequestSchema>, opts: OpenRequestOptions): Promise<{ row: RequestRow; created: boolean }> {
   const { actor, idempotencyKey } = opts;
   const now = deps.now();
-  const receivedAt = body.receivedAt ? new Date(body.receivedAt) : now;
+  const receivedAt = body.receivedAt ? new Date(body.receivedAt) : opts.arrivedAt;
   if (receivedAt.getTime() > now.getTime() + CLOCK_SKEW_MS) {
     throw validationError([{ field: 'receivedAt', message: 'must not be in the future' }]);
   }
@@ -65,6 +80,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   const organizationId = body.organizationId ?? actor.organizationId ?? deps.settings.defaultOrganization;
   assertOrganization(actor, organizationId);
   const suppressionScopes = checkScopes(body);
+  const exportFormats = checkFormats(body, deps.settings.exportFormats);
   const corrections = await checkCorrections(deps, body);
   const deadlines = computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
   const id = randomUUID();
@@ -88,6 +104,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     corrections,
     suppressionScopes: suppressionScopes ?? undefined,
     subjectLink,
+    exportFormats,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
     throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });
@@ -95,13 +112,19 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   if (!row.workflow_started_at) {
     try {
       await startRequestWorkflow(deps.temporal.client, row, deps.workflows);
-      await markWorkflowStarted(deps.pool, row.id);
     } catch (error) {
       deps.logger.warn('workflow start failed; the request is recorded and starts when the worker restarts or the call is retried', {
         requestId: row.id,
         error: (error as Error).name,
       });
       throw new ApiError(503, 'WORKFLOW_START_FAILED', `Request ${row.id} was recorded but its workflow could not be started yet; retry with the same Idempotency-Key, or it starts when the worker restarts`, { requestId: row.id });
+    }
+    try {
+      await markWorkflowStarted(deps.pool, row.id);
+    } catch (error) {
+      // Recorded and running: only the bookkeeping is behind. The sweep (or a replay) starts it again, which Temporal
+      // answers "already started", and marks it then. The client has what it asked for.
+      deps.logger.warn('workflow started but not yet marked as started; the sweep marks it', { requestId: row.id, error: (error as Error).name });
     }
   }
   return { row, created };

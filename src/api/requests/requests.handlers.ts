@@ -2,6 +2,7 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import { listRequestEvents } from '../../db/audit.ts';
 import { listDestinationDeliveries } from '../../db/destinations.ts';
 import { erasureSummary } from '../../db/erasure.ts';
+import { listExports, type ExportRow } from '../../db/exports.ts';
 import { listSuppressions } from '../../warehouse/suppressions.ts';
 import { isSuppressionType } from '../../domain/suppression.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
@@ -20,6 +21,7 @@ export const createRequestHandlers = (deps: AppDeps) => {
   const create: RouteHandler<typeof createRequestRoute, AuthEnv> = async (c) => {
     const { row, created } = await openRequest(deps, c.req.valid('json'), {
       actor: c.get('actor'),
+      arrivedAt: c.get('arrivedAt'),
       idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
     });
     if (!created) c.header('Idempotent-Replayed', 'true');
@@ -30,12 +32,13 @@ export const createRequestHandlers = (deps: AppDeps) => {
     const { id } = c.req.valid('param');
     const row = await findRequest(deps.pool, id);
     if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id}`);
-    const [subject, events, erasure, suppressions, deliveries] = await Promise.all([
+    const [subject, events, erasure, suppressions, deliveries, exports] = await Promise.all([
       findSubject(deps.pool, id),
       listRequestEvents(deps.pool, id),
       erasureSummary(deps.pool, id),
       isSuppressionType(row.type) ? listSuppressions(deps.pool, id, deps.settings.warehouseSchema) : Promise.resolve(null),
       listDestinationDeliveries(deps.pool, id),
+      listExports(deps.pool, id),
     ]);
     const workflowUrl = workflowUiUrl(deps.temporal.uiUrl, deps.temporal.namespace, row.workflow_id);
     return c.json(
@@ -54,6 +57,8 @@ export const createRequestHandlers = (deps: AppDeps) => {
         ...(workflowUrl ? { workflowUrl } : {}),
         ...(erasure ? { erasure } : {}),
         ...(row.suppression_scopes ? { scopes: row.suppression_scopes } : {}),
+        ...(row.export_formats ? { formats: row.export_formats } : {}),
+        ...(exports.length > 0 ? { exports: exportsSummary(exports) } : {}),
         ...(suppressions
           ? {
               suppressions: suppressions.map((x) => ({
@@ -87,3 +92,13 @@ export const createRequestHandlers = (deps: AppDeps) => {
 
   return { create, get };
 };
+
+const rowsIn = (e: ExportRow) => Object.values(e.row_counts).reduce((a, b) => a + b, 0);
+
+/** The request's export files, and the formats skipped with the reason (the subject reads it in the download email). */
+const exportsSummary = (exports: readonly ExportRow[]) => ({
+  files: exports.map((e) => ({ format: e.format, status: e.status, bytes: e.bytes, readyAt: e.ready_at, expiresAt: e.expires_at })),
+  skipped: exports
+    .filter((e) => e.status === 'skipped')
+    .map((e) => ({ format: e.format, reason: e.skipped_reason ?? 'skipped', rows: rowsIn(e), limit: e.row_limit })),
+});

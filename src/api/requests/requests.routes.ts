@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { LEGAL_EXCEPTIONS } from '../../domain/actions.ts';
+import { EXPORT_FORMATS } from '../../domain/data-model.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
 import { SUPPRESSION_SCOPES } from '../../domain/suppression.ts';
@@ -60,6 +61,17 @@ export const CreateRequestSchema = z
       .max(SUPPRESSION_SCOPES.length)
       .optional()
       .openapi({ description: "restrict and object only: what to suppress (restrict: all_processing; object: all_processing, marketing, profiling). Default: the type's usual scopes." }),
+    formats: z
+      .array(z.enum(EXPORT_FORMATS))
+      .min(1)
+      .max(EXPORT_FORMATS.length)
+      .refine((formats) => new Set(formats).size === formats.length, 'each format at most once')
+      .optional()
+      .openapi({
+        description: 'access and export only: the formats of the export, one file each. Default: EXPORT_FORMATS when the request is recorded (stored with it).',
+        example: ['csv', 'docx'],
+        uniqueItems: true,
+      }),
   })
   .strict()
   .openapi('CreateRequest');
@@ -134,6 +146,32 @@ export const SuppressionSchema = z
   })
   .openapi('Suppression');
 
+export const ExportsSummarySchema = z
+  .object({
+    files: z
+      .array(
+        z.object({
+          format: z.enum(EXPORT_FORMATS),
+          status: z.enum(['building', 'ready', 'skipped', 'expired']),
+          bytes: z.number().nullable(),
+          readyAt: z.string().nullable(),
+          expiresAt: z.string().nullable().openapi({ description: 'when the download link stops working and the file is deleted' }),
+        }),
+      )
+      .openapi({ description: 'one per format: the formats asked for, and CSV when none of them could be written' }),
+    skipped: z
+      .array(
+        z.object({
+          format: z.enum(EXPORT_FORMATS),
+          reason: z.string().openapi({ example: 'ROW_LIMIT: 50001 rows is over the 50000 rows a DOCX file holds; use CSV, JSON or XML' }),
+          rows: z.number().openapi({ description: "the subject's rows in the export" }),
+          limit: z.number().nullable().openapi({ description: 'the most rows the format holds' }),
+        }),
+      )
+      .openapi({ description: 'formats asked for but not written (over their row limit); the subject is told in the download email' }),
+  })
+  .openapi('ExportsSummary');
+
 export const DestinationDeliverySchema = z
   .object({
     event: z.string(),
@@ -157,6 +195,10 @@ export const RequestDetailSchema = RequestSchema.extend({
   scopes: z.array(z.enum(SUPPRESSION_SCOPES)).optional(),
   /** Restriction, objection and opt-out requests: the suppressions written (and lifted). */
   suppressions: z.array(SuppressionSchema).optional(),
+  /** Access and export requests: the formats asked for (or EXPORT_FORMATS at intake); absent on requests recorded before. */
+  formats: z.array(z.enum(EXPORT_FORMATS)).optional(),
+  /** Access and export requests once exported: each file, and each format skipped with its reason. */
+  exports: ExportsSummarySchema.optional(),
   /** Signed events sent to downstream destinations for this request, and how each delivery stands. */
   destinationDeliveries: z.array(DestinationDeliverySchema).optional(),
   /** Staff's decision on a request flagged duplicateOf (POST /v1/requests/{id}/duplicate); null while undecided. */

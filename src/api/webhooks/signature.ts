@@ -1,3 +1,4 @@
+import type { ArrivalEnv } from '../arrival.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
 import { ApiError } from '../errors.ts';
@@ -6,7 +7,7 @@ export const SIGNATURE_HEADER = 'dsrflow-signature';
 export const SOURCE_HEADER = 'dsrflow-source';
 export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
-export type WebhookEnv = { Variables: { webhookSource: string } };
+export type WebhookEnv = { Variables: { webhookSource: string } & ArrivalEnv['Variables'] };
 
 // What a connected system sends: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.rawBody">` (several v1 allowed while rotating).
 export { signWebhook } from '../../platform/signing.ts';

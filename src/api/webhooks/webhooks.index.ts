@@ -15,6 +15,7 @@ export function webhooksRouter(deps: AppDeps) {
     const { row, created } = await openRequest(deps, body, {
       // The source acts for every organization it names; its name is the actor in the audit trail.
       actor: { tokenId: `webhook:${source}`, name: `webhook:${source}`, role: 'admin', organizationId: null },
+      arrivedAt: c.get('arrivedAt'),
       idempotencyKey: null,
       external: { source, externalId },
     });
