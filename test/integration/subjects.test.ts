@@ -167,6 +167,9 @@ describe('data subjects on the dev server: one subject per person, duplicates, r
     assert.equal(merged.status, 200);
     assert.deepEqual({ ...(await json(merged)), state: undefined }, { id: again.id, duplicateOf: open.id, decision: 'merged', state: undefined });
     await statusIs(again.id, 'cancelled');
+    const retried = await post(again.id, 'duplicate', { decision: 'merge' });
+    assert.equal(retried.status, 200, 'the same decision again is answered as taken');
+    assert.equal(retried.headers.get('idempotent-replayed'), 'true');
     const second = await post(again.id, 'duplicate', { decision: 'keep' });
     assert.equal(second.status, 409);
     assert.equal((await json(second)).error.code, 'DUPLICATE.ALREADY_DECIDED');

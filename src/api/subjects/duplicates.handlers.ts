@@ -21,11 +21,17 @@ export const createDuplicateHandlers = (deps: AppDeps) => {
     if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id}`);
     if (!row.duplicate_of) throw new ApiError(409, 'DUPLICATE.NOT_FLAGGED', `Request ${id} is not flagged as a duplicate`);
     const duplicateOf = row.duplicate_of;
+    const wanted = decision === 'merge' ? ('merged' as const) : ('kept' as const);
+    // The same decision again (a retry after a lost answer, a second click) is answered as taken; another is refused.
+    if (row.duplicate_decision === wanted) {
+      c.header('Idempotent-Replayed', 'true');
+      return c.json({ id, duplicateOf, decision: wanted, state: null }, 200);
+    }
     if (row.duplicate_decision) throw new ApiError(409, 'DUPLICATE.ALREADY_DECIDED', `Request ${id} was already ${row.duplicate_decision}`);
     if (decision === 'merge' && row.original_status && isTerminal(row.original_status as RequestStatus)) {
       throw new ApiError(409, 'DUPLICATE.ORIGINAL_CLOSED', `Request ${duplicateOf} is ${row.original_status}: it cannot answer this one; keep this request instead`);
     }
-    const recorded = await recordDuplicateDecision(deps.pool, id, decision === 'merge' ? 'merged' : 'kept', actor);
+    const recorded = await recordDuplicateDecision(deps.pool, id, wanted, actor);
     if (!recorded) throw new ApiError(409, 'DUPLICATE.ALREADY_DECIDED', `Request ${id} was already decided`);
     let state = null;
     if (decision === 'merge') {
@@ -45,7 +51,7 @@ export const createDuplicateHandlers = (deps: AppDeps) => {
       reason: decision === 'merge' ? `closed as a duplicate of ${duplicateOf}` : `kept beside ${duplicateOf}`,
       details: { duplicateOf },
     });
-    return c.json({ id, duplicateOf, decision: decision === 'merge' ? ('merged' as const) : ('kept' as const), state }, 200);
+    return c.json({ id, duplicateOf, decision: wanted, state }, 200);
   };
   return { decide };
 };

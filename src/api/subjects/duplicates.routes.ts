@@ -39,12 +39,12 @@ export const duplicateDecisionRoute = createRoute({
     body: { content: { 'application/json': { schema: DuplicateDecisionBody } }, required: true },
   },
   responses: {
-    200: { content: { 'application/json': { schema: DuplicateDecisionResultSchema } }, description: 'Decided and recorded in the audit trail' },
+    200: { content: { 'application/json': { schema: DuplicateDecisionResultSchema } }, description: 'Decided and recorded in the audit trail; the same decision again answers as taken (header Idempotent-Replayed: true, state null)' },
     400: errorResponse('Invalid body'),
     401: errorResponse('Missing or invalid token'),
     403: errorResponse('Role or organization may not act on this request'),
     404: errorResponse('No such request'),
-    409: errorResponse('Not flagged as a duplicate, already decided, the open request has closed, or the request can no longer be cancelled'),
+    409: errorResponse('Not flagged as a duplicate, already decided otherwise, the open request has closed, or the request can no longer be cancelled'),
     503: errorResponse('Temporal unreachable; nothing was changed'),
   },
 });
