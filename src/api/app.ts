@@ -6,10 +6,12 @@ import { stampArrival } from './arrival.ts';
 import type { AppDeps } from './deps.ts';
 import { auditRouter } from './audit/audit.index.ts';
 import { requireToken, type AuthEnv } from './auth.ts';
-import { referencePage } from './docs.ts';
+import { docsRouter } from './docs.ts';
+import { completeResponses, RATE_LIMITED_PATHS } from './openapi-document.ts';
 import { fixedWindowLimiter } from './rate-limit.ts';
 import { webhooksRouter } from './webhooks/webhooks.index.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
+import { methodNotAllowed } from './methods.ts';
 import { subjectsRouter } from './subjects/subjects.index.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
@@ -28,6 +30,7 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook });
   app.use(requestId());
   app.use(stampArrival(deps.now));
+  app.use(methodNotAllowed(() => app.routes));
   app.use(
     bodyLimit({
       maxSize: deps.settings.maxBodyBytes ?? 64 * 1024,
@@ -39,7 +42,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', healthRouter(deps));
   // Unauthenticated routes: admitted per client address first (one limiter shared by the three).
   const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());
-  for (const path of ['/v1/webhooks/*', '/verify/*', '/downloads/*']) app.use(path, admit);
+  for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);
   app.route('/', verificationLinkRouter(deps));
   app.route('/', downloadsRouter(deps));
   app.route('/', webhooksRouter(deps));
@@ -52,8 +55,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', subjectsRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (dsr_...)' });
-  app.doc31('/openapi.json', OPENAPI_INFO);
-  app.get('/docs', (c) => c.html(referencePage(app.getOpenAPI31Document(OPENAPI_INFO))));
+  // Generated once, on first request, when every route is mounted.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  app.get('/openapi.json', (c) => c.json((document ??= completeResponses(app.getOpenAPI31Document(OPENAPI_INFO)))));
+  app.route('/', docsRouter());
   app.notFound((c) => c.json({ error: { code: 'ROUTE_NOT_FOUND', message: `No route ${c.req.method} ${c.req.path}` } }, 404));
   app.onError(onError(deps.logger));
   return app;

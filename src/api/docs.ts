@@ -1,50 +1,45 @@
-import { html, raw } from 'hono/html';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { Hono } from 'hono';
+import { html } from 'hono/html';
 
-type Operation = { summary?: string; description?: string; tags?: string[]; security?: unknown[]; responses?: Record<string, { description?: string }> };
-interface OpenApiDocument {
-  info: { title: string; version: string; description?: string | undefined };
-  paths?: object | undefined;
-}
+// Swagger UI from the pinned swagger-ui-dist package (package.json), served from node_modules: no CDN, no other host.
+const swaggerDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const ASSETS: Record<string, { file: string; type: string }> = {
+  'swagger-ui.css': { file: join(swaggerDir, 'swagger-ui.css'), type: 'text/css; charset=utf-8' },
+  'swagger-ui-bundle.js': { file: join(swaggerDir, 'swagger-ui-bundle.js'), type: 'text/javascript; charset=utf-8' },
+  'init.js': { file: join(import.meta.dirname, 'docs-init.js'), type: 'text/javascript; charset=utf-8' },
+};
 
-const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+/** Scripts and styles from this origin only; Swagger UI sets inline style attributes, never inline scripts. */
+export const DOCS_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>dsrflow API reference</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body>
+<noscript><p>The interactive reference needs JavaScript. The machine-readable document is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p></noscript>
+<div id="reference"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script><script src="/docs/assets/init.js"></script>
+</body></html>`;
 
 /**
- * `/docs`: a readable reference generated from the OpenAPI document, self-contained (no script, no font, nothing
- * fetched from another host), so opening it sends no traffic off the machine. Tools that want more load
- * `/openapi.json`.
+ * `/docs`: the interactive reference ("Try it out" with a bearer token from "Authorize") over `/openapi.json`.
+ * Assets are read once, on first request.
  */
-export function referencePage(doc: OpenApiDocument) {
-  const paths = (doc.paths ?? {}) as Record<string, Partial<Record<(typeof METHODS)[number], Operation>>>;
-  const operations = Object.entries(paths).flatMap(([path, item]) =>
-    METHODS.filter((m) => item[m]).map((method) => ({ path, method, op: item[method]! })),
-  );
-  const tags = [...new Set(operations.map((o) => o.op.tags?.[0] ?? 'Other'))];
-  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${doc.info.title} reference</title>
-<style>
-body{font:15px/1.45 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1b1b}
-code{font:13px ui-monospace,monospace}h2{margin-top:2rem;border-bottom:1px solid #ddd}
-details{border:1px solid #e3e3e3;border-radius:6px;margin:.4rem 0;padding:.4rem .7rem}
-summary{cursor:pointer}.m{display:inline-block;width:4.2rem;font-weight:600;text-transform:uppercase}
-.get{color:#0a6}.post{color:#05c}.lock{color:#a60;font-size:12px}pre{background:#f6f6f6;padding:.6rem;overflow:auto}
-</style></head><body>
-<h1>${doc.info.title} <small>${doc.info.version}</small></h1>
-<p>${doc.info.description ?? ''}. The machine-readable document is <a href="/openapi.json"><code>/openapi.json</code></a> (OpenAPI 3.1).
-Routes marked <span class="lock">bearer</span> need <code>Authorization: Bearer &lt;token&gt;</code>.</p>
-${tags.map(
-  (tag) => html`<h2>${tag}</h2>
-${operations
-  .filter((o) => (o.op.tags?.[0] ?? 'Other') === tag)
-  .map(
-    (o) => html`<details><summary><span class="m ${o.method}">${o.method}</span><code>${o.path}</code> ${o.op.summary ?? ''}
-${o.op.security?.length ? html`<span class="lock">bearer</span>` : ''}</summary>
-${o.op.description ? html`<p>${o.op.description}</p>` : ''}
-<ul>${Object.entries(o.op.responses ?? {}).map(([status, r]) => html`<li><code>${status}</code> ${r.description ?? ''}</li>`)}</ul>
-<pre>${raw(escapeJson({ ...o.op, responses: undefined }))}</pre></details>`,
-  )}`,
-)}
-</body></html>`;
+export function docsRouter() {
+  const cache = new Map<string, Buffer>();
+  const app = new Hono();
+  app.get('/docs', (c) => {
+    c.header('Content-Security-Policy', DOCS_CSP);
+    return c.html(page);
+  });
+  app.get('/docs/assets/:name', (c) => {
+    const asset = Object.hasOwn(ASSETS, c.req.param('name')) ? ASSETS[c.req.param('name')] : undefined;
+    if (!asset) return c.json({ error: { code: 'ROUTE_NOT_FOUND', message: `No asset ${c.req.param('name')}` } }, 404);
+    let body = cache.get(asset.file);
+    if (!body) cache.set(asset.file, (body = readFileSync(asset.file)));
+    return c.body(new Uint8Array(body), 200, { 'content-type': asset.type, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' });
+  });
+  return app;
 }
-
-const escapeJson = (v: unknown) =>
-  JSON.stringify(v, null, 2).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { text } from './fields.ts';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -110,4 +111,4 @@ function isDatabaseUnavailable(err: unknown): boolean {
  * A reason staff give (a lift): 3 to 2,000 characters. zod 4 counts code points, as PostgreSQL's length() in the
  * columns' checks does, so two emoji are two characters to both (tested): the API refuses what the table would.
  */
-export const reasonText = (description: string) => z.string().trim().min(3).max(2000).openapi({ description });
+export const reasonText = (description: string) => text({ min: 3, max: 2000 }).openapi({ description });

@@ -1,4 +1,5 @@
-import { sql, type CommonQueryMethods } from 'slonik';
+import { ForeignKeyIntegrityConstraintViolationError, sql, type CommonQueryMethods } from 'slonik';
+import { DomainError } from '../domain/errors.ts';
 import { z } from 'zod';
 import type { RegulationCode } from '../domain/regulations.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../domain/data-model.ts';
@@ -82,9 +83,21 @@ export interface NewRequest {
 
 /**
  * Inserts the request, its subject and its corrections in one transaction; with an idempotency key already used,
- * inserts nothing and returns the first.
+ * inserts nothing and returns the first. An organization that does not exist is ORGANIZATION.UNKNOWN.
  */
 export async function insertRequest(db: CommonQueryMethods, r: NewRequest): Promise<{ row: RequestRow; created: boolean }> {
+  try {
+    return await insertRequestRows(db, r);
+  } catch (error) {
+    // Checked by the key itself rather than looked up first: no race with an organization created meanwhile.
+    if (error instanceof ForeignKeyIntegrityConstraintViolationError && error.constraint?.includes('organization_id')) {
+      throw new DomainError('ORGANIZATION.UNKNOWN', `No organization '${r.organizationId}'; a token made with npm run token -- create --org ${r.organizationId} creates it`);
+    }
+    throw error;
+  }
+}
+
+function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row: RequestRow; created: boolean }> {
   return db.transaction(async (tx) => {
     if (r.external) {
       // Serialize deliveries of the same external id, so two concurrent retries cannot both open a request.

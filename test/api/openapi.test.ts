@@ -10,6 +10,8 @@ import { staffApp } from './staff-support.ts';
 const EXPECTED = [
   'GET /healthz',
   'GET /downloads/{token}',
+  'GET /verify/{token}',
+  'POST /verify/{token}',
   'POST /v1/webhooks/requests',
   'POST /v1/requests',
   'GET /v1/requests',
@@ -30,8 +32,8 @@ const EXPECTED = [
   'GET /v1/subjects/{did}',
   'POST /v1/requests/{id}/duplicate',
 ];
-// Served but deliberately not in the document: HTML pages for people, and the documents themselves.
-const UNDOCUMENTED = new Set(['GET /verify/:token', 'POST /verify/:token', 'GET /openapi.json', 'GET /docs']);
+// Served but deliberately not in the document: the documents themselves and the reference page's assets.
+const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name']);
 
 type Operation = { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: { content: Record<string, { schema?: unknown }> } };
 
@@ -86,16 +88,85 @@ describe('the OpenAPI document', () => {
         for (const [status, r] of Object.entries(op.responses)) {
           assert.ok(Object.values(r.content ?? {}).every((m) => m.schema), `${method} ${path} ${status} has a schema`);
         }
-        if (method === 'post') assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
+        // The verification form posts nothing but its URL.
+        if (method === 'post' && !path.startsWith('/verify/')) assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
       }
     }
   });
 
-  test('/docs is a self-contained reference of the same routes', async () => {
+  test('every status the middleware can answer is listed: 400, 401/403 with a token, 413 with a body, 429 on public routes, 503', () => {
+    const statuses = (method: string, path: string) => Object.keys(doc.paths[path]![method]!.responses).sort();
+    assert.deepEqual(statuses('post', '/v1/requests'), ['201', '400', '401', '403', '409', '413', '503']);
+    assert.deepEqual(statuses('get', '/v1/audit/verify'), ['200', '400', '401', '403', '503']);
+    assert.deepEqual(statuses('post', '/v1/webhooks/requests'), ['200', '201', '400', '401', '413', '429', '503']);
+    assert.deepEqual(statuses('get', '/downloads/{token}'), ['200', '400', '404', '410', '429', '503']);
+    assert.deepEqual(statuses('post', '/verify/{token}'), ['200', '400', '404', '409', '410', '429', '503']);
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        assert.ok(op.responses['503'], `${method} ${path} documents 503`);
+        if (op.requestBody) assert.ok(op.responses['413'], `${method} ${path} documents 413`);
+        if (op.security?.length) assert.ok(op.responses['401'] && op.responses['403'], `${method} ${path} documents 401 and 403`);
+      }
+    }
+    assert.ok(doc.paths['/v1/requests']!.post!.responses['503']!.content?.['application/json']?.schema, 'in the shared error shape');
+  });
+
+  test('the created request links to every operation on it, with its id', () => {
+    const links = (doc.paths['/v1/requests']!.post!.responses['201'] as { links?: Record<string, { operationRef: string; parameters: unknown }> }).links ?? {};
+    const onRequest = documented().filter((r) => r.includes(' /v1/requests/{id}'));
+    assert.equal(Object.keys(links).length, onRequest.length);
+    assert.deepEqual(links.getRequest, { operationRef: '#/paths/~1v1~1requests~1%7Bid%7D/get', parameters: { id: '$response.body#/id' } });
+    assert.deepEqual(links.postVerification?.operationRef, '#/paths/~1v1~1requests~1%7Bid%7D~1verification/post');
+  });
+
+  test('each export format is downloaded with its real media type; JSON is described as a document, not bytes', () => {
+    const content = doc.paths['/downloads/{token}']!.get!.responses['200']!.content!;
+    assert.deepEqual(Object.keys(content).sort(), [
+      'application/json',
+      'application/pdf',
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'application/xml',
+      'application/zip',
+    ]);
+    assert.deepEqual(content['application/zip']!.schema, { type: 'string', format: 'binary', description: 'A ZIP of one CSV file per model' });
+    assert.deepEqual(content['application/json']!.schema, { $ref: '#/components/schemas/SubjectExport' });
+    assert.equal((content['application/xml']!.schema as { format?: string }).format, undefined, 'XML is text');
+  });
+
+  test('the verification pages are documented as HTML, with their refusals', () => {
+    const get = doc.paths['/verify/{token}']!.get!;
+    assert.ok(get.responses['200']!.content!['text/html']);
+    assert.ok(get.responses['410']!.content!['text/html']);
+    assert.deepEqual(Object.keys(get.responses['429']!.content!).sort(), ['application/json', 'text/html']);
+  });
+
+  test('/docs is Swagger UI from node_modules: its assets are served here, nothing comes from another host, no inline script', async () => {
     const res = await app.request('/docs');
     assert.equal(res.status, 200);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self';/);
+    assert.doesNotMatch(csp, /unsafe-inline[^;]*;.*script-src|script-src[^;]*unsafe/);
     const page = await res.text();
-    for (const route of EXPECTED) assert.ok(page.includes(`<code>${route.split(' ')[1]}</code>`), route);
-    assert.doesNotMatch(page, /<script|<link|src=|@import|https?:\/\/(?!localhost)/, 'loads nothing from anywhere');
+    const scripts = [...page.matchAll(/<script([^>]*)>([^<]*)<\/script>/g)];
+    assert.deepEqual(scripts.map((m) => m[1]!.trim()), ['src="/docs/assets/swagger-ui-bundle.js"', 'src="/docs/assets/init.js"']);
+    assert.ok(scripts.every((m) => m[2] === ''), 'no inline script');
+    assert.doesNotMatch(page, /https?:\/\//, 'the page names no host');
+
+    const version = (await import('swagger-ui-dist/package.json', { with: { type: 'json' } })).default.version;
+    assert.equal(version, '5.35.0', 'the version pinned in package.json');
+    for (const [asset, type] of [['swagger-ui-bundle.js', 'text/javascript'], ['swagger-ui.css', 'text/css'], ['init.js', 'text/javascript']] as const) {
+      const r = await app.request(`/docs/assets/${asset}`);
+      assert.equal(r.status, 200, asset);
+      assert.match(r.headers.get('content-type') ?? '', new RegExp(`^${type}`), asset);
+      assert.ok((await r.arrayBuffer()).byteLength > 300, asset);
+    }
+    const init = await (await app.request('/docs/assets/init.js')).text();
+    assert.match(init, /url: '\/openapi\.json'/);
+    assert.match(init, /validatorUrl: null/, 'the document is never sent to validator.swagger.io');
+    assert.doesNotMatch(init, /https?:\/\//);
+    const css = await (await app.request('/docs/assets/swagger-ui.css')).text();
+    assert.ok(!/url\((?!\s*["']?data:)/.test(css) && !/@import/.test(css), 'the stylesheet loads nothing (inline data: images only)');
+    assert.equal((await app.request('/docs/assets/index.html')).status, 404, 'only the named assets');
+    assert.equal((await app.request('/docs/assets/constructor')).status, 404);
   });
 });

@@ -48,6 +48,9 @@ export const createAuditHandlers = (deps: AppDeps) => {
     const after = decodeCursor(q.cursor, SeqCursor)?.[0];
     if (q.format === 'csv') {
       const encoder = new TextEncoder();
+      // The first page is read before the 200 goes out: a filter the database refuses is still a clear error, not a
+      // download cut off after its header.
+      let rows: readonly ChainedEventRow[] | null = await listAuditEvents(deps.pool, { ...filter, afterSeq: after, limit: 1000 });
       let afterSeq = after;
       let headerSent = false;
       const stream = new ReadableStream<Uint8Array>({
@@ -57,11 +60,20 @@ export const createAuditHandlers = (deps: AppDeps) => {
             controller.enqueue(encoder.encode(`${CSV_COLUMNS.join(',')}\r\n`));
             return;
           }
-          const rows = await listAuditEvents(deps.pool, { ...filter, afterSeq, limit: 1000 });
+          try {
+            rows ??= await listAuditEvents(deps.pool, { ...filter, afterSeq, limit: 1000 });
+          } catch (error) {
+            // Past the header only an outage can fail a page: say so without the database's text (it may quote values).
+            deps.logger.error('audit csv export interrupted', { error: (error as Error).name, code: (error as { code?: unknown }).code });
+            controller.error(new Error('audit csv export interrupted'));
+            return;
+          }
           const page = rows.slice(0, 1000);
+          const more = rows.length > 1000;
+          rows = null;
           if (page.length > 0) controller.enqueue(encoder.encode(page.map((r) => csvLine(toEvent(r))).join('')));
           afterSeq = page.at(-1)?.chain_seq;
-          if (rows.length <= 1000) controller.close();
+          if (!more) controller.close();
         },
       });
       return new Response(stream, {

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { instant, text } from '../fields.ts';
 import { errorResponse, readErrorResponses } from '../errors.ts';
 import { CursorParam, LimitParam } from '../pagination.ts';
 
@@ -24,15 +25,14 @@ export const AuditEventSchema = z
 export const AuditPageSchema = z.object({ items: z.array(AuditEventSchema), nextCursor: z.string().nullable() }).openapi('AuditPage');
 
 const format = z.enum(['json', 'csv']).default('json').openapi({ description: 'csv streams every matching event (no paging)' });
-const instant = z.iso.datetime({ offset: true });
 
 export const AuditQuery = z
   .object({
     requestId: z.uuid().optional(),
-    action: z.string().min(1).max(100).optional().openapi({ description: 'Exact action, or a family ending in "." (request.)' }),
-    actor: z.string().min(1).max(200).optional(),
-    from: instant.optional().openapi({ description: 'Inclusive' }),
-    to: instant.optional().openapi({ description: 'Exclusive' }),
+    action: text({ max: 100 }).optional().openapi({ description: 'Exact action, or a family ending in "." (request.)' }),
+    actor: text({ max: 200 }).optional(),
+    from: instant().optional().openapi({ description: 'Inclusive' }),
+    to: instant().optional().openapi({ description: 'Exclusive' }),
     cursor: CursorParam,
     limit: LimitParam(1000, 100),
     format,

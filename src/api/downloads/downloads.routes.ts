@@ -1,5 +1,32 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { EXPORT_FORMATS, type ExportFormat } from '../../domain/data-model.ts';
+import { CONTENT_TYPES } from '../../domain/export-formats.ts';
 import { ErrorSchema } from '../errors.ts';
+
+// Each format's real media type, from the table the writer and the handler use: a file, except JSON (a document).
+const bodyOf: Record<ExportFormat, z.ZodType> = {
+  csv: z.string().openapi({ format: 'binary', description: 'A ZIP of one CSV file per model' }),
+  json: z
+    .object({
+      format: z.literal('dsrflow.subject-export'),
+      version: z.number().int(),
+      requestId: z.uuid(),
+      generatedAt: z.string(),
+      models: z.array(
+        z.object({
+          name: z.string(),
+          displayName: z.string(),
+          columns: z.array(z.object({ name: z.string(), type: z.string() })),
+          rows: z.array(z.record(z.string(), z.unknown())),
+        }),
+      ),
+    })
+    .openapi('SubjectExport', { description: 'The export as one JSON document: every model with its columns and the rows held on the subject' }),
+  xml: z.string().openapi({ description: 'The export as one XML document' }),
+  docx: z.string().openapi({ format: 'binary', description: 'A Word document' }),
+  pdf: z.string().openapi({ format: 'binary', description: 'A PDF document' }),
+};
+const DOWNLOAD_CONTENT = Object.fromEntries(EXPORT_FORMATS.map((f) => [CONTENT_TYPES[f].contentType.split(';')[0]!, { schema: bodyOf[f] }]));
 
 // No bearer token: the link's random token is the credential. Any malformed token is simply unknown (404).
 export const downloadRoute = createRoute({
@@ -12,16 +39,7 @@ export const downloadRoute = createRoute({
     'Every download is recorded in the audit trail.',
   request: { params: z.object({ token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The token from the emailed link' }) }) },
   responses: {
-    200: {
-      description: 'The export file',
-      content: {
-        'application/zip': { schema: z.string().openapi({ format: 'binary' }) },
-        'application/json': { schema: z.string().openapi({ format: 'binary' }) },
-        'application/xml': { schema: z.string().openapi({ format: 'binary' }) },
-        'application/pdf': { schema: z.string().openapi({ format: 'binary' }) },
-        'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { schema: z.string().openapi({ format: 'binary' }) },
-      },
-    },
+    200: { description: 'The export file, in the format the request was exported in', content: DOWNLOAD_CONTENT },
     404: { description: 'Unknown or tampered link', content: { 'application/json': { schema: ErrorSchema } } },
     410: { description: 'The link has expired and the file was deleted', content: { 'application/json': { schema: ErrorSchema } } },
   },

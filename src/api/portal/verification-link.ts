@@ -1,12 +1,41 @@
-import { Hono } from 'hono';
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { sql } from 'slonik';
-import { z } from 'zod';
 import { hashToken } from '../../db/tokens.ts';
 import { verifyUpdate } from '../../workflows/messages.ts';
 import type { AppDeps } from '../deps.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, ErrorSchema } from '../errors.ts';
+
+const pageResponse = (description: string) => ({ content: { 'text/html': { schema: z.string() } }, description });
+const tokenParam = z.object({ token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The token from the emailed link' }) });
+const refusals = {
+  404: pageResponse('Unknown link'),
+  410: pageResponse('The link was already used, or has expired'),
+  429: {
+    content: { 'text/html': { schema: z.string() }, 'application/json': { schema: ErrorSchema } },
+    description: 'The link was tried too often (page), or too many requests from this address (JSON, with Retry-After)',
+  },
+};
+
+const showRoute = createRoute({
+  method: 'get',
+  path: '/verify/{token}',
+  tags: ['Privacy Center'],
+  summary: "The subject's verification page: a confirm button (opening the link verifies nothing)",
+  request: { params: tokenParam },
+  responses: { 200: pageResponse('The confirm page'), ...refusals },
+});
+
+const redeemRoute = createRoute({
+  method: 'post',
+  path: '/verify/{token}',
+  tags: ['Privacy Center'],
+  summary: 'The subject confirms the request (the form on the page; single use, expiring, a few attempts)',
+  request: { params: tokenParam },
+  responses: { 200: pageResponse('Confirmed'), ...refusals, 409: pageResponse('The request no longer needs confirming') },
+});
 
 const MAX_ATTEMPTS = 5;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
@@ -28,7 +57,7 @@ const page = (title: string, body: ReturnType<typeof html> | string) =>
  * verify anyone), POST redeems the token: single use, expiring, a few attempts at most.
  */
 export function verificationLinkRouter(deps: AppDeps) {
-  const app = new Hono();
+  const app = new OpenAPIHono();
   // The token is in the URL: no cache may keep the page, and no Referer may carry it elsewhere.
   app.use('/verify/*', async (c, next) => {
     await next();
@@ -49,15 +78,15 @@ export function verificationLinkRouter(deps: AppDeps) {
     return null;
   };
 
-  app.get('/verify/:token', async (c) => {
-    const row = await lookup(c.req.param('token'));
+  app.openapi(showRoute, (async (c: Context) => {
+    const row = await lookup(c.req.param('token') ?? '');
     const refused = refusal(row, deps.now());
     if (refused) return c.html(page(refused.title, html`<p>${refused.text}</p>`), refused.status);
     return c.html(page('Confirm your request', html`<p>Please confirm that you made this request.</p><form method="post"><button type="submit">Yes, it was me</button></form>`));
-  });
+  }) as never);
 
-  app.post('/verify/:token', async (c) => {
-    const token = c.req.param('token');
+  app.openapi(redeemRoute, (async (c: Context) => {
+    const token = c.req.param('token') ?? '';
     const row = await lookup(token);
     const refused = refusal(row, deps.now());
     if (refused || !row) return c.html(page(refused!.title, html`<p>${refused!.text}</p>`), refused!.status);
@@ -72,6 +101,6 @@ export function verificationLinkRouter(deps: AppDeps) {
     }
     await deps.pool.query(sql.unsafe`update dsrflow.verification_tokens set used_at = now() where request_id = ${row.request_id} and used_at is null`);
     return c.html(page('Thank you', html`<p>Your request is confirmed. We will email you when it is complete.</p>`));
-  });
+  }) as never);
   return app;
 }

@@ -1,9 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { text } from '../fields.ts';
 import { CANCELLATION_REASONS, EXTENSION_REASONS, LEGAL_EXCEPTIONS, REJECTION_REASONS, VERIFICATION_METHODS } from '../../domain/actions.ts';
 import { REQUEST_STATUSES } from '../../domain/request.ts';
 import { errorResponse } from '../errors.ts';
 
-const note = z.string().trim().min(1).max(4000).optional().openapi({ description: 'Free text kept in PostgreSQL (told to the subject where relevant), never sent to Temporal' });
+const note = text({ max: 4000 }).optional().openapi({ description: 'Free text kept in PostgreSQL (told to the subject where relevant), never sent to Temporal' });
 
 export const VerificationBody = z.object({ outcome: z.enum(['verified', 'failed']), method: z.enum(VERIFICATION_METHODS) }).strict().openapi('VerificationDecision');
 export const AssessmentBody = z
@@ -56,7 +57,7 @@ const actionRoute = <B extends z.ZodType>(path: string, summary: string, body: B
     request: {
       params: z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) }),
       headers: z.object({
-        'idempotency-key': z.string().min(1).max(200).optional().openapi({ description: 'A retry with the same key returns the first call’s result instead of a 409' }),
+        'idempotency-key': text({ max: 200, trim: false }).optional().openapi({ description: 'A retry with the same key returns the first call’s result instead of a 409' }),
       }),
       body: { content: { 'application/json': { schema: body } }, required: true },
     },

@@ -1,4 +1,5 @@
 import type { RouteHandler } from '@hono/zod-openapi';
+import { instant } from '../fields.ts';
 import { z } from 'zod';
 import { REGULATION_CODES, type RegulationCode } from '../../domain/regulations.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
@@ -12,7 +13,7 @@ import { decodeCursor, encodeCursor } from '../pagination.ts';
 import { toRequestBody } from './open-request.ts';
 import type { listRequestsRoute, statsRoute } from './list.routes.ts';
 
-const RequestCursor = z.tuple([z.iso.datetime(), z.uuid()]);
+const RequestCursor = z.tuple([instant(), z.uuid()]);
 
 /** A controller sees its organization only; asking for another one is a 403, not an empty page. */
 function organizationFilter(actor: Actor, requested: string | undefined): string | undefined {

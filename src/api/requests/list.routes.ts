@@ -1,23 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { instant, organizationId } from '../fields.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
 import { readErrorResponses } from '../errors.ts';
 import { CursorParam, LimitParam } from '../pagination.ts';
 import { RequestSchema } from './requests.routes.ts';
 
-const organization = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
-const instant = z.iso.datetime({ offset: true });
 
 export const ListRequestsQuery = z
   .object({
     status: z.enum(REQUEST_STATUSES).optional(),
     type: z.enum(REQUEST_TYPES).optional(),
     regulation: z.enum(REGULATION_CODES).optional(),
-    organization: organization.optional().openapi({ description: 'Controllers always see their own organization only' }),
+    organization: organizationId().optional().openapi({ description: 'Controllers always see their own organization only' }),
     overdue: z.enum(['true', 'false']).optional().openapi({ description: 'Open and past its (extended) due date' }),
-    dueBefore: instant.optional(),
-    receivedFrom: instant.optional().openapi({ description: 'Inclusive' }),
-    receivedTo: instant.optional().openapi({ description: 'Exclusive' }),
+    dueBefore: instant().optional(),
+    receivedFrom: instant().optional().openapi({ description: 'Inclusive' }),
+    receivedTo: instant().optional().openapi({ description: 'Exclusive' }),
     subject: z.string().regex(/^did:dsrflow:[0-9a-f]{32}$/, 'a subject id: did:dsrflow: and 32 hex digits').optional().openapi({ description: "One subject's requests" }),
     duplicate: z.enum(['true', 'false']).optional().openapi({ description: 'Flagged duplicateOf an open request of the same subject and type' }),
     duplicateUndecided: z.enum(['true']).optional().openapi({ description: 'Flagged duplicates staff have not merged or kept yet' }),
@@ -49,9 +48,9 @@ export const listRequestsRoute = createRoute({
 
 export const StatsQuery = z
   .object({
-    organization: organization.optional(),
-    receivedFrom: instant.optional().openapi({ description: 'Inclusive, e.g. the first day of the quarter' }),
-    receivedTo: instant.optional().openapi({ description: 'Exclusive' }),
+    organization: organizationId().optional(),
+    receivedFrom: instant().optional().openapi({ description: 'Inclusive, e.g. the first day of the quarter' }),
+    receivedTo: instant().optional().openapi({ description: 'Exclusive' }),
   })
   .strict();
 

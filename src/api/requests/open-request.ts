@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
 import { DEFAULT_EXPORT_FORMATS, type ExportFormat } from '../../domain/data-model.ts';
 import { computeDeadlines } from '../../domain/deadlines.ts';
+import { isDomainError } from '../../domain/errors.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
 import { toDid } from '../../domain/subjects.ts';
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
@@ -54,6 +55,25 @@ const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
 };
 
+/** The legal clock runs from receivedAt: a date the domain cannot count from (no holiday data for its year) is the client's field. */
+function deadlinesFrom(body: z.infer<typeof CreateRequestSchema>, receivedAt: Date) {
+  try {
+    return computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
+  } catch (error) {
+    if (isDomainError(error)) throw validationError([{ field: 'receivedAt', message: `no deadline can be computed from it: ${error.message}` }]);
+    throw error;
+  }
+}
+
+async function recordRequest(deps: AppDeps, request: Parameters<typeof insertRequest>[1]) {
+  try {
+    return await insertRequest(deps.pool, request);
+  } catch (error) {
+    if (isDomainError(error) && error.code === 'ORGANIZATION.UNKNOWN') throw validationError([{ field: 'organizationId', message: error.message }]);
+    throw error;
+  }
+}
+
 export interface OpenRequestOptions {
   actor: Actor;
   /** When the request reached the API: the `receivedAt` when the body gives none. */
@@ -82,11 +102,11 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   const suppressionScopes = checkScopes(body);
   const exportFormats = checkFormats(body, deps.settings.exportFormats);
   const corrections = await checkCorrections(deps, body);
-  const deadlines = computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
+  const deadlines = deadlinesFrom(body, receivedAt);
   const id = randomUUID();
   const print = fingerprint(body);
   const subjectLink = await subjectLinkFor(deps, organizationId, body.subject);
-  const { row, created } = await insertRequest(deps.pool, {
+  const { row, created } = await recordRequest(deps, {
     id,
     organizationId,
     type: body.type,

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { instant, organizationId, text } from '../fields.ts';
 import { LEGAL_EXCEPTIONS } from '../../domain/actions.ts';
 import { EXPORT_FORMATS } from '../../domain/data-model.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
@@ -11,27 +12,21 @@ export const SubjectSchema = z
   .object({
     // Surrounding spaces (pasted from a letter or a helpdesk form) are trimmed, not refused; case is kept as given.
     email: z.string().trim().max(320).pipe(z.email()).openapi({ example: 'jane@example.com' }),
-    customerId: z.string().trim().min(1).max(200).optional(),
-    fullName: z.string().trim().min(1).max(300).optional(),
-    phone: z.string().trim().min(3).max(50).optional(),
+    customerId: text({ max: 200 }).optional(),
+    fullName: text({ max: 300 }).optional(),
+    phone: text({ min: 3, max: 50 }).optional(),
   })
   .strict()
   .openapi('Subject');
 
 export const CorrectionSchema = z
   .object({
-    model: z.string().min(1).max(63).openapi({ description: 'A model of the data model (users, orders, ...)', example: 'users' }),
-    field: z.string().min(1).max(63).openapi({ description: "A column of the model's table; not computed, not its key, not a link to other records", example: 'last_name' }),
-    newValue: z
-      .string()
-      .max(10_000)
+    model: text({ max: 63, trim: false }).openapi({ description: 'A model of the data model (users, orders, ...)', example: 'users' }),
+    field: text({ max: 63, trim: false }).openapi({ description: "A column of the model's table; not computed, not its key, not a link to other records", example: 'last_name' }),
+    newValue: text({ min: 0, max: 10_000, trim: false })
       .nullable()
       .openapi({ description: "The correct value as text, parsed as the column's type (a date as YYYY-MM-DD); null clears a column that may be empty", example: 'García López' }),
-    rowKey: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
+    rowKey: text({ max: 200 })
       .optional()
       .openapi({ description: "Related models only (required there): the key of the record to correct. The users record is the subject's own.", example: '4711' }),
   })
@@ -43,12 +38,11 @@ export const CreateRequestSchema = z
     type: z.enum(REQUEST_TYPES),
     regulation: z.enum(REGULATION_CODES),
     subject: SubjectSchema,
-    receivedAt: z.iso
-      .datetime({ offset: true })
+    receivedAt: instant()
       .optional()
       .openapi({ description: 'When the request reached an official channel; defaults to now. Starts the legal clock.' }),
     channel: z.enum(CHANNELS).default('api'),
-    organizationId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).optional(),
+    organizationId: organizationId().optional().openapi({ description: 'An organization known to dsrflow (npm run token creates it); default: the token’s own, else DEFAULT_ORGANIZATION' }),
     corrections: z
       .array(CorrectionSchema)
       .min(1)
@@ -219,7 +213,7 @@ export const createRequestRoute = createRoute({
   summary: 'Record a rights request and start its workflow',
   security: [{ bearer: [] }],
   request: {
-    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    headers: z.object({ 'idempotency-key': text({ max: 200, trim: false }).optional() }),
     body: { content: { 'application/json': { schema: CreateRequestSchema } }, required: true },
   },
   responses: {

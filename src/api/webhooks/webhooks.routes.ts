@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { text } from '../fields.ts';
 import { CHANNELS } from '../../domain/request.ts';
 import { ErrorSchema } from '../errors.ts';
 import { CreateRequestSchema, RequestSchema } from '../requests/requests.routes.ts';
 
 export const WebhookRequestSchema = CreateRequestSchema.extend({
-  externalId: z.string().trim().min(1).max(200).openapi({ description: "The connected system's own id (ticket number): the same one never opens a second request", example: 'HD-4711' }),
+  externalId: text({ max: 200 }).openapi({ description: "The connected system's own id (ticket number): the same one never opens a second request", example: 'HD-4711' }),
   channel: z.enum(CHANNELS).default('webhook'),
 })
   .strict()
