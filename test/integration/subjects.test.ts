@@ -194,7 +194,7 @@ describe('data subjects on the dev server: one subject per person, duplicates, r
     const statsBefore = await json(await app.request(`/v1/stats?organization=${org}`, { headers }));
     const kept = await app.request(`/v1/requests/${again.id}/duplicate`, { method: 'POST', headers, body: JSON.stringify({ decision: 'keep' }) });
     assert.equal(kept.status, 200);
-    assert.equal((await json(kept)).state, null);
+    assert.equal((await json(kept)).state, undefined);
     const stats = await json(await app.request(`/v1/stats?organization=${org}`, { headers }));
     assert.equal(stats.duplicates, statsBefore.duplicates);
     assert.equal(stats.duplicatesUndecided, statsBefore.duplicatesUndecided - 1);

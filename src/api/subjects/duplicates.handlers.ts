@@ -25,7 +25,7 @@ export const createDuplicateHandlers = (deps: AppDeps) => {
     // The same decision again (a retry after a lost answer, a second click) is answered as taken; another is refused.
     if (row.duplicate_decision === wanted) {
       c.header('Idempotent-Replayed', 'true');
-      return c.json({ id, duplicateOf, decision: wanted, state: null }, 200);
+      return c.json({ id, duplicateOf, decision: wanted }, 200);
     }
     if (row.duplicate_decision) throw new ApiError(409, 'DUPLICATE.ALREADY_DECIDED', `Request ${id} was already ${row.duplicate_decision}`);
     if (decision === 'merge' && row.original_status && isTerminal(row.original_status as RequestStatus)) {
@@ -33,7 +33,7 @@ export const createDuplicateHandlers = (deps: AppDeps) => {
     }
     const recorded = await recordDuplicateDecision(deps.pool, id, wanted, actor);
     if (!recorded) throw new ApiError(409, 'DUPLICATE.ALREADY_DECIDED', `Request ${id} was already decided`);
-    let state = null;
+    let state: Awaited<ReturnType<typeof sendDecision>>['state'] | undefined;
     if (decision === 'merge') {
       try {
         state = (await sendDecision(deps, id, cancelUpdate, (noteId) => ({ reason: 'duplicate' as const, actor, ...(noteId ? { noteId } : {}) }), { author: actor, body: note })).state;
@@ -51,7 +51,7 @@ export const createDuplicateHandlers = (deps: AppDeps) => {
       reason: decision === 'merge' ? `closed as a duplicate of ${duplicateOf}` : `kept beside ${duplicateOf}`,
       details: { duplicateOf },
     });
-    return c.json({ id, duplicateOf, decision: wanted, state }, 200);
+    return c.json({ id, duplicateOf, decision: wanted, ...(state ? { state } : {}) }, 200);
   };
   return { decide };
 };

@@ -24,7 +24,7 @@ export const DuplicateDecisionResultSchema = z
     id: z.uuid(),
     duplicateOf: z.uuid(),
     decision: z.enum(['merged', 'kept']),
-    state: LiveStateSchema.nullable().openapi({ description: 'merge: the state after the cancellation was accepted; keep: null' }),
+    state: LiveStateSchema.optional().openapi({ description: 'merge: the state after the cancellation was accepted; absent for keep and for a repeated decision' }),
   })
   .openapi('DuplicateDecisionResult');
 
@@ -39,7 +39,7 @@ export const duplicateDecisionRoute = createRoute({
     body: { content: { 'application/json': { schema: DuplicateDecisionBody } }, required: true },
   },
   responses: {
-    200: { content: { 'application/json': { schema: DuplicateDecisionResultSchema } }, description: 'Decided and recorded in the audit trail; the same decision again answers as taken (header Idempotent-Replayed: true, state null)' },
+    200: { content: { 'application/json': { schema: DuplicateDecisionResultSchema } }, description: 'Decided and recorded in the audit trail; the same decision again answers as taken (header Idempotent-Replayed: true, no state)' },
     400: errorResponse('Invalid body'),
     401: errorResponse('Missing or invalid token'),
     403: errorResponse('Role or organization may not act on this request'),
