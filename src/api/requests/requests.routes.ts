@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { instant, organizationId, text } from '../fields.ts';
+import { emailAddress, instant, organizationId, text } from '../fields.ts';
 import { LEGAL_EXCEPTIONS } from '../../domain/actions.ts';
 import { EXPORT_FORMATS } from '../../domain/data-model.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
@@ -10,8 +10,7 @@ import { OverLimitSchema } from '../subjects/schemas.ts';
 
 export const SubjectSchema = z
   .object({
-    // Surrounding spaces (pasted from a letter or a helpdesk form) are trimmed, not refused; case is kept as given.
-    email: z.string().trim().max(320).pipe(z.email()).openapi({ example: 'jane@example.com' }),
+    email: emailAddress().openapi({ example: 'jane@example.com' }),
     customerId: text({ max: 200 }).optional(),
     fullName: text({ max: 300 }).optional(),
     phone: text({ min: 3, max: 50 }).optional(),

@@ -1,18 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { LiveStateSchema } from '../requests/actions.routes.ts';
 import { errorResponse } from '../errors.ts';
+import { text } from '../fields.ts';
 
 export const DuplicateDecisionBody = z
   .object({
     decision: z.enum(['merge', 'keep']).openapi({
       description: 'merge: this request closes as a duplicate (cancellation reason duplicate) and the subject is told which open request answers them; keep: both go on',
     }),
-    note: z
-      .string()
-      .trim()
-      .min(1)
-      .max(4000)
-      .refine((v) => !v.includes('\u0000'), 'must not contain NUL characters')
+    note: text({ max: 4000 })
       .optional()
       .openapi({ description: 'Kept in PostgreSQL with the cancellation, never sent to Temporal' }),
   })

@@ -1,14 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponse, readErrorResponses } from '../errors.ts';
+import { emailAddress, text } from '../fields.ts';
 import { SubjectRecordSchema, SubjectSummarySchema } from './schemas.ts';
 
-const text = (max: number) => z.string().trim().min(1).max(max).refine((v) => !v.includes('\u0000'), 'must not contain NUL characters');
 
 export const FindSubjectsQuery = z
   .object({
-    email: z.email().max(320).optional().openapi({ description: 'Compared through its keyed hash (trimmed, lower-cased); never scanned' }),
-    customerId: text(200).optional(),
-    phone: text(50).optional().openapi({ description: 'Digits and a leading +; spaces, dashes and brackets are ignored' }),
+    email: emailAddress().optional().openapi({ description: 'Compared through its keyed hash (trimmed, lower-cased); never scanned' }),
+    customerId: text({ max: 200 }).optional(),
+    phone: text({ max: 50 }).optional().openapi({ description: 'Digits and a leading +; spaces, dashes and brackets are ignored' }),
   })
   .strict()
   .refine((q) => [q.email, q.customerId, q.phone].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of email, customerId, phone', path: ['email'] });
