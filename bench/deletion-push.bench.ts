@@ -11,7 +11,7 @@
 // push run: exactly N rows landed, once each, with the staging table's values, and nothing left pending.
 // --batch overrides the batch size (passed as the workflow input, as a schedule could); --repeat reports medians.
 // Starts its own embedded PostgreSQL and Temporal dev server on free ports and removes them at the end.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +39,11 @@ import { createWorker, workflowsPath } from '../src/main/temporal-worker.ts';
 const SCHEMA = 'delta_storage';
 const FLOOR_SCHEMA = 'bench_floor';
 const TASK_QUEUE = 'deletion-push-bench';
-const COLUMNS = sql.join(['request_id', 'user_key', 'email', 'customer_id', 'phone', 'regulation', 'requested_at'].map((c) => sql.identifier([c])), sql.fragment`, `);
+// Every column the push carries, the two hashes included: the floor copies the same row width.
+const COLUMNS = sql.join(
+  ['request_id', 'user_key', 'email', 'customer_id', 'phone', 'email_sha256', 'phone_sha256', 'regulation', 'requested_at'].map((c) => sql.identifier([c])),
+  sql.fragment`, `,
+);
 const MODES = ['floor', 'loop', 'workflow'] as const;
 type Mode = (typeof MODES)[number];
 
@@ -51,12 +55,39 @@ const freePort = () =>
     });
   });
 
+/**
+ * CPU seconds PostgreSQL has used so far: the postmaster and its children (backends, WAL writer, checkpointer),
+ * from /proc (Linux), including children that have exited (the postmaster's cutime/cstime: a pool may close an idle
+ * backend mid-bench). On a machine other jobs load, wall time stretches with the queue for a core; CPU time much
+ * less, so the "x floor" of CPU time still compares the work done.
+ */
+function postgresCpuSeconds(dataDir: string): number {
+  const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const ticks = 100; // USER_HZ: 100 on every Linux build we run on (getconf CLK_TCK)
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces): state (3rd), ppid (4th), ..., utime (14th), stime,
+    // cutime, cstime (17th).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    if (Number(entry) === postmaster) total += (fields[11]! + fields[12]! + fields[13]! + fields[14]!) / ticks;
+    else if (fields[1] === postmaster) total += (fields[11]! + fields[12]!) / ticks;
+  }
+  return total;
+}
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** N completed erasure requests with subjects (a tenth without phone, a tenth without user key), in the ledger. */
+/** N completed erasure requests with subjects (a tenth without phone, a tenth without user key), in the ledger; every row with both hashes but those without phone. */
 async function seed(pool: DatabasePool, pending: number) {
   await ensureOrganization(pool, 'default');
   await pool.query(sql.unsafe`
@@ -77,10 +108,14 @@ async function seed(pool: DatabasePool, pending: number) {
     from (select r.*, substr(r.workflow_id, 11)::int as n from dsrflow.requests r where r.workflow_id like 'dsr-bench-%') r`);
   await ensureDeletionTable(pool, SCHEMA);
   await ensureDeletionTable(pool, FLOOR_SCHEMA);
-  // The floor's input: the same rows, already joined, in a plain table. The queue is filled from it by reset().
+  // The floor's input: the same rows, already joined, in a plain table. The queue is filled from it by reset(). The
+  // hashes as enqueueDeletion writes them (64 hex characters each; the phone's of its E.164 form, digits only here).
   await pool.query(sql.unsafe`
     create table ${sql.identifier([FLOOR_SCHEMA, 'staging'])} as
-    select o.request_id, o.user_key, s.email, s.customer_id, s.phone, o.regulation, o.requested_at
+    select o.request_id, o.user_key, s.email, s.customer_id, s.phone,
+           encode(sha256(convert_to(lower(s.email), 'UTF8')), 'hex') as email_sha256,
+           encode(sha256(convert_to('+' || regexp_replace(s.phone, '[^0-9]', '', 'g'), 'UTF8')), 'hex') as phone_sha256,
+           o.regulation, o.requested_at
     from dsrflow.deletion_outbox o left join dsrflow.request_subjects s using (request_id) order by o.enqueued_at, o.request_id`);
 }
 
@@ -107,8 +142,8 @@ async function verify(pool: DatabasePool, schema: string, pending: number, push:
            (select count(*)::int from ${sql.identifier([FLOOR_SCHEMA, 'staging'])} s
               full join ${sql.identifier([schema, 'deletion_requests'])} d using (request_id)
               where s.request_id is null or d.request_id is null
-                 or (s.user_key, s.email, s.customer_id, s.phone, s.regulation, s.requested_at)
-                    is distinct from (d.user_key, d.email, d.customer_id, d.phone, d.regulation, d.requested_at)) as mismatched,
+                 or (s.user_key, s.email, s.customer_id, s.phone, s.email_sha256, s.phone_sha256, s.regulation, s.requested_at)
+                    is distinct from (d.user_key, d.email, d.customer_id, d.phone, d.email_sha256, d.phone_sha256, d.regulation, d.requested_at)) as mismatched,
            (select count(*)::int from dsrflow.deletion_queue) as still_pending`);
   const ok = check.landed === pending && check.distinct_ids === pending && check.seqs === pending && check.mismatched === 0 && (!push || check.still_pending === 0);
   if (!ok) throw new Error(`verification failed in ${schema}: ${JSON.stringify(check)}`);
@@ -164,8 +199,10 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
     const batchSize = input.batchSize ?? DELETION_PUSH_BATCH;
     const activities = createDeletionTableActivities(deps);
 
-    const run = async (mode: Mode, i: number): Promise<{ ms: number; batches: number; activityMs: number }> => {
+    const pgData = pgHandle.dataDir; // where the launcher placed it (another folder when it runs PostgreSQL as another user)
+    const run = async (mode: Mode, i: number): Promise<{ ms: number; batches: number; activityMs: number; pgCpu: number }> => {
       await reset(admin);
+      const cpuBefore = postgresCpuSeconds(pgData);
       const started = performance.now();
       let batches = 0;
       if (mode === 'floor') {
@@ -184,6 +221,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
         batches = result.batches;
       }
       const ms = performance.now() - started;
+      const pgCpu = postgresCpuSeconds(pgData) - cpuBefore;
       // Of the workflow's wall time, how long its activities ran (ActivityTaskStarted to ActivityTaskCompleted);
       // the rest is Temporal: the start, workflow tasks, scheduling each activity and recording its result.
       let activityMs = 0;
@@ -199,24 +237,33 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
       }
       await verify(admin, mode === 'floor' ? FLOOR_SCHEMA : SCHEMA, pending, mode !== 'floor');
       const inActivities = mode === 'workflow' ? `, ${(activityMs / 1000).toFixed(2)} s in activities` : '';
-      console.error(`  run ${i + 1} ${mode}: ${(ms / 1000).toFixed(2)} s (${batches} batch${batches === 1 ? '' : 'es'}${inActivities}), verified`);
-      return { ms, batches, activityMs };
+      console.error(`  run ${i + 1} ${mode}: ${(ms / 1000).toFixed(2)} s, PostgreSQL CPU ${pgCpu.toFixed(2)} s (${batches} batch${batches === 1 ? '' : 'es'}${inActivities}), verified`);
+      return { ms, batches, activityMs, pgCpu };
     };
 
-    const runs = new Map<Mode, Array<{ ms: number; batches: number; activityMs: number }>>();
+    const runs = new Map<Mode, Array<{ ms: number; batches: number; activityMs: number; pgCpu: number }>>();
     for (let i = 0; i < repeat; i++) for (const mode of modes) runs.set(mode, [...(runs.get(mode) ?? []), await run(mode, i)]);
 
     const floorMs = runs.has('floor') ? median(runs.get('floor')!.map((r) => r.ms)) : NaN;
+    const floorCpu = runs.has('floor') ? median(runs.get('floor')!.map((r) => r.pgCpu)) : NaN;
     const label: Record<Mode, string> = {
       floor: 'INSERT ... SELECT from staging (floor)',
       loop: `activity loop, batch ${batchSize}`,
       workflow: `deletionPush workflow (dev server + worker), batch ${batchSize}`,
     };
-    const lines = [`pending ${pending}, ${repeat} run(s) each, medians`, '', '| what | batches | wall s (median) | min-max s | rows/s | x floor |', '|---|---:|---:|---:|---:|---:|'];
+    const lines = [
+      `pending ${pending}, ${repeat} run(s) each, medians`,
+      '',
+      '| what | batches | wall s (median) | min-max s | rows/s | x floor | PostgreSQL CPU s (median) | x floor (CPU) |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
+    ];
     for (const mode of modes) {
       const ms = runs.get(mode)!.map((r) => r.ms);
       const m = median(ms);
-      lines.push(`| ${label[mode]} | ${runs.get(mode)![0]!.batches} | ${(m / 1000).toFixed(2)} | ${(Math.min(...ms) / 1000).toFixed(2)}-${(Math.max(...ms) / 1000).toFixed(2)} | ${Math.round(pending / (m / 1000)).toLocaleString('en-US')} | ${(m / floorMs).toFixed(2)} |`);
+      const cpu = median(runs.get(mode)!.map((r) => r.pgCpu));
+      lines.push(
+        `| ${label[mode]} | ${runs.get(mode)![0]!.batches} | ${(m / 1000).toFixed(2)} | ${(Math.min(...ms) / 1000).toFixed(2)}-${(Math.max(...ms) / 1000).toFixed(2)} | ${Math.round(pending / (m / 1000)).toLocaleString('en-US')} | ${(m / floorMs).toFixed(2)} | ${cpu.toFixed(2)} | ${(cpu / floorCpu).toFixed(2)} |`,
+      );
     }
     if (runs.has('workflow')) {
       const wf = runs.get('workflow')!;

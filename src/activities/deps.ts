@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { CountryCode } from 'libphonenumber-js';
 import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { Destination } from '../domain/destinations.ts';
@@ -29,6 +30,8 @@ export interface ActivityDeps {
   destinations?: readonly Destination[];
   /** The worker's Temporal client, for the sweep that starts requests recorded while Temporal was unreachable. */
   starter?: { client: Client; settings: WorkflowSettings };
+  /** The country of phone numbers given without a country code, for the phone hash downstream (none: no hash for them). */
+  phoneDefaultCountry?: CountryCode | undefined;
   /** Formats written for a request recorded before formats were stored per request (EXPORT_FORMATS). */
   exportFormats?: ExportFormat[];
   /** Row limits of the paged formats (DOCX, PDF); tests lower them. */

@@ -97,6 +97,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       dataModel,
       retentionPolicy,
       deletionRequestsSchema: rt.config.DELETION_REQUESTS_SCHEMA,
+      phoneDefaultCountry: rt.config.PHONE_DEFAULT_COUNTRY,
       destinations,
       starter: { client: rt.client, settings: workflowSettings(rt.config) },
       exportFormats: rt.config.EXPORT_FORMATS,

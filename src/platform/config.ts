@@ -1,3 +1,4 @@
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS } from '../domain/data-model.ts';
 import { REQUEST_TYPES } from '../domain/request.ts';
@@ -50,6 +51,15 @@ export const configSchema = z.object({
   // Downstream webhook endpoints told of erasures and suppressions (see config/destinations.example.json).
   DESTINATIONS_FILE: z.string().min(1).optional(),
   DELETION_REQUESTS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL schema name').default('delta_storage'),
+  // The country of phone numbers written without their country code, for the E.164 form downstream hashes (unset:
+  // such a number gets no hash). ISO 3166-1 alpha-2, e.g. DE.
+  PHONE_DEFAULT_COUNTRY: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v.toUpperCase()))
+    .refine((v) => v === undefined || isSupportedCountry(v), 'a two-letter country code (ISO 3166-1 alpha-2) with a telephone numbering plan, e.g. DE')
+    .transform((v) => v as CountryCode | undefined)
+    .optional(),
   EXPORT_FORMATS: z
     .string()
     .default(DEFAULT_EXPORT_FORMATS.join(','))

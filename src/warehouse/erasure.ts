@@ -1,11 +1,12 @@
 import { sql, type CommonQueryMethods, type DatabasePool } from 'slonik';
 import { z } from 'zod';
-import type { DataModel, JoinHop, ResolvedModel, TableRef } from '../domain/data-model.ts';
+import type { DataModel, JoinHop, ResolvedModel, SubjectIdentifier, TableRef, UsersModel } from '../domain/data-model.ts';
 import type { RowFacts } from '../domain/erasure-plan.ts';
 import { exceptionColumns, type ErasureAction, type RetentionPolicy } from '../domain/retention.ts';
 import { recordEvent } from '../db/audit.ts';
 import { recordErasureRun } from '../db/erasure.ts';
 import { subjectRowsSource } from './subject-rows.ts';
+import type { SubjectIdentifiers } from './identifier-hashes.ts';
 
 // The warehouse side of erasure: the facts the plan needs about the subject's rows, and one model's deletion or
 // anonymization in one transaction. Every name comes from the data model or the policy through sql.identifier.
@@ -47,6 +48,21 @@ export async function readSubjectFacts(db: CommonQueryMethods, models: Map<strin
     facts[m.name] = rows.map((r) => ({ key: r.k, parentKey: r.p, values: r.v }));
   }
   return facts;
+}
+
+const heldRow = z.object({ email: z.string().nullable(), customerId: z.string().nullable(), phone: z.string().nullable() }).partial();
+
+/**
+ * Every identifier the data model maps for the user, as the warehouse holds it now (the first pass reads it before
+ * anything is erased: downstream systems match on these). Identifiers the model does not map are left out.
+ */
+export async function heldIdentifiers(db: CommonQueryMethods, users: Pick<UsersModel, 'table' | 'key' | 'identifierColumns'>, userKey: string): Promise<Partial<SubjectIdentifiers>> {
+  const mapped = Object.entries(users.identifierColumns) as Array<[SubjectIdentifier, string]>;
+  const columns = mapped.map(([id, column]) => sql.fragment`${sql.identifier(['u', column])}::text as ${sql.identifier([id])}`);
+  const row = await db.maybeOne(sql.type(heldRow)`
+    select ${sql.join(columns, sql.fragment`, `)} from ${sql.identifier([users.table.schema, users.table.name])} u
+    where ${sql.identifier(['u', users.key])} = ${userKey}`);
+  return row ?? {};
 }
 
 export interface ModelExecution {

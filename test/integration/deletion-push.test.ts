@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
@@ -9,6 +10,7 @@ import { BackendTerminatedError, sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createDeletionTableActivities } from '../../src/activities/deletion-push.ts';
 import { enqueueDeletion, ensureDeletionTable, pushDeletionBatch } from '../../src/warehouse/deletion-table.ts';
+import { withHashes } from '../../src/warehouse/identifier-hashes.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { deletionPush } from '../../src/workflows/deletion-push.ts';
 import { ensureDeletionPushSchedule } from '../../src/main/deletion-schedule.ts';
@@ -271,6 +273,51 @@ test('migration 011 moves the rows the ledger still had pending to the queue, wi
         select user_key, email from dsrflow.deletion_queue where request_id = ${late.row.id}`),
       { user_key: '603', email: late.subject.email },
     );
+  } finally {
+    await pool.end();
+  }
+});
+
+test('migration 013: rows queued before it, and a deletion_requests table made before it, keep working; new rows carry the hashes', async () => {
+  const name = 'dsrflow_migration_013';
+  const schema = 'migration_013';
+  const pool = await freshDatabase(name, { migrations: 12 });
+  try {
+    await ensureOrganization(pool, 'default');
+    const before = await recordRequest(pool, { type: 'erasure' });
+    await enqueueDeletion(pool, before.row.id, '701');
+    // The warehouse table as a worker before 013 made it, with a row it pushed.
+    await pool.query(sql.unsafe`create schema migration_013`);
+    await pool.query(sql.unsafe`
+      create table migration_013.deletion_requests (
+        seq bigint generated always as identity unique, request_id uuid primary key, user_key text, email text, customer_id text, phone text,
+        regulation text not null, requested_at timestamptz not null, pushed_at timestamptz not null default now())`);
+    const old = crypto.randomUUID();
+    await pool.query(sql.unsafe`insert into migration_013.deletion_requests (request_id, user_key, regulation, requested_at) values (${old}, '700', 'GDPR', now())`);
+
+    const later = readdirSync(fileURLToPath(new URL('../../src/db/migrations', import.meta.url))).filter((f) => f >= '013').map((f) => f.replace(/\.ts$/, '')).sort();
+    assert.deepEqual(await migrate(await databaseUrl(name)), later, 'the migrations from 013 on');
+    assert.equal(later[0], '013_deletion_identifier_hashes');
+    await ensureDeletionTable(pool, schema);
+    await ensureDeletionTable(pool, schema);
+    const columns = await pool.anyFirst(sql.type(z.object({ column_name: z.string() }))`
+      select column_name from information_schema.columns where table_schema = ${schema} and table_name = 'deletion_requests' order by ordinal_position`);
+    assert.deepEqual(columns.slice(-2), ['email_sha256', 'phone_sha256'], 'added at worker start, last, once');
+
+    const after = await recordRequest(pool, { type: 'erasure' });
+    const ids = withHashes({ email: after.subject.email, customerId: 'cus_held', phone: '+44 7911 123456' });
+    await enqueueDeletion(pool, after.row.id, '702', ids);
+    assert.equal(await pushDeletionBatch(pool, schema, ALL), 2);
+    const Row = z.object({ request_id: z.string(), email: z.string().nullable(), customer_id: z.string().nullable(), phone: z.string().nullable(), email_sha256: z.string().nullable(), phone_sha256: z.string().nullable() });
+    const landed = await pool.any(sql.type(Row)`
+      select request_id::text, email, customer_id, phone, email_sha256, phone_sha256 from migration_013.deletion_requests order by seq`);
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    assert.deepEqual(landed, [
+      { request_id: old, email: null, customer_id: null, phone: null, email_sha256: null, phone_sha256: null },
+      // Queued before 013: pushed as it was, the identifiers the requester gave and no hashes.
+      { request_id: before.row.id, email: before.subject.email, customer_id: before.subject.customerId, phone: null, email_sha256: null, phone_sha256: null },
+      { request_id: after.row.id, email: after.subject.email, customer_id: 'cus_held', phone: '+44 7911 123456', email_sha256: sha256(after.subject.email), phone_sha256: sha256('+447911123456') },
+    ]);
   } finally {
     await pool.end();
   }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -135,13 +135,14 @@ describe('signed events to downstream destinations (dev server, receivers on loo
     assert.ok(!historyText(await suite.env.client.workflow.getHandle(`suppression-lift-${suppressionId}`).fetchHistory()).includes('opted back in'));
   });
 
-  test('erasure: staff see the plan before approving; each destination gets one signed subject.erased with the identifiers', async () => {
+  test('erasure: staff see the plan before approving; each destination gets one signed subject.erased with the identifiers the warehouse held and their hashes', async () => {
     const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE });
     const headers = await tokenHeaders(suite.pg.pool);
     const email = `erase-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const customerId = `cus_${email.slice(6, 14)}`;
     const userId = await suite.pg.pool.oneFirst(sql.type(z.object({ id: z.coerce.string() }))`
-      insert into warehouse.users (customer_id, email, first_name, last_name, country, created_at)
-      values (${`cus_${email.slice(6, 14)}`}, ${email}, 'Ana', 'Lima', 'PT', now() - interval '3 years') returning id`);
+      insert into warehouse.users (customer_id, email, first_name, last_name, phone, country, created_at)
+      values (${customerId}, ${email}, 'Ana', 'Lima', '+351 912 345 678', 'PT', now() - interval '3 years') returning id`);
     await suite.pg.pool.query(sql.unsafe`insert into warehouse.events (user_id, occurred_at, name, properties) values (${userId}, now(), 'page_view', '{}'::jsonb)`);
 
     const created = await app.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ type: 'erasure', regulation: 'GDPR', subject: { email } }) });
@@ -177,7 +178,18 @@ describe('signed events to downstream destinations (dev server, receivers on loo
     assert.ok(validSignature(told[0]!, SECRETS.good));
     const body = bodyOf(told[0]!);
     assert.equal(body.type, 'subject.erased');
-    assert.deepEqual(body.subject, { userKey: userId, email, customerId: null, phone: null });
+    // Asked by email only: the customer id and phone are the warehouse's, read before the profile was anonymized;
+    // the hashes are of the lower-cased email and of the phone in E.164, as a receiver computes them.
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    assert.deepEqual(body.subject, {
+      userKey: userId,
+      email,
+      customerId,
+      phone: '+351 912 345 678',
+      emailSha256: sha256(email.toLowerCase()),
+      phoneSha256: sha256('+351912345678'),
+    });
+    assert.equal(await suite.pg.pool.oneFirst(sql.type(z.object({ phone: z.string().nullable() }))`select phone from warehouse.users where id = ${userId}`), null, 'the warehouse no longer holds the phone');
     assert.deepEqual(body.erasedHere?.['events'], { action: 'delete', rows: 1 });
     assert.ok(!receivers.flaky.received.some((r) => bodyOf(r).requestId === id), 'flaky does not take subject.erased');
   });

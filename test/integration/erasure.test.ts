@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
+import { ensureDeletionTable, pushDeletionBatch } from '../../src/warehouse/deletion-table.ts';
 import { createErasureActivities, type ErasureActivities } from '../../src/activities/erasure/index.ts';
 import { checkRetentionPolicy } from '../../src/warehouse/retention-policy-check.ts';
 import { listRequestEvents } from '../../src/db/audit.ts';
@@ -158,10 +159,51 @@ describe('erasure on real PostgreSQL: the demo policy on a seeded warehouse', ()
     assert.deepEqual(planned.details.holds, ['legal_claims']);
   });
 
+  test('erasure asked by email: the deletion_requests row carries the customer id and phone the warehouse held, and both hashes', async () => {
+    const user = 13;
+    const held = await pool.one(sql.type(z.object({ email: z.string(), customer_id: z.string(), phone: z.string() }))`
+      select email, customer_id, phone from warehouse.users where id = ${user}`);
+    // The receiver's side, computed here: SHA-256 of the trimmed, lower-cased email and of the E.164 phone (the
+    // seed writes it in E.164 already).
+    assert.match(held.phone, /^\+49\d+$/);
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const expected = {
+      user_key: String(user),
+      email: held.email,
+      customer_id: held.customer_id,
+      phone: held.phone,
+      email_sha256: sha256(held.email.trim().toLowerCase()),
+      phone_sha256: sha256(held.phone),
+    };
+    const requestId = await erasureRequest(pool, { email: `  USER${user}@example.com` });
+    assert.equal((await activities.eraseSubjectData({ requestId, pass: 'initial', asOf })).outcome, 'erased');
+    const anonymized = await pool.one(sql.type(z.object({ customer_id: z.string(), phone: z.string().nullable() }))`select customer_id, phone from warehouse.users where id = ${user}`);
+    assert.deepEqual(anonymized, { customer_id: `erased-${user}`, phone: null }, 'the warehouse no longer holds them');
+    // A retry after the erasure (a lost result) keeps what was captured before it.
+    await activities.eraseSubjectData({ requestId, pass: 'initial', asOf });
+
+    await ensureDeletionTable(pool);
+    assert.ok((await pushDeletionBatch(pool, 'delta_storage', 10_000)) >= 1);
+    const Row = z.object({ user_key: z.string().nullable(), email: z.string().nullable(), customer_id: z.string().nullable(), phone: z.string().nullable(), email_sha256: z.string().nullable(), phone_sha256: z.string().nullable() });
+    const rows = await pool.any(sql.type(Row)`
+      select user_key, email, customer_id, phone, email_sha256, phone_sha256 from delta_storage.deletion_requests where request_id = ${requestId}`);
+    assert.deepEqual(rows, [expected]);
+    assert.equal(await pool.oneFirst(sql.type(n)`select count(*)::int as n from dsrflow.deletion_queue where request_id = ${requestId}`), 0, 'held in the queue only until pushed');
+    assert.equal(
+      await pool.oneFirst(sql.type(n)`select count(*)::int as n from dsrflow.deletion_outbox o where o.request_id = ${requestId} and o.user_key = ${String(user)}`),
+      1,
+      'the ledger keeps the request (entered once) and its key, no identifier',
+    );
+  });
+
   test('identifiers that match nobody: nothing erased, the documented answer', async () => {
     const requestId = await erasureRequest(pool, { email: 'nobody-here@example.com' });
     const result = await activities.eraseSubjectData({ requestId, pass: 'initial', asOf });
     assert.deepEqual(result, { outcome: 'noData', erased: {}, retained: {}, nextReviewAt: null });
+    // Downstream still hears of it, with the identifiers given (it may hold data we do not).
+    const queued = await pool.one(sql.type(z.object({ email: z.string(), email_sha256: z.string(), phone_sha256: z.string().nullable() }))`
+      select email, email_sha256, phone_sha256 from dsrflow.deletion_queue where request_id = ${requestId}`);
+    assert.deepEqual(queued, { email: 'nobody-here@example.com', email_sha256: createHash('sha256').update('nobody-here@example.com').digest('hex'), phone_sha256: null });
     await activities.notifyErasureOutcome({ requestId });
     const mail = await (await mailCatcher()).waitFor((m) => m.to.includes('nobody-here@example.com'));
     assert.match(mail.text, /hold no personal data about you/);

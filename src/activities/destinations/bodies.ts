@@ -1,8 +1,10 @@
 import { ApplicationFailure } from '@temporalio/activity';
+import type { CountryCode } from 'libphonenumber-js';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import type { DestinationEvent } from '../../domain/destinations.ts';
 import { DEFAULT_DELETION_SCHEMA } from '../../warehouse/deletion-table.ts';
+import { withHashes, type SubjectIdentifiers } from '../../warehouse/identifier-hashes.ts';
 
 // The body of each destination event, read from the records by id when the event is first written (and then kept
 // as sent: a retry sends the same bytes' meaning). Documented in docs/destinations.md.
@@ -39,10 +41,29 @@ const subjectOf = (r: { user_key: string | null; email: string | null; customer_
   phone: r.phone,
 });
 
+const sentRow = z
+  .object({ email: z.string().nullable(), customer_id: z.string().nullable(), phone: z.string().nullable() })
+  .transform((r): SubjectIdentifiers => ({ email: r.email, customerId: r.customer_id, phone: r.phone }));
+
+/**
+ * The identifiers the erasure handed to deletion_requests (those the warehouse held, captured before it erased
+ * anything): in the queue until the push, then in the table; the push moves a row in one commit, so one of the two
+ * reads finds it. Null for a request never queued (several customers matched).
+ */
+async function identifiersSent(db: CommonQueryMethods, requestId: string, schema: string): Promise<SubjectIdentifiers | null> {
+  const queued = await db.maybeOne(sql.type(sentRow)`select email, customer_id, phone from dsrflow.deletion_queue where request_id = ${requestId}`);
+  if (queued) return queued;
+  // The worker creates the table at start; a test that runs the activity alone may not have it.
+  const tableExists = await db.oneFirst(sql.type(z.object({ e: z.boolean() }))`select to_regclass(format('%I.%I', ${schema}::text, 'deletion_requests')) is not null as e`);
+  if (!tableExists) return null;
+  return db.maybeOne(sql.type(sentRow)`select email, customer_id, phone from ${sql.identifier([schema, 'deletion_requests'])} where request_id = ${requestId}`);
+}
+
 export async function eventBody(
   db: CommonQueryMethods,
-  e: { eventId: string; requestId: string; kind: DestinationEvent; ref: string; schema?: string | undefined },
+  e: { eventId: string; requestId: string; kind: DestinationEvent; ref: string; schema?: string | undefined; phoneDefaultCountry?: CountryCode | undefined },
 ): Promise<Record<string, unknown>> {
+  const schema = e.schema ?? DEFAULT_DELETION_SCHEMA;
   const head = { id: e.eventId, type: e.kind, createdAt: new Date().toISOString() };
   if (e.kind === 'subject.rectified') {
     // GDPR Art. 19: recipients the data went to are told of each rectification, with the values now held.
@@ -71,17 +92,18 @@ export async function eventBody(
     if (!row) throw ApplicationFailure.nonRetryable(`request ${e.requestId} does not exist`, 'REQUEST.NOT_FOUND');
     const erased = await db.any(sql.type(z.object({ model: z.string(), action: z.string(), rows: z.number() }))`
       select model, action, rows from dsrflow.erasure_runs where request_id = ${e.requestId} and pass = ${e.ref} order by model`);
+    // The identifiers of the deletion_requests row, with the hashes receivers match on (docs/erasure.md).
+    const sent = (await identifiersSent(db, e.requestId, schema)) ?? { email: row.email, customerId: row.customer_id, phone: row.phone };
     return {
       ...head,
       requestId: row.request_id,
       regulation: row.regulation,
       requestedAt: row.received_at,
-      subject: subjectOf(row),
+      subject: { userKey: row.user_key, ...withHashes(sent, e.phoneDefaultCountry) },
       // What dsrflow erased in the warehouse; the receiver erases what it holds on the subject.
       erasedHere: Object.fromEntries(erased.map((r) => [r.model, { action: r.action, rows: r.rows }])),
     };
   }
-  const schema = e.schema ?? DEFAULT_DELETION_SCHEMA;
   const row = await db.maybeOne(sql.type(suppressionRow)`
     select suppression_id, request_id, scope, basis, regulation, user_key, email, customer_id, phone, effective_at, lifted_at, lift_reason
     from ${sql.identifier([schema, 'suppressions'])} where suppression_id = ${e.ref}`);

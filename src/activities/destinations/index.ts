@@ -20,7 +20,7 @@ export const DELIVERY_HEADER = 'dsrflow-delivery';
 const REQUEST_TIMEOUT_MS = 10_000;
 const DAY_MS = 86_400_000;
 
-export type DestinationDeps = Pick<ActivityDeps, 'pool' | 'logger' | 'mailer' | 'publicUrl' | 'staffEmail' | 'deletionRequestsSchema'> & {
+export type DestinationDeps = Pick<ActivityDeps, 'pool' | 'logger' | 'mailer' | 'publicUrl' | 'staffEmail' | 'deletionRequestsSchema' | 'phoneDefaultCountry'> & {
   destinations?: readonly Destination[];
 };
 
@@ -58,7 +58,7 @@ export function createDestinationActivities(deps: DestinationDeps) {
           select id from dsrflow.destination_events where request_id = ${input.requestId} and kind = ${input.kind} and ref = ${input.ref}`);
         if (existing) return existing;
         const id = randomUUID();
-        const body = await eventBody(tx, { ...input, eventId: id, schema: deps.deletionRequestsSchema });
+        const body = await eventBody(tx, { ...input, eventId: id, schema: deps.deletionRequestsSchema, phoneDefaultCountry: deps.phoneDefaultCountry });
         await tx.query(sql.unsafe`
           insert into dsrflow.destination_events (id, request_id, kind, ref, body)
           values (${id}, ${input.requestId}, ${input.kind}, ${input.ref}, ${sql.jsonb(body as never)})`);

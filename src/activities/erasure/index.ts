@@ -22,9 +22,10 @@ import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
 import { enqueueDeletion } from '../../warehouse/deletion-table.ts';
 import { erasureNoticeText } from './notice.ts';
-import { erasureModels, executeModel, readSubjectFacts } from '../../warehouse/erasure.ts';
+import { erasureModels, executeModel, heldIdentifiers, readSubjectFacts } from '../../warehouse/erasure.ts';
+import { mergeIdentifiers, withHashes, type HashedIdentifiers } from '../../warehouse/identifier-hashes.ts';
 
-export type ErasureDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel'> & { retentionPolicy: RetentionPolicy };
+export type ErasureDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel' | 'phoneDefaultCountry'> & { retentionPolicy: RetentionPolicy };
 
 export interface ErasurePassInput {
   requestId: string;
@@ -71,12 +72,17 @@ export function createErasureActivities(deps: ErasureDeps) {
     if (stored) return { outcome: stored.outcome, userKey: stored.user_key, plan: stored.plan };
     let userKey: string | null;
     let outcome: PlanOutcome = 'planned';
+    let identifiers: HashedIdentifiers | undefined;
     if (input.pass === 'initial') {
       const subject = await findSubject(deps.pool, input.requestId);
       if (!subject) throw ApplicationFailure.nonRetryable(`request ${input.requestId} has no subject`, 'REQUEST.NOT_FOUND');
       const match = await lookupSubject(deps.pool, await ready(), subject);
       userKey = match.outcome === 'found' ? match.userKey : null;
       if (match.outcome !== 'found') outcome = match.outcome === 'notFound' ? 'no_data' : 'ambiguous';
+      // Read before anything is erased, and queued (below) before the plan that erasure executes is stored: a retry
+      // after the erasure finds the plan and the queue row, never an anonymized profile to read again.
+      const held = userKey === null ? {} : await heldIdentifiers(deps.pool, deps.dataModel.users, userKey);
+      identifiers = withHashes(mergeIdentifiers(held, { email: subject.email, customerId: subject.customer_id, phone: subject.phone }), deps.phoneDefaultCountry);
       await placeLegalHolds(deps.pool, input.requestId, input.legalExceptions ?? [], input.actor ?? 'system');
     } else {
       // Later passes find the rows by the key: the identifiers may be anonymized by now.
@@ -86,7 +92,7 @@ export function createErasureActivities(deps: ErasureDeps) {
     const holds = await activeLegalHolds(deps.pool, input.requestId);
     const plan = await planFor(userKey, holds, input.asOf);
     // Downstream systems hear of every erasure request with a subject found, or none found (they may hold data we do not).
-    if (input.pass === 'initial' && outcome !== 'ambiguous') await enqueueDeletion(deps.pool, input.requestId, userKey);
+    if (input.pass === 'initial' && outcome !== 'ambiguous') await enqueueDeletion(deps.pool, input.requestId, userKey, identifiers);
     const { row, created } = await storeErasurePlan(deps.pool, { requestId: input.requestId, pass: input.pass, asOf: input.asOf, outcome, userKey, plan });
     if (created) await auditPlan(input, row.outcome, row.plan, holds);
     return { outcome: row.outcome, userKey: row.user_key, plan: row.plan };
