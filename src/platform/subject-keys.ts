@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { normalizeIdentifier, type SubjectIdentifierKind } from '../domain/subjects.ts';
 
@@ -46,9 +46,16 @@ export async function localSubjectSecret(dataDir: string): Promise<string> {
   }
   const secret = randomBytes(32).toString('base64url');
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' }).catch(async (error: NodeJS.ErrnoException) => {
-    // Another process made it first: use theirs.
-    if (error.code !== 'EEXIST') throw error;
-  });
+  // Written whole under a private name, then linked into place: another process never reads a half-written file,
+  // and when two start at once the first link wins and both use its secret.
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  await writeFile(draft, `${secret}\n`, { mode: 0o600 });
+  try {
+    await link(draft, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    await unlink(draft).catch(() => {});
+  }
   return (await readFile(file, 'utf8')).trim();
 }
