@@ -2,6 +2,7 @@
 // repeat limits of the regulations table applied to a subject's earlier requests. Pure: no keys, no I/O here.
 
 import { addCalendarMonths } from './dates.ts';
+import { e164Phone, normalizedEmail, type CountryCode } from './identifiers.ts';
 import { regulationRule, type RegulationCode } from './regulations.ts';
 import type { RepeatLimit, RepeatWindow } from './repeat-limits.ts';
 import type { RequestStatus, RequestType } from './request.ts';
@@ -12,15 +13,19 @@ export type SubjectIdentifierKind = (typeof SUBJECT_IDENTIFIER_KINDS)[number];
 
 /**
  * The form an identifier is hashed in, so that the same person always gives the same hash: an email trimmed and
- * lower-cased ("  Zoe@Example.COM " is zoe@example.com), a phone reduced to its digits with a leading + kept
- * ("+1 (555) 010-2000" is +15550102000), a customer id or warehouse key trimmed. Null for an empty value.
+ * lower-cased, a phone in E.164 (src/domain/identifiers.ts: the same rules as the digests sent downstream with an
+ * erasure; a national number needs `defaultCountry`), a customer id or warehouse key trimmed. A phone libphonenumber
+ * cannot place is kept as its digits (with a leading + if it had one), so it still matches itself exactly. Null for
+ * an empty value.
  */
-export function normalizeIdentifier(kind: SubjectIdentifierKind, value: string | null | undefined): string | null {
+export function normalizeIdentifier(kind: SubjectIdentifierKind, value: string | null | undefined, defaultCountry?: CountryCode): string | null {
   if (value === null || value === undefined) return null;
   const trimmed = value.normalize('NFC').trim();
   if (trimmed === '') return null;
-  if (kind === 'email') return trimmed.toLowerCase();
+  if (kind === 'email') return normalizedEmail(trimmed);
   if (kind === 'phone') {
+    const e164 = e164Phone(trimmed, defaultCountry);
+    if (e164 !== null) return e164;
     const digits = trimmed.replace(/\D/g, '');
     return digits === '' ? null : `${trimmed.startsWith('+') ? '+' : ''}${digits}`;
   }

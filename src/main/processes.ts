@@ -165,7 +165,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
 async function subjectKeys(rt: Runtime): Promise<SubjectKeys> {
   const configured = rt.config.SUBJECT_ID_SECRET;
   if (!configured) rt.logger.info('subject ids keyed by the local secret under DATA_DIR; set SUBJECT_ID_SECRET when several API hosts run', { file: SUBJECT_SECRET_FILE });
-  return { current: configured ?? (await localSubjectSecret(rt.config.DATA_DIR)), previous: rt.config.SUBJECT_ID_PREVIOUS_SECRETS };
+  return { current: configured ?? (await localSubjectSecret(rt.config.DATA_DIR)), previous: rt.config.SUBJECT_ID_PREVIOUS_SECRETS, phoneDefaultCountry: rt.config.PHONE_DEFAULT_COUNTRY };
 }
 
 /** Production entry points (`npm run worker`, `npm run api`): services must be configured, nothing is started for you. */

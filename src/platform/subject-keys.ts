@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import type { CountryCode } from '../domain/identifiers.ts';
 import { normalizeIdentifier, type SubjectIdentifierKind } from '../domain/subjects.ts';
 
 /**
@@ -11,6 +12,8 @@ import { normalizeIdentifier, type SubjectIdentifierKind } from '../domain/subje
 export interface SubjectKeys {
   current: string;
   previous: readonly string[];
+  /** PHONE_DEFAULT_COUNTRY: a national phone number is read as one of this country's (E.164 before hashing). */
+  phoneDefaultCountry?: CountryCode | undefined;
 }
 
 const mac = (secret: string, text: string) => createHmac('sha256', secret).update(text).digest('hex');
@@ -24,7 +27,7 @@ export const subjectIdFor = (keys: SubjectKeys, organizationId: string, normaliz
  * Empty when the value normalizes to nothing.
  */
 export function identifierHashes(keys: SubjectKeys, kind: SubjectIdentifierKind, value: string | null | undefined): string[] {
-  const normalized = normalizeIdentifier(kind, value);
+  const normalized = normalizeIdentifier(kind, value, keys.phoneDefaultCountry);
   if (normalized === null) return [];
   return [keys.current, ...keys.previous].map((secret) => mac(secret, `${kind}\n${normalized}`));
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { e164Phone } from '../../src/domain/identifiers.ts';
 import { REGULATIONS, REGULATION_CODES } from '../../src/domain/regulations.ts';
 import { checkRepeatLimits, fromDid, normalizeIdentifier, toDid, windowStart, type EarlierRequest } from '../../src/domain/subjects.ts';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,13 @@ describe('subject identifiers', () => {
     assert.equal(normalizeIdentifier('customerId', '  cus_42 '), 'cus_42');
     assert.equal(normalizeIdentifier('phone', ' - '), null);
     assert.equal(normalizeIdentifier('customerId', undefined), null);
+  });
+
+  test('a phone is hashed in the E.164 form the erasure digests use: a national number joins its international form with PHONE_DEFAULT_COUNTRY', () => {
+    const keys = { current: 'k'.repeat(32), previous: [] };
+    assert.equal(normalizeIdentifier('phone', '030 1234567', 'DE'), e164Phone('+49 30 1234567'));
+    assert.deepEqual(identifierHashes({ ...keys, phoneDefaultCountry: 'DE' }, 'phone', '(0)30 1234-567'), identifierHashes(keys, 'phone', '+49 30 1234567'));
+    assert.notDeepEqual(identifierHashes(keys, 'phone', '030 1234567'), identifierHashes(keys, 'phone', '+49 30 1234567'), 'without a country a national number is only itself');
   });
 
   test('keyed: the same person gives the same id; another key, organization or person another; no email in it', () => {
