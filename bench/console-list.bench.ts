@@ -62,7 +62,7 @@ try {
     // The list never reaches Temporal: a client that is never connected.
     temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }), namespace: 'default', uiUrl: undefined },
     workflows: { taskQueue: 'bench', verificationWindowDays: 14, reminderDaysBefore: [], autoApproveTypes: [] },
-    settings: { defaultOrganization: 'default' },
+    settings: { defaultOrganization: 'default', subjectKeys: { current: 'bench-subject-id-secret-0123456789', previous: [] } },
     logger: createLogger(process.env.BENCH_LOG ? 'debug' : 'silent'),
     now: () => new Date(),
     storage: localFolderStorage(join(dir, 'exports')),

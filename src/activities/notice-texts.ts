@@ -45,10 +45,17 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
     subject: `Your ${r.type} request ${r.id} is complete`,
     text: `We have completed your ${r.type} request ${r.id}.\n${withNote(note)}`,
   }),
-  cancelled: ({ request: r }) => ({
-    subject: `Your request ${r.id} was cancelled`,
-    text: `Request ${r.id} was cancelled. If you did not ask for this, reply to this email.\n`,
-  }),
+  cancelled: ({ request: r }) =>
+    // Merged by staff as a duplicate (api/subjects/duplicates): the notice names the open request that answers it.
+    r.duplicate_decision === 'merged' && r.duplicate_of
+      ? {
+          subject: `Your request ${r.id} is answered by your open request ${r.duplicate_of}`,
+          text: `You made request ${r.id} while your earlier ${r.type} request ${r.duplicate_of} was still open.\nWe will answer both in request ${r.duplicate_of}, so we closed ${r.id} as a duplicate.\nIf you meant something different, reply to this email.\n`,
+        }
+      : {
+          subject: `Your request ${r.id} was cancelled`,
+          text: `Request ${r.id} was cancelled. If you did not ask for this, reply to this email.\n`,
+        },
   extension: ({ request: r, reason, note }) => ({
     subject: `We need more time for your request ${r.id}`,
     text: `We are extending the time to respond to request ${r.id} because ${REASONS[reason ?? 'other'] ?? REASONS.other}.\nWe will respond by ${day(r.extended_due_at ?? r.due_at)} at the latest.\n${withNote(note)}`,

@@ -13,6 +13,7 @@ import { consoleRouter } from './console/console.index.ts';
 import { webhooksRouter } from './webhooks/webhooks.index.ts';
 import { ApiError, defaultHook, onError } from './errors.ts';
 import { methodNotAllowed } from './methods.ts';
+import { subjectsRouter } from './subjects/subjects.index.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', suppressionsRouter(deps));
   app.route('/', legalHoldsRouter(deps));
   app.route('/', auditRouter(deps));
+  app.route('/', subjectsRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (dsr_...)' });
   // Generated once, on first request, when every route is mounted.

@@ -4,6 +4,7 @@ import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ExportStorage } from '../platform/storage.ts';
+import type { SubjectKeys } from '../platform/subject-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import type { RateLimitSettings } from './rate-limit.ts';
 
@@ -23,6 +24,8 @@ export interface AppDeps {
     warehouseSchema?: string;
     /** PUBLIC_URL: the console's cookies are Secure when it is https, and forms may come from its origin. */
     publicUrl?: string;
+    /** Keys of the subjects' pseudonymous ids (SUBJECT_ID_SECRET, and rotated-out secrets for lookups). */
+    subjectKeys: SubjectKeys;
     /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
     exportFormats?: readonly ExportFormat[];
   };

@@ -13,6 +13,9 @@ export const text = (opts: { min?: number; max: number; trim?: boolean }) => {
   return base.min(opts.min ?? 1).max(opts.max).regex(NO_NUL, NO_NUL_MESSAGE);
 };
 
+/** An email address as a person pastes it: surrounding spaces trimmed (not refused), then checked; case kept as given. */
+export const emailAddress = () => z.string().trim().max(320).pipe(z.email());
+
 /** An organization id as the organizations table keys it. */
 export const organizationId = () => z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes (up to 63)');
 

@@ -15,6 +15,11 @@ export interface RequestListFilter {
   receivedTo?: string | undefined;
   /** Requests whose id starts with these hex digits (dashes left out), found on the primary key's order. */
   idPrefix?: string | undefined;
+  /** The subject's stored id (not the DID). */
+  subjectId?: string | undefined;
+  duplicate?: boolean | undefined;
+  duplicateUndecided?: boolean | undefined;
+  overLimit?: boolean | undefined;
   /** Position after which the page starts, in the list order (received_at desc, id desc). */
   after?: { receivedAt: string; id: string } | undefined;
   /** 'due': soonest (effective) due date first, the page starting after `afterDue`; default newest received first. */
@@ -38,6 +43,10 @@ function conditions(f: Omit<RequestListFilter, 'after' | 'afterDue' | 'sort' | '
     f.receivedFrom !== undefined ? sql.fragment`received_at >= ${f.receivedFrom}::timestamptz` : null,
     f.receivedTo !== undefined ? sql.fragment`received_at < ${f.receivedTo}::timestamptz` : null,
     f.idPrefix !== undefined ? sql.fragment`id between ${uuidOf(f.idPrefix.padEnd(32, '0'))}::uuid and ${uuidOf(f.idPrefix.padEnd(32, 'f'))}::uuid` : null,
+    f.subjectId !== undefined ? sql.fragment`subject_id = ${f.subjectId}` : null,
+    f.duplicate === undefined ? null : f.duplicate ? sql.fragment`duplicate_of is not null` : sql.fragment`duplicate_of is null`,
+    f.duplicateUndecided ? sql.fragment`duplicate_of is not null and duplicate_decision is null` : null,
+    f.overLimit === undefined ? null : f.overLimit ? sql.fragment`over_limit is not null` : sql.fragment`over_limit is null`,
   ].filter((c) => c !== null);
 }
 
@@ -61,7 +70,16 @@ export function listRequests(db: CommonQueryMethods, f: RequestListFilter) {
     limit ${f.limit + 1}`);
 }
 
-const countRow = z.object({ regulation: z.string(), status: z.string(), type: z.string(), n: z.coerce.number(), overdue: z.coerce.number() });
+const countRow = z.object({
+  regulation: z.string(),
+  status: z.string(),
+  type: z.string(),
+  n: z.coerce.number(),
+  overdue: z.coerce.number(),
+  duplicates: z.coerce.number(),
+  duplicates_undecided: z.coerce.number(),
+  over_limit: z.coerce.number(),
+});
 const medianRow = z.object({ regulation: z.string().nullable(), median_days: z.coerce.number().nullable() });
 
 export type StatsFilter = Pick<RequestListFilter, 'organizationId' | 'receivedFrom' | 'receivedTo' | 'now'>;
@@ -71,7 +89,10 @@ export async function requestStats(db: CommonQueryMethods, f: StatsFilter) {
   const where = whereOf(conditions(f));
   const [counts, medians] = await Promise.all([
     db.any(sql.type(countRow)`
-      select regulation, status, type, count(*) as n, count(*) filter (where ${isOverdue(f.now)}) as overdue
+      select regulation, status, type, count(*) as n, count(*) filter (where ${isOverdue(f.now)}) as overdue,
+             count(*) filter (where duplicate_of is not null) as duplicates,
+             count(*) filter (where duplicate_of is not null and duplicate_decision is null) as duplicates_undecided,
+             count(*) filter (where over_limit is not null) as over_limit
       from dsrflow.requests ${where}
       group by regulation, status, type`),
     db.any(sql.type(medianRow)`

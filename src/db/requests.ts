@@ -1,10 +1,12 @@
 import { ForeignKeyIntegrityConstraintViolationError, sql, type CommonQueryMethods } from 'slonik';
 import { DomainError } from '../domain/errors.ts';
 import { z } from 'zod';
+import type { RegulationCode } from '../domain/regulations.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../domain/data-model.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
 import { SUPPRESSION_SCOPES, type SuppressionScope } from '../domain/suppression.ts';
 import { insertCorrections, type NewCorrection } from './rectification.ts';
+import { linkRequestToSubject, type SubjectLinkInput } from './subjects.ts';
 
 export const requestRow = z.object({
   id: z.uuid(),
@@ -31,6 +33,13 @@ export const requestRow = z.object({
   acknowledged_at: z.string().nullable(),
   /** Restriction and objection: the scopes the request named (null: none named, the type's defaults apply). */
   suppression_scopes: z.array(z.enum(SUPPRESSION_SCOPES)).nullable(),
+  /** The data subject (docs/subjects.md); null only for requests recorded before subjects existed, until linked. */
+  // Defaults: a database migrated only up to an earlier migration (tests of a data migration) has no such columns.
+  subject_id: z.string().nullable().default(null),
+  duplicate_of: z.string().nullable().default(null),
+  duplicate_decision: z.enum(['merged', 'kept']).nullable().default(null),
+  /** The repeat limit the request is over, with the earlier requests counted (domain/subjects.ts OverLimit). */
+  over_limit: z.record(z.string(), z.unknown()).nullable().default(null),
   /** Access and portability: the formats to export in (null: recorded before they were stored; absent before migration 014). */
   export_formats: z.array(z.enum(EXPORT_FORMATS)).nullish(),
 });
@@ -66,6 +75,8 @@ export interface NewRequest {
   corrections?: readonly NewCorrection[] | undefined;
   /** Restriction and objection: the scopes named in the request, checked by the API. */
   suppressionScopes?: readonly SuppressionScope[] | undefined;
+  /** The subject the request links to, found from keyed hashes of its identifiers (api/subjects/intake.ts). */
+  subjectLink?: SubjectLinkInput | undefined;
   /** Access and portability: the formats to export in, as chosen or defaulted at intake. */
   exportFormats?: readonly ExportFormat[] | undefined;
 }
@@ -119,13 +130,17 @@ function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row
               ${sql.jsonb(r.subject.extra ?? {})})`);
     await insertCorrections(tx, r.id, r.corrections ?? []);
     // Kept out of the insert so that it still runs on a schema before migration 014 (tests of earlier migrations).
-    const row = r.exportFormats
+    const stored = r.exportFormats
       ? await tx.one(sql.type(requestRow)`update dsrflow.requests set export_formats = ${sql.array([...r.exportFormats], 'text')} where id = ${r.id} returning *`)
       : inserted;
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
               ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) })})`);
+    const linked = r.subjectLink
+      ? await linkRequestToSubject(tx, { id: r.id, organizationId: r.organizationId, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.receivedAt, createdBy: r.createdBy }, r.subjectLink)
+      : null;
+    const row = linked ? { ...stored, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : stored;
     return { row, created: true };
   });
 }

@@ -2,6 +2,7 @@
 
 import { DomainError } from './errors.ts';
 import type { CalendarId } from './holidays.ts';
+import { JUDGED_REPEATS, US_STATE_REPEAT_NOTE, usStateLimit, type RepeatRule } from './repeat-limits.ts';
 import type { RequestType } from './request.ts';
 
 export const REGULATION_CODES = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'CTDPA', 'UCPA', 'TDPSA', 'LGPD', 'PIPEDA'] as const;
@@ -60,8 +61,9 @@ export interface RegulationRule extends TypeRule {
   /** The clock stops while waiting for ID, clarification or a fee. */
   readonly stopTheClock: boolean;
   readonly typeOverrides: Readonly<Partial<Record<RequestType, Partial<TypeRule>>>>;
+  /** How often a subject may repeat a request before the law lets the controller refuse or charge (docs/subjects.md). */
+  readonly repeats: RepeatRule;
 }
-
 const days = (amount: number): Period => ({ amount, unit: 'calendarDays' });
 const months = (amount: number): Period => ({ amount, unit: 'calendarMonths' });
 const businessDays = (amount: number): Period => ({ amount, unit: 'businessDays' });
@@ -112,6 +114,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     // Unsettled: Art. 12(6) is silent on pausing for identity checks; default false.
     stopTheClock: false,
     typeOverrides: {},
+    repeats: { ...JUDGED_REPEATS, note: `GDPR Art. 12(5). ${JUDGED_REPEATS.note}` },
   },
   UK_GDPR: {
     code: 'UK_GDPR',
@@ -129,6 +132,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     verification: 'required',
     stopTheClock: true,
     typeOverrides: {},
+    repeats: { ...JUDGED_REPEATS, note: `UK GDPR Art. 12(5) (ICO: also vexatious requests). ${JUDGED_REPEATS.note}` },
   },
   CCPA: {
     code: 'CCPA',
@@ -151,6 +155,11 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
       noSale: { response: businessDays(15), extension: NO_EXTENSION, acknowledgement: null, verification: 'notAllowed' },
       restrict: { response: businessDays(15), extension: NO_EXTENSION, acknowledgement: null, verification: 'notAllowed' },
     },
+    repeats: {
+      // A request to know (with its portable copy) need not be answered more than twice in 12 months.
+      limits: [{ types: ['access', 'export'], max: 2, window: { amount: 12, unit: 'calendarMonths' }, then: 'refuse', source: 'Cal. Civ. Code 1798.100(d), 1798.130(a)(2)(B)' }],
+      note: 'Other requests: manifestly unfounded or excessive, in particular repetitive, requests may be refused or charged a fee (Civ. Code 1798.145(h)(3)); no count',
+    },
   },
   VCDPA: {
     ...US_STATE_DEFAULTS,
@@ -161,6 +170,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     timeZone: 'America/New_York',
     allowedTypes: US_STATE_TYPES,
     extension: extension(days(45), days(90), 1),
+    // Verified in the statute's text: free of charge up to twice annually; then a reasonable fee, or decline when repetitive.
+    repeats: { limits: [usStateLimit(US_STATE_TYPES, 2, 'Va. Code 59.1-577(B)(3)')], note: US_STATE_REPEAT_NOTE },
   },
   CPA: {
     ...US_STATE_DEFAULTS,
@@ -172,6 +183,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     allowedTypes: US_STATE_TYPES,
     // The text does not say "once"; the 90-day total is the only cap.
     extension: extension(days(45), days(90), null),
+    // Not modelled: Colorado's free-request count was not re-checked against the text here.
+    repeats: { limits: [], note: 'No count modelled; repetitive requests are judged by staff' },
   },
   CTDPA: {
     ...US_STATE_DEFAULTS,
@@ -183,6 +196,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     allowedTypes: US_STATE_TYPES,
     // Unsettled: the text does not say "once"; null (no count limit) with the 90-day total as the cap.
     extension: extension(days(45), days(90), null),
+    // Our reading (text not available to re-check here): free once per 12 months, a reasonable fee for the second.
+    repeats: { limits: [usStateLimit(US_STATE_TYPES, 1, 'Conn. Gen. Stat. 42-518(c)(3)')], note: US_STATE_REPEAT_NOTE },
   },
   UCPA: {
     ...US_STATE_DEFAULTS,
@@ -195,6 +210,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     // Utah grants no right to correct.
     allowedTypes: ['access', 'export', 'erasure', 'noSale'],
     extension: extension(days(45), days(90), 1),
+    // Not modelled: Utah's free-request count was not re-checked against the text here.
+    repeats: { limits: [], note: 'No count modelled; repetitive requests are judged by staff' },
   },
   TDPSA: {
     ...US_STATE_DEFAULTS,
@@ -205,6 +222,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     timeZone: 'America/Chicago',
     allowedTypes: US_STATE_TYPES,
     extension: extension(days(45), days(90), 1),
+    // Our reading (text not available to re-check here): free twice annually, then a fee or decline when repetitive.
+    repeats: { limits: [usStateLimit(US_STATE_TYPES, 2, 'Tex. Bus. & Com. Code 541.052(c)')], note: US_STATE_REPEAT_NOTE },
   },
   LGPD: {
     code: 'LGPD',
@@ -224,6 +243,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     verification: 'required',
     stopTheClock: false,
     typeOverrides: {},
+    repeats: { limits: [], note: 'LGPD Art. 18(5): requests are free of charge; no repeat count' },
   },
   PIPEDA: {
     code: 'PIPEDA',
@@ -244,6 +264,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     verification: 'required',
     stopTheClock: false,
     typeOverrides: {},
+    repeats: { limits: [], note: 'PIPEDA Sched. 1, 4.9.4: no repeat count; a minimal cost may be charged if the individual is told first' },
   },
 };
 

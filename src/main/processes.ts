@@ -4,6 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../api/app.ts';
+import type { AppDeps } from '../api/deps.ts';
+import { linkEarlierRequests } from '../api/subjects/backfill.ts';
 import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../warehouse/data-model-check.ts';
 import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../warehouse/retention-policy-check.ts';
 import { ensureDeletionTable } from '../warehouse/deletion-table.ts';
@@ -19,6 +21,7 @@ import { createMailer, type Mailer } from '../platform/mailer.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
+import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
 
 export interface ServiceAddresses {
   databaseUrl: string;
@@ -127,7 +130,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   const retentionPolicy = await loadRetentionPolicyFile(rt.config.RETENTION_POLICY_FILE ?? DEMO_RETENTION_POLICY_PATH);
   // The API's own pool: a client waits seconds, not the worker's minute, for a database that stopped answering.
   const pool = await createApiDatabasePool(services.databaseUrl);
-  const app = createApp({
+  const deps: AppDeps = {
     pool,
     temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, uiUrl: services.temporalUiUrl },
     workflows: workflowSettings(rt.config),
@@ -136,6 +139,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       webhookSources: rt.config.WEBHOOK_SOURCES,
       warehouseSchema: rt.config.DELETION_REQUESTS_SCHEMA,
       publicUrl: publicUrl(rt.config),
+      subjectKeys: await subjectKeys(rt),
       exportFormats: rt.config.EXPORT_FORMATS,
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
     },
@@ -144,7 +148,13 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
     storage: localFolderStorage(rt.config.DATA_DIR),
     dataModel,
     retentionPolicy,
-  });
+  };
+  const app = createApp(deps);
+  // Requests recorded before subjects existed are linked in the background; intake does not wait for it.
+  linkEarlierRequests(deps).then(
+    (linked) => linked > 0 && rt.logger.info('linked earlier requests to their subjects', { count: linked }),
+    (error: unknown) => rt.logger.warn('linking earlier requests to their subjects stopped; it resumes at the next start', { error: (error as Error).name }),
+  );
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));
     server.once('close', () => void pool.end().catch(() => {}));
@@ -153,6 +163,13 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       reject(error.code === 'EADDRINUSE' ? portInUse(rt.config.PORT, rt.config.HOST, 'PORT', 'The API') : error);
     });
   });
+}
+
+/** SUBJECT_ID_SECRET, or the local default made once under DATA_DIR (one API host, or hosts sharing DATA_DIR). */
+async function subjectKeys(rt: Runtime): Promise<SubjectKeys> {
+  const configured = rt.config.SUBJECT_ID_SECRET;
+  if (!configured) rt.logger.info('subject ids keyed by the local secret under DATA_DIR; set SUBJECT_ID_SECRET when several API hosts run', { file: SUBJECT_SECRET_FILE });
+  return { current: configured ?? (await localSubjectSecret(rt.config.DATA_DIR)), previous: rt.config.SUBJECT_ID_PREVIOUS_SECRETS, phoneDefaultCountry: rt.config.PHONE_DEFAULT_COUNTRY };
 }
 
 /** Production entry points (`npm run worker`, `npm run api`): services must be configured, nothing is started for you. */

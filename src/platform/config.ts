@@ -72,6 +72,14 @@ export const configSchema = z.object({
     .string()
     .min(24, 'must be at least 24 characters: it is the owner credential')
     .optional(),
+  // Key of the subjects' pseudonymous ids (docs/subjects.md). npm start makes a local one under DATA_DIR when unset.
+  SUBJECT_ID_SECRET: z.string().min(32, 'must be at least 32 characters: it keys the subjects’ pseudonymous ids').optional(),
+  // Secrets rotated out, comma-separated: identifiers hashed under them are still found (and re-keyed on use).
+  SUBJECT_ID_PREVIOUS_SECRETS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(32, 'each previous secret is at least 32 characters'))),
   DEFAULT_ORGANIZATION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes').default('default'),
   DEMO_SEED_USERS: z.coerce.number().int().min(0).max(10_000_000).default(500),
   VERIFICATION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { e164Phone, normalizedEmail, type CountryCode } from '../domain/identifiers.ts';
 
 // The identifiers an erasure hands downstream (deletion_requests, subject.erased) and the SHA-256 of the normalized
-// email and phone, which ad platforms and CRMs match on. One normalization for every writer, so a receiver that
+// email and phone, which ad platforms and CRMs match on. One normalization (src/domain/identifiers.ts) for every writer, so a receiver that
 // hashes its own copy the same way finds the same hex digest. Documented in docs/erasure.md.
 
 export interface SubjectIdentifiers {
@@ -19,23 +19,6 @@ export interface HashedIdentifiers extends SubjectIdentifiers {
 }
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
-
-/** Trimmed and lower-cased; null when nothing is left. */
-export function normalizedEmail(email: string | null): string | null {
-  const normalized = email?.trim().toLowerCase() ?? '';
-  return normalized === '' ? null : normalized;
-}
-
-/**
- * E.164 (`+491701234567`) by libphonenumber's rules: a number written with its country code (`+`, or the
- * international prefix of `defaultCountry`) or a national number of `defaultCountry`; null when it does not parse
- * to a number of a possible length for its country (then no hash: a digest of a malformed number matches nobody).
- */
-export function e164Phone(phone: string | null, defaultCountry?: CountryCode): string | null {
-  if (phone === null || phone.trim() === '') return null;
-  const parsed = parsePhoneNumberFromString(phone, defaultCountry ? { defaultCountry } : {});
-  return parsed?.isPossible() ? parsed.number : null;
-}
 
 /** The identifiers as given, with their hashes. The identifiers themselves are kept as held, not normalized. */
 export function withHashes(ids: SubjectIdentifiers, defaultCountry?: CountryCode): HashedIdentifiers {

@@ -47,6 +47,9 @@ const ROUTES: RouteCase[] = [
   { route: 'POST /v1/requests/{id}/extension', method: 'POST', path: (id) => `/v1/requests/${id}/extension`, body: JSON.stringify({ reason: 'complexity' }), expect: act },
   { route: 'POST /v1/requests/{id}/cancellation', method: 'POST', path: (id) => `/v1/requests/${id}/cancellation`, body: JSON.stringify({ reason: 'duplicate' }), expect: act },
   { route: 'POST /v1/requests/{id}/completion', method: 'POST', path: (id) => `/v1/requests/${id}/completion`, body: JSON.stringify({}), expect: act },
+  { route: 'GET /v1/subjects?email=', method: 'GET', path: () => '/v1/subjects?email=matrix%40example.com', expect: read },
+  // Allowed callers reach the handler, which refuses: the request is not flagged as a duplicate.
+  { route: 'POST /v1/requests/{id}/duplicate', method: 'POST', path: (id) => `/v1/requests/${id}/duplicate`, body: JSON.stringify({ decision: 'merge' }), expect: act },
   // Allowed callers get past the rules to the handler, which finds no such suppression or hold on this request.
   {
     route: 'POST /v1/requests/{id}/suppressions/{suppressionId}/lift',

@@ -28,6 +28,9 @@ const EXPECTED = [
   'GET /v1/requests/{id}/audit',
   'GET /v1/audit',
   'GET /v1/audit/verify',
+  'GET /v1/subjects',
+  'GET /v1/subjects/{did}',
+  'POST /v1/requests/{id}/duplicate',
 ];
 // Served but deliberately not in the document: the documents themselves and the reference page's assets.
 const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name']);

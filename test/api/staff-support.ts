@@ -12,7 +12,7 @@ import { computeDeadlines } from '../../src/domain/deadlines.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { demoDataModel, testStorage, testWorkflowSettings, TASK_QUEUE } from '../support/app.ts';
+import { demoDataModel, TEST_SUBJECT_KEYS, testStorage, testWorkflowSettings, TASK_QUEUE } from '../support/app.ts';
 
 export const WEBHOOK_SECRET = 'helpdesk-secret-0123456789abcdef';
 
@@ -23,6 +23,7 @@ export function staffApp(opts: { pool: DatabasePool; client: Client; publicRateL
     workflows: testWorkflowSettings(TASK_QUEUE),
     settings: {
       defaultOrganization: 'default',
+      subjectKeys: TEST_SUBJECT_KEYS,
       webhookSources: { helpdesk: WEBHOOK_SECRET, crm: 'crm-secret-0123456789abcdef0123' },
       publicRateLimit: opts.publicRateLimit ?? { limit: 10_000, windowMs: 60_000 },
       ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),

@@ -52,6 +52,14 @@ describe('staff console: deciding requests in the browser', () => {
     await page.getByLabel('Type').selectOption('access');
     await page.getByLabel('Regulation').selectOption('GDPR');
     await page.getByRole('button', { name: 'Apply filters' }).click();
+    // The subject column is the pseudonymous id, never the email; the email finds the request by its keyed hash.
+    const row = page.locator('table.requests tr', { has: page.getByRole('link', { name: id.slice(0, 8) }) });
+    assert.match(await row.locator('td[data-label=Subject]').innerText(), /^did:dsrflow:[0-9a-f]{32}$/);
+    assert.doesNotMatch(await page.locator('table.requests').innerText(), /@/);
+    const email = await suite.pg.pool.oneFirst(sql.type(z.object({ email: z.string() }))`select email from dsrflow.request_subjects where request_id = ${id}`);
+    await page.getByLabel('Request, subject id or email').fill(email.toUpperCase());
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    assert.deepEqual(await page.locator('table.requests td[data-label=Request] a').allInnerTexts(), [id.slice(0, 8)]);
     await page.getByRole('link', { name: id.slice(0, 8) }).click();
     await page.waitForURL(`${server.url}/console/requests/${id}`);
     await assertAccessible(page, 'request awaiting identity');
@@ -74,7 +82,6 @@ describe('staff console: deciding requests in the browser', () => {
     for (const hash of await files.locator('td[data-label="SHA-256"]').allInnerTexts()) assert.match(hash, /^[0-9a-f]{64}$/);
     assert.deepEqual(await files.locator('td[data-label=Downloads]').allInnerTexts(), ['0', '0']);
     // The subject downloads the CSV from the emailed link: the page counts it.
-    const email = await suite.pg.pool.oneFirst(sql.type(z.object({ email: z.string() }))`select email from dsrflow.request_subjects where request_id = ${id}`);
     const mail = await suite.mail.waitFor((m) => m.to.includes(email) && /\/downloads\//.test(m.text));
     const csvLink = /CSV: \S+(\/downloads\/\S+)/.exec(mail.text)![1]!;
     assert.equal((await fetch(`${server.url}${csvLink}`)).status, 200);

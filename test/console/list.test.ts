@@ -68,15 +68,15 @@ describe('staff console: the rights requests list', () => {
 
     const target = recorded[7]!.row.id;
     await page.goto(`${server.url}/console`);
-    await page.getByLabel('Request id').fill(target.slice(0, 8).toUpperCase());
+    await page.getByLabel('Request, subject id or email').fill(target.slice(0, 8).toUpperCase());
     await page.getByRole('button', { name: 'Apply filters' }).click();
     assert.deepEqual(await ids(), [target.slice(0, 8)]);
-    await page.getByLabel('Request id').fill(target);
+    await page.getByLabel('Request, subject id or email').fill(target);
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(`${server.url}/console/requests/${target}`);
     const bad = await page.goto(`${server.url}/console?find=x&status=nope`);
     assert.equal(bad?.status(), 400);
-    assert.match(await page.locator('main').innerText(), /status .*find \(a request id or at least its first 4 characters\)/s);
+    assert.match(await page.locator('main').innerText(), /status .*find \(a request id or at least its first 4 characters, a subject id \(did:dsrflow:\.\.\.\) or an email\)/s);
     await context.close();
 
     // The organization's controller sees the same requests counted on the overview.

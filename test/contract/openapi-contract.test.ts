@@ -12,7 +12,7 @@ import { createApp } from '../../src/api/app.ts';
 import { signWebhook } from '../../src/api/webhooks/signature.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { locateContractTester } from '../../src/platform/toolchain.ts';
-import { demoDataModel, testStorage, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
+import { demoDataModel, TEST_SUBJECT_KEYS, testStorage, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
 
 const TASK_QUEUE = 'contract';
@@ -44,7 +44,7 @@ describe('the API keeps the contract of its OpenAPI document (schemathesis)', ()
       temporal: { client: suite.env.client, namespace: suite.env.client.options.namespace, uiUrl: 'http://localhost:8233' },
       workflows: testWorkflowSettings(TASK_QUEUE),
       // The fuzzer sends thousands of calls from one address: the public limiter would answer most with 429.
-      settings: { defaultOrganization: 'default', webhookSources: { helpdesk: WEBHOOK_SECRET }, publicRateLimit: { limit: 1_000_000, windowMs: 60_000 } },
+      settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, webhookSources: { helpdesk: WEBHOOK_SECRET }, publicRateLimit: { limit: 1_000_000, windowMs: 60_000 } },
       logger: createLogger('silent'),
       now: () => new Date(),
       storage: testStorage,

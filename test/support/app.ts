@@ -16,6 +16,9 @@ import type { WorkflowSettings } from '../../src/workflow-client/starts.ts';
 
 export const TASK_QUEUE = 'dsrflow-test';
 
+/** The subject keys of every test app: one secret for the run, so apps built by different test files agree. */
+export const TEST_SUBJECT_KEYS = { current: 'test-subject-id-secret-0123456789abcdef', previous: [] as string[] };
+
 export const testWorkflowSettings = (taskQueue: string): WorkflowSettings => ({
   taskQueue,
   verificationWindowDays: 14,
@@ -45,7 +48,7 @@ export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: 
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
     workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}), ...(opts.decisionWaitMs ? { decisionWaitMs: opts.decisionWaitMs } : {}) },
-    settings: { defaultOrganization: 'default', ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.exportFormats ? { exportFormats: opts.exportFormats } : {}) },
+    settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.exportFormats ? { exportFormats: opts.exportFormats } : {}) },
     logger: createLogger('silent'),
     now: opts.now ?? (() => new Date()),
     storage: testStorage,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { e164Phone, mergeIdentifiers, normalizedEmail, withHashes } from '../../src/warehouse/identifier-hashes.ts';
+import { e164Phone, normalizedEmail } from '../../src/domain/identifiers.ts';
+import { mergeIdentifiers, withHashes } from '../../src/warehouse/identifier-hashes.ts';
 import { loadConfig } from '../../src/platform/config.ts';
 
 // The digest a receiver computes from its own copy, written out here rather than with the code under test.

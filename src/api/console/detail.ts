@@ -7,6 +7,7 @@ import { listDestinationDeliveries } from '../../db/destinations.ts';
 import { erasureSummary } from '../../db/erasure.ts';
 import { findRequest, findSubject } from '../../db/requests.ts';
 import { isTerminal } from '../../domain/request.ts';
+import { toDid } from '../../domain/subjects.ts';
 import { workflowUiUrl } from '../../workflow-client/starts.ts';
 import { assertOrganization } from '../access.ts';
 import type { AppDeps } from '../deps.ts';
@@ -53,6 +54,14 @@ function sentence(e: AuditEventRow): string {
 }
 
 const CHANNEL_WORDS: Record<string, string> = { api: 'through the API', portal: 'through the privacy portal', email: 'by email', webhook: 'from a connected system', phone: 'by phone', mail: 'by post', in_person: 'in person' };
+
+/** "more than 2 in 12 calendar months (then: fee; source)" from the flag issue 13's intake stores. */
+function overLimitWords(o: Record<string, unknown>): string {
+  const rule = o.rule as { max?: number; window?: { amount?: number; unit?: string }; then?: string; source?: string } | undefined;
+  if (!rule?.max || !rule.window) return 'yes';
+  const earlier = Array.isArray(o.earlierRequests) ? o.earlierRequests.length : 0;
+  return `more than ${rule.max} in ${rule.window.amount} ${({ calendarMonths: 'months', calendarDays: 'days', businessDays: 'business days' } as Record<string, string>)[rule.window.unit ?? ''] ?? rule.window.unit} (${earlier} earlier; the law then allows: ${rule.then ?? '-'}; ${rule.source ?? ''})`;
+}
 
 const who = (actor: string) => (actor === 'system' ? 'dsrflow' : actor);
 
@@ -102,7 +111,9 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
   ${workflowUrl ? html`<dt>Workflow</dt><dd><a href="${workflowUrl}" rel="noopener">Open in the Temporal UI</a></dd>` : ''}
 </dl></section>
 <section aria-labelledby="h-subject"><h2 id="h-subject">Subject</h2><dl>
-  ${flagged ? html`<dt>Subject id</dt><dd class="mono">did:dsrflow:${flagged}</dd>` : ''}
+  ${flagged ? html`<dt>Subject id</dt><dd class="mono"><a href="/console?find=${toDid(flagged)}&sort=received">${toDid(flagged)}</a></dd>` : ''}
+  ${row.duplicate_of ? html`<dt>Possible duplicate of</dt><dd><a class="mono" href="/console/requests/${row.duplicate_of}">${row.duplicate_of.slice(0, 8)}</a>${row.duplicate_decision ? ` (${row.duplicate_decision})` : ' (not decided yet: POST /v1/requests/{id}/duplicate)'}</dd>` : ''}
+  ${row.over_limit ? html`<dt>Over a repeat limit</dt><dd>${overLimitWords(row.over_limit)}</dd>` : ''}
   <dt>Name</dt><dd>${subject?.full_name ?? html`<span class="muted">not given</span>`}</dd>
   <dt>Email</dt><dd>${subject?.email ?? ''}</dd>
   ${subject?.customer_id ? html`<dt>Customer id</dt><dd>${subject.customer_id}</dd>` : ''}

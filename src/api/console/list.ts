@@ -3,6 +3,9 @@ import { html } from 'hono/html';
 import { z } from 'zod';
 import { identityOutcomes, listOrganizations } from '../../db/console-reads.ts';
 import { listRequests, type RequestListFilter } from '../../db/request-list.ts';
+import { findSubjectsByIdentifier } from '../../db/subject-records.ts';
+import { fromDid, toDid } from '../../domain/subjects.ts';
+import { identifierHashes } from '../../platform/subject-keys.ts';
 import { addCalendarDays } from '../../domain/dates.ts';
 import { REGULATION_CODES, isRegulationCode, isTypeAllowed, verificationPolicy } from '../../domain/regulations.ts';
 import { isTerminal, REQUEST_STATUSES, REQUEST_TYPES, type RequestStatus } from '../../domain/request.ts';
@@ -27,10 +30,14 @@ export const ListQuery = z
     overdue: z.preprocess(blank, z.literal('1').optional()),
     dueBy: z.preprocess(blank, z.iso.date().optional()),
     sort: z.preprocess(blank, z.enum(['due', 'received']).default('due')),
-    // A request id, whole or its first digits (the list shows the first 8).
+    // A request id (whole or its first digits: the list shows the first 8), a subject id, or a subject's email.
     find: z.preprocess(
       (v) => (typeof v === 'string' ? blank(v.trim().toLowerCase()) : v),
-      z.string().regex(/^[0-9a-f-]{4,36}$/, 'a request id or at least its first 4 characters').optional(),
+      z
+        .string()
+        .max(320)
+        .regex(/^([0-9a-f-]{4,36}|did:dsrflow:[0-9a-f]{32}|[^\s@\u0000]+@[^\s@\u0000]+)$/, 'a request id or at least its first 4 characters, a subject id (did:dsrflow:...) or an email')
+        .optional(),
     ),
     cursor: z.preprocess(blank, z.string().max(300).regex(/^[A-Za-z0-9_-]+$/).optional()),
   })
@@ -60,7 +67,7 @@ export function listFilter(actor: Actor, q: ListQuery, now: Date, limit: number)
     // Due on or before that calendar day in the regime's zone: every regime's zone lies between UTC-10 and UTC+3,
     // so the next day at 15:00 UTC is after the end of that day everywhere and before the end of the next one.
     dueBefore: q.dueBy ? `${addCalendarDays(q.dueBy, 1)}T15:00:00.000Z` : undefined,
-    idPrefix: q.find?.replaceAll('-', '').slice(0, 32),
+    idPrefix: q.find && /^[0-9a-f-]+$/.test(q.find) ? q.find.replaceAll('-', '').slice(0, 32) : undefined,
     sort: q.sort,
     ...(position ? (q.sort === 'due' ? { afterDue: { dueAt: position[0], id: position[1] } } : { after: { receivedAt: position[0], id: position[1] } }) : {}),
     now: now.toISOString(),
@@ -77,10 +84,25 @@ export type ListedRow = Awaited<ReturnType<typeof listRequests>>[number] & {
 
 export const effectiveDue = (r: { due_at: string; extended_due_at: string | null }) => r.extended_due_at ?? r.due_at;
 
+/**
+ * The subject a search names: by its id, or by an email through the keyed-hash lookup (emails are never scanned).
+ * Null when the search is not about a subject; `none` when no subject matches (an empty page).
+ */
+async function searchedSubject(deps: AppDeps, actor: Actor, q: ListQuery): Promise<string | 'none' | null> {
+  if (!q.find) return null;
+  const did = fromDid(q.find);
+  if (did) return did;
+  if (!q.find.includes('@')) return null;
+  const found = await findSubjectsByIdentifier(deps.pool, 'email', identifierHashes(deps.settings.subjectKeys, 'email', q.find), organizationScope(actor) ?? q.organization);
+  if (found.length > 1) throw new ApiError(400, 'SUBJECT_AMBIGUOUS', `This email belongs to a subject in each of ${found.length} organizations; choose the organization too.`);
+  return found[0]?.id ?? 'none';
+}
+
 /** One page of the list, with each request's identity outcome. */
 export async function listPage(deps: AppDeps, actor: Actor, q: ListQuery, limit = PAGE_SIZE) {
   const now = deps.now();
-  const rows = (await listRequests(deps.pool, listFilter(actor, q, now, limit))) as ListedRow[];
+  const subject = await searchedSubject(deps, actor, q);
+  const rows = subject === 'none' ? [] : ((await listRequests(deps.pool, { ...listFilter(actor, q, now, limit), ...(subject ? { subjectId: subject } : {}) })) as ListedRow[]);
   const page = rows.slice(0, limit);
   const outcomes = new Map((await identityOutcomes(deps.pool, page.map((r) => r.id))).map((o) => [o.request_id, o.outcome]));
   const last = page.at(-1);
@@ -101,8 +123,8 @@ export const flagsOf = (r: ListedRow): string[] => [
   ...(r.over_limit ? ['Over repeat limit'] : []),
 ];
 
-/** The subject column: the pseudonymous subject id once requests have one (issue 13), never the email. */
-export const subjectOf = (r: ListedRow) => (r.subject_id ? `did:dsrflow:${r.subject_id}` : null);
+/** The subject column: the pseudonymous subject id (docs/subjects.md), never the email. */
+export const subjectOf = (r: ListedRow) => (r.subject_id ? toDid(r.subject_id) : null);
 
 const options = (values: readonly string[], chosen: string | undefined, word: (v: string) => string) =>
   values.map((v) => html`<option value="${v}"${v === chosen ? ' selected' : ''}>${word(v)}</option>`);
@@ -123,7 +145,7 @@ export async function listView(c: Context<ConsoleEnv>, deps: AppDeps) {
   ]);
   const body = html`<div class="page-head"><h1>Rights requests</h1>${mayAct(actor) ? html`<a class="button" href="/console/requests/new">Record a request</a>` : ''}</div>
 <form method="get" action="/console" class="filters" aria-label="Filter requests">
-  <div class="field"><label for="f-find">Request id</label><input id="f-find" name="find" type="text" value="${q.find ?? ''}" size="12" spellcheck="false" autocomplete="off"></div>
+  <div class="field"><label for="f-find">Request, subject id or email</label><input id="f-find" name="find" type="text" value="${q.find ?? ''}" size="12" spellcheck="false" autocomplete="off"></div>
   <div class="field"><label for="f-status">Status</label><select id="f-status" name="status"><option value="">Any</option>${options(REQUEST_STATUSES, q.status, (s) => STATUS_WORDS[s as RequestStatus].word)}</select></div>
   <div class="field"><label for="f-type">Type</label><select id="f-type" name="type"><option value="">Any</option>${options(REQUEST_TYPES, q.type, (t) => TYPE_WORDS[t as keyof typeof TYPE_WORDS])}</select></div>
   <div class="field"><label for="f-regulation">Regulation</label><select id="f-regulation" name="regulation"><option value="">Any</option>${options(REGULATION_CODES, q.regulation, REGULATION_WORDS)}</select></div>

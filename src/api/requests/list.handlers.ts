@@ -3,6 +3,7 @@ import { instant } from '../fields.ts';
 import { z } from 'zod';
 import { REGULATION_CODES, type RegulationCode } from '../../domain/regulations.ts';
 import { REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
+import { fromDid } from '../../domain/subjects.ts';
 import { listRequests, requestStats } from '../../db/request-list.ts';
 import { organizationScope } from '../access.ts';
 import type { AppDeps } from '../deps.ts';
@@ -38,6 +39,10 @@ export const createListHandlers = (deps: AppDeps) => {
       dueBefore: q.dueBefore,
       receivedFrom: q.receivedFrom,
       receivedTo: q.receivedTo,
+      subjectId: q.subject ? fromDid(q.subject)! : undefined,
+      duplicate: q.duplicate === undefined ? undefined : q.duplicate === 'true',
+      duplicateUndecided: q.duplicateUndecided === 'true' ? true : undefined,
+      overLimit: q.overLimit === undefined ? undefined : q.overLimit === 'true',
       after: after ? { receivedAt: after[0], id: after[1] } : undefined,
       now: deps.now().toISOString(),
       limit: q.limit,
@@ -66,14 +71,20 @@ export const createListHandlers = (deps: AppDeps) => {
       const byType = zeroes(REQUEST_TYPES);
       let total = 0;
       let overdue = 0;
+      let duplicates = 0;
+      let duplicatesUndecided = 0;
+      let overLimit = 0;
       for (const r of rows) {
+        duplicates += r.duplicates;
+        duplicatesUndecided += r.duplicates_undecided;
+        overLimit += r.over_limit;
         byStatus[r.status] = (byStatus[r.status] ?? 0) + r.n;
         byType[r.type] = (byType[r.type] ?? 0) + r.n;
         total += r.n;
         overdue += r.overdue;
       }
       const rounded = median === null ? null : Math.round(median * 10) / 10;
-      return { total, byStatus, byType, overdue, medianDaysToComplete: rounded };
+      return { total, byStatus, byType, overdue, medianDaysToComplete: rounded, duplicates, duplicatesUndecided, overLimit };
     };
     const medianOf = (regulation: string | null) => medians.find((m) => m.regulation === regulation)?.median_days ?? null;
     const regulations = REGULATION_CODES.filter((code) => counts.some((r) => r.regulation === code));

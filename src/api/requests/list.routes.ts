@@ -17,6 +17,10 @@ export const ListRequestsQuery = z
     dueBefore: instant().optional(),
     receivedFrom: instant().optional().openapi({ description: 'Inclusive' }),
     receivedTo: instant().optional().openapi({ description: 'Exclusive' }),
+    subject: z.string().regex(/^did:dsrflow:[0-9a-f]{32}$/, 'a subject id: did:dsrflow: and 32 hex digits').optional().openapi({ description: "One subject's requests" }),
+    duplicate: z.enum(['true', 'false']).optional().openapi({ description: 'Flagged duplicateOf an open request of the same subject and type' }),
+    duplicateUndecided: z.enum(['true']).optional().openapi({ description: 'Flagged duplicates staff have not merged or kept yet' }),
+    overLimit: z.enum(['true', 'false']).optional().openapi({ description: 'Over a repeat limit of its regulation' }),
     cursor: CursorParam,
     limit: LimitParam(200, 50),
   })
@@ -57,6 +61,9 @@ const FiguresSchema = z.object({
   byType: countsBy(REQUEST_TYPES),
   overdue: z.number().int().openapi({ description: 'Open and past the (extended) due date now' }),
   medianDaysToComplete: z.number().nullable().openapi({ description: 'From receipt to completion, completed requests only' }),
+  duplicates: z.number().int().openapi({ description: 'Flagged duplicateOf another request (merged, kept or undecided)' }),
+  duplicatesUndecided: z.number().int().openapi({ description: 'Flagged duplicates staff have not decided on' }),
+  overLimit: z.number().int().openapi({ description: 'Over a repeat limit of their regulation' }),
 });
 export const StatsSchema = FiguresSchema.extend({
   byRegulation: z.array(FiguresSchema.extend({ regulation: z.enum(REGULATION_CODES) })),

@@ -4,12 +4,14 @@ import { DEFAULT_EXPORT_FORMATS, type ExportFormat } from '../../domain/data-mod
 import { computeDeadlines } from '../../domain/deadlines.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
+import { toDid } from '../../domain/subjects.ts';
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
 import { startRequestWorkflow, workflowIdFor } from '../../workflow-client/starts.ts';
 import { assertOrganization } from '../access.ts';
 import type { AppDeps } from '../deps.ts';
 import type { Actor } from '../auth.ts';
 import { ApiError, validationError } from '../errors.ts';
+import { subjectLinkFor } from '../subjects/intake.ts';
 import { checkCorrections, checkScopes } from './corrections.ts';
 import type { CreateRequestSchema } from './requests.routes.ts';
 
@@ -27,6 +29,9 @@ export const toRequestBody = (r: RequestRow) => ({
   dueAt: r.extended_due_at ?? r.due_at,
   acknowledgeBy: r.acknowledge_by,
   workflowId: r.workflow_id,
+  subjectId: r.subject_id ? toDid(r.subject_id) : null,
+  duplicateOf: r.duplicate_of,
+  overLimit: r.over_limit !== null,
 });
 
 /**
@@ -100,6 +105,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   const deadlines = deadlinesFrom(body, receivedAt);
   const id = randomUUID();
   const print = fingerprint(body);
+  const subjectLink = await subjectLinkFor(deps, organizationId, body.subject);
   const { row, created } = await recordRequest(deps, {
     id,
     organizationId,
@@ -117,6 +123,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     external: opts.external,
     corrections,
     suppressionScopes: suppressionScopes ?? undefined,
+    subjectLink,
     exportFormats,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {

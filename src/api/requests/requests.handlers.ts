@@ -10,6 +10,8 @@ import { workflowUiUrl } from '../../workflow-client/starts.ts';
 import type { AppDeps } from '../deps.ts';
 import type { AuthEnv } from '../auth.ts';
 import { ApiError } from '../errors.ts';
+import type { z } from '@hono/zod-openapi';
+import type { OverLimitSchema } from '../subjects/schemas.ts';
 import { openRequest, toRequestBody } from './open-request.ts';
 import type { createRequestRoute, getRequestRoute } from './requests.routes.ts';
 
@@ -49,6 +51,8 @@ export const createRequestHandlers = (deps: AppDeps) => {
           ...(subject?.phone ? { phone: subject.phone } : {}),
         },
         completedAt: row.completed_at,
+        duplicateDecision: row.duplicate_decision,
+        repeatLimit: row.over_limit as z.infer<typeof OverLimitSchema> | null,
         timeline: events.map((e) => ({ at: e.occurred_at, actor: e.actor, action: e.action, fromStatus: e.from_status, toStatus: e.to_status, reason: e.reason })),
         ...(workflowUrl ? { workflowUrl } : {}),
         ...(erasure ? { erasure } : {}),

@@ -1,15 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { instant, organizationId, text } from '../fields.ts';
+import { emailAddress, instant, organizationId, text } from '../fields.ts';
 import { LEGAL_EXCEPTIONS } from '../../domain/actions.ts';
 import { EXPORT_FORMATS } from '../../domain/data-model.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
 import { SUPPRESSION_SCOPES } from '../../domain/suppression.ts';
 import { errorResponse } from '../errors.ts';
+import { OverLimitSchema } from '../subjects/schemas.ts';
 
 export const SubjectSchema = z
   .object({
-    email: z.email().max(320).openapi({ example: 'jane@example.com' }),
+    email: emailAddress().openapi({ example: 'jane@example.com' }),
     customerId: text({ max: 200 }).optional(),
     fullName: text({ max: 300 }).optional(),
     phone: text({ min: 3, max: 50 }).optional(),
@@ -80,6 +81,12 @@ export const RequestSchema = z
     dueAt: z.string(),
     acknowledgeBy: z.string().nullable(),
     workflowId: z.string(),
+    subjectId: z
+      .string()
+      .nullable()
+      .openapi({ description: "The data subject's pseudonymous id (did:dsrflow:...); null only for a request recorded before subjects existed", example: 'did:dsrflow:3f2a9c0d4b1e8f7a6c5d4e3f2a1b0c9d' }),
+    duplicateOf: z.uuid().nullable().openapi({ description: 'The same subject’s open request of the same type when this one was recorded; staff merge or keep it' }),
+    overLimit: z.boolean().openapi({ description: "Over a repeat limit of the regulation (the request's detail says which rule)" }),
   })
   .openapi('Request');
 
@@ -187,6 +194,10 @@ export const RequestDetailSchema = RequestSchema.extend({
   exports: ExportsSummarySchema.optional(),
   /** Signed events sent to downstream destinations for this request, and how each delivery stands. */
   destinationDeliveries: z.array(DestinationDeliverySchema).optional(),
+  /** Staff's decision on a request flagged duplicateOf (POST /v1/requests/{id}/duplicate); null while undecided. */
+  duplicateDecision: z.enum(['merged', 'kept']).nullable(),
+  /** The repeat limit the request is over, with the earlier requests counted; the assessment may reject as excessive. */
+  repeatLimit: OverLimitSchema.nullable(),
 }).openapi('RequestDetail');
 
 const errors = {
