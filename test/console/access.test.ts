@@ -4,10 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { ensureOrganization, generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
-import { testApp } from '../support/app.ts';
-import { assertAccessible, newContext, screenshots, serveApp, signIn } from '../support/console.ts';
+
+import { assertAccessible, newContext, screenshots, signIn, startConsoleServer, type serveApp } from '../support/console.ts';
 import { recordRequest } from '../support/requests.ts';
-import { browser, devServer, postgres } from '../support/stack.ts';
+import type { postgres } from '../support/stack.ts';
 
 // Who sees and may do what in the console, and the defences of its forms. No worker: nothing here reaches a workflow.
 
@@ -22,11 +22,7 @@ describe('staff console: sessions, roles and form defences', () => {
   let pg: Awaited<ReturnType<typeof postgres>>;
   let chromium: Browser;
   let server: Awaited<ReturnType<typeof serveApp>>;
-  before(async () => {
-    const [p, env, b] = await Promise.all([postgres(), devServer(), browser()]);
-    [pg, chromium] = [p, b];
-    server = await serveApp(testApp({ pool: pg.pool, client: env.client }));
-  });
+  before(async () => ({ pg, chromium, server } = await startConsoleServer()));
   after(() => server.close());
 
   test('an auditor sees the request but no action, and a forged POST with its own valid session is refused', async () => {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
-import { testApp } from '../support/app.ts';
-import { newContext, screenshots, serveApp, signIn } from '../support/console.ts';
+
+import { newContext, screenshots, signIn, startConsoleServer, type serveApp } from '../support/console.ts';
 import { recordRequest } from '../support/requests.ts';
-import { browser, devServer, postgres } from '../support/stack.ts';
+import type { postgres } from '../support/stack.ts';
 
 // The audit trail page: the API's reads for an auditor (filters, CSV, chain check); a controller is refused.
 
@@ -13,11 +13,7 @@ describe('staff console: the audit trail', () => {
   let pg: Awaited<ReturnType<typeof postgres>>;
   let chromium: Browser;
   let server: Awaited<ReturnType<typeof serveApp>>;
-  before(async () => {
-    const [p, env, b] = await Promise.all([postgres(), devServer(), browser()]);
-    [pg, chromium] = [p, b];
-    server = await serveApp(testApp({ pool: pg.pool, client: env.client }));
-  });
+  before(async () => ({ pg, chromium, server } = await startConsoleServer()));
   after(() => server.close());
 
   const token = async (role: Role, organizationId: string | null = null) => {

@@ -4,9 +4,9 @@ import type { Browser } from 'playwright-core';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { instantIn } from '../../src/api/console/new-request.ts';
-import { testApp, tokenHeaders } from '../support/app.ts';
-import { assertAccessible, newContext, screenshots, serveApp, signIn } from '../support/console.ts';
-import { browser, devServer, postgres } from '../support/stack.ts';
+import { tokenHeaders } from '../support/app.ts';
+import { assertAccessible, newContext, screenshots, signIn, startConsoleServer, type serveApp } from '../support/console.ts';
+import type { postgres } from '../support/stack.ts';
 
 // Staff-assisted intake: a request that came by phone is recorded with the instant it arrived, on the law's clock.
 // Its workflow starts on a task queue no worker serves: only the recording is under test here.
@@ -15,11 +15,7 @@ describe('staff console: recording a request received by phone', () => {
   let pg: Awaited<ReturnType<typeof postgres>>;
   let chromium: Browser;
   let server: Awaited<ReturnType<typeof serveApp>>;
-  before(async () => {
-    const [p, env, b] = await Promise.all([postgres(), devServer(), browser()]);
-    [pg, chromium] = [p, b];
-    server = await serveApp(testApp({ pool: pg.pool, client: env.client, taskQueue: 'console-intake-unserved' }));
-  });
+  before(async () => ({ pg, chromium, server } = await startConsoleServer({ taskQueue: 'console-intake-unserved' })));
   after(() => server.close());
 
   test('a future arrival is refused at the field; the real one is recorded in the law’s time zone, once', async () => {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { ensureOrganization, generateToken, upsertToken } from '../../src/db/tokens.ts';
-import { testApp } from '../support/app.ts';
-import { assertAccessible, newContext, screenshots, serveApp, signIn } from '../support/console.ts';
+
+import { assertAccessible, newContext, screenshots, signIn, startConsoleServer, type serveApp } from '../support/console.ts';
 import { recordRequest } from '../support/requests.ts';
-import { browser, devServer, postgres } from '../support/stack.ts';
+import type { postgres } from '../support/stack.ts';
 
 // The Rights Management list: due-date order across cursor pages, the overdue filter, finding by id, the CSV.
 
@@ -15,11 +15,7 @@ describe('staff console: the rights requests list', () => {
   let pg: Awaited<ReturnType<typeof postgres>>;
   let chromium: Browser;
   let server: Awaited<ReturnType<typeof serveApp>>;
-  before(async () => {
-    const [p, env, b] = await Promise.all([postgres(), devServer(), browser()]);
-    [pg, chromium] = [p, b];
-    server = await serveApp(testApp({ pool: pg.pool, client: env.client }));
-  });
+  before(async () => ({ pg, chromium, server } = await startConsoleServer()));
   after(() => server.close());
 
   test('52 requests of one organization: soonest due first over two pages, overdue ones counted as the law does, found by id, exported as CSV', async () => {

@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 import { serve } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { App } from '../../src/api/app.ts';
+import { testApp } from './app.ts';
+import { browser, devServer, postgres } from './stack.ts';
 
 // Browser tests of the staff console: the real app on a real HTTP server, driven by the run's one Chromium.
 
@@ -59,4 +61,11 @@ export async function screenshots(context: BrowserContext, url: string, name: st
     await page.screenshot({ path: new URL(`${name}-${label}-top.png`, SCREENSHOTS).pathname });
     await page.close();
   }
+}
+
+/** The run's PostgreSQL, Chromium and a console app on its own server (no worker: `taskQueue` nobody serves, if given). */
+export async function startConsoleServer(opts: { taskQueue?: string } = {}) {
+  const [pg, env, chromium] = await Promise.all([postgres(), devServer(), browser()]);
+  const server = await serveApp(testApp({ pool: pg.pool, client: env.client, ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}) }));
+  return { pg, chromium, server };
 }

@@ -15,7 +15,7 @@ import { ApiError, fieldProblems } from '../errors.ts';
 import { AssessmentBody, CancellationBody, CompletionBody, ExtensionBody, VerificationBody } from '../requests/actions.routes.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';
 import { formGuards, type Html } from './layout.ts';
-import { checkedForm, type ConsoleEnv } from './session.ts';
+import { checkedForm, formIdempotencyKey, type ConsoleEnv } from './session.ts';
 import { humanize } from './words.ts';
 
 // The decisions staff take in the console: each offered only when the domain's rules allow it now, and sent through
@@ -109,7 +109,6 @@ function decide(deps: AppDeps, id: string, action: ConsoleAction, body: Body, ac
   }
 }
 
-const KEY = /^[A-Za-z0-9-]{16,100}$/;
 
 /**
  * POST /console/requests/:id/:action. Success redirects (303) to the request with a notice, so a refresh re-reads
@@ -125,8 +124,7 @@ export async function postAction(c: Context<ConsoleEnv>, deps: AppDeps, render: 
   const row = await findRequest(deps.pool, id.data);
   if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id.data}`);
   assertOrganization(actor, row.organization_id);
-  const key = one(form.idempotencyKey);
-  if (!key || !KEY.test(key)) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'The form has no valid Idempotency-Key; reload the page.');
+  const key = formIdempotencyKey(form);
   const done = (outcome: string) => c.redirect(`/console/requests/${row.id}?done=${action.data}${outcome === 'queued' ? '&queued=1' : ''}`, 303);
   const prior = await findSubmission(deps.pool, actor.tokenId, key);
   if (prior && prior.request_id === row.id) return done(prior.outcome);

@@ -19,7 +19,7 @@ import { ApiError, fieldProblems } from '../errors.ts';
 import { openRequest } from '../requests/open-request.ts';
 import { CreateRequestSchema } from '../requests/requests.routes.ts';
 import { formGuards, layout } from './layout.ts';
-import { checkedForm, type ConsoleEnv } from './session.ts';
+import { checkedForm, firstValue, formIdempotencyKey, type ConsoleEnv } from './session.ts';
 import { dueFacts, lawDate, REGULATION_WORDS, statusBadge, typeLabel } from './words.ts';
 
 // The customer profile (DinMo's Customer Profile page): a warehouse customer found by email, customer id or phone,
@@ -129,9 +129,8 @@ export async function postCustomerExport(c: Context<ConsoleEnv>, deps: AppDeps) 
   const actor = c.get('actor');
   assertMayAct(actor);
   assertMaySearch(actor);
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const key = one(form.idempotencyKey) ?? '';
-  if (!/^[A-Za-z0-9-]{16,100}$/.test(key)) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'The form has no valid Idempotency-Key; reload the page.');
+  const one = firstValue;
+  const key = formIdempotencyKey(form);
   const formats = [form.formats ?? []].flat();
   const again = (error: string, status: 400 | 409 | 503) => customerView(c, deps, { error, values: form }, status);
   const body = CreateRequestSchema.safeParse({

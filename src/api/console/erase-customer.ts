@@ -12,7 +12,7 @@ import { openRequest } from '../requests/open-request.ts';
 import { CreateRequestSchema } from '../requests/requests.routes.ts';
 import { assertMaySearch, FindQuery, resolvedModel } from './customers.ts';
 import { formGuards, layout } from './layout.ts';
-import { checkedForm, type ConsoleEnv } from './session.ts';
+import { checkedForm, firstValue, formIdempotencyKey, type ConsoleEnv } from './session.ts';
 import { humanize, REGULATION_WORDS } from './words.ts';
 
 // "Delete customer": the erasure plan as it stands now (the retention policy the worker applies, no legal hold yet),
@@ -55,9 +55,8 @@ export async function postErase(c: Context<ConsoleEnv>, deps: AppDeps) {
   const actor = c.get('actor');
   assertMayAct(actor);
   assertMaySearch(actor);
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const key = one(form.idempotencyKey) ?? '';
-  if (!/^[A-Za-z0-9-]{16,100}$/.test(key)) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'The form has no valid Idempotency-Key; reload the page.');
+  const one = firstValue;
+  const key = formIdempotencyKey(form);
   const email = one(form.email) ?? '';
   const body = CreateRequestSchema.safeParse({ type: 'erasure', regulation: one(form.regulation), channel: 'staff', subject: { email } });
   if (!body.success) return erasePreview(c, deps, `Check: ${fieldProblems(body.error.issues).map((p) => p.field).join(', ')}`, 400, email);

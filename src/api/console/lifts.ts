@@ -19,7 +19,7 @@ import { HoldLiftBody } from '../legal-holds/legal-holds.routes.ts';
 import { liftSuppression } from '../suppressions/suppressions.index.ts';
 import { LiftBody } from '../suppressions/suppressions.routes.ts';
 import { formGuards, type Html } from './layout.ts';
-import { checkedForm, type ConsoleEnv } from './session.ts';
+import { checkedForm, formIdempotencyKey, type ConsoleEnv } from './session.ts';
 import { humanize, utcStamp } from './words.ts';
 
 // Suppressions and legal holds on the request page, with their lifts: the API's own functions (liftSuppression,
@@ -73,7 +73,6 @@ ${erasure.liftedHolds.map((h) => html`<li><strong>${humanize(h.basis)}</strong> 
 </ul>${!isTerminal(row.status) && erasure.legalHolds.length ? html`<p class="hint">A hold can be lifted once the request has ended.</p>` : ''}</section>`;
 }
 
-const KEY = /^[A-Za-z0-9-]{16,100}$/;
 
 /** POST /console/requests/:id/{suppressions/:target,legal-holds/:target}/lift */
 export async function postLift(c: Context<ConsoleEnv>, deps: AppDeps, kind: 'suppression' | 'hold', render: (state: LiftState, status: 400 | 404 | 409 | 503) => Promise<Response>) {
@@ -86,8 +85,7 @@ export async function postLift(c: Context<ConsoleEnv>, deps: AppDeps, kind: 'sup
   const row = await findRequest(deps.pool, id.data);
   if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id.data}`);
   assertOrganization(actor, row.organization_id);
-  const key = typeof form.idempotencyKey === 'string' ? form.idempotencyKey : '';
-  if (!KEY.test(key)) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'The form has no valid Idempotency-Key; reload the page.');
+  const key = formIdempotencyKey(form);
   const done = () => c.redirect(`/console/requests/${row.id}?done=lift`, 303);
   const prior = await findSubmission(deps.pool, actor.tokenId, key);
   if (prior && prior.request_id === row.id) return done();

@@ -11,7 +11,7 @@ import { ApiError, fieldProblems, type FieldProblem } from '../errors.ts';
 import { openRequest } from '../requests/open-request.ts';
 import { CreateRequestSchema } from '../requests/requests.routes.ts';
 import { formGuards, layout } from './layout.ts';
-import { checkedForm, type ConsoleEnv } from './session.ts';
+import { checkedForm, formIdempotencyKey, type ConsoleEnv } from './session.ts';
 import { humanize, REGULATION_WORDS, TYPE_WORDS } from './words.ts';
 
 // Staff-assisted intake (a phone call, a letter, a visit): the API's openRequest with channel and receivedAt, so
@@ -103,8 +103,7 @@ export async function postNewRequest(c: Context<ConsoleEnv>, deps: AppDeps) {
   const form = await checkedForm(c, deps);
   const actor = c.get('actor');
   assertMayAct(actor);
-  const key = one(form.idempotencyKey);
-  if (!key || !/^[A-Za-z0-9-]{16,100}$/.test(key)) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'The form has no valid Idempotency-Key; reload the page.');
+  const key = formIdempotencyKey(form);
   const organizationId = one(form.organizationId) ?? actor.organizationId ?? undefined;
   const body = bodyOf(form, organizationId);
   if (!body.success) return newRequestPage(c, deps, form, fieldProblems(body.error.issues), 400);

@@ -99,6 +99,18 @@ export async function checkedForm(c: Context<ConsoleEnv>, deps: AppDeps): Promis
   return fields;
 }
 
+/** The first value of a form field (a repeated field arrives as an array). */
+export const firstValue = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9-]{16,100}$/;
+
+/** The Idempotency-Key each rendered form carries: a double submit or a refresh replays the first result. */
+export function formIdempotencyKey(form: Record<string, string | string[]>): string {
+  const key = firstValue(form.idempotencyKey) ?? '';
+  if (!IDEMPOTENCY_KEY.test(key)) throw new ApiError(400, 'IDEMPOTENCY_KEY_REQUIRED', 'The form has no valid Idempotency-Key; reload the page.');
+  return key;
+}
+
 /** Only console paths are followed after sign-in (never another site). */
 export const safeNext = (next: string | undefined) => (next && /^\/console(\/[A-Za-z0-9/_?=&%.-]*)?$/.test(next) && !next.startsWith('//') ? next : '/console');
 
