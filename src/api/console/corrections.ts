@@ -1,13 +1,9 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
-import { z } from 'zod';
-import { findRequest } from '../../db/requests.ts';
-import { assertOrganization } from '../access.ts';
 import type { AppDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
 import { readCorrections } from '../requests/corrections.handlers.ts';
 import { layout } from './layout.ts';
-import type { ConsoleEnv } from './session.ts';
+import { requestInPath, type ConsoleEnv } from './session.ts';
 import { humanize, utcStamp } from './words.ts';
 
 // A rectification's corrections, before and after: personal data, so the page is its own (an audited read, as the
@@ -17,11 +13,7 @@ const value = (v: string | null) => (v === null ? html`<span class="muted">empty
 
 export async function correctionsView(c: Context<ConsoleEnv>, deps: AppDeps) {
   const actor = c.get('actor');
-  const id = z.uuid().safeParse(c.req.param('id'));
-  if (!id.success) throw new ApiError(404, 'REQUEST_NOT_FOUND', 'There is no request with that id.');
-  const row = await findRequest(deps.pool, id.data);
-  if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id.data}`);
-  assertOrganization(actor, row.organization_id);
+  const row = await requestInPath(c, deps);
   const { items, outcome } = await readCorrections(deps, actor.name, row.id);
   const body = html`<p class="crumbs"><a href="/console/requests/${row.id}">Request <span class="mono">${row.id.slice(0, 8)}</span></a></p>
 <h1>Corrections</h1>

@@ -1,21 +1,18 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
-import { z } from 'zod';
 import { listRequestEvents, type AuditEventRow } from '../../db/audit.ts';
 import { listExports, listNotes } from '../../db/console-reads.ts';
 import { listDestinationDeliveries } from '../../db/destinations.ts';
 import { erasureSummary } from '../../db/erasure.ts';
-import { findRequest, findSubject } from '../../db/requests.ts';
+import { findSubject } from '../../db/requests.ts';
 import { isTerminal } from '../../domain/request.ts';
 import { toDid } from '../../domain/subjects.ts';
 import { workflowUiUrl } from '../../workflow-client/starts.ts';
-import { assertOrganization } from '../access.ts';
 import type { AppDeps } from '../deps.ts';
-import { ApiError } from '../errors.ts';
 import { ACTIONS, actionForm, availableActions, doneNotice, type FormState } from './actions.ts';
 import { layout } from './layout.ts';
 import { holdsSection, suppressionSection, type LiftState } from './lifts.ts';
-import type { ConsoleEnv } from './session.ts';
+import { requestInPath, type ConsoleEnv } from './session.ts';
 import { dueFacts, fileSize, humanize, lawDate, REGULATION_WORDS, STATUS_WORDS, statusBadge, typeLabel, utcStamp } from './words.ts';
 
 /** An audit event in plain words (the codes stay in the audit table below). */
@@ -68,11 +65,7 @@ const who = (actor: string) => (actor === 'system' ? 'dsrflow' : actor);
 export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: { form?: FormState; lift?: LiftState } = {}, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const formState = failed.form;
   const actor = c.get('actor');
-  const id = z.uuid().safeParse(c.req.param('id'));
-  if (!id.success) throw new ApiError(404, 'REQUEST_NOT_FOUND', 'There is no request with that id.');
-  const row = await findRequest(deps.pool, id.data);
-  if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id.data}`);
-  assertOrganization(actor, row.organization_id);
+  const row = await requestInPath(c, deps);
   const [subject, events, exports, notes, erasure, deliveries] = await Promise.all([
     findSubject(deps.pool, row.id),
     listRequestEvents(deps.pool, row.id),

@@ -7,6 +7,9 @@ import { unreadCount } from '../../db/console-notifications.ts';
 import type { Actor } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import { z } from 'zod';
+import { findRequest } from '../../db/requests.ts';
+import { assertOrganization } from '../access.ts';
 
 // Console sessions (docs/console.md): the cookie holds a random session id (PostgreSQL keeps its hash), httpOnly,
 // SameSite=Strict, Secure when PUBLIC_URL is https. Every POST carries the session's synchronizer token.
@@ -97,6 +100,16 @@ export async function checkedForm(c: Context<ConsoleEnv>, deps: AppDeps): Promis
   const fields: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(form)) if (typeof v === 'string' || Array.isArray(v)) fields[k] = Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : v;
   return fields;
+}
+
+/** The request named by the path's `:id`, if the signed-in actor's organization may see it (404 / 403 otherwise). */
+export async function requestInPath(c: Context<ConsoleEnv>, deps: AppDeps) {
+  const id = z.uuid().safeParse(c.req.param('id'));
+  if (!id.success) throw new ApiError(404, 'REQUEST_NOT_FOUND', 'There is no request with that id.');
+  const row = await findRequest(deps.pool, id.data);
+  if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id.data}`);
+  assertOrganization(c.get('actor'), row.organization_id);
+  return row;
 }
 
 /** The first value of a form field (a repeated field arrives as an array). */
