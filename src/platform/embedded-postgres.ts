@@ -38,6 +38,9 @@ export interface EmbeddedPostgresOptions {
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const log = opts.log ?? (() => {});
   const who = postgresRunAs();
+  // The folders above the cluster get ordinary modes (a 0700 parent would lock the postgres user out), and exist
+  // before the reachability check looks at them; only the cluster folder itself is private.
+  mkdirSync(dirname(resolve(opts.dataDir)), { recursive: true });
   const placed = reachableFor(who, await locateBinaries(), resolve(opts.dataDir));
   const { binaries, dataDir } = placed;
   const notes = [...placed.notes];
@@ -107,7 +110,8 @@ function isPostgres(pid: number): boolean {
 }
 
 async function initialise(binaries: PostgresBinaries, dataDir: string, who: RunAs | null, log: (line: string) => void): Promise<void> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(dirname(dataDir), { recursive: true });
+  if (!existsSync(dataDir)) mkdirSync(dataDir, { mode: 0o700 });
   if (readdirSync(dataDir).length > 0) {
     throw new StartupError(`The data folder ${dataDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION), perhaps from a first start that was cut short. Remove it, or point DATA_DIR elsewhere.`);
   }

@@ -1,7 +1,7 @@
 // Every way the embedded PostgreSQL can fail to start ends in seconds, in one line with the cause and the fix; a
 // lock left by a crash is recovered when its server is gone. Real binaries, one cluster reused across the tests.
 import assert from 'node:assert/strict';
-import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +139,19 @@ describe('root in a private folder', () => {
       assert.ok(!existsSync(handle.dataDir), 'a non-persistent cluster leaves nothing behind');
     } else {
       assert.equal(handle.dataDir, join(privateDir, 'pg'), 'not root: PostgreSQL runs as us, nothing moves');
+    }
+  });
+
+  test('a DATA_DIR that does not exist yet is made reachable: only the cluster folder is private, it stays in place', async () => {
+    const open = tempFolder('dsrflow-fresh-'); // 0755, like /tmp or a clone in a home folder
+    const dataDir = join(open, 'not-yet', 'postgres');
+    const handle = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+    try {
+      assert.equal(handle.dataDir, dataDir, 'nothing moved: user postgres can enter every folder above it');
+      assert.equal(statSync(join(open, 'not-yet')).mode & 0o777, 0o755, 'the folder made above the cluster has an ordinary mode');
+      assert.equal(statSync(dataDir).mode & 0o777, 0o700, 'the cluster folder is private');
+    } finally {
+      await handle.stop();
     }
   });
 
