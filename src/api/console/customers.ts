@@ -123,14 +123,22 @@ ${failed ? html`<p class="refusal" role="alert" id="export-error"><strong>Not do
   return c.html(layout({ title: 'Customer profile', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'customers', body }), status);
 }
 
-export async function postCustomerExport(c: Context<ConsoleEnv>, deps: AppDeps) {
+/**
+ * A form that opens a request for a warehouse customer (export, delete): checked (CSRF, origin), by staff who may
+ * act and search the warehouse, with its Idempotency-Key; `arrivedAt` is taken before any database call.
+ */
+export async function customerRequestForm(c: Context<ConsoleEnv>, deps: AppDeps) {
   const arrivedAt = deps.now();
   const form = await checkedForm(c, deps);
   const actor = c.get('actor');
   assertMayAct(actor);
   assertMaySearch(actor);
+  return { arrivedAt, form, actor, key: formIdempotencyKey(form) };
+}
+
+export async function postCustomerExport(c: Context<ConsoleEnv>, deps: AppDeps) {
+  const { arrivedAt, form, actor, key } = await customerRequestForm(c, deps);
   const one = firstValue;
-  const key = formIdempotencyKey(form);
   const formats = [form.formats ?? []].flat();
   const again = (error: string, status: 400 | 409 | 503) => customerView(c, deps, { error, values: form }, status);
   const body = CreateRequestSchema.safeParse({

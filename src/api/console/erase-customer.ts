@@ -10,9 +10,9 @@ import type { AppDeps } from '../deps.ts';
 import { ApiError, fieldProblems } from '../errors.ts';
 import { openRequest } from '../requests/open-request.ts';
 import { CreateRequestSchema } from '../requests/requests.routes.ts';
-import { assertMaySearch, FindQuery, resolvedModel } from './customers.ts';
+import { assertMaySearch, customerRequestForm, FindQuery, resolvedModel } from './customers.ts';
 import { formGuards, layout } from './layout.ts';
-import { checkedForm, firstValue, formIdempotencyKey, type ConsoleEnv } from './session.ts';
+import { firstValue, type ConsoleEnv } from './session.ts';
 import { humanize, REGULATION_WORDS } from './words.ts';
 
 // "Delete customer": the erasure plan as it stands now (the retention policy the worker applies, no legal hold yet),
@@ -50,13 +50,8 @@ ${failed ? html`<p class="refusal" role="alert" id="erase-error"><strong>Not don
 }
 
 export async function postErase(c: Context<ConsoleEnv>, deps: AppDeps) {
-  const arrivedAt = deps.now();
-  const form = await checkedForm(c, deps);
-  const actor = c.get('actor');
-  assertMayAct(actor);
-  assertMaySearch(actor);
+  const { arrivedAt, form, actor, key } = await customerRequestForm(c, deps);
   const one = firstValue;
-  const key = formIdempotencyKey(form);
   const email = one(form.email) ?? '';
   const body = CreateRequestSchema.safeParse({ type: 'erasure', regulation: one(form.regulation), channel: 'staff', subject: { email } });
   if (!body.success) return erasePreview(c, deps, `Check: ${fieldProblems(body.error.issues).map((p) => p.field).join(', ')}`, 400, email);
