@@ -3,10 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
-import { assertAccessible, newContext, screenshots, serveApp, signIn } from '../support/console.ts';
+import { json, testWorkflowSettings } from '../support/app.ts';
+import { assertAccessible, newContext, screenshots, signIn, startConsoleWithWorker, type serveApp } from '../support/console.ts';
 import { eventually } from '../support/requests.ts';
-import { browser } from '../support/stack.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
 
 // Staff decisions taken in the browser, on the Temporal dev server with a worker: the same Updates as the API.
@@ -17,11 +16,7 @@ describe('staff console: deciding requests in the browser', () => {
   let chromium: Browser;
   let server: Awaited<ReturnType<typeof serveApp>>;
   let token: string;
-  before(async () => {
-    chromium = await browser();
-    server = await serveApp(testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE }));
-    token = (await tokenHeaders(suite.pg.pool, 'dpo')).authorization.slice('Bearer '.length);
-  });
+  before(async () => ({ chromium, server, token } = await startConsoleWithWorker(suite.pg, suite.env.client, TASK_QUEUE)));
   after(() => server.close());
 
   /** A request opened through the API (its workflow starts), for a customer the warehouse holds. */

@@ -3,10 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
-import { assertAccessible, newContext, serveApp, signIn } from '../support/console.ts';
+import { json, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
+import { assertAccessible, newContext, signIn, startConsoleWithWorker, type serveApp } from '../support/console.ts';
 import { eventually } from '../support/requests.ts';
-import { browser } from '../support/stack.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
 
 // Lifting what a request left in force, from its page: a suppression (opt-out withdrawn), a legal hold (claim settled).
@@ -17,11 +16,7 @@ describe('staff console: lifting suppressions and legal holds', () => {
   let chromium: Browser;
   let server: Awaited<ReturnType<typeof serveApp>>;
   let token: string;
-  before(async () => {
-    chromium = await browser();
-    server = await serveApp(testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE }));
-    token = (await tokenHeaders(suite.pg.pool, 'dpo')).authorization.slice('Bearer '.length);
-  });
+  before(async () => ({ chromium, server, token } = await startConsoleWithWorker(suite.pg, suite.env.client, TASK_QUEUE)));
   after(() => server.close());
 
   async function open(body: Record<string, unknown>) {

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { serve } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { App } from '../../src/api/app.ts';
-import { testApp } from './app.ts';
+import { testApp, tokenHeaders } from './app.ts';
 import { browser, devServer, postgres } from './stack.ts';
 
 // Browser tests of the staff console: the real app on a real HTTP server, driven by the run's one Chromium.
@@ -68,4 +68,12 @@ export async function startConsoleServer(opts: { taskQueue?: string } = {}) {
   const [pg, env, chromium] = await Promise.all([postgres(), devServer(), browser()]);
   const server = await serveApp(testApp({ pool: pg.pool, client: env.client, ...(opts.taskQueue ? { taskQueue: opts.taskQueue } : {}) }));
   return { pg, chromium, server };
+}
+
+/** Chromium, a console app on its own server sending to `taskQueue` (a worker serves it), and a DPO's token. */
+export async function startConsoleWithWorker(pg: { pool: Parameters<typeof testApp>[0]['pool'] }, client: Parameters<typeof testApp>[0]['client'], taskQueue: string) {
+  const chromium = await browser();
+  const server = await serveApp(testApp({ pool: pg.pool, client, taskQueue }));
+  const token = (await tokenHeaders(pg.pool, 'dpo')).authorization.slice('Bearer '.length);
+  return { chromium, server, token };
 }

@@ -12,14 +12,14 @@ import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import { modelRowsQuery, subjectRowsSource } from '../../warehouse/subject-rows.ts';
-import { assertMayAct, mayAct, organizationScope } from '../access.ts';
+import { mayAct, organizationScope } from '../access.ts';
 import type { Actor } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError, fieldProblems } from '../errors.ts';
 import { openRequest } from '../requests/open-request.ts';
 import { CreateRequestSchema } from '../requests/requests.routes.ts';
 import { formGuards, layout } from './layout.ts';
-import { checkedForm, firstValue, formIdempotencyKey, type ConsoleEnv } from './session.ts';
+import { actingForm, firstValue, type ConsoleEnv } from './session.ts';
 import { dueFacts, lawDate, REGULATION_WORDS, statusBadge, typeLabel } from './words.ts';
 
 // The customer profile (DinMo's Customer Profile page): a warehouse customer found by email, customer id or phone,
@@ -123,17 +123,11 @@ ${failed ? html`<p class="refusal" role="alert" id="export-error"><strong>Not do
   return c.html(layout({ title: 'Customer profile', actor, csrfToken: c.get('csrfToken'), unread: c.get('unread'), section: 'customers', body }), status);
 }
 
-/**
- * A form that opens a request for a warehouse customer (export, delete): checked (CSRF, origin), by staff who may
- * act and search the warehouse, with its Idempotency-Key; `arrivedAt` is taken before any database call.
- */
+/** A form that opens a request for a warehouse customer (export, delete): an acting form by staff who may search the warehouse. */
 export async function customerRequestForm(c: Context<ConsoleEnv>, deps: AppDeps) {
-  const arrivedAt = deps.now();
-  const form = await checkedForm(c, deps);
-  const actor = c.get('actor');
-  assertMayAct(actor);
-  assertMaySearch(actor);
-  return { arrivedAt, form, actor, key: formIdempotencyKey(form) };
+  const acting = await actingForm(c, deps);
+  assertMaySearch(acting.actor);
+  return acting;
 }
 
 export async function postCustomerExport(c: Context<ConsoleEnv>, deps: AppDeps) {

@@ -11,7 +11,7 @@ import { ApiError, fieldProblems, type FieldProblem } from '../errors.ts';
 import { openRequest } from '../requests/open-request.ts';
 import { CreateRequestSchema } from '../requests/requests.routes.ts';
 import { formGuards, layout } from './layout.ts';
-import { checkedForm, formIdempotencyKey, type ConsoleEnv } from './session.ts';
+import { actingForm, type ConsoleEnv } from './session.ts';
 import { humanize, REGULATION_WORDS, TYPE_WORDS } from './words.ts';
 
 // Staff-assisted intake (a phone call, a letter, a visit): the API's openRequest with channel and receivedAt, so
@@ -99,11 +99,7 @@ ${field('phone', 'Phone (optional)', text('phone', 'tel', 'maxlength="50" autoco
 
 export async function postNewRequest(c: Context<ConsoleEnv>, deps: AppDeps) {
   // Without a time typed, the request counts from when the form arrived, not from when the database answered.
-  const arrivedAt = deps.now();
-  const form = await checkedForm(c, deps);
-  const actor = c.get('actor');
-  assertMayAct(actor);
-  const key = formIdempotencyKey(form);
+  const { arrivedAt, form, actor, key } = await actingForm(c, deps);
   const organizationId = one(form.organizationId) ?? actor.organizationId ?? undefined;
   const body = bodyOf(form, organizationId);
   if (!body.success) return newRequestPage(c, deps, form, fieldProblems(body.error.issues), 400);

@@ -9,7 +9,7 @@ import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { z } from 'zod';
 import { findRequest } from '../../db/requests.ts';
-import { assertOrganization } from '../access.ts';
+import { assertMayAct, assertOrganization } from '../access.ts';
 
 // Console sessions (docs/console.md): the cookie holds a random session id (PostgreSQL keeps its hash), httpOnly,
 // SameSite=Strict, Secure when PUBLIC_URL is https. Every POST carries the session's synchronizer token.
@@ -110,6 +110,18 @@ export async function requestInPath(c: Context<ConsoleEnv>, deps: AppDeps) {
   if (!row) throw new ApiError(404, 'REQUEST_NOT_FOUND', `No request with id ${id.data}`);
   assertOrganization(c.get('actor'), row.organization_id);
   return row;
+}
+
+/**
+ * A form that acts (opens or decides a request): checked (CSRF, origin), by staff who may act, with its
+ * Idempotency-Key; `arrivedAt` is taken before any database call, so a request typed in counts from then.
+ */
+export async function actingForm(c: Context<ConsoleEnv>, deps: AppDeps) {
+  const arrivedAt = deps.now();
+  const form = await checkedForm(c, deps);
+  const actor = c.get('actor');
+  assertMayAct(actor);
+  return { arrivedAt, form, actor, key: formIdempotencyKey(form) };
 }
 
 /** The first value of a form field (a repeated field arrives as an array). */
