@@ -8,7 +8,7 @@ import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-ch
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
-import type { PrivacyCenterSettings } from '../../src/api/privacy-center/form.ts';
+import type { PrivacyCenterSettings } from '../../src/api/privacy-center/settings.ts';
 import type { ExportFormat } from '../../src/domain/data-model.ts';
 import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';

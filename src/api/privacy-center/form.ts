@@ -21,16 +21,6 @@ import { confirmation, CORRECTION_ROWS, detailsStep, residenceFrom, residenceSte
 import { publicLayout, type Html } from './layout.ts';
 import * as slots from './slots.ts';
 
-/** The Privacy Center's limits (docs/privacy-center.md "Abuse"); each has a default. */
-export interface PrivacyCenterSettings {
-  /** Form submissions per client address (default 10 per 10 minutes). */
-  addressLimit?: { limit: number; windowMs: number; trustProxy?: boolean };
-  /** Submissions per email address (default 3 per hour). */
-  emailLimit?: { limit: number; windowMs: number };
-  /** Open requests one email address may have with one organization (default 3). */
-  maxOpenPerEmail?: number;
-  challenge?: { bits?: number; minWaitMs?: number; maxAgeMs?: number };
-}
 
 const isRequestType = (v: string | undefined): v is RequestType => (REQUEST_TYPES as readonly string[]).includes(v ?? '');
 
