@@ -22,7 +22,7 @@ export const en = {
     noSale: { name: 'Do not sell or share my data', explain: 'Stop us selling your personal data or sharing it for targeted advertising.' },
   } satisfies Record<RequestType, { name: Text; explain: Text }>,
   /** The request's kind in running text: "your … request". */
-  typeInText: { access: 'access', export: 'data portability', rectify: 'correction', erasure: 'deletion', restrict: 'restriction', object: 'objection', noSale: 'opt-out' } satisfies Record<RequestType, Text>,
+  typeInText: { access: 'access', export: 'data portability', rectify: 'rectification', erasure: 'erasure', restrict: 'restriction', object: 'objection', noSale: 'opt-out' } satisfies Record<RequestType, Text>,
   form: {
     title: (org: string) => `Your privacy rights with ${org}`,
     intro: (org: string) => `Here you can ask ${org} to show, correct or delete the personal data it holds about you, or to stop using it. It is free of charge.`,
@@ -156,15 +156,15 @@ export const en = {
     acknowledgementSubject: (kind: string, id: string) => `We received your ${kind} request (${id})`,
     acknowledgementText: (kind: string, received: string, law: string, due: string) =>
       `We received your ${kind} request on ${received} under ${law}.\nWe will respond by ${due} at the latest.`,
-    unverifiedSubject: (id: string) => `Your request ${id} was closed: not confirmed`,
+    unverifiedSubject: (id: string) => `Your request ${id} was closed: identity not confirmed`,
     unverifiedText: (id: string) => `We could not confirm your identity in time, so we closed request ${id}.\nYou are welcome to make a new request.`,
     rejectedSubject: (id: string) => `Your request ${id} could not be fulfilled`,
     rejectedText: (id: string, reason: string) =>
       `We cannot fulfil request ${id} because ${reason}.\n\nYou have the right to lodge a complaint with a data protection authority and to seek a remedy in court.`,
     completedSubject: (kind: string, id: string) => `Your ${kind} request ${id} is complete`,
     completedText: (kind: string, id: string) => `We have completed your ${kind} request ${id}.`,
-    cancelledSubject: (id: string) => `Your request ${id} was closed`,
-    cancelledText: (id: string) => `Request ${id} was withdrawn or closed. If you did not ask for this, reply to this email.`,
+    cancelledSubject: (id: string) => `Your request ${id} was cancelled`,
+    cancelledText: (id: string) => `Request ${id} was cancelled. If you did not ask for this, reply to this email.`,
     mergedSubject: (id: string, open: string) => `Your request ${id} is answered by your open request ${open}`,
     mergedText: (id: string, open: string, kind: string) =>
       `You made request ${id} while your earlier ${kind} request ${open} was still open.\nWe will answer both in request ${open}, so we closed ${id} as a duplicate.\nIf you meant something different, reply to this email.`,
