@@ -10,7 +10,8 @@ import { CONTENT_TYPES } from '../../domain/export-formats.ts';
 import { isRegulationCode, REGULATIONS } from '../../domain/regulations.ts';
 import { isTerminal } from '../../domain/request.ts';
 import { formatDate, isLocale, messagesFor, pickLocale, type Locale } from '../../locales/index.ts';
-import { cancelUpdate, resendVerificationUpdate } from '../../workflows/messages.ts';
+import { cancelUpdate, resendVerificationUpdate, stateQuery } from '../../workflows/messages.ts';
+import type { RequestStatus } from '../../domain/request.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';
@@ -51,10 +52,25 @@ export function statusPages(deps: AppDeps) {
     return { request, token, locale };
   }
 
+  /**
+   * The live status from the workflow (the record follows it a moment later: right after a withdrawal the page must
+   * say so); the recorded one when the request has ended, has not started, or Temporal does not answer in time.
+   */
+  async function statusOf(r: RequestRow): Promise<RequestStatus> {
+    if (isTerminal(r.status) || !r.workflow_started_at) return r.status;
+    const { client } = deps.temporal;
+    try {
+      return (await client.withDeadline(Date.now() + 2000, () => client.workflow.getHandle(r.workflow_id).query(stateQuery))).status;
+    } catch {
+      return r.status;
+    }
+  }
+
   async function show(c: Context) {
     const found = await open(c);
     if (found instanceof Response) return found;
-    const { request: r, token, locale } = found;
+    const { token, locale } = found;
+    const r = { ...found.request, status: await statusOf(found.request) };
     const t = messagesFor(locale);
     const zone = isRegulationCode(r.regulation) ? REGULATIONS[r.regulation].timeZone : 'UTC';
     const date = (iso: string) => formatDate(locale, iso, zone);
