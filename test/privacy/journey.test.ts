@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { sql } from 'slonik';
@@ -10,14 +10,13 @@ import { historyText } from '../support/history.ts';
 import { eventually } from '../support/requests.ts';
 import { browser } from '../support/stack.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
+import { PRIVACY_SHOTS } from './support.ts';
 
 // A person in Germany uses the Privacy Center from start to finish, in German, against the real stack: the form,
 // the German emails at the SMTP peer, the confirmation link, staff approval through the API, the status page and
 // its download; and a withdrawal from the status page. Then the workflow histories are scanned for their data.
 
 const TASK_QUEUE = 'privacy-journey';
-export const PRIVACY_SHOTS = new URL('../../test-output/privacy/', import.meta.url);
-mkdirSync(PRIVACY_SHOTS, { recursive: true });
 const shot = (page: Page, name: string) => page.screenshot({ path: new URL(`${name}.png`, PRIVACY_SHOTS).pathname, fullPage: true });
 /** The path of the first link to `prefix` in an email (the worker writes links to its PUBLIC_URL). */
 const linkIn = (text: string, prefix: string) => new URL(new RegExp(`http://\\S+${prefix}\\S+`).exec(text)![0]).pathname;

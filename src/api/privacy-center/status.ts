@@ -79,6 +79,8 @@ export function statusPages(deps: AppDeps) {
     const refused = REFUSALS.find((n) => n === c.req.query('refused'));
     const base = `/privacy/status/${token}`;
     const exports = r.type === 'access' || r.type === 'export' ? await listExports(deps.pool, r.id) : [];
+    // Once the files are out, the answer is delivered: there is nothing left to withdraw.
+    const delivered = exports.some((e) => e.expires_at !== null);
     const body = html`${done ? html`<div class="notice" role="status">${done === 'withdrawn' ? t.status.withdrawn : t.status.resent}</div>` : ''}
 ${refused ? html`<div class="notice error" role="alert">${refused === 'withdraw' ? t.status.withdrawRefused : refused === 'resend' ? t.status.resendRefused : t.status.busy}</div>` : ''}
 <h1>${t.status.title(t.typeInText[r.type])}</h1>
@@ -96,8 +98,8 @@ ${identityDocumentSection({ c, deps, locale, request: r, token })}
 ${r.status === 'awaiting_verification'
   ? html`<div class="card"><h2>${t.status.resendHeading}</h2><form method="post" action="${base}/resend?lang=${locale}"><button type="submit" class="secondary">${t.status.resend}</button></form></div>`
   : ''}
-${isTerminal(r.status) ? '' : html`<div class="card"><h2>${t.status.withdrawHeading}</h2><p>${t.status.withdrawExplain}</p><form method="post" action="${base}/withdraw?lang=${locale}"><button type="submit" class="warning">${t.status.withdraw}</button></form></div>`}
-<p class="hint">${t.status.noStore}</p>`;
+${isTerminal(r.status) || delivered ? '' : html`<div class="card"><h2>${t.status.withdrawHeading}</h2><p>${t.status.withdrawExplain}</p><form method="post" action="${base}/withdraw?lang=${locale}"><button type="submit" class="warning">${t.status.withdraw}</button></form></div>`}
+<p class="hint after-cards">${t.status.noStore}</p>`;
     return c.html(publicLayout({ locale, title: t.status.title(t.typeInText[r.type]), organization: organization ?? r.organization_id, languageHref: (l) => `${base}?lang=${l}`, body }));
   }
 
