@@ -43,8 +43,8 @@ describe('the API keeps the contract of its OpenAPI document (schemathesis)', ()
       pool: suite.pg.pool,
       temporal: { client: suite.env.client, namespace: suite.env.client.options.namespace, uiUrl: 'http://localhost:8233' },
       workflows: testWorkflowSettings(TASK_QUEUE),
-      // The fuzzer sends thousands of calls from one address: the public limiter would answer most with 429.
-      settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, webhookSources: { helpdesk: WEBHOOK_SECRET }, publicRateLimit: { limit: 1_000_000, windowMs: 60_000 } },
+      // The fuzzer sends thousands of calls from one address: the public limiters would answer most with 429.
+      settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, webhookSources: { helpdesk: WEBHOOK_SECRET }, publicRateLimit: { limit: 1_000_000, windowMs: 60_000 }, privacyCenter: { addressLimit: { limit: 1_000_000, windowMs: 60_000 } } },
       logger: createLogger('silent'),
       now: () => new Date(),
       storage: testStorage,

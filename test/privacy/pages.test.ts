@@ -83,6 +83,7 @@ describe('Privacy Center pages: accessible in every language, and usable by keyb
     const context = await newContext(chromium);
     const page = await context.newPage();
     await page.goto(`${server.url}/privacy/${ORG}?lang=en`);
+    await page.screenshot({ path: new URL('residence-en.png', PRIVACY_SHOTS).pathname, fullPage: true });
     /** Tabs until the focused element matches `selector` (at most 30 stops), checking each stop shows its focus. */
     const tabTo = async (selector: string) => {
       for (let i = 0; i < 30; i++) {
@@ -98,6 +99,7 @@ describe('Privacy Center pages: accessible in every language, and usable by keyb
     await tabTo('button[type=submit]');
     await page.keyboard.press('Enter');
     await page.waitForURL(/country=IE/);
+    await page.screenshot({ path: new URL('rights-en.png', PRIVACY_SHOTS).pathname, fullPage: true });
     await tabTo('#f-type-erasure, input[name=type]');
     // Arrow keys move within a radio group: from the first right down to erasure (the fourth).
     for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowDown');
@@ -110,6 +112,7 @@ describe('Privacy Center pages: accessible in every language, and usable by keyb
     await page.keyboard.type(email);
     await tabTo('#f-fullName');
     await page.keyboard.type('Saoirse Keyboard');
+    await page.screenshot({ path: new URL('details-en.png', PRIVACY_SHOTS).pathname, fullPage: true });
     await tabTo('button[type=submit]');
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Request sent' }).waitFor();
