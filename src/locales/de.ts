@@ -125,6 +125,8 @@ export const de: Messages = {
     withdrawHeading: 'Antrag zurückziehen',
     withdrawExplain: 'Wenn wir diesen Antrag nicht mehr bearbeiten sollen, können Sie ihn zurückziehen. Wir stellen die Bearbeitung dann ein.',
     withdraw: 'Antrag zurückziehen',
+    withdrawConfirm: 'Ja, ich möchte diesen Antrag zurückziehen',
+    withdrawUnconfirmed: 'Kreuzen Sie das Kästchen an, um zu bestätigen, dass Sie den Antrag zurückziehen möchten. Es wurde nichts geändert.',
     withdrawn: 'Ihr Antrag ist zurückgezogen. Wir haben die Bearbeitung eingestellt.',
     withdrawRefused: 'Dieser Antrag kann nicht mehr zurückgezogen werden.',
     resendHeading: 'Keine Bestätigungs-E-Mail erhalten?',

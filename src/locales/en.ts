@@ -127,6 +127,8 @@ export const en = {
     withdrawHeading: 'Withdraw this request',
     withdrawExplain: 'If you no longer want us to act on this request, you can withdraw it. We then stop working on it.',
     withdraw: 'Withdraw my request',
+    withdrawConfirm: 'Yes, I want to withdraw this request',
+    withdrawUnconfirmed: 'Tick the box to confirm that you want to withdraw the request. Nothing was changed.',
     withdrawn: 'Your request is withdrawn. We have stopped working on it.',
     withdrawRefused: 'This request can no longer be withdrawn.',
     resendHeading: 'Did not get the confirmation email?',

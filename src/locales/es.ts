@@ -124,6 +124,8 @@ export const es: Messages = {
     withdrawHeading: 'Retirar esta solicitud',
     withdrawExplain: 'Si ya no quiere que atendamos esta solicitud, puede retirarla. Entonces dejaremos de tramitarla.',
     withdraw: 'Retirar mi solicitud',
+    withdrawConfirm: 'Sí, quiero retirar esta solicitud',
+    withdrawUnconfirmed: 'Marque la casilla para confirmar que quiere retirar la solicitud. No se ha cambiado nada.',
     withdrawn: 'Su solicitud está retirada. Hemos dejado de tramitarla.',
     withdrawRefused: 'Esta solicitud ya no se puede retirar.',
     resendHeading: '¿No ha recibido el correo de confirmación?',

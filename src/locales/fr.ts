@@ -124,6 +124,8 @@ export const fr: Messages = {
     withdrawHeading: 'Retirer cette demande',
     withdrawExplain: 'Si vous ne souhaitez plus que nous donnions suite à cette demande, vous pouvez la retirer. Nous cessons alors de la traiter.',
     withdraw: 'Retirer ma demande',
+    withdrawConfirm: 'Oui, je souhaite retirer cette demande',
+    withdrawUnconfirmed: 'Cochez la case pour confirmer que vous souhaitez retirer la demande. Rien n’a été modifié.',
     withdrawn: 'Votre demande est retirée. Nous avons cessé de la traiter.',
     withdrawRefused: 'Cette demande ne peut plus être retirée.',
     resendHeading: 'Vous n’avez pas reçu l’e-mail de confirmation ?',

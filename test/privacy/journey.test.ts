@@ -111,6 +111,10 @@ describe('Privacy Center: a German access request end to end, and a withdrawal',
     const again = await suite.mail.waitFor((m) => m.to.includes(email) && /confirm/.test(m.subject) && m.id !== confirm.id, 20_000);
     assert.notEqual(linkIn(again.text, '/verify/'), linkIn(confirm.text, '/verify/'), 'a new link');
     await shot(page, 'status-waiting-en');
+    const unticked = await page.request.post(`${page.url().split('?')[0]}/withdraw`, { form: {}, maxRedirects: 0 });
+    assert.equal(unticked.status(), 303);
+    assert.match(unticked.headers().location ?? '', /refused=unconfirmed/, 'without the box ticked nothing is withdrawn');
+    await page.getByLabel('Yes, I want to withdraw this request').check();
     await page.getByRole('button', { name: 'Withdraw my request' }).click();
     assert.match(await page.getByRole('status').innerText(), /Your request is withdrawn/);
     assert.match(await page.locator('.status-word').innerText(), /Withdrawn or closed/);
