@@ -74,6 +74,8 @@ describe('Privacy Center form', () => {
     const forged = await post(app, 'default', { ...form.fields, challenge: form.challenge.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), solution: '1', email: address });
     assert.equal(forged.status, 400);
     assert.match(await forged.text(), /form has expired/);
+    const unreadable = await app.request('/privacy/default', { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: `email=${address}` });
+    assert.equal(unreadable.status, 400, 'a body no browser sends is refused, not a server error');
     assert.deepEqual(await requestsFor(pool, address), []);
   });
 

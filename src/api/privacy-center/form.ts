@@ -106,11 +106,14 @@ export function privacyForm(deps: AppDeps) {
 
   /** POST /privacy/{organization}: every check first, then the request is opened exactly as the API opens one. */
   async function submit(c: Context) {
-    const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.trim()]));
+    // A body no browser sends (a multipart type without its boundary) is a 400, not a parser's 500.
+    const posted = await c.req.parseBody().catch(() => null);
+    const form = Object.fromEntries(Object.entries(posted ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.trim()]));
     const locale = localeOf(c, form.lang);
     const t = messagesFor(locale);
     const center = await findPrivacyCenter(deps.pool, c.req.param('organization') ?? '');
     if (!center) return notFound(c, locale);
+    if (!posted) return page(c, center, locale, t.form.title(center.name), residenceStep(center, locale, {}, [{ field: 'country', message: t.errors.refused }]), 400);
     const residence = residenceFrom(form);
     if ('problem' in residence) return page(c, center, locale, t.form.title(center.name), residenceStep(center, locale, form, [{ field: residence.problem, message: t.errors[residence.problem] }]), 400);
     const type = form.type;

@@ -118,7 +118,7 @@ ${isTerminal(r.status) || delivered ? '' : html`<div class="card"><h2>${t.status
     if (found instanceof Response) return found;
     const back = (query: string) => c.redirect(`/privacy/status/${found.token}?lang=${found.locale}&${query}`, 303);
     // Withdrawing cannot be undone: the box must be ticked (the browser asks for it too, with or without script).
-    if (action === 'withdraw' && (await c.req.parseBody()).confirm !== 'yes') return back('refused=unconfirmed');
+    if (action === 'withdraw' && (await c.req.parseBody().catch(() => ({}) as Record<string, unknown>)).confirm !== 'yes') return back('refused=unconfirmed');
     try {
       if (action === 'withdraw') await sendDecision(deps, found.request.id, cancelUpdate, () => ({ reason: 'withdrawn_by_subject' as const, actor: 'subject' }), { author: 'subject' });
       else await sendDecision(deps, found.request.id, resendVerificationUpdate, () => ({ actor: 'subject' }), { author: 'subject' });
