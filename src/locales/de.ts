@@ -211,6 +211,7 @@ export const de: Messages = {
     skippedHeading: 'Formate, die Sie angefordert haben, die wir aber nicht erstellen konnten:',
     skippedLine: (format, rows, limit) => `${format}: Ihre Daten umfassen ${rows} Zeilen, mehr als die ${limit}, die dieses Format fassen kann; bitte nutzen Sie die andere Datei.`,
     noDataSubject: (kind, id) => `Ihr ${kind} ${id}: Wir speichern keine Daten über Sie`,
+    completedNoDataSubject: (kind, id) => `Ihr ${kind} ${id} ist erledigt: Wir speichern keine Daten über Sie`,
     noDataText: (id) =>
       `Wir haben alle Systeme in unserem Datenverzeichnis nach den Angaben aus dem Antrag ${id} durchsucht.\nUnter diesen Angaben speichern wir keine personenbezogenen Daten über Sie, es gibt also nichts zu exportieren.\nWenn Sie bei uns eine andere E-Mail-Adresse oder Kundennummer verwendet haben, antworten Sie uns damit, und wir suchen erneut.`,
     acknowledgementSubject: (kind, id) => `Wir haben Ihren ${kind} erhalten (${id})`,

@@ -213,6 +213,7 @@ export const en = {
     skippedHeading: 'Formats you asked for that could not be made:',
     skippedLine: (format: string, rows: number, limit: number) => `${format}: your data has ${rows} rows, more than the ${limit} this format can hold; use the other file.`,
     noDataSubject: (kind: string, id: string) => `Your ${kind} request ${id}: we hold no data about you`,
+    completedNoDataSubject: (kind: string, id: string) => `Your ${kind} request ${id} is complete: we hold no data about you`,
     noDataText: (id: string) =>
       `We searched every system listed in our data inventory for the details given with request ${id}.\nWe hold no personal data about you under them, so there is nothing to export.\nIf you have used another email address or customer number with us, reply with it and we will search again.`,
     acknowledgementSubject: (kind: string, id: string) => `We received your ${kind} request (${id})`,

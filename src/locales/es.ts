@@ -210,6 +210,7 @@ export const es: Messages = {
     skippedHeading: 'Formatos que pidió y que no hemos podido generar:',
     skippedLine: (format, rows, limit) => `${format}: sus datos tienen ${rows} filas, más de las ${limit} que admite este formato; use el otro archivo.`,
     noDataSubject: (kind, id) => `Su ${kind} ${id}: no tenemos datos sobre usted`,
+    completedNoDataSubject: (kind, id) => `Su ${kind} ${id} está completada: no tenemos datos sobre usted`,
     noDataText: (id) =>
       `Hemos buscado en todos los sistemas de nuestro inventario de datos los datos indicados en la solicitud ${id}.\nNo tenemos datos personales suyos con esos datos, así que no hay nada que exportar.\nSi ha usado con nosotros otra dirección de correo u otro número de cliente, respóndanos indicándolo y volveremos a buscar.`,
     acknowledgementSubject: (kind, id) => `Hemos recibido su ${kind} (${id})`,

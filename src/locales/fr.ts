@@ -210,6 +210,7 @@ export const fr: Messages = {
     skippedHeading: 'Formats demandés que nous n’avons pas pu produire :',
     skippedLine: (format, rows, limit) => `${format} : vos données comptent ${rows} lignes, plus que les ${limit} que ce format peut contenir ; utilisez l’autre fichier.`,
     noDataSubject: (kind, id) => `Votre ${kind} ${id} : nous ne détenons aucune donnée sur vous`,
+    completedNoDataSubject: (kind, id) => `Votre ${kind} ${id} est traitée : nous ne détenons aucune donnée sur vous`,
     noDataText: (id) =>
       `Nous avons cherché dans tous les systèmes de notre inventaire de données les informations fournies avec la demande ${id}.\nNous ne détenons aucune donnée personnelle vous concernant sous ces informations ; il n’y a donc rien à exporter.\nSi vous avez utilisé chez nous une autre adresse e-mail ou un autre numéro client, répondez-nous en l’indiquant et nous chercherons à nouveau.`,
     acknowledgementSubject: (kind, id) => `Nous avons reçu votre ${kind} (${id})`,
