@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabasePool } from 'slonik';
-import { computeDeadlines } from '../../src/domain/deadlines.ts';
+import { computeDeadlines } from './deadlines.ts';
 import type { ExportFormat } from '../../src/domain/data-model.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';

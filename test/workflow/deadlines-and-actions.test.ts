@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { describe, test } from 'node:test';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
-import { applyClockStop, computeDeadlines } from '../../src/domain/deadlines.ts';
+import { applyClockStop, computeDeadlines } from '../support/deadlines.ts';
 import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, stateQuery, verificationSignal, verifyUpdate } from '../../src/workflows/messages.ts';
 import { scheduledActivities } from '../support/history.ts';
 import { eventually } from '../support/requests.ts';
