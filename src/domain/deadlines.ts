@@ -169,6 +169,41 @@ export function applyClockStop(input: ClockStopInput): DueDate {
   return { dueOn, dueAt: endOfLocalDay(dueOn, timeZone) };
 }
 
+export interface AppealDeadlines {
+  readonly receivedOn: IsoDate;
+  /** The decision on the appeal, with its reasons, is due by the end of this day. */
+  readonly dueOn: IsoDate;
+  readonly dueAt: Date;
+  /** With the act's extension (Colorado, Minnesota: +60 days, noticed inside the first period); null where none. */
+  readonly maxDueOn: IsoDate | null;
+  readonly maxDueAt: Date | null;
+  readonly attorneyGeneralNotice: boolean;
+  readonly source: string;
+}
+
+/**
+ * The decision deadline of a consumer's appeal received at `appealReceivedAt`, counted like the regime's other
+ * periods (its zone, calendar and roll-forward rule); null where the regime grants no appeal to the controller.
+ */
+export function appealDeadlines(input: { regulation: RegulationCode; appealReceivedAt: Date; calendar?: HolidayCalendar }): AppealDeadlines | null {
+  const rule = regulationRule(input.regulation);
+  const appeal = rule.appeal;
+  if (appeal === null) return null;
+  const regime = resolveRegime({ regulation: input.regulation, type: rule.allowedTypes[0]!, receivedAt: input.appealReceivedAt, calendar: input.calendar });
+  const receivedOn = localDateOf(checkedInstant(input.appealReceivedAt, 'appealReceivedAt'), regime.timeZone);
+  const dueOn = periodEnd(regime, receivedOn, appeal.decisionWithin);
+  const maxDueOn = appeal.extension === null ? null : periodEnd(regime, receivedOn, appeal.extension.maxTotal);
+  return {
+    receivedOn,
+    dueOn,
+    dueAt: endOfLocalDay(dueOn, regime.timeZone),
+    maxDueOn,
+    maxDueAt: maxDueOn === null ? null : endOfLocalDay(maxDueOn, regime.timeZone),
+    attorneyGeneralNotice: appeal.attorneyGeneralNotice,
+    source: appeal.source,
+  };
+}
+
 /**
  * Reminder instants `daysBefore` x 24 hours before dueAt, earliest first, duplicates dropped.
  * Exact 24-hour steps are good enough for a nudge, even across a DST change.

@@ -24,3 +24,9 @@ export function withCalendar<T extends ByCalendarId<engine.DeadlineInput>>(input
 export const computeDeadlines = (input: ByCalendarId<engine.DeadlineInput>) => engine.computeDeadlines(withCalendar(input));
 export const planExtension = (input: ByCalendarId<engine.ExtensionInput>) => engine.planExtension(withCalendar(input));
 export const applyClockStop = (input: ByCalendarId<engine.ClockStopInput>) => engine.applyClockStop(withCalendar(input));
+
+/** The appeal deadline with the regime's own calendar, as the appeal intake would make it. */
+export function appealDeadlines(input: { regulation: engine.DeadlineInput['regulation']; appealReceivedAt: Date }) {
+  const { calendarId, timeZone } = engine.chooseCalendar(input.regulation, {});
+  return engine.appealDeadlines({ ...input, calendar: calendarForRequest(calendarId, localDateOf(input.appealReceivedAt, timeZone)) });
+}
