@@ -12,7 +12,10 @@ import { HOLIDAY_CORRECTIONS } from './holiday-corrections.ts';
 const LIBRARY_VERSION = (createRequire(import.meta.url)('date-holidays/package.json') as { version: string }).version;
 export const HOLIDAY_LIBRARY = `date-holidays ${LIBRARY_VERSION}`;
 
-/** Only days that close offices count: the library's `public` type. Bank, optional, school and observance days do not. */
+/**
+ * Only whole days that close offices count: the library's `public` type from midnight. Bank, optional, school and
+ * observance days do not, nor half days (docs/deadlines.md, "Which days count").
+ */
 export const COUNTED_TYPES = ['public'] as const;
 
 // The library's country and region for each calendar. England and Wales share one list (ENG in the library).
@@ -46,6 +49,8 @@ export function holidaysOf(id: CalendarId, year: number): IsoDate[] {
   const dates = new Set<IsoDate>();
   for (const h of library.getHolidays(year, 'en') as LibraryHoliday[]) {
     if (!(COUNTED_TYPES as readonly string[]).includes(h.type)) continue;
+    // A holiday from midday (Iceland's Christmas Eve and New Year's Eve from 13:00) leaves the morning a working day.
+    if (h.date.slice(11, 16) !== '00:00') continue;
     if (correction?.drop.some((name) => h.name.startsWith(name))) continue;
     const date = h.date.slice(0, 10);
     const friday = correction?.noFridayForSaturday;

@@ -15,6 +15,23 @@ export interface CalendarCorrection {
 }
 
 export const HOLIDAY_CORRECTIONS: Readonly<Partial<Record<CalendarId, CalendarCorrection>>> = {
+  BG: {
+    add: [{ rule: '12-26', name: 'Second day of Christmas' }],
+    drop: [],
+    why: 'Labour Code Art. 154(1): 24, 25 and 26 December are official holidays; the library lists only the first two.',
+  },
+  CY: {
+    add: [{ rule: 'orthodox 50', name: 'Kataklysmos (Whit Monday)' }],
+    drop: [],
+    why: 'The public holidays of the Republic of Cyprus include Kataklysmos, the Monday after Orthodox Pentecost, which the library leaves out.',
+  },
+  LI: {
+    add: [{ rule: '08-15', name: 'Staatsfeiertag' }],
+    drop: ['Feiertagsbrücke'],
+    why:
+      'Arbeitsgesetz (LR 822.10) Art. 18 and the Landesverwaltung calendar: 15 August (Staatsfeiertag) is a public holiday the library ' +
+      'leaves out; the bridge days after Ascension and Corpus Christi are office closures by decision, not public holidays.',
+  },
   'US-FED': {
     add: [
     // The library files the observed day as 'bank' although it notes that federal offices close (5 U.S.C. 6103(b)).
