@@ -13,7 +13,7 @@ export { chooseCalendar, reminderInstants, type DeadlineInput, type Deadlines, t
 type ByCalendarId<T> = Omit<T, 'calendar'> & { calendarId?: string | undefined; calendar?: HolidayCalendar | undefined };
 
 /** The calendar intake would make for this input; the input unchanged where that fails (the engine then reports it). */
-export function withCalendar<T extends ByCalendarId<engine.DeadlineInput>>(input: T): Omit<T, 'calendarId'> {
+export function withCalendar<T extends ByCalendarId<engine.DeadlineInput>>(input: T): Omit<T, 'calendarId'> & { calendar?: HolidayCalendar | undefined } {
   const { calendarId, ...rest } = input;
   if (rest.calendar !== undefined) return rest;
   const { calendarId: id, timeZone } = engine.chooseCalendar(rest.regulation, { requested: calendarId as CalendarId | undefined });
