@@ -74,12 +74,14 @@ const duplicateRow = z.object({
   status: z.string(),
   duplicate_of: z.string().nullable(),
   duplicate_decision: z.enum(['merged', 'kept']).nullable(),
+  duplicate_decided_by: z.string().nullable(),
+  duplicate_decided_at: z.string().nullable(),
   original_status: z.string().nullable(),
 });
 
 export const findDuplicate = (db: CommonQueryMethods, requestId: string) =>
   db.maybeOne(sql.type(duplicateRow)`
-    select r.id, r.organization_id, r.status, r.duplicate_of, r.duplicate_decision, o.status as original_status
+    select r.id, r.organization_id, r.status, r.duplicate_of, r.duplicate_decision, r.duplicate_decided_by, r.duplicate_decided_at, o.status as original_status
     from dsrflow.requests r left join dsrflow.requests o on o.id = r.duplicate_of where r.id = ${requestId}`);
 
 /** Takes staff's decision once: false when another decision was recorded first. */
