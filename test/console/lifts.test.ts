@@ -85,7 +85,7 @@ describe('staff console: lifting suppressions and legal holds', () => {
     await context.close();
   });
 
-  test('the notification badge counts an overdue request received long ago; marking all read clears it', async () => {
+  test('the notification badge counts an overdue request received long ago; marking one read counts one less, all read clears it', async () => {
     const context = await newContext(chromium);
     const page = await context.newPage();
     const dpo = (await tokenHeaders(suite.pg.pool, 'dpo')).authorization.slice('Bearer '.length);
@@ -104,6 +104,14 @@ describe('staff console: lifting suppressions and legal holds', () => {
     assert.ok(Number((await page.locator('.bell .count').innerText()).replace(/\D/g, '')) >= 2, 'new request and overdue');
     await assertAccessible(page, 'notifications');
     await page.screenshot({ path: new URL('notifications-desk.png', (await import('../support/console.ts')).SCREENSHOTS).pathname });
+    // One read on its own: the badge counts one less, the row says Read; then all.
+    const unread = Number((await page.locator('.bell .count').innerText()).replace(/\D/g, ''));
+    const overdue = page.locator('tr.unread', { has: page.getByRole('link', { name: id.slice(0, 8) }) }).filter({ hasText: 'Overdue' });
+    await overdue.getByRole('button', { name: /^Mark read: Overdue/ }).click();
+    assert.equal(Number((await page.locator('.bell .count').innerText()).replace(/\D/g, '')), unread - 1);
+    const read = page.locator('table.notifications tr', { has: page.getByRole('link', { name: id.slice(0, 8) }) }).filter({ hasText: 'Overdue' });
+    assert.match(await read.locator('td[data-label=Read]').innerText(), /^Read$/);
+    assert.equal((await page.request.post(`${server.url}/console/notifications/999999999/read`, { form: { _csrf: await page.locator('input[name=_csrf]').first().inputValue() }, maxRedirects: 0 })).status(), 404);
     await page.getByRole('button', { name: 'Mark all as read' }).click();
     assert.equal(await page.locator('.bell .count').count(), 0);
     assert.equal(await page.locator('tr.unread').count(), 0);

@@ -16,7 +16,7 @@ import { erasePreview, postErase } from './erase-customer.ts';
 import { layout } from './layout.ts';
 import { postLift } from './lifts.ts';
 import { listView } from './list.ts';
-import { notificationsView, postRead } from './notifications.ts';
+import { notificationsView, postRead, postReadOne } from './notifications.ts';
 import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
 import { consoleHeaders, requireSession, type ConsoleEnv } from './session.ts';
@@ -52,6 +52,7 @@ export function consoleRouter(deps: AppDeps) {
   router.post('/customers/erase', (c) => postErase(c, deps));
   router.get('/notifications', (c) => notificationsView(c, deps));
   router.post('/notifications/read', (c) => postRead(c, deps));
+  router.post('/notifications/:id/read', (c) => postReadOne(c, deps));
   router.get('/overview', (c) => overviewView(c, deps));
   router.get('/audit', (c) => auditView(c, deps));
   router.get('/audit.csv', (c) => auditCsvExport(c, deps));
