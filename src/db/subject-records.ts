@@ -17,8 +17,22 @@ export const findSubjectsByIdentifier = (db: CommonQueryMethods, kind: SubjectId
       ${organizationId !== undefined ? sql.fragment`and i.organization_id = ${organizationId}` : sql.fragment``}
     order by s.organization_id, s.id`);
 
+/** Subjects holding any of these identifiers (each kind with its hashes), in every organization: one index lookup each. */
+export const findSubjectsByIdentifiers = (db: CommonQueryMethods, probes: ReadonlyArray<{ kind: SubjectIdentifierKind; hashes: readonly string[] }>) => {
+  const pairs = probes.flatMap((p) => p.hashes.map((h) => [p.kind, h] as const));
+  return pairs.length === 0
+    ? Promise.resolve([])
+    : db.any(sql.type(subjectRecordRow)`
+        select distinct s.id, s.organization_id, s.created_at
+        from unnest(${sql.array(pairs.map((p) => p[0]), 'text')}, ${sql.array(pairs.map((p) => p[1]), 'text')}) as probe (kind, identifier_hash)
+        join dsrflow.subject_identifiers i on i.kind = probe.kind and i.identifier_hash = probe.identifier_hash
+        join dsrflow.subjects s on s.id = i.subject_id
+        order by s.organization_id, s.id`);
+};
+
 export const subjectRequestRow = z.object({
   id: z.string(),
+  organization_id: z.string(),
   type: z.string(),
   regulation: z.string(),
   status: z.string(),
@@ -30,11 +44,12 @@ export const subjectRequestRow = z.object({
   over_limit: z.boolean(),
 });
 
-export const listSubjectRequests = (db: CommonQueryMethods, subjectId: string) =>
+/** The requests of these subjects (one person's, or the same person at several organizations), newest first. */
+export const listSubjectRequests = (db: CommonQueryMethods, subjectIds: readonly string[], limit = 1000) =>
   db.any(sql.type(subjectRequestRow)`
-    select id, type, regulation, status, received_at, coalesce(extended_due_at, due_at) as due_at, completed_at,
+    select id, organization_id, type, regulation, status, received_at, coalesce(extended_due_at, due_at) as due_at, completed_at,
            duplicate_of, duplicate_decision, over_limit is not null as over_limit
-    from dsrflow.requests where subject_id = ${subjectId} order by received_at desc, id desc limit 1000`);
+    from dsrflow.requests where subject_id = any(${sql.array([...subjectIds], 'text')}) order by received_at desc, id desc limit ${limit}`);
 
 const identifiersRow = z.object({
   emails: z.array(z.string()),

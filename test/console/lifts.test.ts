@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { json, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
-import { assertAccessible, newContext, signIn, startConsoleWithWorker, type serveApp } from '../support/console.ts';
+import { assertAccessible, newContext, screenshots, signIn, startConsoleWithWorker, type serveApp } from '../support/console.ts';
 import { eventually } from '../support/requests.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
 
@@ -120,4 +120,28 @@ describe('staff console: lifting suppressions and legal holds', () => {
 
   const suppressionId = (requestId: string) =>
     suite.pg.pool.oneFirst(sql.type(z.object({ suppression_id: z.string() }))`select suppression_id::text from dsrflow.suppression_lifts where request_id = ${requestId}`);
+
+  test('the customer profile shows the subject’s requests and suppressions, whichever identifier each request gave', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const email = `profile-${tag}@example.com`;
+    const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    await suite.pg.pool.query(sql.unsafe`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, phone, created_at)
+      values (${`cus_profile_${tag}`}, ${email}, 'Pat', 'Profile', 'US', ${phone}, now())`);
+    // One by the email written differently, one by phone with another address: both the same person.
+    const optOut = await open({ type: 'noSale', regulation: 'CCPA', subject: { email: email.toUpperCase() } });
+    const byPhone = await open({ type: 'access', regulation: 'GDPR', subject: { email: `elsewhere-${tag}@example.net`, phone } });
+    await eventually(async () => ((await statusOf(optOut)) === 'completed' ? true : undefined), 20_000, 'the opt-out to complete');
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/customers?email=${encodeURIComponent(email)}`);
+    const theirs = await page.locator('section[aria-labelledby=h-their]').innerText();
+    assert.match(theirs, new RegExp(`${optOut.slice(0, 8)}\\s+Completed`));
+    assert.match(theirs, new RegExp(`${byPhone.slice(0, 8)}\\s+`));
+    assert.match(theirs, /Subject did:dsrflow:[0-9a-f]{32}/);
+    assert.match(await page.locator('section[aria-labelledby=h-suppressions]').innerText(), new RegExp(`Sale sharing \\(Opt out of sale\\) since .* by request ${optOut.slice(0, 8)}`));
+    await screenshots(context, page.url(), 'customer-subject');
+    await context.close();
+  });
 });
