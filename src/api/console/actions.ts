@@ -158,6 +158,8 @@ const NOTICES: Record<ConsoleAction, string> = {
 const OTHER_NOTICES: Record<string, string> = {
   created: 'Request recorded. Its workflow has started and the legal clock runs from when it arrived.',
   lift: 'Lift recorded. It is applied by its workflow, which also tells connected systems.',
+  'duplicate-merged': 'Merged: this request is closed as a duplicate; the subject is told which open request answers it.',
+  'duplicate-kept': 'Kept: both requests go on.',
 };
 export const doneNotice = (action: string | undefined, queued: boolean) =>
   action && action in NOTICES

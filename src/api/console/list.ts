@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import { identityOutcomes, listOrganizations } from '../../db/console-reads.ts';
-import { listRequests, type RequestListFilter } from '../../db/request-list.ts';
+import { consoleListRequests, listOrganizations } from '../../db/console-reads.ts';
+import type { RequestListFilter } from '../../db/request-list.ts';
 import { findSubjectsByIdentifier } from '../../db/subject-records.ts';
 import { fromDid, toDid } from '../../domain/subjects.ts';
 import { identifierHashes } from '../../platform/subject-keys.ts';
@@ -75,7 +75,7 @@ export function listFilter(actor: Actor, q: ListQuery, now: Date, limit: number)
   };
 }
 
-export type ListedRow = Awaited<ReturnType<typeof listRequests>>[number] & {
+export type ListedRow = Awaited<ReturnType<typeof consoleListRequests>>[number] & {
   // Issue 13's subject columns, read when present.
   subject_id?: string | null;
   duplicate_of?: string | null;
@@ -98,21 +98,21 @@ async function searchedSubject(deps: AppDeps, actor: Actor, q: ListQuery): Promi
   return found[0]?.id ?? 'none';
 }
 
-/** One page of the list, with each request's identity outcome. */
+/** One page of the list, with each request's identity outcome (one statement: docs/console.md). */
 export async function listPage(deps: AppDeps, actor: Actor, q: ListQuery, limit = PAGE_SIZE) {
   const now = deps.now();
   const subject = await searchedSubject(deps, actor, q);
-  const rows = subject === 'none' ? [] : ((await listRequests(deps.pool, { ...listFilter(actor, q, now, limit), ...(subject ? { subjectId: subject } : {}) })) as ListedRow[]);
+  const rows: readonly ListedRow[] = subject === 'none' ? [] : await consoleListRequests(deps.pool, { ...listFilter(actor, q, now, limit), ...(subject ? { subjectId: subject } : {}) });
   const page = rows.slice(0, limit);
-  const outcomes = new Map((await identityOutcomes(deps.pool, page.map((r) => r.id))).map((o) => [o.request_id, o.outcome]));
   const last = page.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor(q.sort === 'due' ? [effectiveDue(last), last.id] : [last.received_at, last.id]) : null;
-  return { now, page, nextCursor, identity: (r: ListedRow) => identityWord(r, outcomes.get(r.id)) };
+  return { now, page, nextCursor, identity: identityWord };
 }
 
-function identityWord(r: ListedRow, outcome: string | undefined): string {
+function identityWord(r: ListedRow): string {
   // A type the regime does not know (a row from before a rule changed) is judged by its outcome alone, never a 500.
   if (isRegulationCode(r.regulation) && isTypeAllowed(r.regulation, r.type) && verificationPolicy(r.regulation, r.type) === 'notAllowed') return 'Not required';
+  const outcome = r.identity_outcome;
   if (outcome) return outcome === 'verified' ? 'Verified' : outcome === 'failed' ? 'Failed' : 'Expired';
   return r.status === 'submitted' || r.status === 'awaiting_verification' ? 'Pending' : 'Not decided';
 }

@@ -78,6 +78,16 @@ export const lawDate = (instant: string, regulation: string, now: Date, calendar
 /** Full date and time in UTC for titles and detail rows (unambiguous for every reader). */
 export const utcStamp = (instant: string) => `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC`;
 
+// Today's day number in a zone, kept for the `now` of the page being drawn (a list asks once per row).
+const today = new Map<string, { at: number; day: number }>();
+function todayIn(zone: string, now: Date): number {
+  const kept = today.get(zone);
+  if (kept?.at === now.getTime()) return kept.day;
+  const day = toDayNumber(localDateOf(now, zone));
+  today.set(zone, { at: now.getTime(), day });
+  return day;
+}
+
 export interface DueFacts {
   text: string;
   overdue: boolean;
@@ -89,7 +99,7 @@ export interface DueFacts {
 export function dueFacts(dueAt: string, regulation: string, now: Date, open: boolean, calendar?: unknown): DueFacts {
   const zone = timeZoneOf(regulation, calendar);
   const dueOn = localDateOf(new Date(dueAt), zone);
-  const daysLeft = toDayNumber(dueOn) - toDayNumber(localDateOf(now, zone));
+  const daysLeft = toDayNumber(dueOn) - todayIn(zone, now);
   const date = `due ${shortDate(dueOn, now)}`;
   const overdue = open && now.getTime() > new Date(dueAt).getTime();
   if (!open) return { text: date, overdue: false, daysLeft };
