@@ -78,7 +78,7 @@ export async function recordAppealEvent(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const appeal = await tx.one(sql.type(appealRow)`select * from dsrflow.appeals where id = ${e.appealId}`);
-    const inserted = await tx.maybeOne(sql.type(z.object({ id: z.number() }))`
+    const inserted = await tx.maybeOne(sql.type(z.object({ id: z.bigint() }))`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, reason, details)
       values (${e.eventKey}, ${appeal.request_id}, ${appeal.organization_id}, ${e.actor}, ${e.action}, ${e.reason}, ${sql.jsonb({ appealId: appeal.id, ...(e.details ?? {}) } as never)})
       on conflict (event_key) do nothing returning id`);
@@ -97,7 +97,7 @@ export async function recordAppealEvent(
  * under an exception. Read from the audit trail, where both are recorded.
  */
 export const isPartialAnswer = (db: CommonQueryMethods, requestId: string) =>
-  db.exists(sql.type(z.object({ id: z.number() }))`
+  db.exists(sql.type(z.object({ id: z.bigint() }))`
     select id from dsrflow.audit_events
     where request_id = ${requestId}
       and ((action = 'assessment.approved' and jsonb_array_length(coalesce(details -> 'legalExceptions', '[]'::jsonb)) > 0)
