@@ -156,6 +156,7 @@ const NOTICES: Record<ConsoleAction, string> = {
 const OTHER_NOTICES: Record<string, string> = {
   created: 'Request recorded. Its workflow has started and the legal clock runs from when it arrived.',
   lift: 'Lift recorded. It is applied by its workflow, which also tells connected systems.',
+  appeal: 'Appeal recorded. Its workflow tells the consumer and keeps the decision deadline.',
 };
 export const doneNotice = (action: string | undefined, queued: boolean) =>
   action && action in NOTICES
