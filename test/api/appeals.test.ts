@@ -92,6 +92,9 @@ describe('appeals through the API: where the law grants one, of a refusal or a p
     assert.equal(page.status, 200);
     assert.match(await page.text(), /Why do you disagree/);
     assert.equal(page.headers.get('cache-control'), 'no-store');
+    const tooLong = await app().request(`/appeal/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ statement: 'x'.repeat(4001) }).toString() });
+    assert.equal(tooLong.status, 400);
+    assert.match(tooLong.headers.get('content-type') ?? '', /^text\/html/);
     const form = new URLSearchParams({ statement: 'You kept my payment records.' });
     const filed = await app().request(`/appeal/${token}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     const text = await filed.text();

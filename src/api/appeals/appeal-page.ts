@@ -52,7 +52,12 @@ const page = (title: string, body: ReturnType<typeof html> | string) =>
 <body><main><h1>${title}</h1>${body}</main></body></html>`;
 
 export function appealPageRouter(deps: AppDeps) {
-  const app = new OpenAPIHono();
+  // A form the schema refuses (a statement too long) gets a page, as every answer of these routes.
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) return c.html(page('Too long', html`<p>Please keep your reasons under 4,000 characters.</p>`), 400);
+    },
+  });
   // The token is in the URL: no cache may keep the page, and no Referer may carry it elsewhere.
   app.use('/appeal/*', async (c, next) => {
     await next();
