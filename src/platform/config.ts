@@ -81,6 +81,10 @@ export const configSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(32, 'each previous secret is at least 32 characters'))),
+  // Keys that encrypt Temporal payloads and files at rest (src/platform/data-keys.ts): 'id:base64key' entries, newest
+  // first, or a file of them one per line. npm start makes a local one under DATA_DIR when both are unset.
+  DATA_KEYS: z.string().min(1).optional(),
+  DATA_KEYS_FILE: z.string().min(1).optional(),
   DEFAULT_ORGANIZATION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes').default('default'),
   DEMO_SEED_USERS: z.coerce.number().int().min(0).max(10_000_000).default(500),
   VERIFICATION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),

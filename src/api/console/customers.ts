@@ -104,7 +104,7 @@ ${!found
 <section aria-labelledby="h-rows"><h2 id="h-rows">Rows held about them</h2><dl>${found.counts.map((m) => html`<dt>${m.name}</dt><dd>${m.n}</dd>`)}</dl></section>
 <section aria-labelledby="h-their"><h2 id="h-their">Their requests</h2>${found.requests.length === 0
   ? html`<p class="muted">None.</p>`
-  : html`<ul class="plain">${found.requests.map((r) => html`<li>${typeLabel(r.type)} <a class="mono" href="/console/requests/${r.id}">${r.id.slice(0, 8)}</a> ${statusBadge(r.status)} received ${lawDate(r.received_at, r.regulation, now)}, ${dueFacts(r.extended_due_at ?? r.due_at, r.regulation, now, !isTerminal(r.status)).text}</li>`)}</ul>`}</section>
+  : html`<ul class="plain">${found.requests.map((r) => html`<li>${typeLabel(r.type)} <a class="mono" href="/console/requests/${r.id}">${r.id.slice(0, 8)}</a> ${statusBadge(r.status)} received ${lawDate(r.received_at, r.regulation, now, r.holiday_calendar)}, ${dueFacts(r.extended_due_at ?? r.due_at, r.regulation, now, !isTerminal(r.status), r.holiday_calendar).text}</li>`)}</ul>`}</section>
 </div>
 ${mayAct(actor) && found.email
   ? html`<aside class="actions" aria-labelledby="h-export"><h2 id="h-export">Export customer data</h2>

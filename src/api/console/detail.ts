@@ -79,7 +79,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
   const notes = allNotes.filter((n) => !appealNotes.has(n.id));
   const now = deps.now();
   const open = !isTerminal(row.status);
-  const due = dueFacts(row.extended_due_at ?? row.due_at, row.regulation, now, open);
+  const due = dueFacts(row.extended_due_at ?? row.due_at, row.regulation, now, open, row.holiday_calendar);
   const actions = availableActions(deps, actor, row);
   const offered = ACTIONS.filter((a) => actions[a]);
   const workflowUrl = workflowUiUrl(deps.temporal.uiUrl, deps.temporal.namespace, row.workflow_id);
@@ -96,11 +96,11 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
 <div class="detail">
 <div class="facts">
 <section aria-labelledby="h-deadline"><h2 id="h-deadline">Deadline</h2><dl>
-  <dt>Received</dt><dd>${lawDate(row.received_at, row.regulation, now)} <span class="muted">(${utcStamp(row.received_at)}, ${CHANNEL_WORDS[row.channel] ?? row.channel})</span></dd>
+  <dt>Received</dt><dd>${lawDate(row.received_at, row.regulation, now, row.holiday_calendar)} <span class="muted">(${utcStamp(row.received_at)}, ${CHANNEL_WORDS[row.channel] ?? row.channel})</span></dd>
   <dt>Due</dt><dd class="${due.overdue ? 'late' : ''}">${due.text}${due.overdue ? html` <span class="flag">Overdue</span>` : ''}</dd>
-  ${row.extended_due_at ? html`<dt>Original due date</dt><dd>${lawDate(row.due_at, row.regulation, now)} (extended ${row.extensions_used} time${row.extensions_used === 1 ? '' : 's'})</dd>` : ''}
+  ${row.extended_due_at ? html`<dt>Original due date</dt><dd>${lawDate(row.due_at, row.regulation, now, row.holiday_calendar)} (extended ${row.extensions_used} time${row.extensions_used === 1 ? '' : 's'})</dd>` : ''}
   ${row.paused_days > 0 ? html`<dt>Clock stopped</dt><dd>${row.paused_days} day${row.paused_days === 1 ? '' : 's'} waiting for identity do not count</dd>` : ''}
-  <dt>Acknowledged</dt><dd>${row.acknowledged_at ? utcStamp(row.acknowledged_at) : row.acknowledge_by ? `not yet (by ${lawDate(row.acknowledge_by, row.regulation, now)})` : 'not required'}</dd>
+  <dt>Acknowledged</dt><dd>${row.acknowledged_at ? utcStamp(row.acknowledged_at) : row.acknowledge_by ? `not yet (by ${lawDate(row.acknowledge_by, row.regulation, now, row.holiday_calendar)})` : 'not required'}</dd>
   ${row.completed_at ? html`<dt>Closed</dt><dd>${utcStamp(row.completed_at)}</dd>` : ''}
   <dt>Regulation</dt><dd>${REGULATION_WORDS(row.regulation)}</dd>
   <dt>Organization</dt><dd>${row.organization_id}</dd>

@@ -165,12 +165,12 @@ ${page.length === 0
 <thead><tr><th scope="col">Type</th><th scope="col">Request</th>${organizations.length > 1 ? html`<th scope="col">Organization</th>` : ''}<th scope="col">Received</th><th scope="col">Subject</th><th scope="col">Regulation</th><th scope="col">Identity</th><th scope="col">Status</th><th scope="col">Due</th><th scope="col">Flags</th></tr></thead>
 <tbody>
 ${page.map((r) => {
-  const due = dueFacts(effectiveDue(r), r.regulation, now, !isTerminal(r.status));
+  const due = dueFacts(effectiveDue(r), r.regulation, now, !isTerminal(r.status), r.holiday_calendar);
   const subject = subjectOf(r);
   return html`<tr${due.overdue ? html` class="overdue"` : ''}>
 <td data-label="Type">${typeLabel(r.type)}</td>
 <td data-label="Request"><a href="/console/requests/${r.id}" class="mono">${r.id.slice(0, 8)}</a></td>${organizations.length > 1 ? html`<td data-label="Organization">${r.organization_id}</td>` : ''}
-<td data-label="Received"><span title="${utcStamp(r.received_at)}">${lawDate(r.received_at, r.regulation, now)}</span></td>
+<td data-label="Received"><span title="${utcStamp(r.received_at)}">${lawDate(r.received_at, r.regulation, now, r.holiday_calendar)}</span></td>
 <td data-label="Subject">${subject ? html`<span class="mono subject">${subject}</span>` : html`<span class="muted">not linked</span>`}</td>
 <td data-label="Regulation">${REGULATION_WORDS(r.regulation)}</td>
 <td data-label="Identity">${identity(r)}</td>
