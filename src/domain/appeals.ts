@@ -3,40 +3,20 @@
 
 import type { Verdict } from './actions.ts';
 import { addCalendarDays, checkedInstant, endOfLocalDay, localDateOf, type IsoDate } from './dates.ts';
-import { regulationRule, type Period, type RegulationCode } from './regulations.ts';
+import { regulationRule, type AppealRule, type Period, type RegulationCode } from './regulations.ts';
 import type { RequestStatus } from './request.ts';
 
-export interface AppealRule {
-  /** The decision is due this long after the appeal's receipt. */
-  readonly decisionWithin: Period;
-  /** Where the law lets the controller take longer (Colorado), the extension; null where it does not. */
-  readonly extension: { readonly by: Period; readonly noticeWithinInitialPeriod: true } | null;
-  /** How long after the refusal an appeal may be filed; null where the law sets no period ("reasonable period"). */
-  readonly fileWithin: Period | null;
-  readonly source: string;
-}
-
-const days = (amount: number): Period => ({ amount, unit: 'calendarDays' });
+export type { AppealRule };
 
 /**
- * The regimes that grant an appeal. GDPR, UK GDPR, LGPD and PIPEDA have none (the complaint goes to the authority);
- * CCPA has none in the statute or the CPPA regulations; Utah's UCPA grants none (13-61-203 has no appeal subsection).
- * None of the four sets a period to file in: "within a reasonable period of time after the consumer's receipt of the
- * decision"; we accept an appeal at any time (fileWithin null) rather than invent a cut-off.
+ * How long after the refusal an appeal may be filed, where a law sets it. None of the acts does ("within a reasonable
+ * period of time after the consumer's receipt of the decision"): we take an appeal at any time rather than invent a
+ * cut-off. A law that sets one goes here, and a late appeal is then refused with APPEAL.WINDOW_CLOSED.
  */
-export const APPEAL_RULES: Readonly<Partial<Record<RegulationCode, AppealRule>>> = {
-  VCDPA: { decisionWithin: days(60), extension: null, fileWithin: null, source: 'Va. Code 59.1-577(C)' },
-  // 45 days, extendable by 60 when reasonably necessary, with notice and reasons inside the first 45.
-  CPA: { decisionWithin: days(45), extension: { by: days(60), noticeWithinInitialPeriod: true }, fileWithin: null, source: 'C.R.S. 6-1-1306(3)' },
-  CTDPA: { decisionWithin: days(60), extension: null, fileWithin: null, source: 'Conn. Gen. Stat. 42-518(d)' },
-  TDPSA: { decisionWithin: days(60), extension: null, fileWithin: null, source: 'Tex. Bus. & Com. Code 541.053' },
-};
+export const APPEAL_FILING_WINDOWS: Readonly<Partial<Record<RegulationCode, Period>>> = {};
 
-/** The regime's appeal, or null where the law grants none. */
-export function appealRuleFor(regulation: string): AppealRule | null {
-  regulationRule(regulation);
-  return APPEAL_RULES[regulation as RegulationCode] ?? null;
-}
+/** The regime's appeal (the `appeal` field of its row), or null where the law grants none. */
+export const appealRuleFor = (regulation: string): AppealRule | null => regulationRule(regulation).appeal;
 
 export const APPEAL_STATUSES = ['received', 'granted', 'denied'] as const;
 export type AppealStatus = (typeof APPEAL_STATUSES)[number];
@@ -85,8 +65,9 @@ export function checkAppealable(f: AppealableFacts): Verdict {
   if (!refused && !partial) {
     return refuse('APPEAL.NOT_APPEALABLE', `Only a refusal or a partial answer can be appealed (the request is ${f.status}${f.status === 'completed' ? ', answered in full' : ''})`);
   }
-  if (rule.fileWithin && f.decidedAt) {
-    const closesOn = addCalendarDays(localDateOf(f.decidedAt, regulationRule(f.regulation).timeZone), rule.fileWithin.amount);
+  const filingWindow = APPEAL_FILING_WINDOWS[f.regulation as RegulationCode];
+  if (filingWindow && f.decidedAt) {
+    const closesOn = addCalendarDays(localDateOf(f.decidedAt, regulationRule(f.regulation).timeZone), filingWindow.amount);
     if (f.now.getTime() > endOfLocalDay(closesOn, regulationRule(f.regulation).timeZone).getTime()) {
       return refuse('APPEAL.WINDOW_CLOSED', `${name} allows an appeal until ${closesOn}; it is past that date`);
     }
