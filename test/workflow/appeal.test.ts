@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import proto from '@temporalio/proto';
 import { describe, test } from 'node:test';
 import { findAppeal, insertAppeal } from '../../src/db/appeals.ts';
 import { listRequestEvents } from '../../src/db/audit.ts';
@@ -64,6 +66,7 @@ describe('appeal workflow on the time-skipping server', () => {
     });
 
     const history = await appealHandle.fetchHistory();
+    if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/vcdpa-appeal-overdue-denied.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
     const alerts = scheduledActivities(history).filter((a) => a.type === 'alertStaffOfAppeal');
     const at = (kind: string, daysBefore?: number) => alerts.find((a) => a.input.kind === kind && a.input.daysBefore === daysBefore)?.at;
     const near = (actual: number | undefined, expected: number, what: string) =>
