@@ -82,6 +82,7 @@ export async function decideAppeal(deps: AppDeps, requestId: string, d: { decisi
   const appeal = await findAppealOfRequest(deps.pool, requestId);
   if (!appeal) throw new ApiError(404, 'APPEAL_NOT_FOUND', `Request ${requestId} has not been appealed`);
   if (appeal.status !== 'received') throw new ApiError(409, 'APPEAL.DECIDED', `The appeal was already ${appeal.status}`);
+  if (!appeal.workflow_started_at) throw new ApiError(409, 'APPEAL.NOT_STARTED', 'The appeal is recorded but its workflow has not started; POST /v1/requests/{id}/appeal again to start it, then decide');
   const noteId = randomUUID();
   await insertNote(deps.pool, { id: noteId, requestId, author: d.actor, body: d.reasons });
   try {
