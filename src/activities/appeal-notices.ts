@@ -17,7 +17,7 @@ export function appealNotice(kind: AppealNoticeKind, f: { appeal: AppealRow; req
     case 'received':
       return {
         subject: `We received your appeal of request ${r.id}`,
-        text: `We received your appeal of our decision on your ${r.type} request ${r.id} on ${day(a.received_at)}.\nSomeone who did not take the first decision will review it, and we will tell you the outcome in writing by ${day(a.due_at)} at the latest (${appealRuleFor(r.regulation)?.source ?? r.regulation}).\n\nAppeal reference: ${a.id}\n`,
+        text: `We received your appeal of our decision on your ${r.type} request ${r.id} on ${day(a.received_at)}.\nWe will review it and tell you the outcome and our reasons in writing by ${day(a.due_at)} at the latest (${appealRuleFor(r.regulation)?.source ?? r.regulation}).\n\nAppeal reference: ${a.id}\n`,
       };
     case 'granted':
       return {

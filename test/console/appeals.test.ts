@@ -30,6 +30,14 @@ describe('staff console: appeals', () => {
     await eventually(async () => ((await suite.pg.pool.oneFirst(sql.type(z.object({ status: z.string() }))`select status from dsrflow.requests where id = ${id}`)) === 'rejected' ? true : undefined));
 
     const context = await newContext(chromium);
+    // The consumer's page behind the link in the refusal: one question and a button, accessible, no sideways scrolling.
+    const refusal = await suite.mail.waitFor((m) => m.to.includes(email) && /could not be fulfilled/.test(m.subject));
+    const link = /open \S+(\/appeal\/[A-Za-z0-9_-]{43}) /.exec(refusal.text)![1]!;
+    await screenshots(context, `${server.url}${link}`, 'appeal-page');
+    const consumer = await context.newPage();
+    await consumer.goto(`${server.url}${link}`);
+    assert.match(await consumer.locator('h1').innerText(), /Appeal our decision/);
+    await consumer.close();
     const page = await context.newPage();
     await signIn(page, server.url, token);
     await page.goto(`${server.url}/console/requests/${id}`);

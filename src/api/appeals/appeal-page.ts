@@ -83,7 +83,7 @@ export function appealPageRouter(deps: AppDeps) {
     return c.html(
       page(
         'Appeal our decision',
-        html`<p>You may ask us to review our decision on your ${request.type} request ${request.id}. Someone who did not take the first decision will look at it again, and we will reply in writing within ${rule?.decisionWithin.amount ?? 60} days.</p>
+        html`<p>You may ask us to review our decision on your ${request.type} request ${request.id}. We will review it and reply in writing, with our reasons, within ${rule?.decisionWithin.amount ?? 60} days.</p>
 <form method="post"><label for="statement">Why do you disagree with our decision? (optional)</label><textarea id="statement" name="statement" rows="6" maxlength="4000"></textarea>
 <button type="submit">Send my appeal</button></form>`,
       ),
