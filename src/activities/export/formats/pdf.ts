@@ -77,7 +77,7 @@ export function createPdfSink(out: Writable, facts: ExportFacts): ExportSink {
     doc.moveDown(0.6).fontSize(13);
     line(section.heading, 'bold');
     doc.fontSize(10);
-    for (const text of section.lines) line(`• ${text}`);
+    for (const text of section.lines) line(`- ${text}`);
   }
   doc.fontSize(9);
 
