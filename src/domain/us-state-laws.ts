@@ -105,10 +105,12 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
     appeal: appealWithin(60, 'Del. Code tit. 6, 12D-104(d)'),
   }),
   NEDPA: state({
-    code: 'NEDPA', name: 'Nebraska Data Privacy Act', jurisdiction: 'US-NE', source: 'Neb. Rev. Stat. 87-1101 to 87-1130 (LB 1074, 2024)', timeZone: 'America/Chicago',
+    code: 'NEDPA', name: 'Nebraska Data Privacy Act', jurisdiction: 'US-NE', source: 'Neb. Rev. Stat. 87-1108', timeZone: 'America/Chicago',
+    // 87-1108(2): "may extend the response period once by an additional forty-five days".
     extension: extension(days(45), days(90), ONCE),
-    repeats: freeCount(2, 'Neb. Rev. Stat. 87-1101 to 87-1130 (free twice annually)'),
-    appeal: appealWithin(60, 'Neb. Rev. Stat. 87-1101 to 87-1130 (appeal)'),
+    // 87-1108(4): free of charge up to twice annually per consumer.
+    repeats: freeCount(2, 'Neb. Rev. Stat. 87-1108(4)'),
+    appeal: appealWithin(60, 'Neb. Rev. Stat. 87-1109'),
   }),
   NHPA: state({
     code: 'NHPA', name: 'New Hampshire Privacy Act', jurisdiction: 'US-NH', source: 'RSA 507-H:4', timeZone: 'America/New_York',

@@ -29,7 +29,7 @@ const STATES: StateCase[] = [
   { code: 'MTCDPA', response: 'Mont. Code Ann. 30-14-2808', extension: '30-14-2808', once: true, appeal: ['30-14-2808', '2026-07-31', null], free: ['30-14-2808', 1] },
   { code: 'ICDPA', response: 'Iowa Code 715D.3(2)(a) (90 days)', extension: '715D.3(2)(a) (+45)', once: true, appeal: ['715D.3(3)', '2026-07-31', null], free: ['715D.3(2)(c)', 2], noCorrection: 'Iowa Code 715D.3(1)' },
   { code: 'DPDPA', response: 'Del. Code tit. 6, 12D-104(c)', extension: '12D-104(c)', once: true, appeal: ['12D-104(d)', '2026-07-31', null], free: ['12D-104(c)', 1] },
-  { code: 'NEDPA', response: 'Neb. Rev. Stat. 87-1101 et seq.', extension: 'LB 1074', once: true, appeal: ['LB 1074 (appeal)', '2026-07-31', null], free: ['LB 1074 (twice annually)', 2] },
+  { code: 'NEDPA', response: 'Neb. Rev. Stat. 87-1108(2)', extension: '87-1108(2) (once)', once: true, appeal: ['87-1109', '2026-07-31', null], free: ['87-1108(4)', 2] },
   { code: 'NHPA', response: 'RSA 507-H:4', extension: 'RSA 507-H:4', once: true, appeal: ['RSA 507-H:4', '2026-07-31', null], free: ['RSA 507-H:4', 1] },
   { code: 'NJDPA', response: 'N.J.S.A. 56:8-166.7(a)', extension: '56:8-166.7(a)', once: false, appeal: ['56:8-166.4 et seq.', '2026-07-16', null], free: ['56:8-166.7(d)', 1] },
   { code: 'TIPA', response: 'Tenn. Code 47-18-3304(b)(1)', extension: '47-18-3304(b)(1) (once)', once: true, appeal: ['47-18-3304(c)', '2026-07-31', null], free: ['47-18-3304(b)(3)', 2] },
