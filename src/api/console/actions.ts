@@ -160,6 +160,7 @@ const OTHER_NOTICES: Record<string, string> = {
   lift: 'Lift recorded. It is applied by its workflow, which also tells connected systems.',
   'duplicate-merged': 'Merged: this request is closed as a duplicate; the subject is told which open request answers it.',
   'duplicate-kept': 'Kept: both requests go on.',
+  appeal: 'Appeal recorded. Its workflow tells the consumer and keeps the decision deadline.',
 };
 export const doneNotice = (action: string | undefined, queued: boolean) =>
   action && action in NOTICES

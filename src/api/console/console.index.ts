@@ -6,6 +6,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { postAction } from './actions.ts';
+import { postAppeal } from './appeal.ts';
 import { auditCsvExport, auditView, verifyView } from './audit.ts';
 import { correctionsView } from './corrections.ts';
 import { csvExport } from './csv.ts';
@@ -62,6 +63,7 @@ export function consoleRouter(deps: AppDeps) {
   router.get('/requests/:id', (c) => detailView(c, deps));
   router.get('/requests/:id/corrections', (c) => correctionsView(c, deps));
   router.post('/requests/:id/duplicate', (c) => postDuplicate(c, deps, (duplicate, status) => detailView(c, deps, { duplicate }, status)));
+  router.post('/requests/:id/appeal/:step', (c) => postAppeal(c, deps));
   router.post('/requests/:id/:action', (c) => postAction(c, deps, (form, status) => detailView(c, deps, { form }, status)));
   router.post('/requests/:id/suppressions/:target/lift', (c) => postLift(c, deps, 'suppression', (lift, status) => detailView(c, deps, { lift }, status)));
   router.post('/requests/:id/legal-holds/:target/lift', (c) => postLift(c, deps, 'hold', (lift, status) => detailView(c, deps, { lift }, status)));

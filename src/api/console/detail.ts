@@ -4,6 +4,7 @@ import { listRequestEvents, type AuditEventRow } from '../../db/audit.ts';
 import { listExports, listNotes } from '../../db/console-reads.ts';
 import { listDestinationDeliveries } from '../../db/destinations.ts';
 import { erasureSummary } from '../../db/erasure.ts';
+import { appealNoteIds, appealSection } from './appeal.ts';
 import { findSubject } from '../../db/requests.ts';
 import { isTerminal } from '../../domain/request.ts';
 import { toDid } from '../../domain/subjects.ts';
@@ -67,14 +68,16 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
   const formState = failed.form;
   const actor = c.get('actor');
   const row = await requestInPath(c, deps);
-  const [subject, events, exports, notes, erasure, deliveries] = await Promise.all([
+  const [subject, events, exports, allNotes, erasure, deliveries, appealNotes] = await Promise.all([
     findSubject(deps.pool, row.id),
     listRequestEvents(deps.pool, row.id),
     listExports(deps.pool, row.id),
     listNotes(deps.pool, row.id),
     row.type === 'erasure' ? erasureSummary(deps.pool, row.id) : Promise.resolve(null),
     listDestinationDeliveries(deps.pool, row.id),
+    appealNoteIds(deps, row.id),
   ]);
+  const notes = allNotes.filter((n) => !appealNotes.has(n.id));
   const now = deps.now();
   const open = !isTerminal(row.status);
   const due = dueFacts(row.extended_due_at ?? row.due_at, row.regulation, now, open, row.holiday_calendar);
@@ -90,6 +93,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
     duplicateSection(deps, actor, row, csrf, actions.cancel !== undefined, failed.duplicate),
   ]);
   const holds = holdsSection(actor, row, erasure, csrf, failed.lift);
+  const appeal = await appealSection(deps, actor, row, csrf);
 
   const body = html`<p class="crumbs"><a href="/console">Rights requests</a></p>
 <h1>${typeLabel(row.type, ' request')} <span class="mono">${row.id.slice(0, 8)}</span> ${statusBadge(row.status)}</h1>
@@ -122,6 +126,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
   ${assessment ? html`<p>${sentence(assessment)} <span class="muted">By ${who(assessment.actor)}, ${utcStamp(assessment.occurred_at)}.</span></p>` : html`<p class="muted">Not assessed yet.</p>`}
   ${notes.length ? html`<h3>Staff notes</h3><ul class="notes">${notes.map((n) => html`<li><p>${n.body}</p><p class="muted">${n.author}, ${utcStamp(n.created_at)}</p></li>`)}</ul>` : ''}
 </section>
+${appeal}
 ${erasure ? erasureSection(erasure) : ''}
 ${holds}
 ${suppressions}
