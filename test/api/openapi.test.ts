@@ -39,6 +39,11 @@ const EXPECTED = [
   'POST /privacy/status/{token}/withdraw',
   'POST /privacy/status/{token}/resend',
   'GET /privacy/status/{token}/exports/{exportId}',
+  'POST /v1/requests/{id}/appeal',
+  'GET /v1/requests/{id}/appeal',
+  'POST /v1/requests/{id}/appeal/decision',
+  'GET /appeal/{token}',
+  'POST /appeal/{token}',
 ];
 // Served but deliberately not in the document: the documents themselves and the reference page's assets.
 const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name', 'GET /privacy/assets/:name']);
@@ -99,12 +104,11 @@ describe('the OpenAPI document', () => {
         for (const [status, r] of Object.entries(op.responses)) {
           assert.ok(Object.values(r.content ?? {}).every((m) => m.schema), `${method} ${path} ${status} has a schema`);
         }
-        // The verification form posts nothing but its URL.
-        if (method === 'post' && !path.startsWith('/verify/') && !path.endsWith('/resend')) {
-          // The Privacy Center's form posts as a browser does (urlencoded); every other body is JSON.
-          const media = path.startsWith('/privacy/') ? 'application/x-www-form-urlencoded' : 'application/json';
-          assert.ok(op.requestBody?.content[media]?.schema, `${method} ${path} has a body schema`);
-        }
+        // The verification form posts nothing but its URL; the appeal page and the Privacy Center post their forms
+        // as a browser does (urlencoded); every other body is JSON.
+        if (method === 'post' && (path.startsWith('/appeal/') || (path.startsWith('/privacy/') && !path.endsWith('/resend')))) {
+          assert.ok(op.requestBody?.content['application/x-www-form-urlencoded']?.schema, `${method} ${path} has a form schema`);
+        } else if (method === 'post' && !path.startsWith('/verify/') && !path.startsWith('/privacy/')) assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
       }
     }
   });
