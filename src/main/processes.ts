@@ -85,6 +85,8 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
   const destinations = rt.config.DESTINATIONS_FILE ? await loadDestinationsFile(rt.config.DESTINATIONS_FILE) : [];
   const worker = await createWorker({
     connection: rt.nativeConnection ?? fail('runWorker needs a runtime opened with { worker: true }'),
+    ...(rt.config.WORKFLOW_BUNDLE_FILE ? { workflowBundle: { codePath: rt.config.WORKFLOW_BUNDLE_FILE } } : {}),
+    maxCachedWorkflows: rt.config.WORKER_MAX_CACHED_WORKFLOWS,
     namespace: rt.config.TEMPORAL_NAMESPACE,
     taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
     deps: {

@@ -9,9 +9,13 @@ export interface WorkerSettings {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests share one); otherwise the workflows are bundled from source at start. */
+  /** A prebuilt bundle (tests share one; WORKFLOW_BUNDLE_FILE); otherwise the workflows are bundled from source at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** Workflows kept in memory between tasks (WORKER_MAX_CACHED_WORKFLOWS); see docs/operations.md "Sizing a worker". */
+  maxCachedWorkflows?: number;
 }
+
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 export function createWorker(s: WorkerSettings): Promise<Worker> {
   return Worker.create({
@@ -21,6 +25,10 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
     activities: withoutPersonalDataInFailures(createActivities(s.deps)),
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
     shutdownGraceTime: '10 seconds',
+    // The SDK's default is ~60% of the heap limit in MB (2,400 requests on a 4 GB heap at ~0.5 MB each): a worker
+    // holding thousands of idle requests grew past 1 GB. Requests wait days between tasks; replaying a short history
+    // on the next task is cheaper than keeping every one in memory.
+    maxCachedWorkflows: s.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
   });
 }
 
