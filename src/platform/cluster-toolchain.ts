@@ -7,7 +7,7 @@ import { toolsDir } from './toolchain.ts';
 // binary is reachable from our machines). The machine's Go is too old for the modules: GOTOOLCHAIN fetches the pinned one.
 export const GO_TOOLCHAIN = 'go1.26.10';
 export const TEMPORAL_SERVER_VERSION = 'v1.32.2';
-export const TEMPORAL_UI_VERSION = 'v2.58.1';
+export const TEMPORAL_UI_VERSION = 'v2.56.4';
 
 const pins = {
   server: { module: 'go.temporal.io/server', path: 'cmd/server', version: TEMPORAL_SERVER_VERSION, folder: 'temporal-server' },

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common';
 import proto from '@temporalio/proto';
@@ -135,8 +136,8 @@ export function serverConfig(opts: { postgres: PostgresServer; ports: TemporalCl
   );
 }
 
-// Without the forced refresh a workflow started right after its search attribute is created can fail for ~1 s.
-const DYNAMIC_CONFIG = 'system.forceSearchAttributesCacheRefreshOnRead:\n  - value: true\n';
+// The same dynamic config docker-compose.yml mounts (system.forceSearchAttributesCacheRefreshOnRead).
+export const DYNAMIC_CONFIG_FILE = fileURLToPath(new URL('../../config/temporal-dynamicconfig.yaml', import.meta.url));
 
 export interface TemporalServerHandle {
   address: string;
@@ -163,8 +164,7 @@ export interface TemporalServerOptions {
 export async function startTemporalServer(opts: TemporalServerOptions): Promise<TemporalServerHandle> {
   const dir = resolve(opts.dir);
   mkdirSync(dir, { recursive: true });
-  const dynamicConfigFile = join(dir, 'dynamicconfig.yaml');
-  writeFileSync(dynamicConfigFile, DYNAMIC_CONFIG);
+  const dynamicConfigFile = DYNAMIC_CONFIG_FILE;
   const configFile = join(dir, 'temporal.yaml');
   // The config holds the database password: readable by its owner only.
   writeFileSync(configFile, serverConfig({ postgres: opts.postgres, ports: opts.ports, dynamicConfigFile }), { mode: 0o600 });
