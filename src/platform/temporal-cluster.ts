@@ -18,7 +18,8 @@ export interface PostgresServer {
   password: string;
 }
 
-/** The server's services, each with its gRPC and membership port (one process runs all four). */
+/** The server's services, each with its gRPC and membership port (one process runs all four). Membership ports are
+ * stored as PostgreSQL smallint: below 32768. */
 export interface TemporalClusterPorts {
   frontend: number;
   frontendHttp: number;
@@ -203,13 +204,27 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   };
 }
 
+/** The server logs JSON with stack traces: its last words are the message and error of its last lines. */
+const lastWords = (output: string[]) =>
+  output
+    .slice(-2)
+    .map((line) => {
+      try {
+        const entry = JSON.parse(line) as { msg?: string; error?: string };
+        return [entry.msg, entry.error].filter(Boolean).join(': ');
+      } catch {
+        return line.slice(0, 300);
+      }
+    })
+    .join(' / ');
+
 async function untilServing(child: ChildProcess, address: string, output: string[], timeoutMs = 60_000): Promise<void> {
   let exited: string | null = null;
   child.once('exit', (code, signal) => (exited = code !== null ? `code ${code}` : `signal ${signal}`));
   child.once('error', (error: NodeJS.ErrnoException) => (exited = `${error.code ?? error.message}: run \`npm run tools -- install --cluster\``));
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    if (exited !== null) throw new StartupError(`The Temporal server stopped before it was ready (${exited}): ${output.slice(-3).join(' / ')}`);
+    if (exited !== null) throw new StartupError(`The Temporal server stopped before it was ready (${exited}): ${lastWords(output)}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -224,7 +239,7 @@ async function untilServing(child: ChildProcess, address: string, output: string
     await new Promise((r) => setTimeout(r, 250));
   }
   child.kill('SIGKILL');
-  throw new StartupError(`The Temporal server did not answer on ${address} within ${timeoutMs / 1000} s: ${output.slice(-3).join(' / ')}`);
+  throw new StartupError(`The Temporal server did not answer on ${address} within ${timeoutMs / 1000} s: ${lastWords(output)}`);
 }
 
 async function registerNamespace(address: string, namespace: string, searchAttributes: readonly SearchAttributeSpec[]): Promise<void> {

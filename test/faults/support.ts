@@ -6,7 +6,8 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createDatabasePool } from '../../src/db/pool.ts';
 import { startClusterStack, type ClusterStack } from '../../src/main/cluster.ts';
-import type { TemporalClusterPorts } from '../../src/platform/temporal-cluster.ts';
+import { standardPorts, type TemporalClusterPorts } from '../../src/platform/temporal-cluster.ts';
+import { createServer } from 'node:net';
 import { freePort } from '../support/ports.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
 import { tempFolder } from '../support/stack.ts';
@@ -18,9 +19,7 @@ export async function startFaultStack() {
   const pgPort = await freePort();
   const proxy = await startTcpProxy(pgPort);
   const smtp = await startSmtpPeer();
-  const names = ['frontend', 'frontendHttp', 'frontendMembership', 'history', 'historyMembership', 'matching', 'matchingMembership', 'worker', 'workerMembership'] as const;
-  const temporalPorts = {} as TemporalClusterPorts;
-  for (const name of names) temporalPorts[name] = await freePort();
+  const temporalPorts = await freeClusterPorts();
   const stack: ClusterStack = await startClusterStack({
     dataDir: tempFolder('dsrflow-faults-'),
     pgPort,
@@ -32,6 +31,10 @@ export async function startFaultStack() {
     appDatabaseUrl: (url) => url.replace(`:${pgPort}/`, `:${proxy.port}/`),
     demoUsers: 50,
     env: { LOG_LEVEL: 'info' },
+  }).catch(async (error: unknown) => {
+    await smtp.close();
+    await proxy.close();
+    throw error;
   });
   const pool = await createDatabasePool(stack.databaseUrl);
   const connection = await Connection.connect({ address: stack.temporal.address });
@@ -53,6 +56,20 @@ export async function startFaultStack() {
     },
   };
 }
+
+/** Temporal's port layout around a free frontend port low enough for its membership ports (smallint in PostgreSQL). */
+async function freeClusterPorts(): Promise<TemporalClusterPorts> {
+  for (;;) {
+    const ports = standardPorts(20_000 + Math.floor(Math.random() * 12_000));
+    if ((await Promise.all(Object.values(ports).map(isFree))).every(Boolean)) return ports;
+  }
+}
+
+const isFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const server = createServer().once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 
 export function apiClient(apiUrl: string, token: string) {
   const call = async (method: string, path: string, body?: unknown, key?: string) => {
