@@ -13,6 +13,8 @@ import { startMailCatcher, type MailCatcher } from '../platform/mail-catcher.ts'
 import { StartupError } from '../platform/startup-error.ts';
 import { setupTemporalDatabases, standardPorts, startTemporalServer, type TemporalClusterPorts, type TemporalServerHandle } from '../platform/temporal-cluster.ts';
 import { startTemporalUi, type TemporalUiHandle } from '../platform/temporal-ui.ts';
+import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
+import { locateTool, missingToolError } from '../platform/toolchain.ts';
 import { checkVisibilityLimits } from '../platform/visibility-limits.ts';
 import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { startAppProcess, type AppProcess } from './app-process.ts';
@@ -26,6 +28,8 @@ const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error: cons
 export interface ClusterStackOptions {
   /** The project root (where .tools/ is). */
   root?: string;
+  /** 'dev': the same stack on the Temporal dev server (SQLite file) instead, for side-by-side benches. */
+  engine?: 'cluster' | 'dev';
   dataDir: string;
   pgPort: number;
   temporalPorts: TemporalClusterPorts;
@@ -70,7 +74,8 @@ export const defaultClusterPorts = (frontend = 7233) => standardPorts(frontend);
 export async function startClusterStack(opts: ClusterStackOptions): Promise<ClusterStack> {
   const root = opts.root ?? process.cwd();
   const say = opts.log ?? (() => {});
-  const missing = missingClusterBinaries(root).filter((name) => name !== 'ui' || opts.uiPort !== null);
+  const engine = opts.engine ?? 'cluster';
+  const missing = engine === 'dev' ? [] : missingClusterBinaries(root).filter((name) => name !== 'ui' || opts.uiPort !== null);
   if (missing.length > 0) throw new StartupError(`The Temporal cluster binaries are not built (${missing.join(', ')}): run \`npm run tools -- install --cluster\` (about 7 minutes).`);
   const limits = checkVisibilityLimits(SEARCH_ATTRIBUTES);
   if (limits.length > 0) throw new StartupError(`Our search attributes exceed what SQL visibility allows: ${limits.join('; ')}.`);
@@ -86,23 +91,37 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
     say(`starting embedded PostgreSQL on 127.0.0.1:${opts.pgPort}`);
     const postgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: opts.pgPort, settings: PG_SETTINGS });
     stops.push(postgres.stop);
-    const server = { host: '127.0.0.1', port: opts.pgPort, user: 'postgres', password: 'postgres' };
-    say('setting up the temporal and temporal_visibility databases with the server’s SQL tool');
-    await setupTemporalDatabases({ sqlPath: clusterBinary('sql', root), postgres: server });
-    say(`starting the Temporal server on 127.0.0.1:${opts.temporalPorts.frontend}`);
-    const temporal = await startTemporalServer({
-      serverPath: clusterBinary('server', root),
-      dir: join(dataDir, 'temporal'),
-      postgres: server,
-      ports: opts.temporalPorts,
-      namespace,
-      searchAttributes: SEARCH_ATTRIBUTES,
-    });
-    stops.push(temporal.stop);
-    let ui: TemporalUiHandle | undefined;
-    if (opts.uiPort !== null) {
-      ui = await startTemporalUi({ uiPath: clusterBinary('ui', root), dir: join(dataDir, 'temporal-ui'), temporalAddress: temporal.address, port: opts.uiPort, namespace });
-      stops.push(ui.stop);
+    let temporal: TemporalServerHandle;
+    let ui: { url: string } | undefined;
+    if (engine === 'dev') {
+      const cli = locateTool('cli');
+      if (cli.source === 'cached-download') throw missingToolError('cli');
+      // The dev server always serves its Web UI: on the port asked for, or on the (unused) HTTP port.
+      const uiPort = opts.uiPort ?? opts.temporalPorts.frontendHttp;
+      const dev = await startTemporalDevServer({ cliPath: cli.path, dbFile: join(dataDir, 'temporal.sqlite'), port: opts.temporalPorts.frontend, uiPort, namespace, searchAttributes: SEARCH_ATTRIBUTES });
+      stops.push(dev.stop);
+      const unsupported = () => Promise.reject(new Error('the dev server stack cannot kill or restart its Temporal'));
+      temporal = { address: dev.address, pid: () => -1, kill: unsupported, restart: unsupported, stop: dev.stop };
+      if (opts.uiPort !== null) ui = { url: dev.uiUrl };
+    } else {
+      const server = { host: '127.0.0.1', port: opts.pgPort, user: 'postgres', password: 'postgres' };
+      say('setting up the temporal and temporal_visibility databases with the server’s SQL tool');
+      await setupTemporalDatabases({ sqlPath: clusterBinary('sql', root), postgres: server });
+      say(`starting the Temporal server on 127.0.0.1:${opts.temporalPorts.frontend}`);
+      temporal = await startTemporalServer({
+        serverPath: clusterBinary('server', root),
+        dir: join(dataDir, 'temporal'),
+        postgres: server,
+        ports: opts.temporalPorts,
+        namespace,
+        searchAttributes: SEARCH_ATTRIBUTES,
+      });
+      stops.push(temporal.stop);
+      if (opts.uiPort !== null) {
+        const started: TemporalUiHandle = await startTemporalUi({ uiPath: clusterBinary('ui', root), dir: join(dataDir, 'temporal-ui'), temporalAddress: temporal.address, port: opts.uiPort, namespace });
+        stops.push(started.stop);
+        ui = started;
+      }
     }
     let mail: MailCatcher | undefined;
     let smtpUrl = opts.smtpUrl;

@@ -2,6 +2,7 @@
 // server's own schema tool, a generated config, namespace and search attributes registered, and its Web UI.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
@@ -44,6 +45,20 @@ export const standardPorts = (frontend: number): TemporalClusterPorts => ({
   worker: frontend + 6,
   workerMembership: frontend - 294,
 });
+
+/** Temporal's layout around a free frontend port low enough for its membership ports (tests, benches). */
+export async function freeClusterPorts(): Promise<TemporalClusterPorts> {
+  for (;;) {
+    const ports = standardPorts(20_000 + Math.floor(Math.random() * 12_000));
+    if ((await Promise.all(Object.values(ports).map(isFree))).every(Boolean)) return ports;
+  }
+}
+
+const isFree = (port: number) =>
+  new Promise<boolean>((resolveFree) => {
+    const server = createServer().once('error', () => resolveFree(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolveFree(true)));
+  });
 
 export const TEMPORAL_DATABASES = { temporal: 'postgresql/v12/temporal', temporal_visibility: 'postgresql/v12/visibility' } as const;
 

@@ -6,8 +6,7 @@ import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { createDatabasePool } from '../../src/db/pool.ts';
 import { startClusterStack, type ClusterStack } from '../../src/main/cluster.ts';
-import { standardPorts, type TemporalClusterPorts } from '../../src/platform/temporal-cluster.ts';
-import { createServer } from 'node:net';
+import { freeClusterPorts } from '../../src/platform/temporal-cluster.ts';
 import { freePort } from '../support/ports.ts';
 import { startSmtpPeer } from '../support/smtp-peer.ts';
 import { tempFolder } from '../support/stack.ts';
@@ -56,20 +55,6 @@ export async function startFaultStack() {
     },
   };
 }
-
-/** Temporal's port layout around a free frontend port low enough for its membership ports (smallint in PostgreSQL). */
-async function freeClusterPorts(): Promise<TemporalClusterPorts> {
-  for (;;) {
-    const ports = standardPorts(20_000 + Math.floor(Math.random() * 12_000));
-    if ((await Promise.all(Object.values(ports).map(isFree))).every(Boolean)) return ports;
-  }
-}
-
-const isFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const server = createServer().once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 
 export function apiClient(apiUrl: string, token: string) {
   const call = async (method: string, path: string, body?: unknown, key?: string) => {
