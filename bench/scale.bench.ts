@@ -33,7 +33,7 @@ const timers = Number(option('timers', '1000'));
 const timerDelayMs = Number(option('timer-delay', '240')) * 1000;
 const cache = args.some((a) => a.startsWith('--cache=')) ? option('cache', '') : undefined;
 const DAY_MS = 24 * 3600 * 1000;
-const settings: WorkflowSettings = { taskQueue: 'dsrflow', verificationWindowDays: 14, reminderDaysBefore: [7, 2], autoApproveTypes: [] };
+const settings: WorkflowSettings = { taskQueue: 'dsrflow', verificationWindowDays: 14, reminderDaysBefore: [7, 2], autoApproveTypes: [], startTimeoutMs: 60_000 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;

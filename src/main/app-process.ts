@@ -6,8 +6,6 @@ import { StartupError } from '../platform/startup-error.ts';
 
 const ENTRY = { worker: fileURLToPath(new URL('../worker.ts', import.meta.url)), api: fileURLToPath(new URL('../server.ts', import.meta.url)) };
 
-// The worker's last start-up step (src/main/processes.ts runWorker): from here it polls.
-const WORKER_READY = 'recorded requests sweep schedule';
 
 export interface AppProcess {
   name: string;
@@ -20,7 +18,16 @@ export interface AppProcess {
   stop(): Promise<void>;
 }
 
-export async function startAppProcess(opts: { kind: 'worker' | 'api'; name: string; env: NodeJS.ProcessEnv; logFile: string; apiUrl?: string; timeoutMs?: number }): Promise<AppProcess> {
+export async function startAppProcess(opts: {
+  kind: 'worker' | 'api';
+  name: string;
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+  apiUrl?: string;
+  /** A worker is ready once Temporal lists it among the task queue's pollers (whatever its log level). */
+  isPolling?: (pid: number) => Promise<boolean>;
+  timeoutMs?: number;
+}): Promise<AppProcess> {
   const log = createWriteStream(opts.logFile, { flags: 'a' });
   const child: ChildProcess = spawn(process.execPath, [ENTRY[opts.kind]], { env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.pipe(log, { end: false });
@@ -33,16 +40,8 @@ export async function startAppProcess(opts: { kind: 'worker' | 'api'; name: stri
   );
   let ended: string | null = null;
   void exited.then((how) => (ended = how));
-  const ready =
-    opts.kind === 'worker'
-      ? new Promise<void>((resolve) => {
-          let seen = '';
-          child.stdout!.on('data', (d: Buffer) => {
-            seen = (seen + d.toString()).slice(-4096);
-            if (seen.includes(WORKER_READY)) resolve();
-          });
-        })
-      : untilHealthy(opts.apiUrl!, () => ended !== null);
+  const gone = () => ended !== null;
+  const ready = opts.kind === 'worker' ? untilPolling(() => opts.isPolling!(child.pid!), gone) : untilHealthy(opts.apiUrl!, gone);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   let timer: NodeJS.Timeout | undefined;
   const outcome = await Promise.race([
@@ -60,6 +59,13 @@ export async function startAppProcess(opts: { kind: 'worker' | 'api'; name: stri
     await exited;
   };
   return { name: opts.name, pid: child.pid!, exited, kill: () => signalAndWait('SIGKILL'), stop: () => signalAndWait('SIGTERM') };
+}
+
+async function untilPolling(isPolling: () => Promise<boolean>, gone: () => boolean): Promise<void> {
+  while (!gone()) {
+    if (await isPolling().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 async function untilHealthy(apiUrl: string, gone: () => boolean): Promise<void> {

@@ -20,6 +20,8 @@ import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 import { startAppProcess, type AppProcess } from './app-process.ts';
 import { workflowsPath } from './temporal-worker.ts';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import { Connection } from '@temporalio/client';
+import proto from '@temporalio/proto';
 
 // Temporal's services each keep their own connection pools: the default 100 connections run out.
 const PG_SETTINGS = { max_connections: '200' };
@@ -164,11 +166,18 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       env.WORKFLOW_BUNDLE_FILE = join(dataDir, 'workflow-bundle.js');
       writeFileSync(env.WORKFLOW_BUNDLE_FILE, bundle.code);
     }
+    const probe = await Connection.connect({ address: temporal.address });
+    stops.push(() => probe.close());
+    const taskQueue = env.TEMPORAL_TASK_QUEUE ?? 'dsrflow';
+    const isPolling = async (pid: number) => {
+      const { pollers } = await probe.workflowService.describeTaskQueue({ namespace, taskQueue: { name: taskQueue }, taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW });
+      return (pollers ?? []).some((p) => p.identity?.startsWith(`${pid}@`));
+    };
     const workers: AppProcess[] = [];
     let made = 0;
     const startWorker = async (extra: NodeJS.ProcessEnv = {}) => {
       const name = `worker-${++made}`;
-      const worker = await startAppProcess({ kind: 'worker', name, env: { ...env, ...extra }, logFile: join(logDir, `${name}.log`) });
+      const worker = await startAppProcess({ kind: 'worker', name, env: { ...env, ...extra }, logFile: join(logDir, `${name}.log`), isPolling });
       workers.push(worker);
       stops.push(worker.stop);
       return worker;

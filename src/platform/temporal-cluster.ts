@@ -1,7 +1,7 @@
 // The production Temporal server (not the dev server) on PostgreSQL, run by us: its two databases set up by the
 // server's own schema tool, a generated config, namespace and search attributes registered, and its Web UI.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,6 +189,10 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   const launch = async () => {
     await assertPortFree(opts.ports.frontend, '127.0.0.1', 'TEMPORAL_PORT', 'The Temporal server');
     child = spawn(opts.serverPath, ['--config-file', configFile, '--allow-no-auth', 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const logFile = createWriteStream(join(dir, 'temporal.log'), { flags: 'a' });
+    child.stdout!.pipe(logFile, { end: false });
+    child.stderr!.pipe(logFile, { end: false });
+    child.once('exit', () => logFile.end());
     const output: string[] = [];
     const collect = (d: Buffer) => {
       const text = d.toString().trim();

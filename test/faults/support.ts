@@ -67,9 +67,18 @@ export function apiClient(apiUrl: string, token: string) {
   };
   return {
     call,
-    /** Opens a request as a client would: POST /v1/requests with an Idempotency-Key. */
+    /** One POST /v1/requests with an Idempotency-Key. */
     open: (subject: { email: string }, opts: { type?: string; key?: string } = {}) =>
       call('POST', '/v1/requests', { type: opts.type ?? 'access', regulation: 'GDPR', subject }, opts.key ?? randomUUID()),
+    /** As a client does: a 503 is retried with the same Idempotency-Key (the documented contract), a minute at most. */
+    async openRetrying(subject: { email: string }) {
+      const key = randomUUID();
+      for (let attempt = 1; ; attempt++) {
+        const answer = await call('POST', '/v1/requests', { type: 'access', regulation: 'GDPR', subject }, key);
+        if (answer.status !== 503 || attempt >= 30) return answer;
+        await sleep(2000);
+      }
+    },
     verify: (id: string) => call('POST', `/v1/requests/${id}/verification`, { outcome: 'verified', method: 'document_check' }, randomUUID()),
     approve: (id: string) => call('POST', `/v1/requests/${id}/assessment`, { decision: 'approve' }, randomUUID()),
   };
