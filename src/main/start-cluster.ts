@@ -19,7 +19,6 @@ try {
   }
   throw error;
 }
-const workers = Number(process.env.CLUSTER_WORKERS ?? 2);
 
 let stack: ClusterStack | undefined;
 onSignals(async () => {
@@ -37,7 +36,7 @@ try {
     temporalPorts: defaultClusterPorts(config.TEMPORAL_PORT),
     uiPort: config.TEMPORAL_UI_PORT,
     apiPort: config.PORT,
-    workers,
+    workers: config.CLUSTER_WORKERS,
     namespace: config.TEMPORAL_NAMESPACE,
     ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : { mailPorts: { smtp: config.MAIL_CATCHER_SMTP_PORT, web: config.MAIL_CATCHER_WEB_PORT } }),
     ownerToken: config.DSRFLOW_OWNER_TOKEN,

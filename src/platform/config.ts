@@ -34,6 +34,8 @@ export const configSchema = z.object({
   // Worker sizing (docs/operations.md "Sizing a worker"): workflows kept in memory between their tasks; the rest are
   // replayed from history on their next task. Each cached request costs about 0.5 MB.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+  // Worker processes `npm run start:cluster` runs.
+  CLUSTER_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   // A workflow bundle built ahead (bundleWorkflowCode): the worker starts without webpack, and a deploy runs exactly it.
   WORKFLOW_BUNDLE_FILE: z.string().min(1).optional(),
 
