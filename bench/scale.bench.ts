@@ -14,6 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { createDatabasePool } from '../src/db/pool.ts';
+import { markWorkflowStarted } from '../src/db/requests.ts';
 import { startClusterStack } from '../src/main/cluster.ts';
 import { freeClusterPorts } from '../src/platform/temporal-cluster.ts';
 import { startRequestWorkflow, type WorkflowSettings } from '../src/workflow-client/starts.ts';
@@ -36,7 +37,11 @@ const DAY_MS = 24 * 3600 * 1000;
 const settings: WorkflowSettings = { taskQueue: 'dsrflow', verificationWindowDays: 14, reminderDaysBefore: [7, 2], autoApproveTypes: [], startTimeoutMs: 60_000 };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
-const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const rssMb = (pid: number) => {
+  const found = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!found) throw new Error(`process ${pid} has ended`);
+  return Number(found[1]) / 1024;
+};
 const say = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 /** n calls of `one`, `concurrency` at a time; returns the wall seconds. */
@@ -101,6 +106,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
       const withTimer = i < timers;
       const reminder = withTimer ? (Date.parse(row.due_at) - (Date.now() + timerDelayMs)) / DAY_MS : undefined;
       await startRequestWorkflow(client, row, reminder ? { ...settings, reminderDaysBefore: [reminder] } : settings);
+      await markWorkflowStarted(pool, row.id);
       if (withTimer) reminderIds.push(row.id);
     });
     const timersStartedAt = Date.now();
@@ -108,7 +114,13 @@ async function runEngine(engine: 'dev' | 'cluster') {
     const worker = await stack.startWorker(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache });
     const workerStarted = Date.now();
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(worker.pid))), 2000);
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, rssMb(worker.pid));
+      } catch {
+        // the drain loop below reports the ended worker
+      }
+    }, 2000);
     const count = (where: ReturnType<typeof sql.fragment>) => pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.requests where ${where}`);
     for (let submitted = Infinity; submitted > 0; ) {
       await new Promise((r) => setTimeout(r, 2000));
