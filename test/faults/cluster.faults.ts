@@ -117,14 +117,16 @@ test('the app database unreachable for 60 s: 503 DATABASE_UNAVAILABLE, no accept
     await s.proxy.cut();
     const cutAt = Date.now();
     const key = crypto.randomUUID();
-    const during = await s.api.open({ email: 'pg-outage-during@example.com' }, { key });
-    assert.equal(during.status, 503);
-    assert.equal(during.body?.error?.code, 'DATABASE_UNAVAILABLE');
-    await sleep(60_000 - (Date.now() - cutAt));
-    await s.proxy.restore();
+    try {
+      const during = await s.api.open({ email: 'pg-outage-during@example.com' }, { key });
+      assert.equal(during.status, 503);
+      assert.equal(during.body?.error?.code, 'DATABASE_UNAVAILABLE');
+      await sleep(60_000 - (Date.now() - cutAt));
+    } finally {
+      await s.proxy.restore();
+    }
     // The client retries with the same Idempotency-Key once the API answers again.
-    let retried = await s.api.open({ email: 'pg-outage-during@example.com' }, { key });
-    for (let i = 0; retried.status === 503 && i < 30; i++) retried = (await sleep(1000), await s.api.open({ email: 'pg-outage-during@example.com' }, { key }));
+    const retried = await s.api.openRetrying({ email: 'pg-outage-during@example.com' }, key);
     assert.equal(retried.status, 201);
     ids.push(retried.body!.id as string);
     await until('every accepted request acknowledged and asked to verify', initialStepsDone(ids), 420_000);
@@ -135,9 +137,13 @@ test('SMTP refuses mail for 2 minutes: every email is delivered exactly once aft
   fault('SMTP refusing mail for 2 minutes', async () => {
     s.smtp.refuse(true);
     const from = Date.now();
-    const ids = await openMany(20, 'smtp-outage');
-    await sleep(120_000 - (Date.now() - from));
-    s.smtp.refuse(false);
+    let ids: string[];
+    try {
+      ids = await openMany(20, 'smtp-outage');
+      await sleep(120_000 - (Date.now() - from));
+    } finally {
+      s.smtp.refuse(false);
+    }
     assert.ok(s.smtp.refusedCount() > 0, 'mail was refused during the outage');
     await until('every email delivered', initialStepsDone(ids), 600_000);
     await sleep(10_000);

@@ -71,8 +71,7 @@ export function apiClient(apiUrl: string, token: string) {
     open: (subject: { email: string }, opts: { type?: string; key?: string } = {}) =>
       call('POST', '/v1/requests', { type: opts.type ?? 'access', regulation: 'GDPR', subject }, opts.key ?? randomUUID()),
     /** As a client does: a 503 is retried with the same Idempotency-Key (the documented contract), a minute at most. */
-    async openRetrying(subject: { email: string }) {
-      const key = randomUUID();
+    async openRetrying(subject: { email: string }, key = randomUUID()) {
       for (let attempt = 1; ; attempt++) {
         const answer = await call('POST', '/v1/requests', { type: 'access', regulation: 'GDPR', subject }, key);
         if (answer.status !== 503 || attempt >= 30) return answer;
