@@ -1,6 +1,6 @@
 // Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
 //   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
-//                             [--timers=1000] [--timer-delay=240] [--cache=N]
+//                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source]
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
 //    `client.workflow.start` calls with the same search attributes on the same server, interleaved, medians.
 // 2. Open requests on one worker: the intake's requests plus more started directly (recorded as the API records them)
@@ -33,6 +33,8 @@ const open = Number(option('open', '10000'));
 const timers = Number(option('timers', '1000'));
 const timerDelayMs = Number(option('timer-delay', '240')) * 1000;
 const cache = args.some((a) => a.startsWith('--cache=')) ? option('cache', '') : undefined;
+// --bundle=source: the worker bundles the workflows itself at start (as `npm start` does), not the stack's prebuilt file.
+const bundleFromSource = option('bundle', 'prebuilt') === 'source';
 const DAY_MS = 24 * 3600 * 1000;
 const settings: WorkflowSettings = { taskQueue: 'dsrflow', verificationWindowDays: 14, reminderDaysBefore: [7, 2], autoApproveTypes: [], startTimeoutMs: 60_000 };
 
@@ -111,7 +113,8 @@ async function runEngine(engine: 'dev' | 'cluster') {
     });
     const timersStartedAt = Date.now();
     say(`${engine}: ${apiOpened + more} open requests (${more} started directly in ${startSeconds.toFixed(0)} s); starting one worker`);
-    const worker = await stack.startWorker(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache });
+    const worker = await stack.startWorker({ ...(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache }), ...(bundleFromSource ? { WORKFLOW_BUNDLE_FILE: '' } : {}) });
+    const readyRss = rssMb(worker.pid);
     const workerStarted = Date.now();
     let peak = 0;
     const sampler = setInterval(() => {
@@ -140,6 +143,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
       open: apiOpened + more,
       drainS: drainS.toFixed(0),
       drainPerS: ((apiOpened + more) / drainS).toFixed(0),
+      readyRssMb: readyRss.toFixed(0),
       peakRssMb: Math.max(peak, settled).toFixed(0),
       settledRssMb: settled.toFixed(0),
       timers: `${fired}/${reminderIds.length}`,
@@ -156,7 +160,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
 
 const results = [];
 for (const engine of engines) results.push(await runEngine(engine));
-console.log(`| engine | raw starts/s | API intake/s | ratio | open | drain s | drained/s | worker peak RSS MB | settled RSS MB | reminders sent | server RSS MB |`);
-console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
-for (const r of results) console.log(`| ${r.engine} | ${r.rawPerS} | ${r.apiPerS} | ${r.ratio} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.peakRssMb} | ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
+console.log(`| engine | raw starts/s | API intake/s | ratio | open | drain s | drained/s | worker RSS ready / peak / settled MB | reminders sent | server RSS MB |`);
+console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+for (const r of results) console.log(`| ${r.engine} | ${r.rawPerS} | ${r.apiPerS} | ${r.ratio} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.readyRssMb} / ${r.peakRssMb} / ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
 process.exit(0);

@@ -37,7 +37,11 @@ export const configSchema = z.object({
   // Worker processes `npm run start:cluster` runs.
   CLUSTER_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   // A workflow bundle built ahead (bundleWorkflowCode): the worker starts without webpack, and a deploy runs exactly it.
-  WORKFLOW_BUNDLE_FILE: z.string().min(1).optional(),
+  WORKFLOW_BUNDLE_FILE: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
 
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().min(3).default('dsrflow <privacy@dsrflow.localhost>'),
