@@ -1,6 +1,6 @@
 // Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
 //   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
-//                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source]
+//                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB]
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
 //    `client.workflow.start` calls with the same search attributes on the same server, interleaved, medians.
 // 2. Open requests on one worker: the intake's requests plus more started directly (recorded as the API records them)
@@ -35,6 +35,8 @@ const timerDelayMs = Number(option('timer-delay', '240')) * 1000;
 const cache = args.some((a) => a.startsWith('--cache=')) ? option('cache', '') : undefined;
 // --bundle=source: the worker bundles the workflows itself at start (as `npm start` does), not the stack's prebuilt file.
 const bundleFromSource = option('bundle', 'prebuilt') === 'source';
+// --heap=MB: the worker's V8 old-space limit (NODE_OPTIONS=--max-old-space-size), as a container's memory limit suggests.
+const heapMb = args.some((a) => a.startsWith('--heap=')) ? option('heap', '') : undefined;
 const DAY_MS = 24 * 3600 * 1000;
 const settings: WorkflowSettings = { taskQueue: 'dsrflow', verificationWindowDays: 14, reminderDaysBefore: [7, 2], autoApproveTypes: [], startTimeoutMs: 60_000 };
 
@@ -118,7 +120,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
     });
     const timersStartedAt = Date.now();
     say(`${engine}: ${apiOpened + more} open requests (${more} started directly in ${startSeconds.toFixed(0)} s); starting one worker`);
-    const worker = await stack.startWorker({ ...(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache }), ...(bundleFromSource ? { WORKFLOW_BUNDLE_FILE: '' } : {}) });
+    const worker = await stack.startWorker({ ...(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache }), ...(bundleFromSource ? { WORKFLOW_BUNDLE_FILE: '' } : {}), ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) });
     const readyRss = rssMb(worker.pid);
     const workerStarted = Date.now();
     let peak = 0;
