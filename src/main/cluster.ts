@@ -2,6 +2,7 @@
 // Temporal server built from go.temporal.io/server with its Web UI, and dsrflow as separate processes: N workers
 // and the API. `npm run start:cluster` runs it; the faults suite and the scale bench drive it.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { migrate } from '../db/migrate.ts';
 import { createDatabasePool } from '../db/pool.ts';
@@ -25,6 +26,14 @@ import proto from '@temporalio/proto';
 
 // Temporal's services each keep their own connection pools: the default 100 connections run out.
 const PG_SETTINGS = { max_connections: '200' };
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
 export interface ClusterStackOptions {
@@ -177,7 +186,9 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
     let made = 0;
     const startWorker = async (extra: NodeJS.ProcessEnv = {}) => {
       const name = `worker-${++made}`;
-      const worker = await startAppProcess({ kind: 'worker', name, env: { ...env, ...extra }, logFile: join(logDir, `${name}.log`), isPolling });
+      // Workers side by side on one host: each serves its metrics on a port of its own.
+      const metricsPort = { WORKER_METRICS_PORT: String(await freePort()) };
+      const worker = await startAppProcess({ kind: 'worker', name, env: { ...env, ...metricsPort, ...extra }, logFile: join(logDir, `${name}.log`), isPolling });
       workers.push(worker);
       stops.push(worker.stop);
       return worker;

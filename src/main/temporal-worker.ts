@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { withoutPersonalDataInFailures } from '../activities/failures.ts';
 
@@ -13,6 +13,8 @@ export interface WorkerSettings {
   workflowBundle?: WorkflowBundleOption;
   /** Workflows kept in memory between tasks (WORKER_MAX_CACHED_WORKFLOWS); see docs/operations.md "Sizing a worker". */
   maxCachedWorkflows?: number;
+  /** Activity interceptors (the metrics and log lines of each attempt). */
+  interceptors?: ActivityInterceptorsFactory[];
 }
 
 export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
@@ -29,6 +31,7 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
     // holding thousands of idle requests grew past 1 GB. Requests wait days between tasks; replaying a short history
     // on the next task is cheaper than keeping every one in memory.
     maxCachedWorkflows: s.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
+    ...(s.interceptors ? { interceptors: { activity: s.interceptors } } : {}),
   });
 }
 

@@ -91,6 +91,10 @@ export const configSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
     .pipe(z.array(z.string().min(32, 'each previous secret is at least 32 characters'))),
+  // Keys that encrypt Temporal payloads and files at rest (src/platform/data-keys.ts): 'id:base64key' entries, newest
+  // first, or a file of them one per line. npm start makes a local one under DATA_DIR when both are unset.
+  DATA_KEYS: z.string().min(1).optional(),
+  DATA_KEYS_FILE: z.string().min(1).optional(),
   DEFAULT_ORGANIZATION: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'lowercase letters, digits and dashes').default('default'),
   DEMO_SEED_USERS: z.coerce.number().int().min(0).max(10_000_000).default(500),
   VERIFICATION_WINDOW_DAYS: z.coerce.number().int().min(1).max(90).default(14),
@@ -111,6 +115,11 @@ export const configSchema = z.object({
   // Admission on the unauthenticated routes (webhooks, verification and download links), per client address.
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
   PUBLIC_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  // Monitoring (docs/operations.md): a bearer token for /metrics; where the Temporal SDK serves its own worker
+  // metrics (host:port, unset: not served); the port of a separate worker's /metrics (`npm run worker`).
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  TEMPORAL_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port').optional(),
+  WORKER_METRICS_PORT: port(9465),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 

@@ -1,6 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { localSecretFile } from './local-secret.ts';
 import type { CountryCode } from '../domain/identifiers.ts';
 import { normalizeIdentifier, type SubjectIdentifierKind } from '../domain/subjects.ts';
 
@@ -38,27 +37,10 @@ export const SUBJECT_SECRET_FILE = 'subject-id-secret';
  * The local default for `npm start` without SUBJECT_ID_SECRET: made once, kept beside the embedded database under
  * DATA_DIR (readable by its owner only), so ids stay stable across restarts.
  */
-export async function localSubjectSecret(dataDir: string): Promise<string> {
-  const file = join(dataDir, SUBJECT_SECRET_FILE);
-  try {
-    const kept = (await readFile(file, 'utf8')).trim();
-    if (kept.length >= 32) return kept;
-    throw new Error(`${file} holds no usable secret (under 32 characters): remove it, or set SUBJECT_ID_SECRET`);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  const secret = randomBytes(32).toString('base64url');
-  await mkdir(dirname(file), { recursive: true });
-  // Written whole under a private name, then linked into place: another process never reads a half-written file,
-  // and when two start at once the first link wins and both use its secret.
-  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
-  await writeFile(draft, `${secret}\n`, { mode: 0o600 });
-  try {
-    await link(draft, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    await unlink(draft).catch(() => {});
-  }
-  return (await readFile(file, 'utf8')).trim();
-}
+export const localSubjectSecret = (dataDir: string): Promise<string> =>
+  localSecretFile(
+    dataDir,
+    SUBJECT_SECRET_FILE,
+    () => randomBytes(32).toString('base64url'),
+    (kept) => (kept.length >= 32 ? null : 'holds no usable secret (under 32 characters): remove it, or set SUBJECT_ID_SECRET'),
+  );
