@@ -27,9 +27,9 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
     activities: withoutPersonalDataInFailures(createActivities(s.deps)),
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
     shutdownGraceTime: '10 seconds',
-    // The SDK's default is ~60% of the heap limit in MB (2,400 requests on a 4 GB heap at ~0.5 MB each): a worker
-    // holding thousands of idle requests grew past 1 GB. Requests wait days between tasks; replaying a short history
-    // on the next task is cheaper than keeping every one in memory.
+    // The SDK's default is ~60% of the heap limit in MB (2,400 workflows on a 4 GB heap): every one of a thousand idle
+    // requests stayed cached and the process grew past 800 MB. Requests wait days between tasks; replaying a short
+    // history on the next task is cheaper than keeping every one in memory.
     maxCachedWorkflows: s.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(s.interceptors ? { interceptors: { activity: s.interceptors } } : {}),
   });

@@ -32,7 +32,7 @@ export const configSchema = z.object({
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
   // Worker sizing (docs/operations.md "Sizing a worker"): workflows kept in memory between their tasks; the rest are
-  // replayed from history on their next task. Each cached request costs about 0.5 MB.
+  // replayed from history on their next task.
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
   // Worker processes `npm run start:cluster` runs.
   CLUSTER_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
