@@ -207,7 +207,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
       worker.shutdown();
       await running;
     });
-    console.error(`dev server, workflow bundle and worker ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.error(`${cluster ? 'Temporal server' : 'dev server'}, workflow bundle and worker ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     // What the Schedule starts, with the batch size override (if any) as its input.
     const action = deletionPushSchedule(TASK_QUEUE).action as { workflowType: string; args: Array<{ batchSize?: number }> };
