@@ -1,7 +1,7 @@
 // Deletion push benchmark (issue #5): the hourly push of N pending erasure requests (default 100,000) from
 // dsrflow.deletion_queue to <schema>.deletion_requests, against the floor: one plain
 // `insert into <a table like deletion_requests> select ... from <staging table holding the same rows>`.
-//   node bench/deletion-push.bench.ts [pending=100000] [--repeat=N] [--batch=N] [--modes=floor,loop,workflow]
+//   node bench/deletion-push.bench.ts [pending=100000] [--repeat=N] [--batch=N] [--modes=floor,loop,workflow] [--cluster]
 // Modes, interleaved per repeat so a burst of load elsewhere hits all of them:
 //   floor     the plain INSERT ... SELECT from the staging table (prepared beforehand, not timed);
 //   loop      the activity `drainDeletionQueue` called directly, as the workflow calls it (batches until one comes back short);
@@ -10,6 +10,8 @@
 // Before each run (not timed): target truncated, queue refilled, VACUUM ANALYZE, CHECKPOINT. After each
 // push run: exactly N rows landed, once each, with the staging table's values, and nothing left pending.
 // --batch overrides the batch size (passed as the workflow input, as a schedule could); --repeat reports medians.
+// --cluster: the workflow runs on the Temporal server built from go.temporal.io/server (npm run tools -- install
+// --cluster), its databases on the bench's PostgreSQL, instead of the dev server.
 // Starts its own embedded PostgreSQL and Temporal dev server on free ports and removes them at the end.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -31,6 +33,8 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 import { startTemporalDevServer } from '../src/platform/temporal-dev-server.ts';
+import { clusterBinary } from '../src/platform/cluster-toolchain.ts';
+import { freeClusterPorts, setupTemporalDatabases, startTemporalServer } from '../src/platform/temporal-cluster.ts';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.ts';
 import { locateTool } from '../src/platform/toolchain.ts';
 import { DELETION_PUSH_BATCH } from '../src/workflows/deletion-push.ts';
@@ -149,10 +153,24 @@ async function verify(pool: DatabasePool, schema: string, pending: number, push:
   if (!ok) throw new Error(`verification failed in ${schema}: ${JSON.stringify(check)}`);
 }
 
-async function main(pending: number, repeat: number, modes: Mode[], batchOverride: number | undefined) {
+async function startDevTemporal(dir: string) {
+  const cli = locateTool('cli');
+  if (cli.source === 'cached-download') throw new Error('no Temporal CLI: run `npm run tools` or set TEMPORAL_CLI_PATH');
+  return startTemporalDevServer({ cliPath: cli.path, dbFile: join(dir, 'temporal.sqlite'), port: await freePort(), uiPort: await freePort(), namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES });
+}
+
+/** The production server, its two databases on the bench's PostgreSQL (whose CPU figures then include Temporal's). */
+async function startClusterTemporal(pgPort: number, dir: string) {
+  const postgres = { host: '127.0.0.1', port: pgPort, user: 'postgres', password: 'postgres' };
+  await setupTemporalDatabases({ sqlPath: clusterBinary('sql'), postgres });
+  return startTemporalServer({ serverPath: clusterBinary('server'), dir: join(dir, 'temporal'), postgres, ports: await freeClusterPorts(), namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES });
+}
+
+async function main(pending: number, repeat: number, modes: Mode[], batchOverride: number | undefined, cluster: boolean) {
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   const dir = mkdtempSync(join(tmpdir(), 'dsrflow-bench-push-'));
-  const pgHandle = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: await freePort(), persistent: false });
+  const pgPort = await freePort();
+  const pgHandle = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), port: pgPort, persistent: false, settings: { max_connections: '200' } });
   const stops: Array<() => Promise<unknown>> = [() => pgHandle.stop()];
   try {
     await migrate(pgHandle.url);
@@ -164,9 +182,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
     await seed(admin, pending);
     console.error(`seeded ${pending} pending deletion requests in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-    const cli = locateTool('cli');
-    if (cli.source === 'cached-download') throw new Error('no Temporal CLI: run `npm run tools` or set TEMPORAL_CLI_PATH');
-    const dev = await startTemporalDevServer({ cliPath: cli.path, dbFile: join(dir, 'temporal.sqlite'), port: await freePort(), uiPort: await freePort(), namespace: 'default', searchAttributes: SEARCH_ATTRIBUTES });
+    const dev = cluster ? await startClusterTemporal(pgPort, dir) : await startDevTemporal(dir);
     stops.unshift(() => dev.stop());
     const connection = await Connection.connect({ address: dev.address });
     const nativeConnection = await NativeConnection.connect({ address: dev.address });
@@ -191,7 +207,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
       worker.shutdown();
       await running;
     });
-    console.error(`dev server, workflow bundle and worker ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    console.error(`${cluster ? 'Temporal server' : 'dev server'}, workflow bundle and worker ready in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
     // What the Schedule starts, with the batch size override (if any) as its input.
     const action = deletionPushSchedule(TASK_QUEUE).action as { workflowType: string; args: Array<{ batchSize?: number }> };
@@ -249,7 +265,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
     const label: Record<Mode, string> = {
       floor: 'INSERT ... SELECT from staging (floor)',
       loop: `activity loop, batch ${batchSize}`,
-      workflow: `deletionPush workflow (dev server + worker), batch ${batchSize}`,
+      workflow: `deletionPush workflow (${cluster ? 'Temporal server on PostgreSQL' : 'dev server'} + worker), batch ${batchSize}`,
     };
     const lines = [
       `pending ${pending}, ${repeat} run(s) each, medians`,
@@ -283,4 +299,4 @@ const modes = (option('modes')?.split(',') ?? [...MODES]) as Mode[];
 for (const m of modes) if (!MODES.includes(m)) throw new Error(`unknown mode ${m}: one of ${MODES.join(', ')}`);
 const batch = option('batch') ? Number(option('batch')) : undefined;
 if (batch !== undefined && !(Number.isInteger(batch) && batch > 0)) throw new Error('--batch must be a positive integer');
-await main(Number(args.find((a) => !a.startsWith('--')) ?? 100_000), Math.max(1, Number(option('repeat') ?? 1)), modes, batch);
+await main(Number(args.find((a) => !a.startsWith('--')) ?? 100_000), Math.max(1, Number(option('repeat') ?? 1)), modes, batch, args.includes('--cluster'));

@@ -1,6 +1,6 @@
 // Export benchmark: a subject with 10k / 100k / 1M related rows in the demo warehouse; wall time and peak RSS per
 // format, against the floor: the CSV export's own COPY (query) TO STDOUT (FORMAT csv, HEADER), into a plain file.
-//   node bench/export.bench.ts [sizes...] [--formats=csv,json] [--repeat=N]
+//   node bench/export.bench.ts [sizes...] [--formats=csv,json] [--repeat=N] [--cluster]
 //   e.g. node bench/export.bench.ts 10000 100000;  node bench/export.bench.ts 1000000 --formats=csv,json --repeat=3
 // --formats: which formats to measure (default all five); --repeat: run each measurement N times (COPY included)
 // and report the median of each, the ratio being median over median (the build machine is shared and noisy).
@@ -27,6 +27,10 @@ import { insertRequest } from '../src/db/requests.ts';
 import { seedDemoWarehouse } from '../src/db/seed.ts';
 import { ensureOrganization } from '../src/db/tokens.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
+import { seedBulkSubject } from '../test/support/bulk-subject.ts';
+import { startClusterStack } from '../src/main/cluster.ts';
+import { freeClusterPorts } from '../src/platform/temporal-cluster.ts';
+import { z } from 'zod';
 import { createLogger } from '../src/platform/logger.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 
@@ -41,38 +45,6 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
-
-/** The bench subject's related rows: half events, the rest orders with items and payments, and campaigns. */
-async function seedSubject(url: string, rows: number) {
-  const pool = await createDatabasePool(url, { maximumPoolSize: 2 });
-  const orders = Math.round(rows * 0.1);
-  await pool.query(sql.unsafe`delete from warehouse.transactions t using warehouse.orders o where o.id = t.order_id and o.user_id = ${BENCH_USER}`);
-  await pool.query(sql.unsafe`delete from warehouse.order_items t using warehouse.orders o where o.id = t.order_id and o.user_id = ${BENCH_USER}`);
-  for (const table of ['orders', 'events', 'campaign_interactions']) await pool.query(sql.unsafe`delete from ${sql.identifier(['warehouse', table])} where user_id = ${BENCH_USER}`);
-  await pool.query(sql.unsafe`
-    insert into warehouse.users (id, customer_id, email, first_name, last_name, phone, country, birth_date, created_at)
-    values (${BENCH_USER}, 'cus_bench', 'bench@example.com', 'Zoë', 'García, Jr.', null, 'ES', '1980-05-17', now())
-    on conflict (id) do nothing`);
-  await pool.query(sql.unsafe`
-    insert into warehouse.orders (user_id, placed_at, status, currency, total, shipping_address)
-    select ${BENCH_USER}, now() - make_interval(mins => i), 'paid', 'EUR', (i % 500) + 0.99, i || ' Rue de l''Église, apt "B"' from generate_series(1, ${orders}::int) i`);
-  await pool.query(sql.unsafe`
-    insert into warehouse.order_items (order_id, sku, product_name, quantity, unit_price)
-    select o.id, 'SKU-' || j, 'Café crème, 1kg', j, 9.5 from warehouse.orders o cross join generate_series(1, 2) j where o.user_id = ${BENCH_USER}`);
-  await pool.query(sql.unsafe`
-    insert into warehouse.transactions (order_id, occurred_at, kind, amount, currency, card_last4)
-    select o.id, o.placed_at, 'payment', o.total, 'EUR', '4242' from warehouse.orders o where o.user_id = ${BENCH_USER}`);
-  const rest = rows - orders * 4;
-  await pool.query(sql.unsafe`
-    insert into warehouse.events (user_id, occurred_at, name, ip_address, properties)
-    select ${BENCH_USER}, now() - make_interval(secs => i), 'page_view', '10.0.0.1', jsonb_build_object('path', '/p/' || i)
-    from generate_series(1, ${Math.round(rest * 0.8)}::int) i`);
-  await pool.query(sql.unsafe`
-    insert into warehouse.campaign_interactions (user_id, campaign, channel, action, occurred_at)
-    select ${BENCH_USER}, 'newsletter-weekly', 'email', 'opened', now() - make_interval(days => i % 3000) from generate_series(1, ${rest - Math.round(rest * 0.8)}::int) i`);
-  await pool.query(sql.unsafe`analyze`);
-  await pool.end();
-}
 
 /** Child: one measurement, printed as a JSON line. */
 async function child(kind: string, url: string) {
@@ -146,7 +118,7 @@ async function main(sizes: number[], formats: ExportFormat[], repeat: number) {
     await pool.end();
     const lines: string[] = ['| related rows | format | status | wall s | x COPY | file MB | peak RSS MB |', '|---:|---|---|---:|---:|---:|---:|'];
     for (const size of sizes) {
-      await seedSubject(handle.url, size);
+      await seedBulkSubject(handle.url, size);
       const once = (kind: string) =>
         JSON.parse(execFileSync(process.execPath, [SELF, '--child', kind, handle.url], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').at(-1)!);
       // Repeats interleave the kinds (copy, csv, json, copy, csv, json, ...) so a burst of load elsewhere hits all.
@@ -177,6 +149,55 @@ async function main(sizes: number[], formats: ExportFormat[], repeat: number) {
   }
 }
 
+/**
+ * --cluster: the export as production runs it, on the cluster stack (Temporal server on PostgreSQL, a worker process,
+ * the API): an access request for the bench subject opened, verified and approved through the API, timed from the
+ * approval to every format ready, against the same COPY floor on the same database.
+ */
+async function clusterMain(sizes: number[], formats: ExportFormat[]) {
+  const stack = await startClusterStack({
+    dataDir: mkdtempSync(join(tmpdir(), 'dsrflow-bench-cluster-')),
+    pgPort: await freePort(),
+    temporalPorts: await freeClusterPorts(),
+    uiPort: null,
+    apiPort: await freePort(),
+    workers: 1,
+    demoUsers: 1000,
+    env: { LOG_LEVEL: 'warn', EXPORT_FORMATS: formats.join(',') },
+  });
+  const pool = await createDatabasePool(stack.databaseUrl, { maximumPoolSize: 2 });
+  const call = async (path: string, body: unknown) => {
+    const answer = await fetch(`${stack.apiUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${stack.ownerToken}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify(body) });
+    if (answer.status >= 300) throw new Error(`${path}: ${answer.status} ${await answer.text()}`);
+    return (await answer.json()) as { id: string };
+  };
+  const statusOf = (id: string) => pool.oneFirst(sql.type(z.object({ status: z.string() }))`select status from dsrflow.requests where id = ${id}`);
+  const until = async (id: string, status: string) => {
+    while ((await statusOf(id)) !== status) await new Promise((r) => setTimeout(r, 100));
+  };
+  const lines = ['| related rows | formats | COPY floor s | cluster: approval to files ready s | x COPY |', '|---:|---|---:|---:|---:|'];
+  try {
+    for (const size of sizes) {
+      await seedBulkSubject(stack.databaseUrl, size);
+      const floor = JSON.parse(execFileSync(process.execPath, [SELF, '--child', 'copy', stack.databaseUrl], { encoding: 'utf8' }).trim().split('\n').at(-1)!);
+      const { id } = await call('/v1/requests', { type: 'access', regulation: 'GDPR', subject: { email: 'bench@example.com' } });
+      await until(id, 'awaiting_verification');
+      await call(`/v1/requests/${id}/verification`, { outcome: 'verified', method: 'document_check' });
+      await until(id, 'in_assessment');
+      const started = performance.now();
+      await call(`/v1/requests/${id}/assessment`, { decision: 'approve' });
+      await until(id, 'completed');
+      const seconds = (performance.now() - started) / 1000;
+      lines.push(`| ${size} | ${formats.join(', ')} | ${(floor.ms / 1000).toFixed(2)} | ${seconds.toFixed(2)} | ${(seconds / (floor.ms / 1000)).toFixed(2)} |`);
+      console.error(lines.at(-1));
+    }
+    console.log(lines.join('\n'));
+  } finally {
+    await pool.end();
+    await stack.stop();
+  }
+}
+
 if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!);
 else {
   const args = process.argv.slice(2);
@@ -184,5 +205,6 @@ else {
   const sizes = args.filter((a) => !a.startsWith('--')).map(Number).filter((n) => n > 0);
   const formats = (option('formats')?.split(',') ?? FORMATS) as ExportFormat[];
   for (const f of formats) if (!FORMATS.includes(f)) throw new Error(`unknown format ${f}: one of ${FORMATS.join(', ')}`);
-  await main(sizes.length ? sizes : [10_000, 100_000], formats, Math.max(1, Number(option('repeat') ?? 1)));
+  if (args.includes('--cluster')) await clusterMain(sizes.length ? sizes : [1_000_000], option('formats') ? formats : ['csv', 'json']);
+  else await main(sizes.length ? sizes : [10_000, 100_000], formats, Math.max(1, Number(option('repeat') ?? 1)));
 }

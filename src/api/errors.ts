@@ -103,6 +103,8 @@ function isDatabaseUnavailable(err: unknown): boolean {
     if (e instanceof DatabaseDeadlineError || e instanceof StatementTimeoutError) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    // pg's own words (no code) for a connection dropped while a query was on it: the database went away mid-request.
+    if (e instanceof Error && /^Connection terminated/.test(e.message)) return true;
   }
   return false;
 }

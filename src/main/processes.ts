@@ -96,6 +96,8 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
   const destinations = rt.config.DESTINATIONS_FILE ? await loadDestinationsFile(rt.config.DESTINATIONS_FILE) : [];
   const worker = await createWorker({
     connection: rt.nativeConnection ?? fail('runWorker needs a runtime opened with { worker: true }'),
+    ...(rt.config.WORKFLOW_BUNDLE_FILE ? { workflowBundle: { codePath: rt.config.WORKFLOW_BUNDLE_FILE } } : {}),
+    maxCachedWorkflows: rt.config.WORKER_MAX_CACHED_WORKFLOWS,
     namespace: rt.config.TEMPORAL_NAMESPACE,
     taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
     deps: {
@@ -117,7 +119,12 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
     interceptors: [activityObserver(rt.metrics, rt.logger.child({ part: 'worker' }))],
   });
   const running = worker.run();
-  const started = await startRecordedRequests(rt.client, rt, workflowSettings(rt.config));
+  // Not fatal: a Temporal slow to answer at start-up would otherwise stop a worker that is already polling; the
+  // recorded-requests sweep (every 5 minutes) starts whatever is left.
+  const started = await startRecordedRequests(rt.client, rt, workflowSettings(rt.config)).catch((error: unknown) => {
+    rt.logger.warn('starting the workflows of recorded requests failed; the 5-minute sweep retries', { error: (error as Error).name });
+    return 0;
+  });
   if (started > 0) rt.logger.info('started workflows of requests recorded while Temporal was down', { count: started });
   // The hourly deletion_requests push: created, or brought to this definition, at every worker start.
   const schedule = await ensureDeletionPushSchedule(rt.client, rt.config.TEMPORAL_TASK_QUEUE);

@@ -9,11 +9,15 @@ export interface WorkerSettings {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
-  /** A prebuilt bundle (tests share one); otherwise the workflows are bundled from source at start. */
+  /** A prebuilt bundle (tests share one; WORKFLOW_BUNDLE_FILE); otherwise the workflows are bundled from source at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** Workflows kept in memory between tasks (WORKER_MAX_CACHED_WORKFLOWS); see docs/operations.md "Sizing a worker". */
+  maxCachedWorkflows?: number;
   /** Activity interceptors (the metrics and log lines of each attempt). */
   interceptors?: ActivityInterceptorsFactory[];
 }
+
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 500;
 
 export function createWorker(s: WorkerSettings): Promise<Worker> {
   return Worker.create({
@@ -23,6 +27,10 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
     activities: withoutPersonalDataInFailures(createActivities(s.deps)),
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
     shutdownGraceTime: '10 seconds',
+    // The SDK's default is ~60% of the heap limit in MB (2,400 workflows on a 4 GB heap): every one of a thousand idle
+    // requests stayed cached and the process grew past 800 MB. Requests wait days between tasks; replaying a short
+    // history on the next task is cheaper than keeping every one in memory.
+    maxCachedWorkflows: s.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     ...(s.interceptors ? { interceptors: { activity: s.interceptors } } : {}),
   });
 }

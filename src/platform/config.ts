@@ -31,6 +31,17 @@ export const configSchema = z.object({
   TEMPORAL_UI_URL: optionalUrl,
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
+  // Worker sizing (docs/operations.md "Sizing a worker"): workflows kept in memory between their tasks; the rest are
+  // replayed from history on their next task.
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).optional(),
+  // Worker processes `npm run start:cluster` runs.
+  CLUSTER_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
+  // A workflow bundle built ahead (bundleWorkflowCode): the worker starts without webpack, and a deploy runs exactly it.
+  WORKFLOW_BUNDLE_FILE: z
+    .string()
+    .trim()
+    .transform((v) => (v === '' ? undefined : v))
+    .optional(),
 
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().min(3).default('dsrflow <privacy@dsrflow.localhost>'),

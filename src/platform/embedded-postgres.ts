@@ -32,6 +32,8 @@ export interface EmbeddedPostgresOptions {
   portSetting?: string;
   /** How long the server may take to accept connections before start-up gives up. */
   startTimeoutMs?: number;
+  /** Server settings (`-c name=value`), e.g. max_connections for a Temporal server's pools. */
+  settings?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -59,7 +61,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
   await assertPortFree(opts.port, HOST, opts.portSetting ?? 'EMBEDDED_PG_PORT', 'PostgreSQL');
 
-  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(opts.port), '-c', `listen_addresses=${HOST}`], {
+  const settings = Object.entries({ listen_addresses: HOST, ...opts.settings }).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+  const child = spawn(binaries.postgres, ['-D', dataDir, '-p', String(opts.port), ...settings], {
     ...(who ? { uid: who.uid, gid: who.gid } : {}),
     env: { ...process.env, LC_MESSAGES: 'C' },
     stdio: ['ignore', 'pipe', 'pipe'],

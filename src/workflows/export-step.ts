@@ -4,7 +4,9 @@ import { activities, type RequestRun } from './request-context.ts';
 
 // Collection streams rows for minutes on a large subject: it heartbeats, and a retry resumes from what is written.
 // No attempt limit: a warehouse outage must delay the request, not fail it (the overdue timer still escalates).
-const longExport = { startToCloseTimeout: '2 hours', heartbeatTimeout: '2 minutes', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' } } as const;
+// A worker that dies mid-export is noticed when its heartbeats stop: 30 s (was 2 minutes) before another worker
+// takes over; heartbeats come every 5,000 rows or MiB, seconds apart even for PDF on a loaded machine.
+const longExport = { startToCloseTimeout: '2 hours', heartbeatTimeout: '30 seconds', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' } } as const;
 const { exportSubjectData } = proxyActivities<Activities>(longExport);
 
 export type ExportOutcome = { delivered: true; exportIds: string[]; expiresAt: string } | { delivered: false; outcome: 'noData' | 'ambiguous' };

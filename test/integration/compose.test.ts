@@ -12,6 +12,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { configSchema, loadConfig } from '../../src/platform/config.ts';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.ts';
+import { TEMPORAL_SERVER_VERSION, TEMPORAL_UI_VERSION } from '../../src/platform/cluster-toolchain.ts';
 
 const COMPOSE_FILE = new URL('../../docker-compose.yml', import.meta.url);
 const PROJECT_DIR = new URL('../../', import.meta.url);
@@ -299,6 +300,20 @@ function unpinnedImages(model: Model): string[] {
   return problems;
 }
 
+/** Temporal's images are the versions `npm run start:cluster` builds from source (src/platform/cluster-toolchain.ts). */
+function temporalVersionMismatches(model: Model): string[] {
+  const server = TEMPORAL_SERVER_VERSION.replace(/^v/, '');
+  const expected: Record<string, string> = {
+    temporal: `temporalio/server:${server}`,
+    'temporal-schema': `temporalio/admin-tools:${server}`,
+    [SETUP_SERVICE]: `temporalio/admin-tools:${server}`,
+    'temporal-ui': `temporalio/ui:${TEMPORAL_UI_VERSION.replace(/^v/, '')}`,
+  };
+  return Object.entries(expected)
+    .filter(([name, image]) => model[name]?.image !== image)
+    .map(([name, image]) => `${name}: image ${model[name]?.image ?? '(none)'}, npm run start:cluster runs ${image}`);
+}
+
 function publicPorts(model: Model): string[] {
   const problems: string[] = [];
   for (const [name, svc] of Object.entries(model)) {
@@ -317,6 +332,7 @@ const CHECKS = {
   'the setup service registers exactly the search attributes of src/workflows/search-attributes.ts': searchAttributeMismatches,
   'worker and API wait for migrations and search attributes': ungatedStarts,
   'every image is pinned to a version, none is latest': unpinnedImages,
+  'Temporal server, admin tools and UI are the versions the cluster stack builds': temporalVersionMismatches,
   'published ports bind to 127.0.0.1': publicPorts,
 } satisfies Record<string, (model: Model) => string[]>;
 
@@ -365,6 +381,12 @@ describe('the checks catch the mistakes they are there for', () => {
     change(model);
     return check(model);
   };
+
+  test('a Temporal server older than the one the cluster stack builds', () => {
+    assert.deepEqual(problems(temporalVersionMismatches, (m) => (service(m, 'temporal').image = 'temporalio/server:1.29.1')), [
+      `temporal: image temporalio/server:1.29.1, npm run start:cluster runs temporalio/server:${TEMPORAL_SERVER_VERSION.slice(1)}`,
+    ]);
+  });
 
   test('a missing service', () => {
     assert.deepEqual(problems(missingServices, (m) => delete m['mailcatcher']), ['service mailcatcher is missing']);

@@ -1,7 +1,10 @@
 import { createServer, Socket, type AddressInfo } from 'node:net';
 
-/** A loopback TCP proxy whose `cut()` drops every connection and refuses new ones: a database that goes down. */
-export async function startTcpProxy(targetPort: number) {
+/**
+ * A loopback TCP proxy whose `cut()` drops every connection and refuses new ones: a database that goes down.
+ * `restore()` listens again on the same port: the database is back.
+ */
+export async function startTcpProxy(targetPort: number, opts: { port?: number } = {}) {
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = new Socket();
@@ -13,7 +16,8 @@ export async function startTcpProxy(targetPort: number) {
     }
     client.pipe(upstream).pipe(client);
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const listen = (port: number) => new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  await listen(opts.port ?? 0);
   const port = (server.address() as AddressInfo).port;
   return {
     port,
@@ -23,5 +27,7 @@ export async function startTcpProxy(targetPort: number) {
         for (const s of sockets) s.destroy();
       });
     },
+    restore: () => listen(port),
+    close: () => new Promise<void>((r) => (server.listening ? server.close(() => r()) : r())),
   };
 }

@@ -1,0 +1,173 @@
+// Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
+//   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
+//                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB]
+// 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
+//    `client.workflow.start` calls with the same search attributes on the same server, interleaved, medians.
+// 2. Open requests on one worker: the intake's requests plus more started directly (recorded as the API records them)
+//    up to --open, then ONE worker process is started: the time until none is `submitted` (the backlog drained to
+//    awaiting_verification), its RSS sampled every 2 s, and --timers of them with a staff reminder due --timer-delay
+//    seconds after their start: every one must be sent. --cache sets WORKER_MAX_CACHED_WORKFLOWS for the worker.
+// Each engine gets its own stack (src/main/cluster.ts: embedded PostgreSQL, Temporal, the API process, workers).
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { sql } from 'slonik';
+import { z } from 'zod';
+import { createDatabasePool } from '../src/db/pool.ts';
+import { markWorkflowStarted } from '../src/db/requests.ts';
+import { startClusterStack } from '../src/main/cluster.ts';
+import { freeClusterPorts } from '../src/platform/temporal-cluster.ts';
+import { startRequestWorkflow, type WorkflowSettings } from '../src/workflow-client/starts.ts';
+import { dsrDueAt, dsrOrganization, dsrRegulation, dsrStatus, dsrType } from '../src/workflows/search-attributes.ts';
+import { freePort } from '../test/support/ports.ts';
+import { recordRequest } from '../test/support/requests.ts';
+import { tempFolder } from '../test/support/stack.ts';
+
+const args = process.argv.slice(2);
+const option = (name: string, fallback: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
+const engines = option('engines', 'dev,cluster').split(',') as Array<'dev' | 'cluster'>;
+const intake = Number(option('intake', '2000'));
+const clients = Number(option('clients', '16'));
+const repeat = Number(option('repeat', '2'));
+const open = Number(option('open', '10000'));
+const timers = Number(option('timers', '1000'));
+const timerDelayMs = Number(option('timer-delay', '240')) * 1000;
+const cache = args.some((a) => a.startsWith('--cache=')) ? option('cache', '') : undefined;
+// --bundle=source: the worker bundles the workflows itself at start (as `npm start` does), not the stack's prebuilt file.
+const bundleFromSource = option('bundle', 'prebuilt') === 'source';
+// --heap=MB: the worker's V8 old-space limit (NODE_OPTIONS=--max-old-space-size), as a container's memory limit suggests.
+const heapMb = args.some((a) => a.startsWith('--heap=')) ? option('heap', '') : undefined;
+const DAY_MS = 24 * 3600 * 1000;
+const settings: WorkflowSettings = { taskQueue: 'dsrflow', verificationWindowDays: 14, reminderDaysBefore: [7, 2], autoApproveTypes: [], startTimeoutMs: 60_000 };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const rssMb = (pid: number) => {
+  const found = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!found) throw new Error(`process ${pid} has ended`);
+  return Number(found[1]) / 1024;
+};
+const say = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** n calls of `one`, `concurrency` at a time; returns the wall seconds. */
+async function timed(n: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < n) await one(next++);
+  }));
+  return (performance.now() - started) / 1000;
+}
+
+async function runEngine(engine: 'dev' | 'cluster') {
+  say(`${engine}: starting the stack`);
+  const stack = await startClusterStack({
+    engine,
+    dataDir: tempFolder(`dsrflow-scale-${engine}-`),
+    pgPort: await freePort(),
+    temporalPorts: await freeClusterPorts(),
+    uiPort: null,
+    apiPort: await freePort(),
+    workers: 0,
+    demoUsers: 50,
+    env: { LOG_LEVEL: 'warn' },
+  });
+  const connection = await Connection.connect({ address: stack.temporal.address });
+  const client = new Client({ connection });
+  const pool = await createDatabasePool(stack.databaseUrl);
+  const result: Record<string, string | number> = { engine };
+  try {
+    // 1. Intake against raw starts, interleaved.
+    const raw: number[] = [];
+    let retried503 = 0;
+    const api: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      raw.push(intake / (await timed(intake, clients, async () => {
+        const due = new Date(Date.now() + 30 * DAY_MS);
+        await client.workflow.start('rightsRequest', {
+          taskQueue: 'nobody-polls-raw-starts',
+          workflowId: `raw-${randomUUID()}`,
+          args: [{}],
+          typedSearchAttributes: [{ key: dsrType, value: 'access' }, { key: dsrRegulation, value: 'GDPR' }, { key: dsrOrganization, value: 'default' }, { key: dsrStatus, value: 'submitted' }, { key: dsrDueAt, value: due }],
+        });
+      })));
+      api.push(intake / (await timed(intake, clients, async () => {
+        // As a client does: a 503 (database or Temporal slower than the API's bound) is retried with the same key.
+        const key = randomUUID();
+        const body = JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email: `scale-${key}@example.com` } });
+        for (;;) {
+          const answer = await fetch(`${stack.apiUrl}/v1/requests`, { method: 'POST', headers: { authorization: `Bearer ${stack.ownerToken}`, 'content-type': 'application/json', 'idempotency-key': key }, body });
+          if (answer.status === 201) return;
+          if (answer.status !== 503) throw new Error(`intake answered ${answer.status}: ${await answer.text()}`);
+          retried503 += 1;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      })));
+      say(`${engine}: intake run ${r + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, API ${api.at(-1)!.toFixed(0)}/s`);
+    }
+    Object.assign(result, { rawPerS: median(raw).toFixed(0), apiPerS: median(api).toFixed(0), ratio: (median(api) / median(raw)).toFixed(2), retried503 });
+
+    // 2. Open requests up to --open; --timers of them with a reminder due timerDelay after their start.
+    const apiOpened = intake * repeat;
+    const more = Math.max(0, open - apiOpened);
+    const reminderIds: string[] = [];
+    const startSeconds = await timed(more, clients, async (i) => {
+      const { row } = await recordRequest(pool);
+      const withTimer = i < timers;
+      const reminder = withTimer ? (Date.parse(row.due_at) - (Date.now() + timerDelayMs)) / DAY_MS : undefined;
+      await startRequestWorkflow(client, row, reminder ? { ...settings, reminderDaysBefore: [reminder] } : settings);
+      await markWorkflowStarted(pool, row.id);
+      if (withTimer) reminderIds.push(row.id);
+    });
+    const timersStartedAt = Date.now();
+    say(`${engine}: ${apiOpened + more} open requests (${more} started directly in ${startSeconds.toFixed(0)} s); starting one worker`);
+    const worker = await stack.startWorker({ ...(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache }), ...(bundleFromSource ? { WORKFLOW_BUNDLE_FILE: '' } : {}), ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) });
+    const readyRss = rssMb(worker.pid);
+    const workerStarted = Date.now();
+    let peak = 0;
+    const sampler = setInterval(() => {
+      try {
+        peak = Math.max(peak, rssMb(worker.pid));
+      } catch {
+        // the drain loop below reports the ended worker
+      }
+    }, 2000);
+    const count = (where: ReturnType<typeof sql.fragment>) => pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.requests where ${where}`);
+    for (let submitted = Infinity; submitted > 0; ) {
+      await new Promise((r) => setTimeout(r, 2000));
+      submitted = await count(sql.fragment`status = 'submitted'`);
+      say(`${engine}: ${submitted} still submitted, worker RSS ${rssMb(worker.pid).toFixed(0)} MB`);
+    }
+    const drainS = (Date.now() - workerStarted) / 1000;
+    const sentReminders = () =>
+      pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.notifications where kind = 'staff_reminder' and sent_at is not null and request_id = any(${sql.array(reminderIds, 'uuid')})`);
+    const timerDeadline = timersStartedAt + timerDelayMs + 600_000;
+    while ((await sentReminders()) < reminderIds.length && Date.now() < timerDeadline) await new Promise((r) => setTimeout(r, 5000));
+    const fired = await sentReminders();
+    await new Promise((r) => setTimeout(r, 10_000));
+    clearInterval(sampler);
+    const settled = rssMb(worker.pid);
+    Object.assign(result, {
+      open: apiOpened + more,
+      drainS: drainS.toFixed(0),
+      drainPerS: ((apiOpened + more) / drainS).toFixed(0),
+      readyRssMb: readyRss.toFixed(0),
+      peakRssMb: Math.max(peak, settled).toFixed(0),
+      settledRssMb: settled.toFixed(0),
+      timers: `${fired}/${reminderIds.length}`,
+      serverRssMb: engine === 'cluster' ? rssMb(stack.temporal.pid()).toFixed(0) : '-',
+    });
+    say(`${engine}: ${JSON.stringify(result)}`);
+    return result;
+  } finally {
+    await connection.close();
+    await pool.end();
+    await stack.stop();
+  }
+}
+
+const results = [];
+for (const engine of engines) results.push(await runEngine(engine));
+console.log(`| engine | raw starts/s | API intake/s | ratio | 503s retried | open | drain s | drained/s | worker RSS ready / peak / settled MB | reminders sent | server RSS MB |`);
+console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+for (const r of results) console.log(`| ${r.engine} | ${r.rawPerS} | ${r.apiPerS} | ${r.ratio} | ${r.retried503} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.readyRssMb} / ${r.peakRssMb} / ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
+process.exit(0);
