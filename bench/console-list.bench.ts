@@ -22,6 +22,8 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
+import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
+import { temporalDataConverter } from '../src/platform/payload-codec.ts';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -60,7 +62,7 @@ try {
   const app = createApp({
     pool,
     // The list never reaches Temporal: a client that is never connected.
-    temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }), namespace: 'default', uiUrl: undefined },
+    temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), dataConverter: temporalDataConverter(parseKeyRing(newKeyEntry('bench-1'))) }), namespace: 'default', uiUrl: undefined },
     workflows: { taskQueue: 'bench', verificationWindowDays: 14, reminderDaysBefore: [], autoApproveTypes: [] },
     settings: { defaultOrganization: 'default', subjectKeys: { current: 'bench-subject-id-secret-0123456789', previous: [] } },
     logger: createLogger(process.env.BENCH_LOG ? 'debug' : 'silent'),

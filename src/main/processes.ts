@@ -21,6 +21,8 @@ import { createMailer, type Mailer } from '../platform/mailer.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
+import { loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
+import { temporalDataConverter } from '../platform/payload-codec.ts';
 import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
 
 export interface ServiceAddresses {
@@ -36,6 +38,8 @@ export interface Runtime {
   pool: DatabasePool;
   mailer: Mailer;
   client: Client;
+  /** The data keys (DATA_KEYS, DATA_KEYS_FILE, or the local key): Temporal payloads are sealed under them. */
+  keyRing: KeyRing;
   /** Only where a worker runs: the API process never opens one. */
   nativeConnection: NativeConnection | null;
   close(): Promise<void>;
@@ -46,6 +50,10 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
     throw databaseUnusable(services.databaseUrl, error);
   });
+  const keyRing = await loadKeyRing(config).catch(async (error: unknown) => {
+    await pool.end();
+    throw new StartupError(`The data keys cannot be used: ${startupFailureLine(error)}`, { cause: error });
+  });
   const mailer = createMailer(services.smtpUrl, config.MAIL_FROM);
   // Lazy: the API starts (and records requests) while Temporal is unreachable; each call connects when it can.
   const connection = Connection.lazy({ address: services.temporalAddress });
@@ -55,13 +63,14 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
         throw new StartupError(`Temporal at ${services.temporalAddress} (TEMPORAL_ADDRESS) cannot be reached: ${startupFailureLine(error)}. Start it, or fix TEMPORAL_ADDRESS.`, { cause: error });
       })
     : null;
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(keyRing) });
   return {
     config,
     logger,
     pool,
     mailer,
     client,
+    keyRing,
     nativeConnection,
     async close() {
       await nativeConnection?.close();
@@ -87,6 +96,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
     connection: rt.nativeConnection ?? fail('runWorker needs a runtime opened with { worker: true }'),
     namespace: rt.config.TEMPORAL_NAMESPACE,
     taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
+    keyRing: rt.keyRing,
     deps: {
       pool: rt.pool,
       mailer: rt.mailer,

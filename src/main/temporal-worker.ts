@@ -1,6 +1,8 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { withoutPersonalDataInFailures } from '../activities/failures.ts';
+import type { KeyRing } from '../platform/data-keys.ts';
+import { temporalDataConverter } from '../platform/payload-codec.ts';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
 
@@ -9,6 +11,8 @@ export interface WorkerSettings {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Every payload the worker sends is sealed under the ring's current key; payloads open with the key they name. */
+  keyRing: KeyRing;
   /** A prebuilt bundle (tests share one); otherwise the workflows are bundled from source at start. */
   workflowBundle?: WorkflowBundleOption;
 }
@@ -19,6 +23,7 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
     namespace: s.namespace,
     taskQueue: s.taskQueue,
     activities: withoutPersonalDataInFailures(createActivities(s.deps)),
+    dataConverter: temporalDataConverter(s.keyRing),
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
     shutdownGraceTime: '10 seconds',
   });

@@ -8,6 +8,8 @@ import { startTemporalDevServer } from '../../src/platform/temporal-dev-server.t
 import { locateTool } from '../../src/platform/toolchain.ts';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.ts';
 import { freePort } from '../support/ports.ts';
+import { temporalDataConverter } from '../../src/platform/payload-codec.ts';
+import { testKeyRing } from '../support/stack.ts';
 
 test('the dev server that npm start runs keeps in-flight workflows across a restart, with our search attributes', async () => {
   const cli = locateTool('cli');
@@ -21,7 +23,7 @@ test('the dev server that npm start runs keeps in-flight workflows across a rest
   const workflowId = `dsr-restart-${crypto.randomUUID()}`;
   try {
     const connection = await Connection.connect({ address: first.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: temporalDataConverter(testKeyRing) });
     await client.workflow.start('rightsRequest', { taskQueue: 'nobody-polls', workflowId, args: [], typedSearchAttributes: [] });
     const ui = await fetch(first.uiUrl);
     assert.equal(ui.status, 200, 'the Web UI answers');
@@ -33,7 +35,7 @@ test('the dev server that npm start runs keeps in-flight workflows across a rest
   const second = await startTemporalDevServer(options);
   try {
     const connection = await Connection.connect({ address: second.address });
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: temporalDataConverter(testKeyRing) });
     const description = await client.workflow.getHandle(workflowId).describe();
     assert.equal(description.status.name, 'RUNNING', 'the workflow survived the restart');
     const attributes = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
