@@ -59,10 +59,12 @@ try {
   await pool.query(sql.unsafe`analyze dsrflow.requests`);
   const { id: tokenId } = await createToken(pool, { name: 'bench-dpo', role: 'dpo', organizationId: null });
   const { sessionId } = await openSession(pool, tokenId, 3600);
+  const keyRing = parseKeyRing(newKeyEntry('bench-1'));
   const app = createApp({
     pool,
+    keyRing,
     // The list never reaches Temporal: a client that is never connected.
-    temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), dataConverter: temporalDataConverter(parseKeyRing(newKeyEntry('bench-1'))) }), namespace: 'default', uiUrl: undefined },
+    temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), dataConverter: temporalDataConverter(keyRing) }), namespace: 'default', uiUrl: undefined },
     workflows: { taskQueue: 'bench', verificationWindowDays: 14, reminderDaysBefore: [], autoApproveTypes: [] },
     settings: { defaultOrganization: 'default', subjectKeys: { current: 'bench-subject-id-secret-0123456789', previous: [] } },
     logger: createLogger(process.env.BENCH_LOG ? 'debug' : 'silent'),

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
+import type { KeyRing } from '../platform/data-keys.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
@@ -28,7 +29,11 @@ export interface AppDeps {
     subjectKeys: SubjectKeys;
     /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
     exportFormats?: readonly ExportFormat[];
+    /** Origins of the Temporal Web UI allowed to call the codec server from the browser (CODEC_CORS_ORIGINS). */
+    codecOrigins?: readonly string[];
   };
+  /** The data keys: the codec server opens Temporal payloads with them (and seals under the current one). */
+  keyRing: KeyRing;
   logger: Logger;
   now: () => Date;
   storage: ExportStorage;

@@ -15,7 +15,7 @@ import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedu
 import { createApiDatabasePool, createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from './temporal-worker.ts';
-import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
+import { codecOrigins, ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
@@ -152,7 +152,9 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       subjectKeys: await subjectKeys(rt),
       exportFormats: rt.config.EXPORT_FORMATS,
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
+      codecOrigins: codecOrigins(rt.config, services.temporalUiUrl),
     },
+    keyRing: rt.keyRing,
     logger: rt.logger.child({ part: 'api' }),
     now: () => new Date(),
     storage: localFolderStorage(rt.config.DATA_DIR),

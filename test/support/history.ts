@@ -1,7 +1,42 @@
+import type { Payload } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
+import type { KeyRing } from '../../src/platform/data-keys.ts';
+import { decryptPayload, isEncrypted } from '../../src/platform/payload-codec.ts';
+import { testKeyRing } from './stack.ts';
 
-/** Every string in a workflow history, with payload bytes decoded: what an operator could read in the UI. */
-export function historyText(history: temporal.api.history.v1.IHistory): string {
+type History = temporal.api.history.v1.IHistory;
+
+/** Every payload object in a history (metadata and data), wherever it sits: inputs, results, failures, memos, headers. */
+export function historyPayloads(history: History): Array<{ path: string; payload: Payload }> {
+  const found: Array<{ path: string; payload: Payload }> = [];
+  const walk = (value: unknown, path: string) => {
+    if (value === null || value === undefined || typeof value !== 'object' || value instanceof Uint8Array) return;
+    if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    const o = value as Record<string, unknown>;
+    if (o.metadata && typeof o.metadata === 'object' && 'data' in o) return void found.push({ path, payload: o as Payload });
+    for (const [k, v] of Object.entries(o)) walk(v, `${path}.${k}`);
+  };
+  walk(history, 'history');
+  return found;
+}
+
+/** The history as the codec server shows it: every encrypted payload opened with the ring (the run's test keys). */
+export async function openedHistory(history: History, ring: KeyRing = testKeyRing): Promise<History> {
+  const open = async (value: unknown): Promise<unknown> => {
+    if (value === null || value === undefined || typeof value !== 'object' || value instanceof Uint8Array) return value;
+    if (Array.isArray(value)) return Promise.all(value.map(open));
+    if (isEncrypted(value as Payload)) return open(await decryptPayload(ring, value as Payload));
+    return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await open(v)])));
+  };
+  return (await open(history)) as History;
+}
+
+/** Every string in a workflow history, with payloads opened and their bytes decoded: what an operator could read in the UI. */
+export async function historyText(history: History, ring: KeyRing = testKeyRing): Promise<string> {
+  return plainText(await openedHistory(history, ring));
+}
+
+function plainText(history: History): string {
   const parts: string[] = [];
   const walk = (value: unknown) => {
     if (value === null || value === undefined) return;
@@ -15,13 +50,14 @@ export function historyText(history: temporal.api.history.v1.IHistory): string {
 }
 
 /** Milliseconds between the first and the last event of a history (server time, so skipped time counts). */
-export function historySpanMs(history: temporal.api.history.v1.IHistory): number {
+export function historySpanMs(history: History): number {
   const times = (history.events ?? []).map((e) => Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6));
   return Math.max(...times) - Math.min(...times);
 }
 
 /** Activities the workflow scheduled, with the server time and the decoded first argument. */
-export function scheduledActivities(history: temporal.api.history.v1.IHistory): Array<{ type: string; at: number; input: Record<string, unknown> }> {
+export async function scheduledActivities(sealed: History): Promise<Array<{ type: string; at: number; input: Record<string, unknown> }>> {
+  const history = await openedHistory(sealed);
   return (history.events ?? [])
     .filter((e) => e.activityTaskScheduledEventAttributes)
     .map((e) => {

@@ -60,7 +60,7 @@ describe('an access request delivers a 7-day download link and removes the file 
     assert.equal(actions.filter((a) => a === 'export.downloaded').length, 2, 'each download is audited');
 
     const history = await handle.fetchHistory();
-    const text = historyText(history);
+    const text = await historyText(history);
     for (const identifier of [subject.email, "O'Brien", 'Zoë']) assert.ok(!text.includes(identifier), `history must not contain ${identifier}`);
     if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/gdpr-access-exported.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
   });

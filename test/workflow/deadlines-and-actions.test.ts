@@ -52,7 +52,7 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       await handle.executeUpdate(completeUpdate, { args: [{ actor: staff }] });
       await settled(handle);
     });
-    const alerts = scheduledActivities(await handle.fetchHistory()).filter((a) => a.type === 'alertStaff');
+    const alerts = (await scheduledActivities(await handle.fetchHistory())).filter((a) => a.type === 'alertStaff');
     const at = (kind: string, daysBefore?: number) => alerts.find((a) => a.input.kind === kind && a.input.daysBefore === daysBefore)?.at;
     const near = (actual: number | undefined, expected: number, what: string) =>
       assert.ok(actual !== undefined && Math.abs(actual - expected) < 60_000, `${what}: ${actual && new Date(actual).toISOString()} vs ${new Date(expected).toISOString()}`);

@@ -58,7 +58,7 @@ describe('rightsRequest on the time-skipping server: the life of a request', () 
       await handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', legalExceptions: ['tax_records'], actor: 'dpo-jane' }] });
       await settled(handle);
     });
-    const history = historyText(await handle.fetchHistory());
+    const history = await historyText(await handle.fetchHistory());
     for (const identifier of [subject.email, subject.fullName, subject.customerId, subject.email.split('@')[0]!]) {
       assert.ok(!history.includes(identifier), `history must not contain ${identifier}`);
     }

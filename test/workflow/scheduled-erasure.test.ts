@@ -99,7 +99,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       assert.ok(events.some((e) => e.action === 'erasure.pass_completed' && e.details.pass === pass), 'the scheduled pass is recorded with the request');
       for (const h of [r.handle, child]) {
         const history = await h.fetchHistory();
-        const text = historyText(history);
+        const text = await historyText(history);
         for (const identifier of [r.subject.email, "O'Brien", 'Zoë', r.subject.customerId]) assert.ok(!text.includes(identifier), `history must not contain ${identifier}`);
         if (process.env.RECORD_HISTORIES && h === r.handle) writeFileSync('test/fixtures/histories/gdpr-erasure-previewed-announced.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
       }
@@ -240,7 +240,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       assert.equal(result.erased.transactions, 1);
       assert.equal(result.erased.users, 1, 'anonymized by the pass after the lift');
       assert.equal(await r.exists('transactions', 'id', r.paymentId), false);
-      const history = historyText(await child.fetchHistory());
+      const history = await historyText(await child.fetchHistory());
       for (const identifier of [r.subject.email, "O'Brien", 'Zoë', r.subject.customerId]) assert.ok(!history.includes(identifier), `history must not contain ${identifier}`);
     });
   });
