@@ -133,6 +133,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 export const publicUrl = (config: Config): string => config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+/** The codec endpoint the Web UI is given: the one behind the staff console's session (docs/encryption.md). */
+export const codecEndpoint = (config: Config): string => `${publicUrl(config)}/console/codec`;
 /** Origins the codec server answers from the browser: CODEC_CORS_ORIGINS, else the Temporal Web UI's own. */
 export const codecOrigins = (config: Config, uiUrl: string | undefined): string[] =>
   config.CODEC_CORS_ORIGINS.length > 0 ? config.CODEC_CORS_ORIGINS : uiUrl ? [new URL(uiUrl).origin] : [];

@@ -20,7 +20,7 @@ const request = {
       .string()
       .regex(/^[A-Za-z0-9._-]{1,255}$/, 'must be a Temporal namespace name')
       .optional()
-      .openapi({ param: { name: 'X-Namespace', in: 'header' }, description: 'The namespace the payloads come from (the Web UI and the CLI send it); recorded in the audit trail' }),
+      .openapi({ param: { name: 'x-namespace', in: 'header' }, description: 'The namespace the payloads come from (the Web UI and the CLI send it); recorded in the audit trail' }),
   }),
   query: z.object({
     preserveStorageRefs: z.enum(['true', 'false']).optional().openapi({ param: { name: 'preserveStorageRefs', in: 'query' }, description: 'Sent by the Web UI; dsrflow stores no payload externally, so it changes nothing' }),
