@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
+import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { openSession } from '../../src/db/console-sessions.ts';
@@ -11,7 +13,7 @@ import { newKeyEntry, parseKeyRing } from '../../src/platform/data-keys.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
 import { ENCRYPTED_ENCODING, KEY_ID_METADATA, temporalDataConverter } from '../../src/platform/payload-codec.ts';
 import { json, testActivityDeps, testApp, tokenHeaders } from '../support/app.ts';
-import { historyPayloads, historyText } from '../support/history.ts';
+import { historyPayloads, historyText, recordedHistoryBytes } from '../support/history.ts';
 import { eventually } from '../support/requests.ts';
 import { workflowBundle } from '../support/stack.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
@@ -148,6 +150,13 @@ describe('Temporal payloads are encrypted end to end; the codec server opens the
       ],
       'each decode recorded: who, how many, which namespace, never the contents',
     );
+  });
+
+  test('replay: the sealed history replays with the codec; opened, as test/fixtures/histories keeps them, without it', async () => {
+    await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code }, dataConverter: temporalDataConverter(ringK2) }, run.history, run.workflowId);
+    const recorded = proto.temporal.api.history.v1.History.decode(await recordedHistoryBytes(run.history, ringK2));
+    assert.ok(historyPayloads(recorded).every(({ payload }) => text(payload.metadata?.encoding) !== ENCRYPTED_ENCODING), 'recorded in plaintext');
+    await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code } }, recorded, run.workflowId);
   });
 
   test('payloads sealed under a key no longer in the ring are refused with the key named, not guessed at', async () => {

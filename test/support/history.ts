@@ -1,5 +1,5 @@
 import type { Payload } from '@temporalio/common';
-import type { temporal } from '@temporalio/proto';
+import proto, { type temporal } from '@temporalio/proto';
 import type { KeyRing } from '../../src/platform/data-keys.ts';
 import { decryptPayload, isEncrypted } from '../../src/platform/payload-codec.ts';
 import { testKeyRing } from './stack.ts';
@@ -69,4 +69,12 @@ export async function scheduledActivities(sealed: History): Promise<Array<{ type
         input: payload ? JSON.parse(Buffer.from(payload).toString('utf8')) : {},
       };
     });
+}
+
+/**
+ * A history as test/fixtures/histories keeps it: payloads opened (plaintext). The test keys are made per run, so a
+ * history recorded encrypted could never be opened again; replay checks determinism, not encryption.
+ */
+export async function recordedHistoryBytes(history: History, ring: KeyRing = testKeyRing): Promise<Uint8Array> {
+  return proto.temporal.api.history.v1.History.encode(await openedHistory(history, ring)).finish();
 }

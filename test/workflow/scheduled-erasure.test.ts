@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -16,7 +15,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { freePort } from '../support/ports.ts';
 import { bundleEarlierWorkflows } from '../support/earlier-code.ts';
-import { historyText } from '../support/history.ts';
+import { historyText, recordedHistoryBytes } from '../support/history.ts';
 import { temporalDataConverter } from '../../src/platform/payload-codec.ts';
 import { testKeyRing, workflowBundle } from '../support/stack.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
@@ -101,7 +100,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
         const history = await h.fetchHistory();
         const text = await historyText(history);
         for (const identifier of [r.subject.email, "O'Brien", 'Zoë', r.subject.customerId]) assert.ok(!text.includes(identifier), `history must not contain ${identifier}`);
-        if (process.env.RECORD_HISTORIES && h === r.handle) writeFileSync('test/fixtures/histories/gdpr-erasure-previewed-announced.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
+        if (process.env.RECORD_HISTORIES && h === r.handle) writeFileSync('test/fixtures/histories/gdpr-erasure-previewed-announced.binpb', await recordedHistoryBytes(history));
       }
     });
   });
