@@ -4,6 +4,7 @@ import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
 import type { KeyRing } from '../platform/data-keys.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
@@ -31,10 +32,14 @@ export interface AppDeps {
     exportFormats?: readonly ExportFormat[];
     /** Origins of the Temporal Web UI allowed to call the codec server from the browser (CODEC_CORS_ORIGINS). */
     codecOrigins?: readonly string[];
+    /** METRICS_TOKEN: when set, /metrics asks for it as a bearer token. */
+    metricsToken?: string;
   };
   /** The data keys: the codec server opens Temporal payloads with them (and seals under the current one). */
   keyRing: KeyRing;
   logger: Logger;
+  /** The process's Prometheus registry (shared with the worker under `npm start`); the app makes its own without. */
+  metrics?: Metrics;
   now: () => Date;
   storage: ExportStorage;
   /**
