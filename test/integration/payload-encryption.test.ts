@@ -118,6 +118,15 @@ describe('Temporal payloads are encrypted end to end; the codec server opens the
     assert.ok(!encodings.has(ENCRYPTED_ENCODING) && encodings.has('json/plain'), `opened to what the converter wrote: ${[...encodings].join(', ')}`);
     assert.ok(payloads.some((p) => Buffer.from(p.data, 'base64').toString().includes(run.id)), 'the workflow input, readable again');
 
+    // What an operator types into the UI or the CLI (a signal's input) is sealed as the workers seal it.
+    const typed = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"reason":"typed in the UI"}').toString('base64') };
+    const encoded = await app.request('/codec/encode', { method: 'POST', headers: { ...ui, authorization: `Bearer ${owner.token}` }, body: JSON.stringify({ payloads: [typed] }) });
+    assert.equal(encoded.status, 200);
+    const [sealedTyped] = ((await encoded.json()) as { payloads: Array<{ metadata: Record<string, string>; data: string }> }).payloads;
+    assert.equal(Buffer.from(sealedTyped!.metadata[KEY_ID_METADATA]!, 'base64').toString(), 'k2', 'under the current key');
+    const reopened = await temporalDataConverter(ringK2).payloadCodecs![0]!.decode([{ metadata: { encoding: Buffer.from(sealedTyped!.metadata.encoding!, 'base64'), [KEY_ID_METADATA]: Buffer.from(sealedTyped!.metadata[KEY_ID_METADATA]!, 'base64') }, data: Buffer.from(sealedTyped!.data, 'base64') }]);
+    assert.equal(text(reopened[0]!.data), '{"reason":"typed in the UI"}', 'a worker opens it');
+
     const auditor = await tokenHeaders(suite.pg.pool, 'auditor');
     const refused = await app.request('/codec/decode', { method: 'POST', headers: { ...ui, ...auditor }, body });
     assert.equal(refused.status, 403);

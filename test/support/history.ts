@@ -22,13 +22,18 @@ export function historyPayloads(history: History): Array<{ path: string; payload
 
 /** The history as the codec server shows it: every encrypted payload opened with the ring (the run's test keys). */
 export async function openedHistory(history: History, ring: KeyRing = testKeyRing): Promise<History> {
-  const open = async (value: unknown): Promise<unknown> => {
-    if (value === null || value === undefined || typeof value !== 'object' || value instanceof Uint8Array) return value;
-    if (Array.isArray(value)) return Promise.all(value.map(open));
-    if (isEncrypted(value as Payload)) return open(await decryptPayload(ring, value as Payload));
-    return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await open(v)])));
+  // A copy through protobuf keeps int64 fields as Long (event times), which a plain clone would not.
+  const { History: HistoryMessage } = proto.temporal.api.history.v1;
+  const copy = HistoryMessage.decode(HistoryMessage.encode(history).finish());
+  const open = async (parent: Record<string, unknown>): Promise<void> => {
+    for (const [key, value] of Object.entries(parent)) {
+      if (value === null || typeof value !== 'object' || value instanceof Uint8Array) continue;
+      if (isEncrypted(value as Payload)) parent[key] = await decryptPayload(ring, value as Payload);
+      else await open(value as Record<string, unknown>);
+    }
   };
-  return (await open(history)) as History;
+  await open(copy as unknown as Record<string, unknown>);
+  return copy;
 }
 
 /** Every string in a workflow history, with payloads opened and their bytes decoded: what an operator could read in the UI. */
