@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HolidayCalendar } from '../domain/holidays.ts';
 import type {
   AssessmentDecision,
   CancellationRequest,
@@ -27,6 +28,11 @@ export interface RightsRequestInput {
   reminderDaysBefore?: number[];
   /** Approve without staff assessment (policy per type, e.g. opt-outs). */
   autoApprove?: boolean;
+  /**
+   * The holidays the request counts with, made at intake (no personal data). Absent in workflows started before
+   * calendars travelled with requests: those count as they always did (domain/holidays.ts legacyCalendar).
+   */
+  calendar?: HolidayCalendar;
 }
 
 export interface RequestState {

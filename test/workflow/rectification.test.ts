@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { insertRequest } from '../../src/db/requests.ts';
-import { computeDeadlines } from '../../src/domain/deadlines.ts';
+import { computeDeadlines } from '../support/deadlines.ts';
 import { startRequestWorkflow, workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
 import type { rightsRequest } from '../../src/workflows/rights-request.ts';
