@@ -53,12 +53,12 @@ describe('Temporal payloads are encrypted end to end; the codec server opens the
     const headers = await tokenHeaders(suite.pg.pool);
     run.email = `sealed-${crypto.randomUUID().slice(0, 8)}@example.com`;
 
-    const before = testApp({ pool: suite.pg.pool, client: clientOf(ringK1), taskQueue: queue });
+    const before = testApp({ pool: suite.pg.pool, client: clientOf(ringK1), taskQueue: queue, startTimeoutMs: 30_000, decisionWaitMs: 30_000 });
     const statusOf = async () => (await json(await before.request(`/v1/requests/${run.id}`, { headers }))).status;
     const first = await workerOf(ringK1);
     await first.runUntil(async () => {
       const res = await before.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ type: 'erasure', regulation: 'GDPR', subject: { email: run.email, fullName: 'Þórunn Vešligaj' } }) });
-      assert.equal(res.status, 201);
+      assert.equal(res.status, 201, JSON.stringify(await res.clone().json()));
       ({ id: run.id, workflowId: run.workflowId } = await json(res));
       await eventually(async () => ((await statusOf()) === 'awaiting_verification' ? true : undefined), 15_000, 'awaiting_verification');
       const verified = await before.request(`/v1/requests/${run.id}/verification`, { method: 'POST', headers, body: JSON.stringify({ outcome: 'verified', method: 'account_authentication' }) });
@@ -67,7 +67,7 @@ describe('Temporal payloads are encrypted end to end; the codec server opens the
     });
 
     const rotated = clientOf(ringK2);
-    const after_ = testApp({ pool: suite.pg.pool, client: rotated, taskQueue: queue });
+    const after_ = testApp({ pool: suite.pg.pool, client: rotated, taskQueue: queue, startTimeoutMs: 30_000, decisionWaitMs: 30_000 });
     const second = await workerOf(ringK2);
     await second.runUntil(async () => {
       const approved = await after_.request(`/v1/requests/${run.id}/assessment`, { method: 'POST', headers, body: JSON.stringify({ decision: 'approve', note: 'Nothing to keep for Þórunn.' }) });
