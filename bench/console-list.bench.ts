@@ -25,6 +25,8 @@ import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
+import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
+import { temporalDataConverter } from '../src/platform/payload-codec.ts';
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -80,10 +82,12 @@ try {
   await pool.query(sql.unsafe`
     insert into dsrflow.console_notification_reads (token_id, read_up_to) select ${tokenId}, max(id) - 1000 from dsrflow.audit_events`);
   const { sessionId } = await openSession(pool, tokenId, 3600);
+  const keyRing = parseKeyRing(newKeyEntry('bench-1'));
   const app = createApp({
     pool,
+    keyRing,
     // The list never reaches Temporal: a client that is never connected.
-    temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }) }), namespace: 'default', uiUrl: undefined },
+    temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), dataConverter: temporalDataConverter(keyRing) }), namespace: 'default', uiUrl: undefined },
     workflows: { taskQueue: 'bench', verificationWindowDays: 14, reminderDaysBefore: [], autoApproveTypes: [] },
     settings: { defaultOrganization: 'default', subjectKeys: { current: 'bench-subject-id-secret-0123456789', previous: [] } },
     logger: createLogger(process.env.BENCH_LOG ? 'debug' : 'silent'),

@@ -18,6 +18,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
+import { failureConverterPath, temporalDataConverter } from '../src/platform/payload-codec.ts';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
@@ -187,7 +189,9 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
     const connection = await Connection.connect({ address: dev.address });
     const nativeConnection = await NativeConnection.connect({ address: dev.address });
     stops.unshift(() => connection.close(), () => nativeConnection.close());
-    const client = new Client({ connection, namespace: 'default' });
+    // Sealed as in production: the figures include the payload codec.
+    const keyRing = parseKeyRing(newKeyEntry('bench-1'));
+    const client = new Client({ connection, namespace: 'default', dataConverter: temporalDataConverter(keyRing) });
     const deps = {
       pool,
       mailer: { send: async () => {}, close: () => {} },
@@ -200,8 +204,8 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
       deletionRequestsSchema: SCHEMA,
     };
     t = performance.now();
-    const bundle = await bundleWorkflowCode({ workflowsPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
-    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, deps, workflowBundle: { code: bundle.code } });
+    const bundle = await bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} } });
+    const worker = await createWorker({ connection: nativeConnection, namespace: 'default', taskQueue: TASK_QUEUE, keyRing, deps, workflowBundle: { code: bundle.code } });
     const running = worker.run();
     stops.unshift(async () => {
       worker.shutdown();

@@ -67,3 +67,8 @@ export const authorize = (pool: DatabasePool) =>
     }
     await next();
   });
+
+/** Temporal payloads, decrypted by the codec server: only the roles with full access (owner, admin, dpo). */
+export function assertMaySeePayloads(actor: Actor): void {
+  if (!FULL_ACCESS.includes(actor.role)) throw new ApiError(403, 'FORBIDDEN_ROLE', `Role ${actor.role} may not read or seal Temporal payloads: only owner, admin and dpo may`);
+}

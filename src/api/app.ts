@@ -25,6 +25,7 @@ import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
 import { appealPageRouter } from './appeals/appeal-page.ts';
 import { appealsRouter } from './appeals/appeals.index.ts';
+import { CODEC_MAX_BODY_BYTES, CODEC_PATHS, codecCors, codecRouter, consoleCodecRouter } from './codec/codec.index.ts';
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -38,15 +39,20 @@ export function createApp(deps: AppDeps) {
   app.use(requestId());
   app.use(httpObserver(metrics, deps.logger));
   app.use(stampArrival(deps.now));
+  // The codec server's preflights come before any route exists for OPTIONS.
+  for (const path of CODEC_PATHS) app.use(`${path}*`, codecCors(deps));
   app.use(methodNotAllowed(() => app.routes));
-  app.use(
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: deps.settings.maxBodyBytes ?? 64 * 1024,
+      maxSize,
       onError: () => {
-        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body over ${deps.settings.maxBodyBytes ?? 64 * 1024} bytes`);
+        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body over ${maxSize} bytes`);
       },
-    }),
-  );
+    });
+  const apiLimit = limitBody(deps.settings.maxBodyBytes ?? 64 * 1024);
+  const codecLimit = limitBody(CODEC_MAX_BODY_BYTES);
+  // Temporal payloads run to 2 MiB each: the codec server takes more than the API's forms and JSON.
+  app.use((c, next) => (CODEC_PATHS.some((p) => c.req.path.startsWith(p)) ? codecLimit(c, next) : apiLimit(c, next)));
   app.route('/', healthRouter(deps));
   app.route('/', metricsRouter(deps, metrics, deps.settings.metricsToken));
   // Unauthenticated routes: admitted per client address first (one limiter shared by all of them).
@@ -60,6 +66,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', privacyCenterRouter(deps));
   // The staff console: its own sessions (cookie + CSRF), the same access rules and decisions as /v1.
   app.on('POST', ['/console/sign-in', '/console/sign-in/*'], admit);
+  app.route('/', consoleCodecRouter(deps));
   app.route('/console', consoleRouter(deps));
   // Everything else under /v1: a valid token, then role x route (and a controller's organization).
   app.use('/v1/*', requireToken(deps.pool), authorize(deps.pool));
@@ -69,6 +76,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', legalHoldsRouter(deps));
   app.route('/', auditRouter(deps));
   app.route('/', subjectsRouter(deps));
+  app.route('/', codecRouter(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'API token (dsr_...)' });
   // Generated once, on first request, when every route is mounted.

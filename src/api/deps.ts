@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
+import type { KeyRing } from '../platform/data-keys.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { ExportStorage } from '../platform/storage.ts';
@@ -32,9 +33,13 @@ export interface AppDeps {
     exportFormats?: readonly ExportFormat[];
     /** The Privacy Center's limits and challenge (docs/privacy-center.md); defaults when absent. */
     privacyCenter?: PrivacyCenterSettings;
+    /** Origins of the Temporal Web UI allowed to call the codec server from the browser (CODEC_CORS_ORIGINS). */
+    codecOrigins?: readonly string[];
     /** METRICS_TOKEN: when set, /metrics asks for it as a bearer token. */
     metricsToken?: string;
   };
+  /** The data keys: the codec server opens Temporal payloads with them (and seals under the current one). */
+  keyRing: KeyRing;
   logger: Logger;
   /** The process's Prometheus registry (shared with the worker under `npm start`); the app makes its own without. */
   metrics?: Metrics;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { isTerminal, type RequestStatus } from '../domain/request.ts';
@@ -76,4 +77,16 @@ export async function recordEvent(db: CommonQueryMethods, e: RequestEvent): Prom
     }
     return { recorded: true };
   });
+}
+
+export type CodecAction = 'temporal.payloads_decoded' | 'temporal.payloads_encoded';
+
+/**
+ * Staff opened (or sealed) Temporal payloads through the codec server: who, how many, from which namespace and by
+ * which way in (API token or console session); never what the payloads hold.
+ */
+export async function recordCodecUse(db: CommonQueryMethods, u: { actor: string; action: CodecAction; payloads: number; namespace: string | null; via: 'token' | 'console-session' }): Promise<void> {
+  await db.query(sql.unsafe`
+    insert into dsrflow.audit_events (event_key, actor, action, details)
+    values (${`codec:${randomUUID()}`}, ${u.actor}, ${u.action}, ${sql.jsonb({ payloads: u.payloads, namespace: u.namespace, via: u.via })})`);
 }

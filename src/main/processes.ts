@@ -17,7 +17,7 @@ import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedu
 import { createApiDatabasePool, createDatabasePool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from './temporal-worker.ts';
-import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
+import { codecOrigins, ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
 import { countedMailer, createMetrics, type Metrics } from '../platform/metrics.ts';
@@ -25,6 +25,8 @@ import { activityObserver } from './activity-observer.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
+import { loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
+import { temporalDataConverter } from '../platform/payload-codec.ts';
 import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
 
 export interface ServiceAddresses {
@@ -42,6 +44,8 @@ export interface Runtime {
   /** This process's Prometheus registry: the API serves it at /metrics; a worker alone on WORKER_METRICS_PORT. */
   metrics: Metrics;
   client: Client;
+  /** The data keys (DATA_KEYS, DATA_KEYS_FILE, or the local key): Temporal payloads are sealed under them. */
+  keyRing: KeyRing;
   /** Only where a worker runs: the API process never opens one. */
   nativeConnection: NativeConnection | null;
   close(): Promise<void>;
@@ -51,6 +55,10 @@ export interface Runtime {
 export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
     throw databaseUnusable(services.databaseUrl, error);
+  });
+  const keyRing = await loadKeyRing(config).catch(async (error: unknown) => {
+    await pool.end();
+    throw new StartupError(`The data keys cannot be used: ${startupFailureLine(error)}`, { cause: error });
   });
   const metrics = createMetrics();
   const mailer = countedMailer(createMailer(services.smtpUrl, config.MAIL_FROM), metrics);
@@ -62,7 +70,7 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
         throw new StartupError(`Temporal at ${services.temporalAddress} (TEMPORAL_ADDRESS) cannot be reached: ${startupFailureLine(error)}. Start it, or fix TEMPORAL_ADDRESS.`, { cause: error });
       })
     : null;
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(keyRing) });
   return {
     config,
     logger,
@@ -70,6 +78,7 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
     mailer,
     metrics,
     client,
+    keyRing,
     nativeConnection,
     async close() {
       await nativeConnection?.close();
@@ -100,6 +109,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
     maxCachedWorkflows: rt.config.WORKER_MAX_CACHED_WORKFLOWS,
     namespace: rt.config.TEMPORAL_NAMESPACE,
     taskQueue: rt.config.TEMPORAL_TASK_QUEUE,
+    keyRing: rt.keyRing,
     deps: {
       pool: rt.pool,
       mailer: rt.mailer,
@@ -163,7 +173,9 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       exportFormats: rt.config.EXPORT_FORMATS,
       ...(rt.config.METRICS_TOKEN ? { metricsToken: rt.config.METRICS_TOKEN } : {}),
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
+      codecOrigins: codecOrigins(rt.config, services.temporalUiUrl),
     },
+    keyRing: rt.keyRing,
     logger: rt.logger.child({ part: 'api' }),
     metrics: rt.metrics,
     now: () => new Date(),

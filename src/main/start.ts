@@ -5,7 +5,7 @@ import { migrate } from '../db/migrate.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { seedDemoWarehouse } from '../db/seed.ts';
 import { ensureOrganization, generateToken, upsertToken } from '../db/tokens.ts';
-import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
+import { codecEndpoint, ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startMailCatcher } from '../platform/mail-catcher.ts';
@@ -77,6 +77,8 @@ async function up(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
       searchAttributes: SEARCH_ATTRIBUTES,
+      // Payloads are encrypted: the Web UI decrypts them through the API, with the staff console's session.
+      codecEndpoint: codecEndpoint(config),
       log: (line) => logger.debug('temporal', { line }),
     });
     stops.unshift(dev.stop);
@@ -129,6 +131,8 @@ async function up(): Promise<void> {
     Staff console  ${api}/console (sign in with the owner token)
     Health         ${api}/healthz
     Temporal UI    ${uiUrl ?? '(configure TEMPORAL_UI_URL)'}
+                   payloads are encrypted: sign in to the staff console, then in the UI's Codec Server
+                   settings turn on "Include cross-origin credentials" (endpoint ${codecEndpoint(config)})
     Mail inbox     ${inboxUrl ?? `(your SMTP server: ${new URL(smtpUrl).host})`}
     Owner token    ${ownerToken}${config.DSRFLOW_OWNER_TOKEN ? ' (from DSRFLOW_OWNER_TOKEN)' : ''}
 

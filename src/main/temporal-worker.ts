@@ -1,6 +1,8 @@
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { withoutPersonalDataInFailures } from '../activities/failures.ts';
+import type { KeyRing } from '../platform/data-keys.ts';
+import { temporalDataConverter } from '../platform/payload-codec.ts';
 
 export const workflowsPath = new URL('../workflows/index.ts', import.meta.url).pathname;
 
@@ -9,6 +11,8 @@ export interface WorkerSettings {
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Every payload the worker sends is sealed under the ring's current key; payloads open with the key they name. */
+  keyRing: KeyRing;
   /** A prebuilt bundle (tests share one; WORKFLOW_BUNDLE_FILE); otherwise the workflows are bundled from source at start. */
   workflowBundle?: WorkflowBundleOption;
   /** Workflows kept in memory between tasks (WORKER_MAX_CACHED_WORKFLOWS); see docs/operations.md "Sizing a worker". */
@@ -25,6 +29,7 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
     namespace: s.namespace,
     taskQueue: s.taskQueue,
     activities: withoutPersonalDataInFailures(createActivities(s.deps)),
+    dataConverter: temporalDataConverter(s.keyRing),
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
     shutdownGraceTime: '10 seconds',
     // The SDK's default is ~60% of the heap limit in MB (2,400 workflows on a 4 GB heap): every one of a thousand idle

@@ -29,6 +29,12 @@ export const configSchema = z.object({
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_UI_URL: optionalUrl,
+  // Browser origins allowed to call the codec server (the Temporal Web UI's), comma-separated; default: TEMPORAL_UI_URL's.
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
+    .pipe(z.array(z.url().transform((u) => new URL(u).origin))),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
   // Worker sizing (docs/operations.md "Sizing a worker"): workflows kept in memory between their tasks; the rest are
@@ -144,5 +150,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 }
 
 export const publicUrl = (config: Config): string => config.PUBLIC_URL ?? `http://localhost:${config.PORT}`;
+/** The codec endpoint the Web UI is given: the one behind the staff console's session (docs/encryption.md). */
+export const codecEndpoint = (config: Config): string => `${publicUrl(config)}/console/codec`;
+/** Origins the codec server answers from the browser: CODEC_CORS_ORIGINS, else the Temporal Web UI's own. */
+export const codecOrigins = (config: Config, uiUrl: string | undefined): string[] =>
+  config.CODEC_CORS_ORIGINS.length > 0 ? config.CODEC_CORS_ORIGINS : uiUrl ? [new URL(uiUrl).origin] : [];
 export const temporalUiUrl = (config: Config): string | undefined =>
   config.TEMPORAL_UI_URL ?? (config.TEMPORAL_ADDRESS ? undefined : `http://localhost:${config.TEMPORAL_UI_PORT}`);

@@ -33,6 +33,8 @@ export async function startTemporalDevServer(opts: {
   uiPort: number;
   namespace: string;
   searchAttributes: readonly SearchAttributeSpec[];
+  /** The codec server the Web UI sends payloads to for decryption (dsrflow's /console/codec). */
+  codecEndpoint?: string;
   log?: (line: string) => void;
 }): Promise<DevServerHandle> {
   mkdirSync(dirname(resolve(opts.dbFile)), { recursive: true });
@@ -45,6 +47,7 @@ export async function startTemporalDevServer(opts: {
     '--namespace', opts.namespace,
     '--log-level', 'warn',
     ...searchAttributeArgs(opts.searchAttributes),
+    ...(opts.codecEndpoint ? ['--ui-codec-endpoint', opts.codecEndpoint] : []),
   ];
   await assertPortFree(opts.port, '127.0.0.1', 'TEMPORAL_PORT', 'The Temporal dev server');
   await assertPortFree(opts.uiPort, '127.0.0.1', 'TEMPORAL_UI_PORT', 'The Temporal Web UI');

@@ -9,11 +9,6 @@ import { scheduledErasureWorkflowId, type scheduledErasure } from '../workflows/
 import proto from '@temporalio/proto';
 import { dsrDueAt, dsrOrganization, dsrRegulation, dsrStatus, dsrType, SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
-export async function connectTemporal(address: string, namespace: string): Promise<{ connection: Connection; client: Client }> {
-  const connection = await Connection.connect({ address });
-  return { connection, client: new Client({ connection, namespace }) };
-}
-
 /** Workflow ids derive from the request id, never from personal data. */
 export const workflowIdFor = (requestId: string) => `dsr-${requestId}`;
 

@@ -16,7 +16,7 @@ import { demoDataModel, demoRetentionPolicy, json, testActivityDeps, testApp, te
 import { freshDatabase } from '../support/databases.ts';
 import { freePort } from '../support/ports.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
-import { devServer, mailCatcher, postgres, workflowBundle } from '../support/stack.ts';
+import { devServer, mailCatcher, postgres, testKeyRing, workflowBundle } from '../support/stack.ts';
 
 const DAY = 86_400_000;
 
@@ -50,6 +50,7 @@ describe('operations: request figures and HTTP metrics at /metrics', () => {
       workflows: testWorkflowSettings('dsrflow-metrics'),
       settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, ...(metricsToken ? { metricsToken } : {}) },
       logger: createLogger('silent'),
+      keyRing: testKeyRing,
       now: () => new Date(),
       storage: testStorage,
       dataModel: demoDataModel,
@@ -119,6 +120,7 @@ describe('operations: readiness, and each activity attempt and email counted', (
       connection: env.nativeConnection,
       namespace: 'default',
       taskQueue,
+      keyRing: testKeyRing,
       deps: testActivityDeps(pg.pool, mailer),
       workflowBundle: { code: (await workflowBundle()).code },
       interceptors: [activityObserver(metrics, createLogger('silent'))],

@@ -6,8 +6,9 @@ import { z } from 'zod';
 import { createDatabasePool } from '../../src/db/pool.ts';
 import { json, testApp, tokenHeaders } from '../support/app.ts';
 import { freePort } from '../support/ports.ts';
-import { devServer, postgres } from '../support/stack.ts';
+import { devServer, postgres, testKeyRing } from '../support/stack.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
+import { temporalDataConverter } from '../../src/platform/payload-codec.ts';
 
 const body = (over: Record<string, unknown> = {}) =>
   JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email: 'ana.garcia@example.com', fullName: 'Ana García' }, ...over });
@@ -131,7 +132,7 @@ describe('POST /v1/requests and GET /v1/requests/:id', () => {
     assert.equal(deadConnection, null, 'nothing listens on that port');
     const lazy = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
     after(() => lazy.close());
-    const downApp = testApp({ pool: pg.pool, client: new Client({ connection: lazy }) });
+    const downApp = testApp({ pool: pg.pool, client: new Client({ connection: lazy, dataConverter: temporalDataConverter(testKeyRing) }) });
     const key = crypto.randomUUID();
     const res = await downApp.request('/v1/requests', { method: 'POST', headers: { ...headers, 'idempotency-key': key }, body: body() });
     assert.equal(res.status, 503);

@@ -13,6 +13,7 @@ import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { demoDataModel, TEST_SUBJECT_KEYS, testStorage, testWorkflowSettings, TASK_QUEUE } from '../support/app.ts';
+import { testKeyRing } from '../support/stack.ts';
 
 export const WEBHOOK_SECRET = 'helpdesk-secret-0123456789abcdef';
 
@@ -29,6 +30,7 @@ export function staffApp(opts: { pool: DatabasePool; client: Client; publicRateL
       ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
     },
     logger: createLogger('silent'),
+    keyRing: testKeyRing,
     now: opts.now ?? (() => new Date()),
     storage: testStorage,
     dataModel: demoDataModel,

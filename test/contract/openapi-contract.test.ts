@@ -16,6 +16,7 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { locateContractTester } from '../../src/platform/toolchain.ts';
 import { demoDataModel, TEST_SUBJECT_KEYS, testStorage, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
+import { testKeyRing } from '../support/stack.ts';
 
 const TASK_QUEUE = 'contract';
 const WEBHOOK_SECRET = 'contract-secret-0123456789abcdef';
@@ -48,6 +49,7 @@ describe('the API keeps the contract of its OpenAPI document (schemathesis)', ()
       // The fuzzer sends thousands of calls from one address: the public limiters would answer most with 429.
       settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, webhookSources: { helpdesk: WEBHOOK_SECRET }, publicRateLimit: { limit: 1_000_000, windowMs: 60_000 }, privacyCenter: { addressLimit: { limit: 1_000_000, windowMs: 60_000 } } },
       logger: createLogger('silent'),
+      keyRing: testKeyRing,
       now: () => new Date(),
       storage: testStorage,
       dataModel: demoDataModel,

@@ -19,7 +19,8 @@ import { ensureOrganization } from '../../src/db/tokens.ts';
 import { databaseUrl, freshDatabase } from '../support/databases.ts';
 import { bundleEarlierWorkflows } from '../support/earlier-code.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
-import { workflowBundle } from '../support/stack.ts';
+import { temporalDataConverter } from '../../src/platform/payload-codec.ts';
+import { testKeyRing, workflowBundle } from '../support/stack.ts';
 import { useDevServerWorker } from '../support/workflow-harness.ts';
 
 const TASK_QUEUE = 'deletion-push';
@@ -189,13 +190,14 @@ describe('the hourly deletion_requests push, run by a Temporal Schedule on the d
         connection: suite.env.nativeConnection,
         taskQueue,
         workflowBundle: before,
+        dataConverter: temporalDataConverter(testKeyRing),
         activities: { pushDeletionRequests: async ({ batchSize }: { batchSize: number }) => ({ moved: calls++ < 2 ? batchSize : 7 }) },
       });
       const workflowId = `deletion-push-before-${earlier.batch}-${crypto.randomUUID().slice(0, 8)}`;
       const result = await worker.runUntil(suite.env.client.workflow.execute('deletionPush', { args: [{}], taskQueue, workflowId }));
       assert.deepEqual(result, { moved: 2 * earlier.batch + 7, batches: 3 });
       const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code } }, history, workflowId);
+      await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code }, dataConverter: temporalDataConverter(testKeyRing) }, history, workflowId);
     });
   }
 

@@ -131,8 +131,8 @@ describe('signed events to downstream destinations (dev server, receivers on loo
     assert.equal(afterLift.error.code, 'SUPPRESSION_ALREADY_LIFTED');
 
     // Temporal saw ids only: not the address (destination bodies stay in PostgreSQL).
-    assert.ok(!historyText(await suite.env.client.workflow.getHandle(workflowId).fetchHistory()).includes(email));
-    assert.ok(!historyText(await suite.env.client.workflow.getHandle(`suppression-lift-${suppressionId}`).fetchHistory()).includes('opted back in'));
+    assert.ok(!(await historyText(await suite.env.client.workflow.getHandle(workflowId).fetchHistory())).includes(email));
+    assert.ok(!(await historyText(await suite.env.client.workflow.getHandle(`suppression-lift-${suppressionId}`).fetchHistory())).includes('opted back in'));
   });
 
   test('erasure: staff see the plan before approving; each destination gets one signed subject.erased with the identifiers the warehouse held and their hashes', async () => {
@@ -223,6 +223,6 @@ describe('signed events to downstream destinations (dev server, receivers on loo
     assert.deepEqual(body.subject, { userKey: userId, email, customerId: null, phone: null });
     assert.deepEqual(body.corrections, [{ model: 'users', field: 'last_name', rowKey: null, value: 'Lima' }]);
     assert.ok(!receivers.down.received.some((r) => bodyOf(r).requestId === id), 'down does not take subject.rectified');
-    assert.ok(!historyText(await suite.env.client.workflow.getHandle(workflowId).fetchHistory()).includes('Lima'));
+    assert.ok(!(await historyText(await suite.env.client.workflow.getHandle(workflowId).fetchHistory())).includes('Lima'));
   });
 });

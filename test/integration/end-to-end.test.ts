@@ -68,7 +68,7 @@ describe('a request end to end on the Temporal dev server', () => {
       return undefined;
     }, 15_000, 'the workflow to be listed by its search attributes');
 
-    const history = historyText(await handle.fetchHistory());
+    const history = await historyText(await handle.fetchHistory());
     for (const identifier of [email, 'Siobhán', 'Nguyễn', 'cus_e2e_77', 'HGB']) assert.ok(!history.includes(identifier), `history contains ${identifier}`);
   });
 

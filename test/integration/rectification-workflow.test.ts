@@ -51,7 +51,7 @@ describe('rectification through the API and the workflow (dev server)', () => {
     const timeline = (await r.detail()).timeline.map((e: { action: string }) => e.action);
     assert.ok(timeline.includes('rectification.applied') && timeline.includes('rectification.viewed'));
     await suite.mail.waitFor((m) => m.to.includes(subject.email) && m.subject.includes(r.id) && m.text.includes('Smith-Ó Briain'));
-    const history = historyText(await suite.env.client.workflow.getHandle(r.workflowId).fetchHistory());
+    const history = await historyText(await suite.env.client.workflow.getHandle(r.workflowId).fetchHistory());
     for (const secret of [subject.email, 'Smyth', 'Smith']) assert.ok(!history.includes(secret), `history contains ${secret}`);
   });
 

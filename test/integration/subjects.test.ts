@@ -80,7 +80,7 @@ describe('data subjects on the dev server: one subject per person, duplicates, r
     for (const r of [first, second, third]) {
       await eventually(async () => ((await detail(r.id)).status === 'awaiting_verification' ? true : undefined), 15_000, 'awaiting_verification');
       const handle = suite.env.client.workflow.getHandle(r.workflowId);
-      const history = historyText(await handle.fetchHistory());
+      const history = await historyText(await handle.fetchHistory());
       const attributes = JSON.stringify((await handle.describe()).searchAttributes);
       for (const text of [history.toLowerCase(), attributes.toLowerCase()]) {
         for (const secret of [email.toLowerCase(), customerId, first.subjectId.slice('did:dsrflow:'.length)]) assert.ok(!text.includes(secret), `Temporal holds ${secret}`);

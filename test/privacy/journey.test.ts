@@ -89,7 +89,7 @@ describe('Privacy Center: a German access request end to end, and a withdrawal',
     assert.deepEqual(audit, ['subject']);
 
     const workflowId = (await (await fetch(`${server.url}/v1/requests/${requestId}`, { headers: staff })).json() as { workflowId: string }).workflowId;
-    const history = historyText(await suite.env.client.workflow.getHandle(workflowId).fetchHistory());
+    const history = await historyText(await suite.env.client.workflow.getHandle(workflowId).fetchHistory());
     for (const identifier of [email, 'Anna', 'Schmidt', `cus_pc_${tag}`, 'example.de']) assert.ok(!history.includes(identifier), `history contains ${identifier}`);
     await context.close();
   });

@@ -14,6 +14,8 @@ import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Mailer } from '../../src/platform/mailer.ts';
 import type { WorkflowSettings } from '../../src/workflow-client/starts.ts';
+import { testKeyRing } from './stack.ts';
+import type { KeyRing } from '../../src/platform/data-keys.ts';
 
 export const TASK_QUEUE = 'dsrflow-test';
 
@@ -44,13 +46,14 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   exportFormats: ['csv', 'json'],
 });
 
-export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[]; privacyCenter?: PrivacyCenterSettings }) {
+export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[]; privacyCenter?: PrivacyCenterSettings; keyRing?: KeyRing; codecOrigins?: string[] }) {
   return createApp({
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
     workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}), ...(opts.decisionWaitMs ? { decisionWaitMs: opts.decisionWaitMs } : {}) },
-    settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.exportFormats ? { exportFormats: opts.exportFormats } : {}), ...(opts.privacyCenter ? { privacyCenter: opts.privacyCenter } : {}) },
+    settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.exportFormats ? { exportFormats: opts.exportFormats } : {}), ...(opts.privacyCenter ? { privacyCenter: opts.privacyCenter } : {}), codecOrigins: opts.codecOrigins ?? [] },
     logger: createLogger('silent'),
+    keyRing: opts.keyRing ?? testKeyRing,
     now: opts.now ?? (() => new Date()),
     storage: testStorage,
     dataModel: demoDataModel,

@@ -16,6 +16,8 @@ import { registerSearchAttributes } from '../../src/workflow-client/starts.ts';
 import { executableOption, locateTool, missingToolError, type ToolLocation, type ToolName } from '../../src/platform/toolchain.ts';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.ts';
 import { workflowsPath } from '../../src/main/temporal-worker.ts';
+import { newKeyEntry, parseKeyRing } from '../../src/platform/data-keys.ts';
+import { failureConverterPath, temporalDataConverter } from '../../src/platform/payload-codec.ts';
 import { freePort } from './ports.ts';
 
 const once = <T>(start: () => Promise<T>) => {
@@ -69,9 +71,17 @@ export const postgres = once(async (): Promise<Pick<EmbeddedPostgresHandle, 'url
   return { ...handle, pool };
 });
 
+/** The run's data keys (made per run, as a deployment's would be): the dev server's suites seal every payload. */
+export const testKeyRing = parseKeyRing(newKeyEntry('test-1'));
+
+/**
+ * Every test server runs as production does: its client (and every worker, through createWorker) seals every payload;
+ * test/integration/payload-encryption.test.ts reads the raw histories.
+ */
 export const devServer = once(async () => {
   quietRuntime();
   const env = await TestWorkflowEnvironment.createLocal({
+    client: { dataConverter: temporalDataConverter(testKeyRing) },
     server: { executable: executableOption(installedTool('cli')), ip: '127.0.0.1', searchAttributes: SEARCH_ATTRIBUTES },
   });
   stops.push(() => env.teardown());
@@ -85,7 +95,7 @@ export const devServer = once(async () => {
  */
 export async function freshTimeSkipping(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: executableOption(installedTool('testServer')) } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ client: { dataConverter: temporalDataConverter(testKeyRing) }, server: { executable: executableOption(installedTool('testServer')) } });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');
   return env;
 }
@@ -112,7 +122,7 @@ export const browser = once(async (): Promise<Browser> => {
 /** One workflow bundle for the whole run: bundling takes seconds. */
 export const workflowBundle = once(async (): Promise<WorkflowBundleWithSourceMap> => {
   quietRuntime();
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: quietBundlerLogger });
 });
 
 const quietBundlerLogger = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };

@@ -14,7 +14,7 @@ import { createMailer, type Mailer } from '../../src/platform/mailer.ts';
 import { startRequestWorkflow } from '../../src/workflow-client/starts.ts';
 import { testActivityDeps, testWorkflowSettings } from './app.ts';
 import { eventually, recordRequest } from './requests.ts';
-import { devServer, freshTimeSkipping, mailCatcher, postgres, workflowBundle } from './stack.ts';
+import { devServer, freshTimeSkipping, mailCatcher, postgres, testKeyRing, workflowBundle } from './stack.ts';
 
 /** Runs `fn` with a fresh worker on `taskQueue` (a worker created but never run would hold the server open). */
 export function harness(env: TestWorkflowEnvironment, pool: DatabasePool, mailer: Mailer, taskQueue: string) {
@@ -26,6 +26,7 @@ export function harness(env: TestWorkflowEnvironment, pool: DatabasePool, mailer
         connection: env.nativeConnection,
         namespace: env.namespace ?? 'default',
         taskQueue,
+        keyRing: testKeyRing,
         deps: { ...testActivityDeps(pool, mailer), ...overrides },
         workflowBundle: { code: (await workflowBundle()).code },
       });
@@ -109,7 +110,7 @@ export function useDevServerWorker(taskQueue: string, overrides?: () => Partial<
   before(async () => {
     [suite.env, suite.pg, suite.mail] = await Promise.all([devServer(), postgres(), mailCatcher()]);
     mailer = createMailer(suite.mail.smtpUrl, 'dsrflow <privacy@dsrflow.test>');
-    worker = await createWorker({ connection: suite.env.nativeConnection, namespace: 'default', taskQueue, deps: { ...testActivityDeps(suite.pg.pool, mailer), ...(await overrides?.()) }, workflowBundle: { code: (await workflowBundle()).code } });
+    worker = await createWorker({ connection: suite.env.nativeConnection, namespace: 'default', taskQueue, keyRing: testKeyRing, deps: { ...testActivityDeps(suite.pg.pool, mailer), ...(await overrides?.()) }, workflowBundle: { code: (await workflowBundle()).code } });
     running = worker.run();
   });
   after(async () => {

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import proto from '@temporalio/proto';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
 import { testApp, testStorage, tokenHeaders } from '../support/app.ts';
-import { historyText } from '../support/history.ts';
+import { historyText, recordedHistoryBytes } from '../support/history.ts';
 import { DAY, reach, settled, useTimeSkipping } from '../support/workflow-harness.ts';
 
 describe('an access request delivers a 7-day download link and removes the file after', () => {
@@ -60,9 +59,9 @@ describe('an access request delivers a 7-day download link and removes the file 
     assert.equal(actions.filter((a) => a === 'export.downloaded').length, 2, 'each download is audited');
 
     const history = await handle.fetchHistory();
-    const text = historyText(history);
+    const text = await historyText(history);
     for (const identifier of [subject.email, "O'Brien", 'Zoë']) assert.ok(!text.includes(identifier), `history must not contain ${identifier}`);
-    if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/gdpr-access-exported.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
+    if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/gdpr-access-exported.binpb', await recordedHistoryBytes(history));
   });
 });
 

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { describe, test } from 'node:test';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
 import { subjectDate } from '../../src/activities/subject-mail.ts';
 import { applyClockStop, computeDeadlines } from '../support/deadlines.ts';
 import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, stateQuery, verificationSignal, verifyUpdate } from '../../src/workflows/messages.ts';
-import { scheduledActivities } from '../support/history.ts';
+import { recordedHistoryBytes, scheduledActivities } from '../support/history.ts';
 import { eventually } from '../support/requests.ts';
 import { DAY, reach, refusedWith, settled, useTimeSkipping } from '../support/workflow-harness.ts';
 
@@ -55,7 +54,7 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       await handle.executeUpdate(completeUpdate, { args: [{ actor: staff }] });
       await settled(handle);
     });
-    const alerts = scheduledActivities(await handle.fetchHistory()).filter((a) => a.type === 'alertStaff');
+    const alerts = (await scheduledActivities(await handle.fetchHistory())).filter((a) => a.type === 'alertStaff');
     const at = (kind: string, daysBefore?: number) => alerts.find((a) => a.input.kind === kind && a.input.daysBefore === daysBefore)?.at;
     const near = (actual: number | undefined, expected: number, what: string) =>
       assert.ok(actual !== undefined && Math.abs(actual - expected) < 60_000, `${what}: ${actual && new Date(actual).toISOString()} vs ${new Date(expected).toISOString()}`);
@@ -97,7 +96,7 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
       await settled(legacy.handle);
       await settled(ccpa.handle);
       // A history whose input carries the calendar, for test/workflow/replay.test.ts.
-      if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/uk-gdpr-clock-stopped-with-calendar.binpb', proto.temporal.api.history.v1.History.encode(await uk.handle.fetchHistory()).finish());
+      if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/uk-gdpr-clock-stopped-with-calendar.binpb', await recordedHistoryBytes(await uk.handle.fetchHistory()));
     });
     assert.equal((await findRequest(suite.pg.pool, uk.row.id))?.paused_days, 5);
     assert.ok((await listRequestEvents(suite.pg.pool, uk.row.id)).some((e) => e.action === 'deadline.clock_stopped'));

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { WorkflowUpdateStage } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { describe, test } from 'node:test';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -9,6 +8,7 @@ import { listRequestEvents } from '../../src/db/audit.ts';
 import { createMailer, type Mailer } from '../../src/platform/mailer.ts';
 import { assessmentSignal, assessUpdate, stateQuery, verificationSignal, verifyUpdate } from '../../src/workflows/messages.ts';
 import { refusedWith, settled, useTimeSkipping } from '../support/workflow-harness.ts';
+import { recordedHistoryBytes } from '../support/history.ts';
 
 const verified = { outcome: 'verified', method: 'document_check', actor: 'dpo-jane' } as const;
 const approve = { decision: 'approve', actor: 'dpo-jane' } as const;
@@ -67,7 +67,7 @@ describe('decisions sent back to back queue behind the step under way', () => {
     // The warehouse holds no such subject: the "we hold no data" answer is the response (its one email).
     await suite.mail.waitFor((m) => m.to.includes(subject.email) && /we hold no data/.test(m.subject));
     assert.ok(!suite.mail.messages().some((m) => m.to.includes(subject.email) && /confirm/.test(m.subject)), 'the subject was not asked to confirm');
-    if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/gdpr-access-decisions-queued.binpb', proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+    if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/gdpr-access-decisions-queued.binpb', await recordedHistoryBytes(await handle.fetchHistory()));
   });
 
   test('an operator’s verification and approval signalled before the workflow has run once are applied in order, not refused', async () => {

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import proto from '@temporalio/proto';
 import { describe, test } from 'node:test';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
 import { subjectDate } from '../../src/activities/subject-mail.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
-import { historySpanMs, historyText } from '../support/history.ts';
+import { historySpanMs, historyText, recordedHistoryBytes } from '../support/history.ts';
 import { DAY, reach, refusedWith, settled, useTimeSkipping } from '../support/workflow-harness.ts';
 
 
@@ -47,7 +46,7 @@ describe('rightsRequest on the time-skipping server: the life of a request', () 
     assert.ok(!received.some((title) => /is complete/.test(title)), received.join(' | '));
     // gdpr-access-no-data.binpb is the history of the two-email code (before the patch): it must still replay.
     if (process.env.RECORD_HISTORIES) {
-      writeFileSync('test/fixtures/histories/gdpr-access-no-data-one-notice.binpb', proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+      writeFileSync('test/fixtures/histories/gdpr-access-no-data-one-notice.binpb', await recordedHistoryBytes(await handle.fetchHistory()));
     }
   });
 
@@ -60,7 +59,7 @@ describe('rightsRequest on the time-skipping server: the life of a request', () 
       await handle.executeUpdate(assessUpdate, { args: [{ decision: 'approve', legalExceptions: ['tax_records'], actor: 'dpo-jane' }] });
       await settled(handle);
     });
-    const history = historyText(await handle.fetchHistory());
+    const history = await historyText(await handle.fetchHistory());
     for (const identifier of [subject.email, subject.fullName, subject.customerId, subject.email.split('@')[0]!]) {
       assert.ok(!history.includes(identifier), `history must not contain ${identifier}`);
     }

@@ -3,7 +3,6 @@ import { formatDate } from '../../src/locales/index.ts';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -17,8 +16,9 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { freePort } from '../support/ports.ts';
 import { bundleEarlierWorkflows } from '../support/earlier-code.ts';
-import { historyText } from '../support/history.ts';
-import { workflowBundle } from '../support/stack.ts';
+import { historyText, recordedHistoryBytes } from '../support/history.ts';
+import { temporalDataConverter } from '../../src/platform/payload-codec.ts';
+import { testKeyRing, workflowBundle } from '../support/stack.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
 import { DAY, reach, useTimeSkipping, type TimeSkippingSuite } from '../support/workflow-harness.ts';
 
@@ -99,9 +99,9 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       assert.ok(events.some((e) => e.action === 'erasure.pass_completed' && e.details.pass === pass), 'the scheduled pass is recorded with the request');
       for (const h of [r.handle, child]) {
         const history = await h.fetchHistory();
-        const text = historyText(history);
+        const text = await historyText(history);
         for (const identifier of [r.subject.email, "O'Brien", 'Zoë', r.subject.customerId]) assert.ok(!text.includes(identifier), `history must not contain ${identifier}`);
-        if (process.env.RECORD_HISTORIES && h === r.handle) writeFileSync('test/fixtures/histories/gdpr-erasure-previewed-announced.binpb', proto.temporal.api.history.v1.History.encode(history).finish());
+        if (process.env.RECORD_HISTORIES && h === r.handle) writeFileSync('test/fixtures/histories/gdpr-erasure-previewed-announced.binpb', await recordedHistoryBytes(history));
       }
     });
   });
@@ -185,7 +185,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       // Temporal unreachable at first: the lift is recorded, its review not handed over.
       const lazy = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
       try {
-        const down = await liftHold(testApp({ pool: suite.pg.pool, client: new Client({ connection: lazy }), taskQueue: 'scheduled-erasure', startTimeoutMs: 1000 }), r.row.id, dpo);
+        const down = await liftHold(testApp({ pool: suite.pg.pool, client: new Client({ connection: lazy, dataConverter: temporalDataConverter(testKeyRing) }), taskQueue: 'scheduled-erasure', startTimeoutMs: 1000 }), r.row.id, dpo);
         assert.equal(down.status, 503);
       } finally {
         await lazy.close();
@@ -240,7 +240,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       assert.equal(result.erased.transactions, 1);
       assert.equal(result.erased.users, 1, 'anonymized by the pass after the lift');
       assert.equal(await r.exists('transactions', 'id', r.paymentId), false);
-      const history = historyText(await child.fetchHistory());
+      const history = await historyText(await child.fetchHistory());
       for (const identifier of [r.subject.email, "O'Brien", 'Zoë', r.subject.customerId]) assert.ok(!history.includes(identifier), `history must not contain ${identifier}`);
     });
   });
@@ -255,7 +255,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
 
       const lazy = Connection.lazy({ address: `127.0.0.1:${await freePort()}`, connectTimeout: 500 });
       try {
-        const down = testApp({ pool: suite.pg.pool, client: new Client({ connection: lazy }), taskQueue: 'scheduled-erasure', startTimeoutMs: 1000 });
+        const down = testApp({ pool: suite.pg.pool, client: new Client({ connection: lazy, dataConverter: temporalDataConverter(testKeyRing) }), taskQueue: 'scheduled-erasure', startTimeoutMs: 1000 });
         const res = await liftHold(down, r.row.id, dpo);
         assert.equal(res.status, 503);
         assert.equal((await json(res)).error.code, 'WORKFLOW_START_FAILED');
@@ -296,6 +296,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       connection: suite.env.nativeConnection,
       taskQueue,
       workflowBundle: before,
+      dataConverter: temporalDataConverter(testKeyRing),
       activities: {
         eraseSubjectData: async ({ pass }: { pass: string }) =>
           pass === later ? { erased: { transactions: 1 }, retained: {}, nextReviewAt: null } : { erased: { events: 2 }, retained: { transactions: 1 }, nextReviewAt: later },
@@ -307,7 +308,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
     );
     assert.equal(result.passes, 2);
     const history = await suite.env.client.workflow.getHandle(workflowId).fetchHistory();
-    await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code } }, history, workflowId);
+    await Worker.runReplayHistory({ workflowBundle: { code: (await workflowBundle()).code }, dataConverter: temporalDataConverter(testKeyRing) }, history, workflowId);
   });
 
   test('a run started on the code before the review signal, asleep when the new code is deployed, wakes on a lift', async () => {
@@ -323,13 +324,13 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
     };
     const workflowId = `erasure-wake-before-review-${crypto.randomUUID().slice(0, 8)}`;
     // No workflow cache: the next worker takes the run over at once instead of waiting out a sticky queue.
-    const old = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: await bundleBeforeReview(), activities, maxCachedWorkflows: 0 });
+    const old = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: await bundleBeforeReview(), dataConverter: temporalDataConverter(testKeyRing), activities, maxCachedWorkflows: 0 });
     const handle = await old.runUntil(async () => {
       const h = await suite.env.client.workflow.start('scheduledErasure', { args: [{ requestId: crypto.randomUUID(), reviewAt }], taskQueue, workflowId });
       await eventually(async () => ((await h.fetchHistory()).events?.some((e) => e.timerStartedEventAttributes) ? true : undefined), 10_000, 'the old code to sleep');
       return h;
     });
-    const current = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: { code: (await workflowBundle()).code }, activities, maxCachedWorkflows: 0 });
+    const current = await Worker.create({ connection: suite.env.nativeConnection, taskQueue, workflowBundle: { code: (await workflowBundle()).code }, dataConverter: temporalDataConverter(testKeyRing), activities, maxCachedWorkflows: 0 });
     await current.runUntil(async () => {
       await handle.signal(erasureReviewSignal, { reason: 'legal_hold_lifted', basis: 'legal_claims', liftedAt: new Date(now).toISOString() });
       await eventually(async () => (calls.length > 0 ? true : undefined), 10_000, 'the pass after the lift');

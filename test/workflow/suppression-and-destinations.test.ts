@@ -11,6 +11,7 @@ import { deliveryWorkflowId, type destinationDelivery } from '../../src/workflow
 import { startReceiver } from '../support/receiver.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
 import { DAY, reach, settled, useTimeSkipping } from '../support/workflow-harness.ts';
+import { recordedHistoryBytes } from '../support/history.ts';
 
 const Suppression = z.object({ scope: z.string(), basis: z.string(), effective_at: z.string(), lifted_at: z.string().nullable() });
 const Delivery = z.object({ event_id: z.string(), status: z.string(), attempts: z.number(), last_status_code: z.number().nullable() });
@@ -81,5 +82,5 @@ describe('suppressions and destinations on the time-skipping server', () => {
 /** With RECORD_HISTORIES=1, keeps the finished history for test/workflow/replay.test.ts. */
 async function record(handle: { fetchHistory(): Promise<proto.temporal.api.history.v1.IHistory> }, name: string) {
   if (!process.env.RECORD_HISTORIES) return;
-  writeFileSync(`test/fixtures/histories/${name}.binpb`, proto.temporal.api.history.v1.History.encode(await handle.fetchHistory()).finish());
+  writeFileSync(`test/fixtures/histories/${name}.binpb`, await recordedHistoryBytes(await handle.fetchHistory()));
 }
