@@ -9,6 +9,9 @@
 //    seconds after their start: every one must be sent. --cache sets WORKER_MAX_CACHED_WORKFLOWS for the worker.
 // Each engine gets its own stack (src/main/cluster.ts: embedded PostgreSQL, Temporal, the API process, workers).
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { loadKeyRing } from '../src/platform/data-keys.ts';
+import { temporalDataConverter } from '../src/platform/payload-codec.ts';
 import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'slonik';
@@ -72,7 +75,8 @@ async function runEngine(engine: 'dev' | 'cluster') {
     env: { LOG_LEVEL: 'warn' },
   });
   const connection = await Connection.connect({ address: stack.temporal.address });
-  const client = new Client({ connection });
+  // The stack's processes seal payloads under the local key in their DATA_DIR: so does this client, as the API does.
+  const client = new Client({ connection, dataConverter: temporalDataConverter(await loadKeyRing({ DATA_DIR: join(stack.dataDir, 'app') })) });
   const pool = await createDatabasePool(stack.databaseUrl);
   const result: Record<string, string | number> = { engine };
   try {

@@ -1,6 +1,9 @@
 // The faults suite's stack: the cluster stack (Temporal server on PostgreSQL, two worker processes, the API process),
 // with the app's database reached through a proxy that can be cut and an SMTP peer that can refuse mail.
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { loadKeyRing } from '../../src/platform/data-keys.ts';
+import { temporalDataConverter } from '../../src/platform/payload-codec.ts';
 import { Client, Connection } from '@temporalio/client';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
@@ -37,7 +40,8 @@ export async function startFaultStack() {
   });
   const pool = await createDatabasePool(stack.databaseUrl);
   const connection = await Connection.connect({ address: stack.temporal.address });
-  const client = new Client({ connection });
+  // The stack's processes seal payloads under the local key in their DATA_DIR: so does this client, as the API does.
+  const client = new Client({ connection, dataConverter: temporalDataConverter(await loadKeyRing({ DATA_DIR: join(stack.dataDir, 'app') })) });
   const api = apiClient(stack.apiUrl, stack.ownerToken);
   return {
     stack,
