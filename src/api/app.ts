@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { securityHeaders } from './security-headers.ts';
 import { authorize } from './access.ts';
 import { stampArrival } from './arrival.ts';
 import type { AppDeps } from './deps.ts';
@@ -29,6 +30,7 @@ const OPENAPI_INFO = {
 /** The HTTP API; every dependency is passed in, so tests build it against real test servers. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook });
+  app.use(securityHeaders({ publicUrl: deps.settings.publicUrl, trustProxy: deps.settings.trustProxy }));
   app.use(requestId());
   app.use(stampArrival(deps.now));
   app.use(methodNotAllowed(() => app.routes));

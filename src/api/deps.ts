@@ -24,6 +24,8 @@ export interface AppDeps {
     warehouseSchema?: string;
     /** PUBLIC_URL: the console's cookies are Secure when it is https, and forms may come from its origin. */
     publicUrl?: string;
+    /** TRUST_PROXY: the proxy's X-Forwarded-Proto says whether the client used https (HSTS). */
+    trustProxy?: boolean;
     /** Keys of the subjects' pseudonymous ids (SUBJECT_ID_SECRET, and rotated-out secrets for lookups). */
     subjectKeys: SubjectKeys;
     /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */

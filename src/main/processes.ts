@@ -139,6 +139,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       webhookSources: rt.config.WEBHOOK_SOURCES,
       warehouseSchema: rt.config.DELETION_REQUESTS_SCHEMA,
       publicUrl: publicUrl(rt.config),
+      trustProxy: rt.config.TRUST_PROXY,
       subjectKeys: await subjectKeys(rt),
       exportFormats: rt.config.EXPORT_FORMATS,
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },

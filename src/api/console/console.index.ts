@@ -18,7 +18,7 @@ import { listView } from './list.ts';
 import { notificationsView, postRead } from './notifications.ts';
 import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
-import { consoleHeaders, requireSession, type ConsoleEnv } from './session.ts';
+import { requireSession, type ConsoleEnv } from './session.ts';
 import { signInRouter } from './sign-in.ts';
 
 // The staff console under /console (docs/console.md): server-rendered HTML, one stylesheet, no scripts.
@@ -36,7 +36,6 @@ const TITLES: Partial<Record<number, string>> = { 400: 'Check what you entered',
 
 export function consoleRouter(deps: AppDeps) {
   const router = new Hono<ConsoleEnv>();
-  router.use('*', consoleHeaders);
   router.get('/assets/console.css', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });

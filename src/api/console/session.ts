@@ -138,13 +138,3 @@ export function formIdempotencyKey(form: Record<string, string | string[]>): str
 
 /** Only console paths are followed after sign-in (never another site). */
 export const safeNext = (next: string | undefined) => (next && /^\/console(\/[A-Za-z0-9/_?=&%.-]*)?$/.test(next) && !next.startsWith('//') ? next : '/console');
-
-/** Headers of every console answer: a CSP with no inline script, no framing, no caching of personal data. */
-export const consoleHeaders = createMiddleware(async (c, next) => {
-  await next();
-  c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'same-origin');
-  c.header('X-Frame-Options', 'DENY');
-  if (!c.req.path.startsWith('/console/assets/')) c.header('Cache-Control', 'no-store');
-});
