@@ -101,7 +101,7 @@ export function decryptingStream(dataKey: Uint8Array): Transform {
   let aad: Buffer | null = null;
   let segment = 0;
   let index = 0;
-  let buffered = Buffer.alloc(0);
+  let buffered: Buffer = Buffer.alloc(0);
   const open = (sealed: Buffer, last: boolean): Buffer => {
     if (sealed.length < TAG_BYTES) throw new FileIntegrityError('the file is cut short');
     const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce(index, last));
