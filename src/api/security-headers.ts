@@ -25,6 +25,13 @@ const BASE_POLICY = [
 
 const HSTS = 'max-age=31536000';
 
+/** Pages whose URL is a secret (emailed links): no Referer at all, not even to this origin's own assets. */
+export const SECRET_LINK_PREFIXES = ['/verify/', '/downloads/'] as const;
+
+// Elsewhere no Referer leaves this origin. Not no-referrer everywhere: under it browsers send `Origin: null` with our
+// own forms, and the console's CSRF defence checks that Origin.
+const referrerPolicy = (path: string) => (SECRET_LINK_PREFIXES.some((p) => path.startsWith(p)) ? 'no-referrer' : 'same-origin');
+
 // Who may frame an answer: decided by the route (a Privacy Center page of an organization that allows origins), per
 // request; everything else is never framed.
 const framers = new WeakMap<Request, readonly string[]>();
@@ -38,7 +45,7 @@ const behindHttps = (c: Context, s: SecurityHeaderSettings) =>
   (s.publicUrl?.startsWith('https:') ?? false) || (s.trustProxy === true && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https');
 
 /**
- * After the route answered (or failed): the CSP with its frame-ancestors, no Referer (links carry secrets), no
+ * After the route answered (or failed): the CSP with its frame-ancestors, no Referer to other sites, no
  * MIME sniffing, HSTS behind https, and no caching unless the route marked its answer cacheable (static assets).
  */
 export const securityHeaders = (settings: SecurityHeaderSettings) =>
@@ -58,7 +65,7 @@ export const securityHeaders = (settings: SecurityHeaderSettings) =>
     // X-Frame-Options cannot name several origins: sent only when no one may frame (older browsers).
     if (origins) headers.delete('X-Frame-Options');
     else headers.set('X-Frame-Options', 'DENY');
-    headers.set('Referrer-Policy', 'no-referrer');
+    headers.set('Referrer-Policy', referrerPolicy(c.req.path));
     headers.set('Cross-Origin-Opener-Policy', 'same-origin');
     headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=()');
     if (behindHttps(c, settings)) headers.set('Strict-Transport-Security', HSTS);

@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from '../../platform/signing.ts';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
@@ -32,13 +33,6 @@ export function setSessionCookie(c: Context, deps: AppDeps, sessionId: string): 
 export const sessionIdOf = (c: Context, deps: AppDeps) => getCookie(c, cookieName(deps));
 
 export const clearSessionCookie = (c: Context, deps: AppDeps) => deleteCookie(c, cookieName(deps), { path: '/console', secure: secure(deps) });
-
-/** Constant-time comparison of two strings of any length. */
-export function sameSecret(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false;
-  const [x, y] = [Buffer.from(a), Buffer.from(b)];
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /**
  * A form posted from another site is refused before its token is looked at: the browser's Origin (when sent) must
