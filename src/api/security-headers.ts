@@ -26,7 +26,7 @@ const BASE_POLICY = [
 const HSTS = 'max-age=31536000';
 
 /** Pages whose URL is a secret (emailed links): no Referer at all, not even to this origin's own assets. */
-export const SECRET_LINK_PREFIXES = ['/verify/', '/downloads/'] as const;
+export const SECRET_LINK_PREFIXES = ['/verify/', '/downloads/', '/privacy/status/'] as const;
 
 // Elsewhere no Referer leaves this origin. Not no-referrer everywhere: under it browsers send `Origin: null` with our
 // own forms, and the console's CSRF defence checks that Origin.

@@ -13,6 +13,7 @@ const EXPECTED = [
   'GET /verify/{token}',
   'POST /verify/{token}',
   'POST /v1/webhooks/requests',
+  'POST /v1/webhooks/gpc',
   'POST /v1/requests',
   'GET /v1/requests',
   'GET /v1/stats',

@@ -8,6 +8,9 @@ import { identifierHashes } from '../../platform/subject-keys.ts';
 import type { Actor } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { openRequest } from '../requests/open-request.ts';
+import { markWorkflowStarted } from '../../db/requests.ts';
+import { startRequestWorkflow } from '../../workflow-client/starts.ts';
+import { ApiError } from '../errors.ts';
 
 export type GpcOutcome =
   | { outcome: 'recorded'; row: RequestRow }
@@ -36,7 +39,12 @@ export async function recordGpcOptOut(deps: AppDeps, signal: GpcSignal): Promise
   const hashes = [...identifierHashes(keys, 'email', signal.subject.email), ...identifierHashes(keys, 'customerId', signal.subject.customerId)];
   const existing = await findOptOutInForce(deps.pool, signal.organizationId, hashes);
   const existingRow = existing ? await findRequest(deps.pool, existing) : null;
-  if (existingRow) return { outcome: 'already_opted_out', row: existingRow };
+  if (existingRow?.workflow_started_at) return { outcome: 'already_opted_out', row: existingRow };
+  if (existingRow) {
+    // Recorded by an earlier signal whose workflow did not start (Temporal was away): start it now, as a replay would.
+    await startRecorded(deps, existingRow);
+    return { outcome: 'already_opted_out', row: existingRow };
+  }
   const { row } = await openRequest(
     deps,
     { type: 'noSale', regulation: signal.regulation, organizationId: signal.organizationId, channel: signal.channel, subject: { email: signal.subject.email, customerId: signal.subject.customerId } },
@@ -52,4 +60,13 @@ export async function recordGpcOptOut(deps: AppDeps, signal: GpcSignal): Promise
     details: { via: signal.via, regulation: signal.regulation },
   });
   return { outcome: 'recorded', row };
+}
+
+async function startRecorded(deps: AppDeps, row: RequestRow): Promise<void> {
+  try {
+    await startRequestWorkflow(deps.temporal.client, row, deps.workflows);
+  } catch {
+    throw new ApiError(503, 'WORKFLOW_START_FAILED', `Request ${row.id} was recorded but its workflow could not be started yet; send the signal again`, { requestId: row.id });
+  }
+  await markWorkflowStarted(deps.pool, row.id);
 }
