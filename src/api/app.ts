@@ -18,6 +18,7 @@ import { subjectsRouter } from './subjects/subjects.index.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
+import { privacyCenterRouter } from './privacy-center/privacy-center.index.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
@@ -43,12 +44,14 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/', healthRouter(deps));
-  // Unauthenticated routes: admitted per client address first (one limiter shared by the three).
+  // Unauthenticated routes: admitted per client address first (one limiter shared by all of them).
   const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());
   for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);
   app.route('/', verificationLinkRouter(deps));
   app.route('/', downloadsRouter(deps));
   app.route('/', webhooksRouter(deps));
+  // The Privacy Center (public form and status pages): admitted per address like the links; the form has its own limits too.
+  app.route('/', privacyCenterRouter(deps));
   // The staff console: its own sessions (cookie + CSRF), the same access rules and decisions as /v1.
   app.on('POST', ['/console/sign-in', '/console/sign-in/*'], admit);
   app.route('/console', consoleRouter(deps));

@@ -80,3 +80,11 @@ export const cancelUpdate = defineUpdate<RequestState, [CancellationRequest]>('c
 export const completeUpdate = defineUpdate<RequestState, [CompletionRequest]>('complete');
 
 export const stateQuery = defineQuery<RequestState>('state');
+
+/** The subject asks for the verification link again (status page); `actor` is who asked, for the audit trail. */
+export interface VerificationResendRequest {
+  actor: string;
+}
+/** How often a subject may have the link re-sent while one request waits for confirmation. */
+export const MAX_VERIFICATION_RESENDS = 3;
+export const resendVerificationUpdate = defineUpdate<RequestState, [VerificationResendRequest]>('resendVerification');

@@ -21,7 +21,8 @@ import type { Mailer } from '../../platform/mailer.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
 import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject-rows.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
-import { downloadLinkEmail, NO_DATA_TEXT, type SkippedFormat } from './download-notice.ts';
+import { downloadLinkEmail, type SkippedFormat } from './download-notice.ts';
+import { statusFooter, subjectDate, subjectMessages } from '../subject-mail.ts';
 import { DOCX_ROW_LIMIT } from './formats/docx.ts';
 import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';
 import { PDF_ROW_LIMIT } from './formats/pdf.ts';
@@ -227,7 +228,8 @@ export function createExportActivities(deps: ExportDeps) {
       const skipped: SkippedFormat[] = (await listExports(deps.pool, request.id))
         .filter((e) => e.status === 'skipped' && e.row_limit !== null)
         .map((e) => ({ format: e.format, limit: e.row_limit!, rows: Object.values(e.row_counts).reduce((a, b) => a + b, 0) }));
-      await deps.mailer.send({ to: subject.email, messageId, ...downloadLinkEmail({ requestId: request.id, links, expiresAt, skipped }) });
+      const mail = downloadLinkEmail({ requestId: request.id, links, expiresOn: subjectDate(request, expiresAt), skipped, t: subjectMessages(request), english: !request.locale || request.locale === 'en' });
+      await deps.mailer.send({ to: subject.email, messageId, subject: mail.subject, text: `${mail.text}${await statusFooter(deps, request)}` });
       await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
       await recordExportEvent(deps.pool, {
         eventKey: `notice/${key}`,
@@ -266,7 +268,8 @@ export function createExportActivities(deps: ExportDeps) {
         on conflict (notification_key) do update set kind = excluded.kind
         returning sent_at`);
       if (notice.sent_at) return { sent: false };
-      await deps.mailer.send({ to: subject.email, messageId, subject: `Your ${request.type} request ${request.id}: we hold no data about you`, text: NO_DATA_TEXT(request.id) });
+      const t = subjectMessages(request);
+      await deps.mailer.send({ to: subject.email, messageId, subject: t.email.noDataSubject(t.typeInText[request.type], request.id), text: `${t.email.noDataText(request.id)}\n${await statusFooter(deps, request)}` });
       await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
       await recordExportEvent(deps.pool, { eventKey: `notice/${key}`, requestId: request.id, action: 'notice.sent', details: { kind: 'no_data' } });
       return { sent: true };

@@ -80,6 +80,9 @@ export interface OpenRequestOptions {
   arrivedAt: Date;
   idempotencyKey: string | null;
   external?: { source: string; externalId: string };
+  /** Privacy Center: the subject's language (later emails use it) and residence (it chose the regulation). */
+  locale?: string;
+  residence?: string;
 }
 
 /**
@@ -125,6 +128,8 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     suppressionScopes: suppressionScopes ?? undefined,
     subjectLink,
     exportFormats,
+    locale: opts.locale,
+    residence: opts.residence,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
     throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });
