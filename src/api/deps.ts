@@ -4,6 +4,7 @@ import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ExportStorage } from '../platform/storage.ts';
+import type { SealedFileStore } from '../platform/sealed-files.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import type { RateLimitSettings } from './rate-limit.ts';
@@ -37,6 +38,8 @@ export interface AppDeps {
   logger: Logger;
   now: () => Date;
   storage: ExportStorage;
+  /** The encrypted store of uploaded documents (agent permissions, identity documents); without it uploads are refused (503). */
+  documents?: SealedFileStore;
   /**
    * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
    * Without it, rectification requests are refused with 503.

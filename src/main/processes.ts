@@ -20,6 +20,9 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
+import { loadKeyRing } from '../platform/data-keys.ts';
+import { sealedFileStore } from '../platform/sealed-files.ts';
+import { join } from 'node:path';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
 
@@ -94,6 +97,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       publicUrl: publicUrl(rt.config),
       staffEmail: rt.config.STAFF_NOTIFY_EMAIL,
       storage: localFolderStorage(rt.config.DATA_DIR),
+      documents: await documentStore(rt.config),
       dataModel,
       retentionPolicy,
       deletionRequestsSchema: rt.config.DELETION_REQUESTS_SCHEMA,
@@ -147,6 +151,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
     logger: rt.logger.child({ part: 'api' }),
     now: () => new Date(),
     storage: localFolderStorage(rt.config.DATA_DIR),
+    documents: await documentStore(rt.config),
     dataModel,
     retentionPolicy,
   };
@@ -255,3 +260,6 @@ export function onSignals(stop: () => Promise<void>): void {
 function fail(message: string): never {
   throw new Error(message);
 }
+
+/** Uploaded documents (agent permissions, identity documents): encrypted per file, in a folder of their own under DATA_DIR. */
+const documentStore = async (config: Config) => sealedFileStore(localFolderStorage(join(config.DATA_DIR, 'documents')), await loadKeyRing(config));

@@ -43,7 +43,9 @@ export async function startRequestWorkflow(client: Client, row: RequestRow, sett
     verification: verificationPolicy(row.regulation as RegulationCode, row.type),
     verificationWindowDays: settings.verificationWindowDays,
     reminderDaysBefore: settings.reminderDaysBefore,
-    autoApprove: settings.autoApproveTypes.includes(row.type),
+    // Staff decide the identity: no policy approval, and (below, in the workflow) no emailed link verifies it.
+    autoApprove: settings.autoApproveTypes.includes(row.type) && !row.staff_verifies,
+    ...(row.staff_verifies ? { staffVerifies: true } : {}),
   };
   try {
     // A caller is waiting (an API request): give up after a few seconds rather than retry for long.

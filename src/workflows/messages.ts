@@ -27,6 +27,8 @@ export interface RightsRequestInput {
   reminderDaysBefore?: number[];
   /** Approve without staff assessment (policy per type, e.g. opt-outs). */
   autoApprove?: boolean;
+  /** Staff decide the identity (an authorized agent, an identity document): no verification link is emailed. */
+  staffVerifies?: boolean;
 }
 
 export interface RequestState {

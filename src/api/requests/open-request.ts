@@ -83,6 +83,8 @@ export interface OpenRequestOptions {
   /** Privacy Center: the subject's language (later emails use it) and residence (it chose the regulation). */
   locale?: string;
   residence?: string;
+  /** Staff decide the identity (an authorized agent's request, an identity document required). */
+  staffVerifies?: boolean;
 }
 
 /**
@@ -130,6 +132,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     exportFormats,
     locale: opts.locale,
     residence: opts.residence,
+    staffVerifies: opts.staffVerifies,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
     throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });

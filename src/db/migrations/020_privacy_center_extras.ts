@@ -9,10 +9,11 @@ const HEX64 = `~ '^[0-9a-f]{64}$'`;
 // (docs/privacy-center.md), and console CSRF tokens derived from the session id instead of stored (docs/security.md).
 export const up = (pgm: MigrationBuilder) => {
   pgm.sql(`
-    -- Who may embed the organization's Privacy Center (exact origins), and the request types that need an identity document.
-    alter table dsrflow.organizations
-      add column privacy_center_origins text[] not null default '{}'
-        check (cardinality(privacy_center_origins) <= 20 and array_to_string(privacy_center_origins, ' ') !~ '[;,''"]'),
+    -- Per organization, beside the form's identifiers (migration 018): the origins that may embed its Privacy Center
+    -- (exact origins, e.g. https://www.acme.com), and the request types that need an identity document.
+    alter table dsrflow.privacy_center_settings
+      add column embed_origins text[] not null default '{}'
+        check (cardinality(embed_origins) <= 20 and array_to_string(embed_origins, ' ') ~ '^(https?://[a-z0-9.-]+(:[0-9]{1,5})?( |$))*$'),
       add column identity_document_types text[] not null default '{}'
         check (identity_document_types <@ array[${oneOf(TYPES_020)}]::text[]);
 
