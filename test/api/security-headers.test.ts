@@ -52,7 +52,7 @@ describe('security headers on every answer', () => {
   });
 
   test('static assets may be cached, and keep nosniff and the CSP', async () => {
-    for (const path of ['/console/assets/console.css', '/docs/assets/init.js', '/verify/assets/verify.css']) {
+    for (const path of ['/console/assets/console.css', '/docs/assets/init.js', '/privacy/assets/privacy.css']) {
       const res = await app.request(path);
       assert.equal(res.status, 200, path);
       assert.equal(res.headers.get('cache-control'), 'public, max-age=3600', path);

@@ -4,7 +4,10 @@ import { REQUEST_TYPES } from '../../domain/request.ts';
 import { CA_PROVINCES, RESIDENCE_COUNTRIES, US_STATES } from '../../domain/residence.ts';
 import { LOCALES } from '../../locales/index.ts';
 import type { AppDeps } from '../deps.ts';
+import { ErrorSchema } from '../errors.ts';
+import { DOWNLOAD_CONTENT } from '../downloads/downloads.routes.ts';
 import { privacyForm } from './form.ts';
+import { statusPages } from './status.ts';
 import { CORRECTION_ROWS } from './form-views.ts';
 
 // The Privacy Center (docs/privacy-center.md): the public form at /privacy/{organization} and the subject's status
@@ -16,6 +19,8 @@ const ASSETS: Record<string, { body: string; type: string }> = {
 };
 
 export const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
+// The form's own page, or the JSON of what stands in front of it (the shared limiter, the database check).
+const htmlOrError = (description: string) => ({ description, content: { 'text/html': { schema: z.string() }, 'application/json': { schema: ErrorSchema } } });
 const organizationParam = z.object({
   organization: z.string().openapi({ param: { name: 'organization', in: 'path' }, description: 'The organization’s id (its Privacy Center’s address)', example: 'default' }),
 });
@@ -72,10 +77,55 @@ export function privacyCenterRouter(deps: AppDeps) {
       400: htmlPage('A field, the honeypot or the challenge refused the form; the page names each problem'),
       404: htmlPage('No organization at this address'),
       409: htmlPage('This email address already has an open request of this type, or too many open requests'),
-      429: htmlPage('Too many submissions from this address or for this email address; see Retry-After'),
-      503: htmlPage('Temporal or the database did not answer; nothing was recorded'),
+      429: htmlOrError('Too many submissions from this address or for this email address; see Retry-After'),
+      503: htmlOrError('Temporal or the database did not answer; nothing was recorded'),
     },
   });
   app.post('/privacy/:organization', form.submit);
+
+  const status = statusPages(deps);
+  const tokenParam = z.object({ token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The private token of the status link in the subject’s emails' }) });
+  const langQuery = z.object({ lang: z.enum(LOCALES).optional().openapi({ description: 'The page’s language; default: the one stored with the request' }) });
+  const refusals = { 404: htmlPage('Unknown link'), 410: htmlPage('The link has expired') };
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/privacy/status/{token}',
+    tags: ['Privacy Center'],
+    summary: 'The subject’s status page: this request in plain words, its due date, what happens next, its files, withdraw and re-send',
+    description: 'HTML, Cache-Control: no-store. The link opens this one request only; no staff notes.',
+    request: {
+      params: tokenParam,
+      query: langQuery.extend({
+        done: z.enum(['withdrawn', 'resent']).optional().openapi({ description: 'The notice after an action' }),
+        refused: z.enum(['withdraw', 'resend', 'busy']).optional().openapi({ description: 'The refusal after an action' }),
+      }),
+    },
+    responses: { 200: htmlPage('The status page'), ...refusals },
+  });
+  app.get('/privacy/status/:token', status.show);
+  for (const [action, summary] of [
+    ['withdraw', 'The subject withdraws the request (the workflow’s cancel Update, audited as the subject)'],
+    ['resend', 'The subject asks for the confirmation link again (at most 3 times; the earlier link stops working)'],
+  ] as const) {
+    app.openAPIRegistry.registerPath({
+      method: 'post',
+      path: `/privacy/status/{token}/${action}`,
+      tags: ['Privacy Center'],
+      summary,
+      description: 'A form button of the status page; answers with a redirect back to it, naming what happened (or why not).',
+      request: { params: tokenParam, query: langQuery },
+      responses: { 303: { description: 'Back to the status page, with `done` or `refused`', headers: { Location: { schema: { type: 'string' } } } }, ...refusals },
+    });
+    app.post(`/privacy/status/:token/${action}`, status[action]);
+  }
+  app.openAPIRegistry.registerPath({
+    method: 'get',
+    path: '/privacy/status/{token}/exports/{exportId}',
+    tags: ['Privacy Center'],
+    summary: 'One of the request’s export files, while its download period lasts (each download audited)',
+    request: { params: tokenParam.extend({ exportId: z.string().openapi({ param: { name: 'exportId', in: 'path' }, description: 'An export of this request, as linked from the page' }) }), query: langQuery },
+    responses: { 200: { description: 'The export file', content: DOWNLOAD_CONTENT }, 404: htmlPage('Unknown link, or no such file of this request'), 410: htmlPage('The link or the download period has expired') },
+  });
+  app.get('/privacy/status/:token/exports/:exportId', status.download);
   return app;
 }
