@@ -19,6 +19,7 @@ import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
 import { privacyCenterRouter } from './privacy-center/privacy-center.index.ts';
+import { isUploadRequest, uploadBodyLimit } from './privacy-center/uploads.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
@@ -35,14 +36,15 @@ export function createApp(deps: AppDeps) {
   app.use(requestId());
   app.use(stampArrival(deps.now));
   app.use(methodNotAllowed(() => app.routes));
-  app.use(
-    bodyLimit({
-      maxSize: deps.settings.maxBodyBytes ?? 64 * 1024,
-      onError: () => {
-        throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body over ${deps.settings.maxBodyBytes ?? 64 * 1024} bytes`);
-      },
-    }),
-  );
+  const apiBodyLimit = bodyLimit({
+    maxSize: deps.settings.maxBodyBytes ?? 64 * 1024,
+    onError: () => {
+      throw new ApiError(413, 'PAYLOAD_TOO_LARGE', `Request body over ${deps.settings.maxBodyBytes ?? 64 * 1024} bytes`);
+    },
+  });
+  // The Privacy Center's document uploads have their own limit (a few MB) and answer over it with a page.
+  const documentBodyLimit = uploadBodyLimit();
+  app.use((c, next) => (isUploadRequest(c) ? documentBodyLimit(c, next) : apiBodyLimit(c, next)));
   app.route('/', healthRouter(deps));
   // Unauthenticated routes: admitted per client address first (one limiter shared by all of them).
   const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());

@@ -215,6 +215,7 @@ export const de: Messages = {
     identitySubmit: 'Dokument hochladen',
     identityReceived: 'Wir haben Ihr Dokument erhalten. Wir prüfen es und löschen es nach unserer Entscheidung.',
     identityDone: 'Danke. Ihr Dokument wurde hochgeladen; wir prüfen es in Kürze.',
+    back: 'Zurück zur Seite',
     errors: {
       agentName: 'Geben Sie Ihren Namen als bevollmächtigte Person ein, höchstens 200 Zeichen',
       agentEmail: 'Geben Sie Ihre E-Mail-Adresse als bevollmächtigte Person ein, etwa name@example.com',

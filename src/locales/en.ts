@@ -218,6 +218,7 @@ export const en = {
     identitySubmit: 'Upload the document',
     identityReceived: 'We have received your document. We will check it and delete it once we have decided.',
     identityDone: 'Thank you. Your document was uploaded; we will check it shortly.',
+    back: 'Go back to the page',
     errors: {
       agentName: 'Enter your name as the agent, in 200 characters or fewer',
       agentEmail: 'Enter your email address as the agent, like name@example.com',

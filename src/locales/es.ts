@@ -214,6 +214,7 @@ export const es: Messages = {
     identitySubmit: 'Subir el documento',
     identityReceived: 'Hemos recibido su documento. Lo comprobaremos y lo eliminaremos una vez tomada la decisión.',
     identityDone: 'Gracias. Su documento se ha subido; lo comprobaremos en breve.',
+    back: 'Volver a la página',
     errors: {
       agentName: 'Escriba su nombre como agente, en 200 caracteres como máximo',
       agentEmail: 'Escriba su correo electrónico como agente, por ejemplo nombre@example.com',

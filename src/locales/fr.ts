@@ -214,6 +214,7 @@ export const fr: Messages = {
     identitySubmit: 'Téléverser le document',
     identityReceived: 'Nous avons reçu votre document. Nous le vérifions et le supprimons une fois notre décision prise.',
     identityDone: 'Merci. Votre document a été téléversé ; nous le vérifions sous peu.',
+    back: 'Revenir à la page',
     errors: {
       agentName: 'Indiquez votre nom de mandataire, en 200 caractères au plus',
       agentEmail: 'Indiquez votre adresse e-mail de mandataire, par exemple nom@example.com',

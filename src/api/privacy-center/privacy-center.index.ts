@@ -8,6 +8,7 @@ import { ErrorSchema } from '../errors.ts';
 import { DOWNLOAD_CONTENT } from '../downloads/downloads.routes.ts';
 import { privacyForm } from './form.ts';
 import { statusPages } from './status.ts';
+import { identityDocumentRoutes } from './identity-document.ts';
 import { CORRECTION_ROWS } from './form-views.ts';
 
 // The Privacy Center (docs/privacy-center.md): the public form at /privacy/{organization} and the subject's status
@@ -127,5 +128,6 @@ export function privacyCenterRouter(deps: AppDeps) {
     responses: { 200: { description: 'The export file', content: DOWNLOAD_CONTENT }, 404: htmlPage('Unknown link, or no such file of this request'), 410: htmlPage('The link or the download period has expired') },
   });
   app.get('/privacy/status/:token/exports/:exportId', status.download);
+  identityDocumentRoutes(app, deps);
   return app;
 }
