@@ -11,6 +11,7 @@ import { correctionsView } from './corrections.ts';
 import { csvExport } from './csv.ts';
 import { customerView, postCustomerExport } from './customers.ts';
 import { detailView } from './detail.ts';
+import { documentDownload, postAskIdentityDocument } from './documents.ts';
 import { erasePreview, postErase } from './erase-customer.ts';
 import { layout } from './layout.ts';
 import { postLift } from './lifts.ts';
@@ -58,6 +59,8 @@ export function consoleRouter(deps: AppDeps) {
   router.post('/requests/new', (c) => postNewRequest(c, deps));
   router.get('/requests/:id', (c) => detailView(c, deps));
   router.get('/requests/:id/corrections', (c) => correctionsView(c, deps));
+  router.get('/requests/:id/documents/:documentId', (c) => documentDownload(c, deps));
+  router.post('/requests/:id/identity-document', (c) => postAskIdentityDocument(c, deps));
   router.post('/requests/:id/:action', (c) => postAction(c, deps, (form, status) => detailView(c, deps, { form }, status)));
   router.post('/requests/:id/suppressions/:target/lift', (c) => postLift(c, deps, 'suppression', (lift, status) => detailView(c, deps, { lift }, status)));
   router.post('/requests/:id/legal-holds/:target/lift', (c) => postLift(c, deps, 'hold', (lift, status) => detailView(c, deps, { lift }, status)));

@@ -12,6 +12,7 @@ import type { AppDeps } from '../deps.ts';
 import { ACTIONS, actionForm, availableActions, doneNotice, type FormState } from './actions.ts';
 import { layout } from './layout.ts';
 import { holdsSection, suppressionSection, type LiftState } from './lifts.ts';
+import { documentsSection } from './documents.ts';
 import { requestInPath, type ConsoleEnv } from './session.ts';
 import { dueFacts, fileSize, humanize, lawDate, REGULATION_WORDS, STATUS_WORDS, statusBadge, typeLabel, utcStamp } from './words.ts';
 
@@ -86,6 +87,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
   const flagged = (row as { subject_id?: string | null }).subject_id;
   const suppressions = await suppressionSection(deps, actor, row, csrf, failed.lift);
   const holds = holdsSection(actor, row, erasure, csrf, failed.lift);
+  const documents = await documentsSection(deps, actor, row, csrf);
 
   const body = html`<p class="crumbs"><a href="/console">Rights requests</a></p>
 <h1>${typeLabel(row.type, ' request')} <span class="mono">${row.id.slice(0, 8)}</span> ${statusBadge(row.status)}</h1>
@@ -114,6 +116,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
 <section aria-labelledby="h-identity"><h2 id="h-identity">Identity verification</h2>
   ${identity ? html`<p>${sentence(identity)} <span class="muted">By ${who(identity.actor)}, ${utcStamp(identity.occurred_at)}.</span></p>` : html`<p class="muted">${row.status === 'submitted' || row.status === 'awaiting_verification' ? 'Not decided yet.' : 'No identity decision recorded.'}</p>`}
 </section>
+${documents}
 <section aria-labelledby="h-assessment"><h2 id="h-assessment">Assessment</h2>
   ${assessment ? html`<p>${sentence(assessment)} <span class="muted">By ${who(assessment.actor)}, ${utcStamp(assessment.occurred_at)}.</span></p>` : html`<p class="muted">Not assessed yet.</p>`}
   ${notes.length ? html`<h3>Staff notes</h3><ul class="notes">${notes.map((n) => html`<li><p>${n.body}</p><p class="muted">${n.author}, ${utcStamp(n.created_at)}</p></li>`)}</ul>` : ''}
