@@ -38,6 +38,9 @@ const EXPECTED = [
   'POST /privacy/status/{token}/withdraw',
   'POST /privacy/status/{token}/resend',
   'GET /privacy/status/{token}/exports/{exportId}',
+  'POST /privacy/status/{token}/identity-document',
+  'GET /privacy/widget.js',
+  'GET /privacy/{organization}/embed.json',
 ];
 // Served but deliberately not in the document: the documents themselves and the reference page's assets.
 const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name', 'GET /privacy/assets/:name']);

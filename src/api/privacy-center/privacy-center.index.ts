@@ -9,6 +9,7 @@ import { DOWNLOAD_CONTENT } from '../downloads/downloads.routes.ts';
 import { privacyForm } from './form.ts';
 import { statusPages } from './status.ts';
 import { identityDocumentRoutes } from './identity-document.ts';
+import { EMBED_SCRIPT, embedRoutes, framingOfForm } from './embed.ts';
 import { CORRECTION_ROWS } from './form-views.ts';
 
 // The Privacy Center (docs/privacy-center.md): the public form at /privacy/{organization} and the subject's status
@@ -17,6 +18,7 @@ import { CORRECTION_ROWS } from './form-views.ts';
 const ASSETS: Record<string, { body: string; type: string }> = {
   'privacy.css': { body: readFileSync(new URL('./privacy.css', import.meta.url), 'utf8'), type: 'text/css; charset=utf-8' },
   'challenge.js': { body: readFileSync(new URL('./challenge.js', import.meta.url), 'utf8'), type: 'text/javascript; charset=utf-8' },
+  'embed.js': { body: EMBED_SCRIPT, type: 'text/javascript; charset=utf-8' },
 };
 
 export const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
@@ -55,6 +57,9 @@ export function privacyCenterRouter(deps: AppDeps) {
     return c.body(asset.body, 200, { 'Content-Type': asset.type });
   });
 
+  // Before /privacy/{organization}: the widget and its question, then the form, framed only by the allowed origins.
+  embedRoutes(app, deps);
+  app.use('/privacy/:organization', framingOfForm(deps));
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/privacy/{organization}',
