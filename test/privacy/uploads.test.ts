@@ -9,12 +9,11 @@ import { solveChallenge } from '../../src/api/privacy-center/challenge.ts';
 import { MAX_DOCUMENT_BYTES } from '../../src/domain/documents.ts';
 import { TEST_DOCUMENTS_DIR, testApp } from '../support/app.ts';
 import { devServer, postgres } from '../support/stack.ts';
-import { detailsForm, requestsFor } from './support.ts';
+import { detailsForm, PDF, requestsFor } from './support.ts';
 
 // The authorized agent's permission document with the form (CCPA 11 CCR 7063): checked by its bytes and size before
 // anything is written; stored encrypted once the request is recorded; the request then waits for staff.
 
-export const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n% signed permission of Jane Roe for Agent Smith\n'), Buffer.alloc(2000, 0x20), Buffer.from('\n%%EOF\n')]);
 const CA_ACCESS = { lang: 'en', country: 'US', region: 'US-CA', type: 'access' };
 
 describe('Privacy Center: the authorized agent and the permission upload', () => {
