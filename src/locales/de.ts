@@ -216,6 +216,7 @@ export const de: Messages = {
     identityReceived: 'Wir haben Ihr Dokument erhalten. Wir prüfen es und löschen es nach unserer Entscheidung.',
     identityDone: 'Danke. Ihr Dokument wurde hochgeladen; wir prüfen es in Kürze.',
     back: 'Zurück zur Seite',
+    staffChecks: 'Wir prüfen selbst, wer Sie sind (oder bei einer bevollmächtigten Person die unterschriebene Vollmacht); es wird kein Bestätigungslink gesendet. Wir schreiben Ihnen, sobald wir entschieden haben.',
     errors: {
       agentName: 'Geben Sie Ihren Namen als bevollmächtigte Person ein, höchstens 200 Zeichen',
       agentEmail: 'Geben Sie Ihre E-Mail-Adresse als bevollmächtigte Person ein, etwa name@example.com',

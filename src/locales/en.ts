@@ -219,6 +219,7 @@ export const en = {
     identityReceived: 'We have received your document. We will check it and delete it once we have decided.',
     identityDone: 'Thank you. Your document was uploaded; we will check it shortly.',
     back: 'Go back to the page',
+    staffChecks: 'We check who you are (or, for an agent, the signed permission) ourselves; no confirmation link is sent. We email you when we have decided.',
     errors: {
       agentName: 'Enter your name as the agent, in 200 characters or fewer',
       agentEmail: 'Enter your email address as the agent, like name@example.com',

@@ -215,6 +215,7 @@ export const es: Messages = {
     identityReceived: 'Hemos recibido su documento. Lo comprobaremos y lo eliminaremos una vez tomada la decisión.',
     identityDone: 'Gracias. Su documento se ha subido; lo comprobaremos en breve.',
     back: 'Volver a la página',
+    staffChecks: 'Comprobamos nosotros mismos quién es usted (o, para un agente, la autorización firmada); no se envía ningún enlace de confirmación. Le escribiremos cuando hayamos decidido.',
     errors: {
       agentName: 'Escriba su nombre como agente, en 200 caracteres como máximo',
       agentEmail: 'Escriba su correo electrónico como agente, por ejemplo nombre@example.com',

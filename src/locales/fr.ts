@@ -215,6 +215,7 @@ export const fr: Messages = {
     identityReceived: 'Nous avons reçu votre document. Nous le vérifions et le supprimons une fois notre décision prise.',
     identityDone: 'Merci. Votre document a été téléversé ; nous le vérifions sous peu.',
     back: 'Revenir à la page',
+    staffChecks: 'Nous vérifions nous-mêmes qui vous êtes (ou, pour un mandataire, le mandat signé) ; aucun lien de confirmation n’est envoyé. Nous vous écrivons dès que nous avons décidé.',
     errors: {
       agentName: 'Indiquez votre nom de mandataire, en 200 caractères au plus',
       agentEmail: 'Indiquez votre adresse e-mail de mandataire, par exemple nom@example.com',

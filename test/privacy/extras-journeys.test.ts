@@ -119,6 +119,8 @@ describe('Privacy Center extras end to end', () => {
     const page = await context.newPage();
     await page.goto(`${server.url}${statusPath}?lang=en`);
     await page.getByRole('heading', { name: 'Send us an identity document' }).waitFor();
+    assert.match(await page.locator('main').innerText(), /no confirmation link is sent/);
+    assert.equal(await page.getByRole('button', { name: 'Send the confirmation link again' }).count(), 0, 'no link to re-send');
     await assertAccessible(page, 'the status page asking for an identity document');
     await page.getByLabel('Identity document').setInputFiles({ name: 'passport.png', mimeType: 'image/png', buffer: Buffer.from('GIF89a not a png at all') });
     await page.getByRole('button', { name: 'Upload the document' }).click();
@@ -161,6 +163,29 @@ describe('Privacy Center extras end to end', () => {
     assert.ok(trail.indexOf('document.key_destroyed') < trail.indexOf('document.deleted'), 'the key first, then the file');
     await staffPage.goto(`${server.url}/console/requests/${request.id}`);
     await staffPage.getByText(/deleted .* once the identity was decided/).waitFor();
+    await context.close();
+  });
+
+  test('staff ask for an identity document on a request awaiting its emailed link: the link stops deciding, the status page asks', async () => {
+    const form = await detailsForm(app, org, { lang: 'en', country: 'US', region: 'US-CA', type: 'access' });
+    const email = `asked-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    await app.request(`/privacy/${org}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...form.fields, solution: solveChallenge(form.challenge), email }).toString() });
+    const [request] = await requestsFor(pool(), email);
+    assert.ok(request);
+    await eventually(async () => ((await pool().exists(sql.type(z.object({ n: z.number() }))`select 1 as n from dsrflow.verification_tokens where request_id = ${request.id}`)) ? true : undefined), 20_000, 'the link issued');
+    const { token, name } = await staffToken();
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/requests/${request.id}`);
+    await page.getByRole('button', { name: 'Ask the subject for an identity document' }).click();
+    await page.getByText('An identity document was asked for').waitFor();
+    const linkLive = await pool().oneFirst(sql.type(z.object({ live: z.boolean() }))`select expires_at > now() as live from dsrflow.verification_tokens where request_id = ${request.id}`);
+    assert.equal(linkLive, false, 'the emailed link can no longer verify');
+    const asked = await pool().oneFirst(sql.type(z.object({ actor: z.string() }))`select actor from dsrflow.audit_events where request_id = ${request.id} and action = 'identity_document.requested'`);
+    assert.equal(asked, name);
+    await page.goto(`${server.url}/privacy/status/${await mintStatusLink(pool(), request.id)}?lang=en`);
+    await page.getByRole('heading', { name: 'Send us an identity document' }).waitFor();
     await context.close();
   });
 
