@@ -17,6 +17,8 @@ import { methodNotAllowed } from './methods.ts';
 import { subjectsRouter } from './subjects/subjects.index.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
+import { httpObserver, metricsRouter } from './metrics.ts';
+import { createMetrics } from '../platform/metrics.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
 import { privacyCenterRouter } from './privacy-center/privacy-center.index.ts';
 import { isUploadRequest, uploadBodyLimit } from './privacy-center/uploads.ts';
@@ -33,7 +35,9 @@ const OPENAPI_INFO = {
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook });
   app.use(securityHeaders({ publicUrl: deps.settings.publicUrl, trustProxy: deps.settings.trustProxy }));
+  const metrics = deps.metrics ?? createMetrics();
   app.use(requestId());
+  app.use(httpObserver(metrics, deps.logger));
   app.use(stampArrival(deps.now));
   app.use(methodNotAllowed(() => app.routes));
   const apiBodyLimit = bodyLimit({
@@ -46,6 +50,7 @@ export function createApp(deps: AppDeps) {
   const documentBodyLimit = uploadBodyLimit();
   app.use((c, next) => (isUploadRequest(c) ? documentBodyLimit(c, next) : apiBodyLimit(c, next)));
   app.route('/', healthRouter(deps));
+  app.route('/', metricsRouter(deps, metrics, deps.settings.metricsToken));
   // Unauthenticated routes: admitted per client address first (one limiter shared by all of them).
   const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());
   for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);

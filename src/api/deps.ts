@@ -3,6 +3,7 @@ import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { SealedFileStore } from '../platform/sealed-files.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
@@ -34,8 +35,12 @@ export interface AppDeps {
     exportFormats?: readonly ExportFormat[];
     /** The Privacy Center's limits and challenge (docs/privacy-center.md); defaults when absent. */
     privacyCenter?: PrivacyCenterSettings;
+    /** METRICS_TOKEN: when set, /metrics asks for it as a bearer token. */
+    metricsToken?: string;
   };
   logger: Logger;
+  /** The process's Prometheus registry (shared with the worker under `npm start`); the app makes its own without. */
+  metrics?: Metrics;
   now: () => Date;
   storage: ExportStorage;
   /** The encrypted store of uploaded documents (agent permissions, identity documents); without it uploads are refused (503). */

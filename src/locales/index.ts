@@ -37,8 +37,20 @@ export function pickLocale(acceptLanguage: string | null | undefined): Locale {
 }
 
 /** A calendar date as the person reads it ("3. März 2027", "March 3, 2027"), on the law's clock (`timeZone`). */
-export const formatDate = (locale: Locale | string | null | undefined, instant: string | Date, timeZone = 'UTC'): string =>
-  new Intl.DateTimeFormat(isLocale(locale) ? locale : DEFAULT_LOCALE, { dateStyle: 'long', timeZone }).format(new Date(instant));
+export function formatDate(locale: Locale | string | null | undefined, instant: string | Date, timeZone = 'UTC'): string {
+  const language = isLocale(locale) ? locale : DEFAULT_LOCALE;
+  let format = dateFormats.get(`${language} ${timeZone}`);
+  if (!format) dateFormats.set(`${language} ${timeZone}`, (format = new Intl.DateTimeFormat(language, { dateStyle: 'long', timeZone })));
+  return format.format(new Date(instant));
+}
+
+// Intl objects are costly to make: one per language, made on first use.
+const regionNames = new Map<Locale, Intl.DisplayNames>();
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
 
 /** A country's name in the reader's language (ISO 3166-1 alpha-2). */
-export const countryName = (locale: Locale, code: string): string => new Intl.DisplayNames([locale], { type: 'region' }).of(code) ?? code;
+export function countryName(locale: Locale, code: string): string {
+  let names = regionNames.get(locale);
+  if (!names) regionNames.set(locale, (names = new Intl.DisplayNames([locale], { type: 'region' })));
+  return names.of(code) ?? code;
+}

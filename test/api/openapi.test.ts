@@ -9,6 +9,8 @@ import { staffApp } from './staff-support.ts';
 // Every route the API serves, as OpenAPI writes it. A new route must be added here and to the document.
 const EXPECTED = [
   'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
   'GET /downloads/{token}',
   'GET /verify/{token}',
   'POST /verify/{token}',
@@ -102,7 +104,7 @@ describe('the OpenAPI document', () => {
           assert.ok(Object.values(r.content ?? {}).every((m) => m.schema), `${method} ${path} ${status} has a schema`);
         }
         // The verification form posts nothing but its URL.
-        if (method === 'post' && !path.startsWith('/verify/') && !path.startsWith('/privacy/status/')) {
+        if (method === 'post' && !path.startsWith('/verify/') && !path.endsWith('/resend')) {
           // The Privacy Center's form posts as a browser does (urlencoded); every other body is JSON.
           const media = path.startsWith('/privacy/') ? 'application/x-www-form-urlencoded' : 'application/json';
           assert.ok(op.requestBody?.content[media]?.schema, `${method} ${path} has a body schema`);
@@ -119,7 +121,8 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(statuses('get', '/downloads/{token}'), ['200', '400', '404', '410', '429', '503']);
     assert.deepEqual(statuses('post', '/verify/{token}'), ['200', '400', '404', '409', '410', '429', '503']);
     assert.deepEqual(statuses('post', '/privacy/{organization}'), ['200', '400', '404', '409', '413', '429', '503']);
-    assert.deepEqual(statuses('post', '/privacy/status/{token}/withdraw'), ['303', '400', '404', '410', '429', '503']);
+    assert.deepEqual(statuses('post', '/privacy/status/{token}/withdraw'), ['303', '400', '404', '410', '413', '429', '503']);
+    assert.deepEqual(statuses('post', '/privacy/status/{token}/resend'), ['303', '400', '404', '410', '429', '503']);
     assert.deepEqual(Object.keys(doc.paths['/privacy/{organization}']!.post!.responses['429']!.content!).sort(), ['application/json', 'text/html'], 'the form’s page, or the shared limiter’s JSON');
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {

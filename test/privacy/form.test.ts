@@ -32,6 +32,7 @@ describe('Privacy Center form', () => {
     const refused = await app.request('/privacy/default?lang=en&country=US&region=US-UT&type=rectify');
     assert.equal(refused.status, 400, 'a right the law does not grant is not offered by URL either');
     assert.match(await refused.text(), /not offered where you live/);
+    for (const query of ['type=AAA', 'country=XX', 'country=DE&region=US-ZZ', 'lang=xx']) assert.equal((await app.request(`/privacy/default?${query}`)).status, 400, query);
   });
 
   test('the language comes from Accept-Language, and the page can change it', async () => {
@@ -73,6 +74,8 @@ describe('Privacy Center form', () => {
     const forged = await post(app, 'default', { ...form.fields, challenge: form.challenge.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), solution: '1', email: address });
     assert.equal(forged.status, 400);
     assert.match(await forged.text(), /form has expired/);
+    const unreadable = await app.request('/privacy/default', { method: 'POST', headers: { 'content-type': 'multipart/form-data' }, body: `email=${address}` });
+    assert.equal(unreadable.status, 400, 'a body no browser sends is refused, not a server error');
     assert.deepEqual(await requestsFor(pool, address), []);
   });
 
@@ -93,11 +96,21 @@ describe('Privacy Center form', () => {
     const duplicate = await post(app, 'default', await solvedForm(app, 'default', { lang: 'en', country: 'IE', type: 'erasure' }, { email: address.toUpperCase() }));
     assert.equal(duplicate.status, 409);
     assert.match(await duplicate.text(), /already an open request of this kind/);
-    const limited = testApp({ pool, client: (await devServer()).client, taskQueue: 'privacy-form-unserved', privacyCenter: { challenge: { bits: 8 }, emailLimit: { limit: 1, windowMs: 60_000 }, addressLimit: { limit: 3, windowMs: 60_000 } } });
+    const client = (await devServer()).client;
+    const perEmail = testApp({ pool, client, taskQueue: 'privacy-form-unserved', privacyCenter: { challenge: { bits: 8 }, emailLimit: { limit: 1, windowMs: 60_000 } } });
     const other = email();
     const answers = [];
-    for (const type of ['access', 'restrict', 'object', 'export']) answers.push((await post(limited, 'default', await solvedForm(limited, 'default', { lang: 'en', country: 'IE', type }, { email: other }))).status);
-    assert.deepEqual(answers, [200, 429, 429, 429]);
+    for (const type of ['access', 'restrict']) answers.push(await post(perEmail, 'default', await solvedForm(perEmail, 'default', { lang: 'en', country: 'IE', type }, { email: other })));
+    assert.deepEqual(answers.map((r) => r.status), [200, 429]);
+    assert.match(await answers[1]!.text(), /Too many requests were made for this email address/);
+    assert.ok(Number(answers[1]!.headers.get('retry-after')) > 0);
     assert.equal((await requestsFor(pool, other)).length, 1, 'only the first one is recorded');
+    const perAddress = testApp({ pool, client, taskQueue: 'privacy-form-unserved', privacyCenter: { challenge: { bits: 8 }, addressLimit: { limit: 2, windowMs: 60_000 } } });
+    const addresses = [email(), email(), email()];
+    const statuses = [];
+    for (const address of addresses) statuses.push(await post(perAddress, 'default', await solvedForm(perAddress, 'default', { lang: 'en', country: 'IE', type: 'access' }, { email: address })));
+    assert.deepEqual(statuses.map((r) => r.status), [200, 200, 429]);
+    assert.match(await statuses[2]!.text(), /Too many requests have come from your network/);
+    assert.deepEqual(await requestsFor(pool, addresses[2]!), [], 'the refused one is not recorded');
   });
 });

@@ -1,9 +1,14 @@
+import { mkdirSync } from 'node:fs';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { solveChallenge } from '../../src/api/privacy-center/challenge.ts';
 import type { App } from '../../src/api/app.ts';
 
 // Helpers of the Privacy Center tests: read the form's hidden fields, post it as a browser would, count rows.
+
+/** Screenshots of the Privacy Center's browser tests (ignored by git; the main ones are copied to docs/privacy-center/). */
+export const PRIVACY_SHOTS = new URL('../../test-output/privacy/', import.meta.url);
+mkdirSync(PRIVACY_SHOTS, { recursive: true });
 
 export const hidden = (page: string, name: string) => new RegExp(`name="${name}" value="([^"]*)"`).exec(page)?.[1] ?? '';
 

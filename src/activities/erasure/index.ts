@@ -193,9 +193,8 @@ export function createErasureActivities(deps: ErasureDeps) {
       if (!stored) throw ApplicationFailure.nonRetryable(`request ${input.requestId} has no erasure plan`, 'ERASURE.NO_INITIAL_PASS');
       const text =
         stored.outcome === 'no_data'
-          ? `We searched every system in our data inventory for the identifiers given with erasure request ${request.id}.\nWe hold no personal data about you under them, so there was nothing to erase.\nIf you have used another email address or customer number with us, reply with it and we will search again.\n`
-          : erasureNoticeText(request.id, stored.plan, await listErasureRuns(deps.pool, request.id, 'initial'), models);
-      // The subject line is in the subject's language; the itemised account below is written in English for now.
+          ? `${subjectMessages(request).erasureNotice.noData(request.id)}\n`
+          : erasureNoticeText(request.id, stored.plan, await listErasureRuns(deps.pool, request.id, 'initial'), models, request.locale);
       const t = subjectMessages(request);
       return sendOnce(deps, {
         key: `${request.id}/erasure-outcome`,

@@ -130,10 +130,9 @@ export function createRectificationActivities(deps: RectificationDeps) {
         requestId: request.id,
         kind: 'rectification_outcome',
         to: subject.email,
-        // The subject line is in the subject's language; the itemised account below is written in English for now.
         subject: noData ? subjectMessages(request).email.noDataSubject(subjectMessages(request).typeInText.rectify, request.id) : subjectMessages(request).email.completedSubject(subjectMessages(request).typeInText.rectify, request.id),
         footer: () => statusFooter(deps, request),
-        text: noData ? noDataNoticeText(request.id) : rectificationNoticeText(request.id, await listCorrections(deps.pool, request.id), catalog.models),
+        text: noData ? noDataNoticeText(request.id, request.locale) : rectificationNoticeText(request.id, await listCorrections(deps.pool, request.id), catalog.models, request.locale),
         audit: { kind: 'rectification_outcome', outcome: outcome.outcome, corrections: outcome.applied },
       });
     },

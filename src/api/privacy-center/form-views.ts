@@ -47,10 +47,21 @@ export function placeName(locale: Locale, r: Residence): string {
   return r.region && regions ? `${regions[r.region]}, ${countryName(locale, r.country)}` : countryName(locale, r.country);
 }
 
+const sortedCountries = new Map<Locale, readonly string[]>();
+/** The countries in the reader's alphabetical order of their names (sorted once per language). */
+function countriesIn(locale: Locale): readonly string[] {
+  let sorted = sortedCountries.get(locale);
+  if (!sorted) {
+    const collator = new Intl.Collator(locale);
+    sortedCountries.set(locale, (sorted = [...RESIDENCE_COUNTRIES].sort((a, b) => collator.compare(countryName(locale, a), countryName(locale, b)))));
+  }
+  return sorted;
+}
+
 /** Step 1: where do you live? A GET form, so each answer is a link the person can come back to. */
 export function residenceStep(center: Center, locale: Locale, values: Values, problems: readonly Problem[]): Html {
   const t = messagesFor(locale);
-  const countries = [...RESIDENCE_COUNTRIES].sort((a, b) => countryName(locale, a).localeCompare(countryName(locale, b), locale));
+  const countries = countriesIn(locale);
   const group = (label: string, country: string, regions: Readonly<Record<string, string>>) =>
     html`<optgroup label="${label}">${Object.entries(regions).map(([code, name]) => html`<option value="${country}-${code}"${values.region === `${country}-${code}` ? ' selected' : ''}>${name}</option>`)}</optgroup>`;
   return html`${errorSummary(locale, problems)}<h1>${t.form.title(center.name)}</h1>

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { sql } from 'slonik';
 import { findPrivacyCenter, openRequestTypes } from '../../db/privacy-center.ts';
 import { findRequest, requestRow } from '../../db/requests.ts';
-import { regulationFor, residenceCode, rightsFor, type Residence } from '../../domain/residence.ts';
+import { isResidenceCountry, REGIONS, regulationFor, residenceCode, rightsFor, type Residence } from '../../domain/residence.ts';
 import { REQUEST_TYPES, type RequestType } from '../../domain/request.ts';
 import { normalizeIdentifier } from '../../domain/subjects.ts';
 import { isLocale, messagesFor, pickLocale, type Locale } from '../../locales/index.ts';
@@ -21,6 +21,16 @@ import { confirmation, CORRECTION_ROWS, detailsStep, residenceFrom, residenceSte
 import { publicLayout, type Html } from './layout.ts';
 import * as slots from './slots.ts';
 
+
+/** The first query value that is not one the form could have sent. */
+function stepProblem(q: Values): 'lang' | 'country' | 'region' | 'type' | null {
+  if (q.lang !== undefined && !isLocale(q.lang)) return 'lang';
+  if (q.country !== undefined && !isResidenceCountry(q.country)) return 'country';
+  const [regionCountry = '', regionCode = ''] = (q.region ?? '').split('-');
+  if (q.region !== undefined && !Object.hasOwn(REGIONS[regionCountry as 'US'] ?? {}, regionCode)) return 'region';
+  if (q.type !== undefined && !isRequestType(q.type)) return 'type';
+  return null;
+}
 
 const isRequestType = (v: string | undefined): v is RequestType => (REQUEST_TYPES as readonly string[]).includes(v ?? '');
 
@@ -77,6 +87,9 @@ export function privacyForm(deps: AppDeps) {
     const center = await findPrivacyCenter(deps.pool, c.req.param('organization') ?? '');
     if (!center) return notFound(c, locale);
     const t = messagesFor(locale);
+    // A value outside what the form offers (a hand-made link) is named, not silently dropped.
+    const bad = stepProblem(q);
+    if (bad) return page(c, center, locale, t.form.title(center.name), residenceStep(center, locale, {}, bad === 'lang' ? [] : [{ field: bad === 'type' ? 'country' : bad, message: bad === 'type' ? t.errors.type : t.errors[bad] }]), 400);
     const residence = residenceFrom(q);
     if ('problem' in residence) {
       const asked = q.country !== undefined;
@@ -93,11 +106,14 @@ export function privacyForm(deps: AppDeps) {
 
   /** POST /privacy/{organization}: every check first, then the request is opened exactly as the API opens one. */
   async function submit(c: Context) {
-    const form = Object.fromEntries(Object.entries(await c.req.parseBody()).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.trim()]));
+    // A body no browser sends (a multipart type without its boundary) is a 400, not a parser's 500.
+    const posted = await c.req.parseBody().catch(() => null);
+    const form = Object.fromEntries(Object.entries(posted ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string').map(([k, v]) => [k, v.trim()]));
     const locale = localeOf(c, form.lang);
     const t = messagesFor(locale);
     const center = await findPrivacyCenter(deps.pool, c.req.param('organization') ?? '');
     if (!center) return notFound(c, locale);
+    if (!posted) return page(c, center, locale, t.form.title(center.name), residenceStep(center, locale, {}, [{ field: 'country', message: t.errors.refused }]), 400);
     const residence = residenceFrom(form);
     if ('problem' in residence) return page(c, center, locale, t.form.title(center.name), residenceStep(center, locale, form, [{ field: residence.problem, message: t.errors[residence.problem] }]), 400);
     const type = form.type;

@@ -103,7 +103,7 @@ export function privacyCenterRouter(deps: AppDeps) {
       params: tokenParam,
       query: langQuery.extend({
         done: z.enum(['withdrawn', 'resent']).optional().openapi({ description: 'The notice after an action' }),
-        refused: z.enum(['withdraw', 'resend', 'busy']).optional().openapi({ description: 'The refusal after an action' }),
+        refused: z.enum(['withdraw', 'resend', 'busy', 'unconfirmed']).optional().openapi({ description: 'The refusal after an action' }),
       }),
     },
     responses: { 200: htmlPage('The status page'), ...refusals },
@@ -119,7 +119,13 @@ export function privacyCenterRouter(deps: AppDeps) {
       tags: ['Privacy Center'],
       summary,
       description: 'A form button of the status page; answers with a redirect back to it, naming what happened (or why not).',
-      request: { params: tokenParam, query: langQuery },
+      request: {
+        params: tokenParam,
+        query: langQuery,
+        ...(action === 'withdraw'
+          ? { body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ confirm: z.enum(['yes']).optional().openapi({ description: 'The ticked box; without it nothing is withdrawn (refused=unconfirmed)' }) }) } } } }
+          : {}),
+      },
       responses: { 303: { description: 'Back to the status page, with `done` or `refused`', headers: { Location: { schema: { type: 'string' } } } }, ...refusals },
     });
     app.post(`/privacy/status/:token/${action}`, status[action]);

@@ -23,7 +23,7 @@ import { identityDocumentSection } from './slots.ts';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const NOTICES = ['withdrawn', 'resent'] as const;
-const REFUSALS = ['withdraw', 'resend', 'busy'] as const;
+const REFUSALS = ['withdraw', 'resend', 'busy', 'unconfirmed'] as const;
 const nameRow = z.object({ name: z.string() });
 
 type Found = { request: RequestRow; token: string; locale: Locale };
@@ -79,8 +79,10 @@ export function statusPages(deps: AppDeps) {
     const refused = REFUSALS.find((n) => n === c.req.query('refused'));
     const base = `/privacy/status/${token}`;
     const exports = r.type === 'access' || r.type === 'export' ? await listExports(deps.pool, r.id) : [];
+    // Once the files are out, the answer is delivered: there is nothing left to withdraw.
+    const delivered = exports.some((e) => e.expires_at !== null);
     const body = html`${done ? html`<div class="notice" role="status">${done === 'withdrawn' ? t.status.withdrawn : t.status.resent}</div>` : ''}
-${refused ? html`<div class="notice error" role="alert">${refused === 'withdraw' ? t.status.withdrawRefused : refused === 'resend' ? t.status.resendRefused : t.status.busy}</div>` : ''}
+${refused ? html`<div class="notice error" role="alert">${{ withdraw: t.status.withdrawRefused, resend: t.status.resendRefused, busy: t.status.busy, unconfirmed: t.status.withdrawUnconfirmed }[refused]}</div>` : ''}
 <h1>${t.status.title(t.typeInText[r.type])}</h1>
 <div class="card">
 <dl class="facts">
@@ -96,8 +98,8 @@ ${identityDocumentSection({ c, deps, locale, request: r, token })}
 ${r.status === 'awaiting_verification' && !r.staff_verifies
   ? html`<div class="card"><h2>${t.status.resendHeading}</h2><form method="post" action="${base}/resend?lang=${locale}"><button type="submit" class="secondary">${t.status.resend}</button></form></div>`
   : ''}
-${isTerminal(r.status) ? '' : html`<div class="card"><h2>${t.status.withdrawHeading}</h2><p>${t.status.withdrawExplain}</p><form method="post" action="${base}/withdraw?lang=${locale}"><button type="submit" class="warning">${t.status.withdraw}</button></form></div>`}
-<p class="hint">${t.status.noStore}</p>`;
+${isTerminal(r.status) || delivered ? '' : html`<div class="card"><h2>${t.status.withdrawHeading}</h2><p>${t.status.withdrawExplain}</p><form method="post" action="${base}/withdraw?lang=${locale}"><div class="choice"><input type="checkbox" id="withdraw-confirm" name="confirm" value="yes" required><label for="withdraw-confirm">${t.status.withdrawConfirm}</label></div><p><button type="submit" class="warning">${t.status.withdraw}</button></p></form></div>`}
+<p class="hint after-cards">${t.status.noStore}</p>`;
     return c.html(publicLayout({ locale, title: t.status.title(t.typeInText[r.type]), organization: organization ?? r.organization_id, languageHref: (l) => `${base}?lang=${l}`, body }));
   }
 
@@ -115,6 +117,8 @@ ${isTerminal(r.status) ? '' : html`<div class="card"><h2>${t.status.withdrawHead
     const found = await open(c);
     if (found instanceof Response) return found;
     const back = (query: string) => c.redirect(`/privacy/status/${found.token}?lang=${found.locale}&${query}`, 303);
+    // Withdrawing cannot be undone: the box must be ticked (the browser asks for it too, with or without script).
+    if (action === 'withdraw' && (await c.req.parseBody().catch(() => ({}) as Record<string, unknown>)).confirm !== 'yes') return back('refused=unconfirmed');
     try {
       if (action === 'withdraw') await sendDecision(deps, found.request.id, cancelUpdate, () => ({ reason: 'withdrawn_by_subject' as const, actor: 'subject' }), { author: 'subject' });
       else await sendDecision(deps, found.request.id, resendVerificationUpdate, () => ({ actor: 'subject' }), { author: 'subject' });
