@@ -32,6 +32,7 @@ describe('Privacy Center form', () => {
     const refused = await app.request('/privacy/default?lang=en&country=US&region=US-UT&type=rectify');
     assert.equal(refused.status, 400, 'a right the law does not grant is not offered by URL either');
     assert.match(await refused.text(), /not offered where you live/);
+    assert.equal((await app.request('/privacy/default?lang=en&country=DE&region=')).status, 200, 'the empty region of the first step is no answer');
     for (const query of ['type=AAA', 'country=XX', 'country=DE&region=US-ZZ', 'lang=xx']) assert.equal((await app.request(`/privacy/default?${query}`)).status, 400, query);
   });
 

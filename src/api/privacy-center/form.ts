@@ -82,7 +82,8 @@ export function privacyForm(deps: AppDeps) {
 
   /** GET /privacy/{organization}: the step the query has reached (where you live, which right, your details). */
   async function show(c: Context) {
-    const q = c.req.query();
+    // An empty answer ("Choose…" left as it was, the region of a country without one) is no answer.
+    const q = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));
     const locale = localeOf(c, q.lang);
     const center = await findPrivacyCenter(deps.pool, c.req.param('organization') ?? '');
     if (!center) return notFound(c, locale);
