@@ -106,7 +106,7 @@ describe('the OpenAPI document', () => {
         // The verification form posts nothing but its URL.
         if (method === 'post' && !path.startsWith('/verify/') && !path.endsWith('/resend')) {
           // The Privacy Center's form posts as a browser does (urlencoded); every other body is JSON.
-          const media = path.startsWith('/privacy/') ? 'application/x-www-form-urlencoded' : 'application/json';
+          const media = path.endsWith('/identity-document') ? 'multipart/form-data' : path.startsWith('/privacy/') ? 'application/x-www-form-urlencoded' : 'application/json';
           assert.ok(op.requestBody?.content[media]?.schema, `${method} ${path} has a body schema`);
         }
       }

@@ -1,3 +1,4 @@
+import { z } from '@hono/zod-openapi';
 import { html } from 'hono/html';
 import { recordAgent, storeDocument } from '../../db/request-documents.ts';
 import { regulationFor } from '../../domain/residence.ts';
@@ -11,6 +12,13 @@ import { hasUpload, readUpload, type CheckedUpload } from './uploads.ts';
 // the form's own fields, and a signed permission document. Staff check the permission before anything is done.
 
 type Problem = { field: string; message: string };
+
+/** The agent's fields of the form, as documented in /openapi.json (all three, or none). */
+export const AGENT_FIELDS = {
+  agentName: z.string().max(200).optional().openapi({ description: 'Authorized agent (CCPA): their name' }),
+  agentEmail: z.string().max(320).optional().openapi({ description: 'Authorized agent: their email address' }),
+  permission: z.string().optional().openapi({ format: 'binary', description: 'Authorized agent: the signed permission, PDF, PNG or JPEG (by its bytes), at most 5 MB' }),
+};
 
 // What the checks found, for the section rendered on the same request (the slot context carries no problems).
 const checked = new WeakMap<Request, { problems: readonly Problem[]; permission: CheckedUpload | null }>();

@@ -7,6 +7,7 @@ import { identityDocumentAsked, listDocuments, storeDocument } from '../../db/re
 import { findRequest, type RequestRow } from '../../db/requests.ts';
 import { isLocale, messagesFor, pickLocale, type Locale } from '../../locales/index.ts';
 import type { AppDeps } from '../deps.ts';
+import { ErrorSchema } from '../errors.ts';
 import { errorSummary, publicLayout, type Html } from './layout.ts';
 import type { StatusSlotContext } from './slot-context.ts';
 import { readUpload } from './uploads.ts';
@@ -79,7 +80,7 @@ export function identityDocumentRoutes(app: OpenAPIHono, deps: AppDeps): void {
       400: htmlPage('No file, an empty one, or not a PDF, PNG or JPEG (by its bytes); nothing stored'),
       404: htmlPage('Unknown or expired link'),
       409: htmlPage('This request does not (or no longer) need an identity document'),
-      413: htmlPage('The body is over the upload limit; nothing stored'),
+      413: { description: 'The body is over the upload limit; nothing stored', content: { 'text/html': { schema: z.string() }, 'application/json': { schema: ErrorSchema } } },
       503: htmlPage('Documents cannot be stored at the moment; nothing stored'),
     },
   });

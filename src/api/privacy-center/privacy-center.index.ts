@@ -10,6 +10,7 @@ import { privacyForm } from './form.ts';
 import { statusPages } from './status.ts';
 import { identityDocumentRoutes } from './identity-document.ts';
 import { EMBED_SCRIPT, embedRoutes, framingOfForm } from './embed.ts';
+import { AGENT_FIELDS } from './agent.ts';
 import { CORRECTION_ROWS } from './form-views.ts';
 
 // The Privacy Center (docs/privacy-center.md): the public form at /privacy/{organization} and the subject's status
@@ -77,12 +78,23 @@ export function privacyCenterRouter(deps: AppDeps) {
     tags: ['Privacy Center'],
     summary: 'Submit a request from the form: checked (honeypot, challenge, limits, duplicates), recorded, its workflow started',
     description: 'HTML. A refused submission records nothing. The confirmation names the request reference and its due date.',
-    request: { params: organizationParam, body: { content: { 'application/x-www-form-urlencoded': { schema: submission } }, required: true } },
+    request: {
+      params: organizationParam,
+      body: {
+        content: {
+          'application/x-www-form-urlencoded': { schema: submission },
+          // Where the CCPA applies the form posts multipart: an authorized agent may attach the signed permission.
+          'multipart/form-data': { schema: submission.extend(AGENT_FIELDS) },
+        },
+        required: true,
+      },
+    },
     responses: {
       200: htmlPage('The confirmation page (also for the same form posted again)'),
       400: htmlPage('A field, the honeypot or the challenge refused the form; the page names each problem'),
       404: htmlPage('No organization at this address'),
       409: htmlPage('This email address already has an open request of this type, or too many open requests'),
+      413: htmlOrError('Over the upload limit (an agent’s permission over 5 MB): nothing read, nothing recorded'),
       429: htmlOrError('Too many submissions from this address or for this email address; see Retry-After'),
       503: htmlOrError('Temporal or the database did not answer; nothing was recorded'),
     },
