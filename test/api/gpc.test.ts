@@ -60,7 +60,7 @@ describe('POST /v1/webhooks/gpc', () => {
     const body = signal('eu-person@example.com', 'GDPR');
     const res = await send(body, signed(body));
     assert.equal(res.status, 200);
-    assert.deepEqual(await json(res), { outcome: 'not_applicable', request: null });
+    assert.deepEqual(await json(res), { outcome: 'not_applicable' });
     assert.equal(await recorded(), before);
   });
 

@@ -82,6 +82,12 @@ describe('Privacy Center widget on another site', () => {
     await context.close();
   });
 
+  test('the widget script is a resource of its own: OPTIONS is 405 with Allow: GET (not the form’s methods)', async () => {
+    const res = await fetch(`${app.url}/privacy/widget.js`, { method: 'OPTIONS' });
+    assert.equal(res.status, 405);
+    assert.equal(res.headers.get('allow'), 'GET');
+  });
+
   test('on an origin the organization does not list, the widget shows a link instead and a plain frame is refused', async () => {
     const context = await chromium.newContext({ viewport: { width: 1024, height: 900 } });
     const page = await context.newPage();

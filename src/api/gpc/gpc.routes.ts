@@ -23,7 +23,7 @@ export const GpcOutcomeSchema = z
     outcome: z.enum(['recorded', 'already_opted_out', 'not_applicable']).openapi({
       description: 'recorded: a new opt-out of sale/sharing; already_opted_out: one is open or in force; not_applicable: the regulation does not make the signal an opt-out (nothing recorded)',
     }),
-    request: RequestSchema.nullable().openapi({ description: 'The opt-out request (noSale), or null when nothing applies' }),
+    request: RequestSchema.optional().openapi({ description: 'The opt-out request (noSale); absent when nothing applies' }),
   })
   .openapi('GpcOutcome');
 

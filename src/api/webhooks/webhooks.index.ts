@@ -40,7 +40,8 @@ export function webhooksRouter(deps: AppDeps) {
       actor: { tokenId: `webhook:${source}`, name: `webhook:${source}`, role: 'admin', organizationId: null },
       arrivedAt: c.get('arrivedAt'),
     });
-    const request = result.outcome === 'not_applicable' ? null : requestBody(result.row);
+    if (result.outcome === 'not_applicable') return c.json({ outcome: result.outcome }, 200);
+    const request = requestBody(result.row);
     return result.outcome === 'recorded' ? c.json({ outcome: result.outcome, request }, 201) : c.json({ outcome: result.outcome, request }, 200);
   };
   return app.openapi(webhookRequestRoute, receive).openapi(gpcSignalRoute, receiveGpc);
