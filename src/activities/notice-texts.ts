@@ -1,4 +1,6 @@
 import type { RequestRow } from '../db/requests.ts';
+import { appealRuleFor } from '../domain/appeals.ts';
+import { authorityFor } from '../domain/authorities.ts';
 import { subjectDate, subjectMessages } from './subject-mail.ts';
 
 // What the subject reads, in the language stored with their request (src/locales). Plain words; the request id lets
@@ -33,12 +35,13 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
   },
   rejected: (f) => {
     const t = subjectMessages(f.request);
-    return { subject: t.email.rejectedSubject(f.request.id), text: `${t.email.rejectedText(f.request.id, reasonIn(f))}${withNote(f)}\n` };
+    return { subject: t.email.rejectedSubject(f.request.id), text: `${t.email.rejectedText(f.request.id, reasonIn(f))}${withNote(f)}\n\n${rightsAfterRefusal(f.request, f.link)}` };
   },
   completed: (f) => {
     const t = subjectMessages(f.request);
     const kind = t.typeInText[f.request.type];
-    return { subject: t.email.completedSubject(kind, f.request.id), text: `${t.email.completedText(kind, f.request.id)}${withNote(f)}\n` };
+    const appeal = f.link ? `\n\nWe did not do everything you asked (the reasons are above). ${appealSentence(f.request, f.link)}` : '';
+    return { subject: t.email.completedSubject(kind, f.request.id), text: `${t.email.completedText(kind, f.request.id)}${withNote(f)}${appeal}\n` };
   },
   cancelled: ({ request: r }) => {
     const t = subjectMessages(r);
@@ -52,3 +55,21 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
     return { subject: t.email.extensionSubject(f.request.id), text: `${t.email.extensionText(f.request.id, reasonIn(f), subjectDate(f.request, f.request.extended_due_at ?? f.request.due_at))}${withNote(f)}\n` };
   },
 };
+
+// The appeal (US states) and the authority's contact come from the law's tables (src/domain/appeals.ts,
+// authorities.ts), written in English there: they are appended as written.
+
+/** Where the law grants an appeal (US states), how to file it; the authority's contact for every regime. */
+function rightsAfterRefusal(r: RequestRow, link: string | undefined): string {
+  const appeal = appealRuleFor(r.regulation) ? `${appealSentence(r, link)}\n` : '';
+  const authority = authorityFor(r.regulation);
+  const judicial = authority.role === 'supervisory_authority' ? ' You also have the right to seek a judicial remedy.' : '';
+  return `${appeal}${authority.howToComplain}${judicial}\n`;
+}
+
+function appealSentence(r: RequestRow, link: string | undefined): string {
+  const rule = appealRuleFor(r.regulation);
+  if (!rule) return '';
+  const how = link ? `open ${link} and tell us why you disagree` : `reply to this email saying that you appeal, with request reference ${r.id}`;
+  return `You may appeal this decision (${rule.source}): ${how}. We decide appeals within ${rule.decisionWithin.amount} days.`;
+}

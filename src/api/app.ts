@@ -25,6 +25,8 @@ import { isUploadRequest, uploadBodyLimit } from './privacy-center/uploads.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
+import { appealPageRouter } from './appeals/appeal-page.ts';
+import { appealsRouter } from './appeals/appeals.index.ts';
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -56,6 +58,7 @@ export function createApp(deps: AppDeps) {
   for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);
   app.route('/', verificationLinkRouter(deps));
   app.route('/', downloadsRouter(deps));
+  app.route('/', appealPageRouter(deps));
   app.route('/', webhooksRouter(deps));
   // The Privacy Center (public form and status pages): admitted per address like the links; the form has its own limits too.
   app.route('/', privacyCenterRouter(deps));
@@ -65,6 +68,7 @@ export function createApp(deps: AppDeps) {
   // Everything else under /v1: a valid token, then role x route (and a controller's organization).
   app.use('/v1/*', requireToken(deps.pool), authorize(deps.pool));
   app.route('/', requestsRouter(deps));
+  app.route('/', appealsRouter(deps));
   app.route('/', suppressionsRouter(deps));
   app.route('/', legalHoldsRouter(deps));
   app.route('/', auditRouter(deps));

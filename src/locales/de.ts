@@ -209,8 +209,10 @@ export const de: Messages = {
     downloadText: (id, links, date) =>
       `Die Kopie Ihrer personenbezogenen Daten, die Sie angefordert haben (Antrag ${id}), liegt bereit.\n\n${links}\n\nDie Links funktionieren bis zum ${date}; danach werden die Dateien gelöscht.\nJede Datei enthält ein Verzeichnis ihres Inhalts.`,
     skippedHeading: 'Formate, die Sie angefordert haben, die wir aber nicht erstellen konnten:',
+    disclosureHeading: 'Was wir Ihnen von Gesetzes wegen mitteilen müssen',
     skippedLine: (format, rows, limit) => `${format}: Ihre Daten umfassen ${rows} Zeilen, mehr als die ${limit}, die dieses Format fassen kann; bitte nutzen Sie die andere Datei.`,
     noDataSubject: (kind, id) => `Ihr ${kind} ${id}: Wir speichern keine Daten über Sie`,
+    completedNoDataSubject: (kind, id) => `Ihr ${kind} ${id} ist erledigt: Wir speichern keine Daten über Sie`,
     noDataText: (id) =>
       `Wir haben alle Systeme in unserem Datenverzeichnis nach den Angaben aus dem Antrag ${id} durchsucht.\nUnter diesen Angaben speichern wir keine personenbezogenen Daten über Sie, es gibt also nichts zu exportieren.\nWenn Sie bei uns eine andere E-Mail-Adresse oder Kundennummer verwendet haben, antworten Sie uns damit, und wir suchen erneut.`,
     acknowledgementSubject: (kind, id) => `Wir haben Ihren ${kind} erhalten (${id})`,
@@ -220,7 +222,7 @@ export const de: Messages = {
     unverifiedText: (id) => `Wir konnten Ihre Identität nicht rechtzeitig bestätigen und haben den Antrag ${id} deshalb geschlossen.\nSie können gern einen neuen Antrag stellen.`,
     rejectedSubject: (id) => `Ihr Antrag ${id} konnte nicht erfüllt werden`,
     rejectedText: (id, reason) =>
-      `Wir können den Antrag ${id} nicht erfüllen, weil ${reason}.\n\nSie haben das Recht, sich bei einer Datenschutzaufsichtsbehörde zu beschweren und einen gerichtlichen Rechtsbehelf einzulegen.`,
+      `Wir können den Antrag ${id} nicht erfüllen, weil ${reason}.`,
     completedSubject: (kind, id) => `Ihr ${kind} ${id} ist erledigt`,
     completedText: (kind, id) => `Wir haben Ihren ${kind} ${id} erledigt.`,
     cancelledSubject: (id) => `Ihr Antrag ${id} wurde geschlossen`,

@@ -211,8 +211,10 @@ export const en = {
     downloadText: (id: string, links: string, date: string) =>
       `The copy of your personal data you asked for (request ${id}) is ready.\n\n${links}\n\nThe links work until ${date}; after that the files are deleted.\nEach file carries a manifest listing what it contains.`,
     skippedHeading: 'Formats you asked for that could not be made:',
+    disclosureHeading: 'What the law asks us to tell you',
     skippedLine: (format: string, rows: number, limit: number) => `${format}: your data has ${rows} rows, more than the ${limit} this format can hold; use the other file.`,
     noDataSubject: (kind: string, id: string) => `Your ${kind} request ${id}: we hold no data about you`,
+    completedNoDataSubject: (kind: string, id: string) => `Your ${kind} request ${id} is complete: we hold no data about you`,
     noDataText: (id: string) =>
       `We searched every system listed in our data inventory for the details given with request ${id}.\nWe hold no personal data about you under them, so there is nothing to export.\nIf you have used another email address or customer number with us, reply with it and we will search again.`,
     acknowledgementSubject: (kind: string, id: string) => `We received your ${kind} request (${id})`,
@@ -222,7 +224,7 @@ export const en = {
     unverifiedText: (id: string) => `We could not confirm your identity in time, so we closed request ${id}.\nYou are welcome to make a new request.`,
     rejectedSubject: (id: string) => `Your request ${id} could not be fulfilled`,
     rejectedText: (id: string, reason: string) =>
-      `We cannot fulfil request ${id} because ${reason}.\n\nYou have the right to lodge a complaint with a data protection authority and to seek a remedy in court.`,
+      `We cannot fulfil request ${id} because ${reason}.`,
     completedSubject: (kind: string, id: string) => `Your ${kind} request ${id} is complete`,
     completedText: (kind: string, id: string) => `We have completed your ${kind} request ${id}.`,
     cancelledSubject: (id: string) => `Your request ${id} was cancelled`,

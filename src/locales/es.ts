@@ -208,8 +208,10 @@ export const es: Messages = {
     downloadText: (id, links, date) =>
       `La copia de sus datos personales que pidió (solicitud ${id}) está lista.\n\n${links}\n\nLos enlaces funcionan hasta el ${date}; después, los archivos se eliminan.\nCada archivo incluye un índice de su contenido.`,
     skippedHeading: 'Formatos que pidió y que no hemos podido generar:',
+    disclosureHeading: 'Lo que la ley nos obliga a comunicarle',
     skippedLine: (format, rows, limit) => `${format}: sus datos tienen ${rows} filas, más de las ${limit} que admite este formato; use el otro archivo.`,
     noDataSubject: (kind, id) => `Su ${kind} ${id}: no tenemos datos sobre usted`,
+    completedNoDataSubject: (kind, id) => `Su ${kind} ${id} está completada: no tenemos datos sobre usted`,
     noDataText: (id) =>
       `Hemos buscado en todos los sistemas de nuestro inventario de datos los datos indicados en la solicitud ${id}.\nNo tenemos datos personales suyos con esos datos, así que no hay nada que exportar.\nSi ha usado con nosotros otra dirección de correo u otro número de cliente, respóndanos indicándolo y volveremos a buscar.`,
     acknowledgementSubject: (kind, id) => `Hemos recibido su ${kind} (${id})`,
@@ -219,7 +221,7 @@ export const es: Messages = {
     unverifiedText: (id) => `No pudimos confirmar su identidad a tiempo, así que cerramos la solicitud ${id}.\nPuede hacer una nueva solicitud.`,
     rejectedSubject: (id) => `No hemos podido atender su solicitud ${id}`,
     rejectedText: (id, reason) =>
-      `No podemos atender la solicitud ${id} porque ${reason}.\n\nTiene derecho a presentar una reclamación ante una autoridad de protección de datos y a acudir a los tribunales.`,
+      `No podemos atender la solicitud ${id} porque ${reason}.`,
     completedSubject: (kind, id) => `Su ${kind} ${id} está completada`,
     completedText: (kind, id) => `Hemos completado su ${kind} ${id}.`,
     cancelledSubject: (id) => `Su solicitud ${id} se ha cerrado`,

@@ -208,8 +208,10 @@ export const fr: Messages = {
     downloadText: (id, links, date) =>
       `La copie de vos données personnelles que vous avez demandée (demande ${id}) est prête.\n\n${links}\n\nLes liens fonctionnent jusqu’au ${date} ; les fichiers sont ensuite supprimés.\nChaque fichier contient un inventaire de son contenu.`,
     skippedHeading: 'Formats demandés que nous n’avons pas pu produire :',
+    disclosureHeading: 'Ce que la loi nous oblige à vous indiquer',
     skippedLine: (format, rows, limit) => `${format} : vos données comptent ${rows} lignes, plus que les ${limit} que ce format peut contenir ; utilisez l’autre fichier.`,
     noDataSubject: (kind, id) => `Votre ${kind} ${id} : nous ne détenons aucune donnée sur vous`,
+    completedNoDataSubject: (kind, id) => `Votre ${kind} ${id} est traitée : nous ne détenons aucune donnée sur vous`,
     noDataText: (id) =>
       `Nous avons cherché dans tous les systèmes de notre inventaire de données les informations fournies avec la demande ${id}.\nNous ne détenons aucune donnée personnelle vous concernant sous ces informations ; il n’y a donc rien à exporter.\nSi vous avez utilisé chez nous une autre adresse e-mail ou un autre numéro client, répondez-nous en l’indiquant et nous chercherons à nouveau.`,
     acknowledgementSubject: (kind, id) => `Nous avons reçu votre ${kind} (${id})`,
@@ -219,7 +221,7 @@ export const fr: Messages = {
     unverifiedText: (id) => `Nous n’avons pas pu confirmer votre identité à temps ; nous avons donc clos la demande ${id}.\nVous pouvez faire une nouvelle demande.`,
     rejectedSubject: (id) => `Votre demande ${id} n’a pas pu être satisfaite`,
     rejectedText: (id, reason) =>
-      `Nous ne pouvons pas satisfaire la demande ${id} parce que ${reason}.\n\nVous avez le droit d’introduire une réclamation auprès d’une autorité de protection des données et de former un recours juridictionnel.`,
+      `Nous ne pouvons pas satisfaire la demande ${id} parce que ${reason}.`,
     completedSubject: (kind, id) => `Votre ${kind} ${id} est traitée`,
     completedText: (kind, id) => `Nous avons traité votre ${kind} ${id}.`,
     cancelledSubject: (id) => `Votre demande ${id} a été close`,

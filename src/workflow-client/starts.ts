@@ -1,5 +1,6 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RequestRow } from '../db/requests.ts';
+import { checkedCalendar } from '../domain/holidays.ts';
 import { verificationPolicy, type RegulationCode } from '../domain/regulations.ts';
 import type { RequestType } from '../domain/request.ts';
 import type { LegalException } from '../domain/actions.ts';
@@ -43,9 +44,10 @@ export async function startRequestWorkflow(client: Client, row: RequestRow, sett
     verification: verificationPolicy(row.regulation as RegulationCode, row.type),
     verificationWindowDays: settings.verificationWindowDays,
     reminderDaysBefore: settings.reminderDaysBefore,
-    // Staff decide the identity: no policy approval, and (below, in the workflow) no emailed link verifies it.
+    // Staff decide the identity: no policy approval, and (in the workflow) no emailed link verifies it.
     autoApprove: settings.autoApproveTypes.includes(row.type) && !row.staff_verifies,
     ...(row.staff_verifies ? { staffVerifies: true } : {}),
+    ...(row.holiday_calendar ? { calendar: checkedCalendar(row.holiday_calendar) } : {}),
   };
   try {
     // A caller is waiting (an API request): give up after a few seconds rather than retry for long.

@@ -43,6 +43,11 @@ const EXPECTED = [
   'POST /privacy/status/{token}/identity-document',
   'GET /privacy/widget.js',
   'GET /privacy/{organization}/embed.json',
+  'POST /v1/requests/{id}/appeal',
+  'GET /v1/requests/{id}/appeal',
+  'POST /v1/requests/{id}/appeal/decision',
+  'GET /appeal/{token}',
+  'POST /appeal/{token}',
 ];
 // Served but deliberately not in the document: the documents themselves and the reference page's assets.
 const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name', 'GET /privacy/assets/:name']);
@@ -103,12 +108,13 @@ describe('the OpenAPI document', () => {
         for (const [status, r] of Object.entries(op.responses)) {
           assert.ok(Object.values(r.content ?? {}).every((m) => m.schema), `${method} ${path} ${status} has a schema`);
         }
-        // The verification form posts nothing but its URL.
-        if (method === 'post' && !path.startsWith('/verify/') && !path.endsWith('/resend')) {
-          // The Privacy Center's form posts as a browser does (urlencoded); every other body is JSON.
-          const media = path.endsWith('/identity-document') ? 'multipart/form-data' : path.startsWith('/privacy/') ? 'application/x-www-form-urlencoded' : 'application/json';
-          assert.ok(op.requestBody?.content[media]?.schema, `${method} ${path} has a body schema`);
-        }
+        // The verification form posts nothing but its URL; the appeal page and the Privacy Center post their forms
+        // as a browser does (urlencoded; multipart for a document upload); every other body is JSON.
+        if (method === 'post' && path.endsWith('/identity-document')) {
+          assert.ok(op.requestBody?.content['multipart/form-data']?.schema, `${method} ${path} has a form schema`);
+        } else if (method === 'post' && (path.startsWith('/appeal/') || (path.startsWith('/privacy/') && !path.endsWith('/resend')))) {
+          assert.ok(op.requestBody?.content['application/x-www-form-urlencoded']?.schema, `${method} ${path} has a form schema`);
+        } else if (method === 'post' && !path.startsWith('/verify/') && !path.startsWith('/privacy/')) assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
       }
     }
   });

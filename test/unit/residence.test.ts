@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { REGULATIONS } from '../../src/domain/regulations.ts';
+import { REGULATION_CODES, REGULATIONS } from '../../src/domain/regulations.ts';
 import { jurisdictionsFor, parseResidence, regulationFor, rightsFor } from '../../src/domain/residence.ts';
 import { formatDate, pickLocale } from '../../src/locales/index.ts';
 
@@ -12,8 +12,10 @@ describe('where a person lives decides the law (src/domain/residence.ts)', () =>
     assert.equal(regulationFor({ country: 'US', region: 'VA' }), 'VCDPA');
     assert.equal(regulationFor({ country: 'BR' }), 'LGPD');
     assert.deepEqual(jurisdictionsFor({ country: 'CA', region: 'QC' }), ['CA-QC', 'CA'], 'a Québec row slots in before PIPEDA');
-    assert.equal(regulationFor({ country: 'CA', region: 'QC' }), REGULATIONS.PIPEDA.code);
-    assert.deepEqual(jurisdictionsFor({ country: 'US', region: 'OR' }), ['US-OR'], 'a state row slots in under its own code');
+    assert.equal(regulationFor({ country: 'CA', region: 'QC' }), REGULATION_CODES.find((c) => REGULATIONS[c].jurisdiction === 'CA-QC'), 'Québec’s own row');
+    assert.equal(regulationFor({ country: 'CA', region: 'ON' }), 'PIPEDA', 'the other provinces: the federal act');
+    assert.equal(regulationFor({ country: 'US', region: 'OR' }), REGULATION_CODES.find((c) => REGULATIONS[c].jurisdiction === 'US-OR'), 'a state row is found by its jurisdiction');
+    assert.equal(regulationFor({ country: 'CH' }), REGULATION_CODES.find((c) => REGULATIONS[c].jurisdiction === 'CH'));
   });
 
   test('the rights are the row’s, derived: no correction in Utah, restriction and objection in the UK', () => {

@@ -201,7 +201,7 @@ export function createErasureActivities(deps: ErasureDeps) {
         requestId: request.id,
         kind: 'erasure_outcome',
         to: subject.email,
-        subject: stored.outcome === 'no_data' ? t.email.noDataSubject(t.typeInText.erasure, request.id) : t.email.completedSubject(t.typeInText.erasure, request.id),
+        subject: stored.outcome === 'no_data' ? t.email.completedNoDataSubject(t.typeInText.erasure, request.id) : t.email.completedSubject(t.typeInText.erasure, request.id),
         text,
         footer: () => statusFooter(deps, request),
         audit: { kind: 'erasure_outcome', retainedGroups: stored.plan.models.reduce((n, m) => n + m.retained.length, 0) },

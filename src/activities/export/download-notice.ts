@@ -21,12 +21,14 @@ export const skippedFormatLines = (skipped: readonly SkippedFormat[], filesWritt
   );
 
 /** The download email, in the subject's language (`t`, `date` already formatted for them); English keeps its own skipped-format lines. */
-export function downloadLinkEmail(f: { requestId: string; links: readonly string[]; expiresOn: string; skipped: readonly SkippedFormat[]; t: Messages; english: boolean }) {
+export function downloadLinkEmail(f: { requestId: string; links: readonly string[]; expiresOn: string; skipped: readonly SkippedFormat[]; t: Messages; english: boolean; disclosure?: readonly string[] }) {
   const lines = f.english ? skippedFormatLines(f.skipped, f.links.length) : f.skipped.map((s) => f.t.email.skippedLine(FORMAT_NAMES[s.format], s.rows, s.limit));
   const heading = f.english ? `${f.skipped.length > 1 ? 'Formats' : 'A format'} you asked for could not be made:` : f.t.email.skippedHeading;
   const skipped = f.skipped.length > 0 ? `\n\n${heading}\n${lines.join('\n')}` : '';
+  // The short disclosure's lines come from the law's tables as written there (English); its heading is translated.
+  const disclosure = f.disclosure?.length ? `\n\n${f.t.email.disclosureHeading}\n${f.disclosure.join('\n')}` : '';
   return {
     subject: f.t.email.downloadSubject(f.requestId),
-    text: `${f.t.email.downloadText(f.requestId, `${f.links.join('\n')}${skipped}`, f.expiresOn)}\n`,
+    text: `${f.t.email.downloadText(f.requestId, `${f.links.join('\n')}${skipped}`, f.expiresOn)}${disclosure}\n`,
   };
 }

@@ -130,7 +130,7 @@ export function createRectificationActivities(deps: RectificationDeps) {
         requestId: request.id,
         kind: 'rectification_outcome',
         to: subject.email,
-        subject: noData ? subjectMessages(request).email.noDataSubject(subjectMessages(request).typeInText.rectify, request.id) : subjectMessages(request).email.completedSubject(subjectMessages(request).typeInText.rectify, request.id),
+        subject: noData ? subjectMessages(request).email.completedNoDataSubject(subjectMessages(request).typeInText.rectify, request.id) : subjectMessages(request).email.completedSubject(subjectMessages(request).typeInText.rectify, request.id),
         footer: () => statusFooter(deps, request),
         text: noData ? noDataNoticeText(request.id, request.locale) : rectificationNoticeText(request.id, await listCorrections(deps.pool, request.id), catalog.models, request.locale),
         audit: { kind: 'rectification_outcome', outcome: outcome.outcome, corrections: outcome.applied },
