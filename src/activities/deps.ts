@@ -8,6 +8,7 @@ import type { RetentionPolicy } from '../domain/retention.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Mailer } from '../platform/mailer.ts';
 import type { ExportStorage } from '../platform/storage.ts';
+import type { SealedFileStore } from '../platform/sealed-files.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 
 /** What createActivities closes over; each activity module takes its part of it (its own module: index.ts imports them). */
@@ -39,4 +40,6 @@ export interface ActivityDeps {
   exportFormats?: ExportFormat[];
   /** Row limits of the paged formats (DOCX, PDF); tests lower them. */
   exportRowLimits?: Partial<Record<ExportFormat, number>>;
+  /** The encrypted store of uploaded documents (permission, identity): shredded once the identity is decided. */
+  documents?: SealedFileStore;
 }

@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
+import { securityHeaders } from './security-headers.ts';
 import { authorize } from './access.ts';
 import { stampArrival } from './arrival.ts';
 import type { AppDeps } from './deps.ts';
@@ -20,6 +21,7 @@ import { httpObserver, metricsRouter } from './metrics.ts';
 import { createMetrics } from '../platform/metrics.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
 import { privacyCenterRouter } from './privacy-center/privacy-center.index.ts';
+import { isUploadRequest, uploadBodyLimit } from './privacy-center/uploads.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
@@ -35,6 +37,7 @@ const OPENAPI_INFO = {
 /** The HTTP API; every dependency is passed in, so tests build it against real test servers. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook });
+  app.use(securityHeaders({ publicUrl: deps.settings.publicUrl, trustProxy: deps.settings.trustProxy }));
   const metrics = deps.metrics ?? createMetrics();
   app.use(requestId());
   app.use(httpObserver(metrics, deps.logger));
@@ -50,9 +53,13 @@ export function createApp(deps: AppDeps) {
       },
     });
   const apiLimit = limitBody(deps.settings.maxBodyBytes ?? 64 * 1024);
-  const codecLimit = limitBody(CODEC_MAX_BODY_BYTES);
   // Temporal payloads run to 2 MiB each: the codec server takes more than the API's forms and JSON.
-  app.use((c, next) => (CODEC_PATHS.some((p) => c.req.path.startsWith(p)) ? codecLimit(c, next) : apiLimit(c, next)));
+  const codecLimit = limitBody(CODEC_MAX_BODY_BYTES);
+  // The Privacy Center's document uploads have their own limit (a few MB) and answer over it with a page.
+  const documentLimit = uploadBodyLimit();
+  app.use((c, next) =>
+    CODEC_PATHS.some((p) => c.req.path.startsWith(p)) ? codecLimit(c, next) : isUploadRequest(c) ? documentLimit(c, next) : apiLimit(c, next),
+  );
   app.route('/', healthRouter(deps));
   app.route('/', metricsRouter(deps, metrics, deps.settings.metricsToken));
   // Unauthenticated routes: admitted per client address first (one limiter shared by all of them).

@@ -6,6 +6,7 @@ import type { KeyRing } from '../platform/data-keys.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { ExportStorage } from '../platform/storage.ts';
+import type { SealedFileStore } from '../platform/sealed-files.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import type { RateLimitSettings } from './rate-limit.ts';
@@ -27,6 +28,8 @@ export interface AppDeps {
     warehouseSchema?: string;
     /** PUBLIC_URL: the console's cookies are Secure when it is https, and forms may come from its origin. */
     publicUrl?: string;
+    /** TRUST_PROXY: the proxy's X-Forwarded-Proto says whether the client used https (HSTS). */
+    trustProxy?: boolean;
     /** Keys of the subjects' pseudonymous ids (SUBJECT_ID_SECRET, and rotated-out secrets for lookups). */
     subjectKeys: SubjectKeys;
     /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
@@ -45,6 +48,8 @@ export interface AppDeps {
   metrics?: Metrics;
   now: () => Date;
   storage: ExportStorage;
+  /** The encrypted store of uploaded documents (agent permissions, identity documents); without it uploads are refused (503). */
+  documents?: SealedFileStore;
   /**
    * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
    * Without it, rectification requests are refused with 503.

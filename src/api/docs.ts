@@ -12,10 +12,6 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'init.js': { file: join(import.meta.dirname, 'docs-init.js'), type: 'text/javascript; charset=utf-8' },
 };
 
-/** Scripts and styles from this origin only; Swagger UI sets inline style attributes, never inline scripts. */
-export const DOCS_CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; font-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
 const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>dsrflow API reference</title><link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body>
 <noscript><p>The interactive reference needs JavaScript. The machine-readable document is <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).</p></noscript>
@@ -30,10 +26,8 @@ const page = html`<!doctype html><html lang="en"><head><meta charset="utf-8"><me
 export function docsRouter() {
   const cache = new Map<string, Buffer>();
   const app = new Hono();
-  app.get('/docs', (c) => {
-    c.header('Content-Security-Policy', DOCS_CSP);
-    return c.html(page);
-  });
+  // The app's CSP (security-headers.ts) holds here too: Swagger UI sets styles through the DOM, which CSP allows.
+  app.get('/docs', (c) => c.html(page));
   app.get('/docs/assets/:name', (c) => {
     const asset = Object.hasOwn(ASSETS, c.req.param('name')) ? ASSETS[c.req.param('name')] : undefined;
     if (!asset) return c.json({ error: { code: 'ROUTE_NOT_FOUND', message: `No asset ${c.req.param('name')}` } }, 404);

@@ -9,19 +9,22 @@ type RouteList = readonly { method: string; path: string }[];
  * The routes are read on first use, once every router is mounted.
  */
 export function methodNotAllowed(routes: () => RouteList) {
-  let table: { pattern: RegExp; methods: Set<string> }[] | undefined;
+  let table: { pattern: RegExp; methods: Set<string>; literal: boolean }[] | undefined;
   const build = () => {
     const byPath = new Map<string, Set<string>>();
     for (const r of routes()) {
       if (r.method === 'ALL') continue; // middleware, not a route
       byPath.set(r.path, (byPath.get(r.path) ?? new Set()).add(r.method));
     }
-    return [...byPath].map(([path, methods]) => ({ pattern: toPattern(path), methods }));
+    return [...byPath].map(([path, methods]) => ({ pattern: toPattern(path), methods, literal: !/[:*]/.test(path) }));
   };
   return createMiddleware(async (c, next) => {
     table ??= build();
     const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
-    const matches = table.filter((t) => t.pattern.test(c.req.path));
+    const matching = table.filter((t) => t.pattern.test(c.req.path));
+    // A path served as itself (/privacy/widget.js) is that resource, not also an instance of /privacy/:organization.
+    const literal = matching.filter((t) => t.literal);
+    const matches = literal.length > 0 ? literal : matching;
     if (matches.length > 0 && !matches.some((t) => t.methods.has(method))) {
       const allowed = [...new Set(matches.flatMap((t) => [...t.methods]))].sort();
       c.header('Allow', allowed.join(', '));

@@ -1,13 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { unreadCountOf } from './console-notifications.ts';
 import { hashToken, tokenRow, type TokenRow } from './tokens.ts';
 
 // Staff console sessions, sign-in links and form submissions (migration 016). Every secret here carries 256
-// random bits and is stored as its SHA-256 (db/tokens.ts hashToken), like the API tokens themselves.
+// random bits and is stored as its SHA-256 (db/tokens.ts hashToken), like the API tokens themselves. The CSRF token
+// is derived from the session id (migration 020), so no secret of a session is stored in the clear.
 
 const secret = () => randomBytes(32).toString('base64url');
+
+/** The session's synchronizer token: an HMAC keyed by the session id, so only the cookie's holder can compute it. */
+export const csrfTokenOf = (sessionId: string) => createHmac('sha256', sessionId).update('dsrflow console csrf').digest('base64url');
 
 export interface ConsoleSession {
   token: TokenRow;
@@ -21,13 +25,13 @@ export interface ConsoleSession {
 export async function openSession(db: CommonQueryMethods, tokenId: string, ttlSeconds: number): Promise<{ sessionId: string; expiresAt: string }> {
   const sessionId = secret();
   const expiresAt = await db.oneFirst(sql.type(z.object({ expires_at: z.string() }))`
-    insert into dsrflow.console_sessions (id_hash, token_id, csrf_token, expires_at)
-    values (${hashToken(sessionId)}, ${tokenId}, ${secret()}, now() + make_interval(secs => ${ttlSeconds}))
+    insert into dsrflow.console_sessions (id_hash, token_id, expires_at)
+    values (${hashToken(sessionId)}, ${tokenId}, now() + make_interval(secs => ${ttlSeconds}))
     returning expires_at`);
   return { sessionId, expiresAt };
 }
 
-const sessionRow = tokenRow.extend({ csrf_token: z.string(), expires_at: z.string(), unread: z.coerce.number() });
+const sessionRow = tokenRow.extend({ expires_at: z.string(), unread: z.coerce.number() });
 
 /**
  * The live session of this id: not expired, its token not revoked. Idle sessions slide forward (an hour of use
@@ -41,7 +45,7 @@ export async function findSession(db: CommonQueryMethods, sessionId: string, ttl
     : sql.fragment`0`;
   const row = await db.maybeOne(sql.type(sessionRow)`
     with live as (
-      select s.id_hash, s.csrf_token, s.expires_at, s.last_seen_at, s.created_at,
+      select s.id_hash, s.expires_at, s.last_seen_at, s.created_at,
              t.id, t.name, t.role, t.organization_id, t.created_at as token_created_at, t.last_used_at, t.revoked_at
       from dsrflow.console_sessions s join dsrflow.api_tokens t on t.id = s.token_id
       where s.id_hash = ${hashToken(sessionId)} and s.expires_at > now() and t.revoked_at is null
@@ -51,10 +55,10 @@ export async function findSession(db: CommonQueryMethods, sessionId: string, ttl
           expires_at = least(now() + make_interval(secs => ${ttlSeconds}), s.created_at + make_interval(secs => ${maxSeconds}))
       from live where s.id_hash = live.id_hash and live.last_seen_at < now() - interval '1 minute'
     )
-    select id, name, role, organization_id, token_created_at as created_at, last_used_at, revoked_at, csrf_token, expires_at, ${unread} as unread from live`);
+    select id, name, role, organization_id, token_created_at as created_at, last_used_at, revoked_at, expires_at, ${unread} as unread from live`);
   if (!row) return null;
-  const { csrf_token, expires_at, unread: count, ...token } = row;
-  return { token, csrfToken: csrf_token, expiresAt: expires_at, unread: count };
+  const { expires_at, unread: count, ...token } = row;
+  return { token, csrfToken: csrfTokenOf(sessionId), expiresAt: expires_at, unread: count };
 }
 
 export async function closeSession(db: CommonQueryMethods, sessionId: string): Promise<void> {

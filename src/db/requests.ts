@@ -45,6 +45,8 @@ export const requestRow = z.object({
   export_formats: z.array(z.enum(EXPORT_FORMATS)).nullish(),
   /** The subject's language for every email (Privacy Center requests; null or absent before migration 018: English). */
   locale: z.string().nullish(),
+  /** Staff decide the identity (an authorized agent, an identity document): no emailed link, no approval by policy (migration 020). */
+  staff_verifies: z.boolean().default(false),
   /** The holiday calendar the request counts with (domain/holidays.ts HolidayCalendar); null before migration 023. */
   holiday_calendar: z.record(z.string(), z.unknown()).nullish(),
 });
@@ -87,6 +89,8 @@ export interface NewRequest {
   /** Privacy Center: the subject's language and where they live (it chose the regulation). */
   locale?: string | undefined;
   residence?: string | undefined;
+  /** Staff decide the identity (authorized agent, identity document required): set before the workflow starts. */
+  staffVerifies?: boolean | undefined;
   /** The holiday calendar the due dates were counted with, stored whole (docs/deadlines.md, "Determinism"). */
   holidayCalendar?: HolidayCalendar | undefined;
 }
@@ -149,6 +153,8 @@ function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row
     // Like the formats: only when given, so intake still runs on a schema before migration 018.
     const localized = r.locale ? await tx.one(sql.type(requestRow)`update dsrflow.requests set locale = ${r.locale} where id = ${r.id} returning *`) : stored;
     if (r.residence) await tx.query(sql.unsafe`update dsrflow.request_subjects set residence = ${r.residence} where request_id = ${r.id}`);
+    // Like the locale: only when set, so intake still runs on a schema before migration 020.
+    const decidedByStaff = r.staffVerifies ? await tx.one(sql.type(requestRow)`update dsrflow.requests set staff_verifies = true where id = ${r.id} returning *`) : localized;
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
@@ -156,7 +162,7 @@ function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row
     const linked = r.subjectLink
       ? await linkRequestToSubject(tx, { id: r.id, organizationId: r.organizationId, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.receivedAt, createdBy: r.createdBy }, r.subjectLink)
       : null;
-    const row = linked ? { ...localized, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : localized;
+    const row = linked ? { ...decidedByStaff, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : decidedByStaff;
     return { row, created: true };
   });
 }

@@ -247,6 +247,36 @@ export const en = {
       format_conversion: 'the data has to be converted into a format you can use',
     } as Record<string, Text>,
   },
+  /** The extras of the Privacy Center: Global Privacy Control, authorized agents, documents, the embedded widget. */
+  extras: {
+    gpcHeading: 'Your browser asks us not to sell or share your data',
+    gpcOptOut: (law: string) => `Your browser sends the Global Privacy Control signal. Under ${law} we treat it as your request to opt out of the sale and sharing of your personal data. Tell us your email address so we can apply it to your account too.`,
+    gpcLink: 'Opt out of sale and sharing',
+    gpcThisForm: (law: string) => `Your browser sends the Global Privacy Control signal. Under ${law} this is already your opt-out: send this form with your email address and we apply it to your account, without asking you to prove who you are.`,
+    agentSummary: 'I am an authorized agent making this request for someone else',
+    agentHint: 'The details above are those of the person you act for. We check your permission before we act on the request; we do not send them a confirmation link.',
+    agentName: 'Your full name (the agent)',
+    agentEmail: 'Your email address (the agent)',
+    permission: 'Signed permission from the person you act for',
+    permissionHint: 'A PDF, PNG or JPEG file of up to 5 MB.',
+    identityHeading: 'Send us an identity document',
+    identityExplain: 'To act on this request we need to check who you are. Upload a photo or scan of an identity document. Only our privacy team sees it, and we delete it as soon as we have checked it.',
+    identityFile: 'Identity document',
+    identitySubmit: 'Upload the document',
+    identityReceived: 'We have received your document. We will check it and delete it once we have decided.',
+    identityDone: 'Thank you. Your document was uploaded; we will check it shortly.',
+    back: 'Go back to the page',
+    staffChecks: 'We check who you are (or, for an agent, the signed permission) ourselves; no confirmation link is sent. We email you when we have decided.',
+    errors: {
+      agentName: 'Enter your name as the agent, in 200 characters or fewer',
+      agentEmail: 'Enter your email address as the agent, like name@example.com',
+      missing: 'Choose a file to upload',
+      empty: 'The file you chose is empty',
+      tooLarge: 'The file is larger than 5 MB. Choose a smaller file, or scan the page at a lower resolution.',
+      wrongType: 'The file must be a PDF, PNG or JPEG document. Other kinds of file are not accepted, whatever their name.',
+      unavailable: 'We cannot take documents at the moment. Please try again later; nothing was stored.',
+    },
+  },
 };
 
 export type Messages = typeof en;

@@ -24,6 +24,8 @@ import { countedMailer, createMetrics, type Metrics } from '../platform/metrics.
 import { activityObserver } from './activity-observer.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
+import { sealedFileStore } from '../platform/sealed-files.ts';
+import { join } from 'node:path';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
 import { temporalDataConverter } from '../platform/payload-codec.ts';
@@ -117,6 +119,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       publicUrl: publicUrl(rt.config),
       staffEmail: rt.config.STAFF_NOTIFY_EMAIL,
       storage: localFolderStorage(rt.config.DATA_DIR),
+      documents: documentStore(rt),
       dataModel,
       retentionPolicy,
       processingRegister,
@@ -169,6 +172,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       webhookSources: rt.config.WEBHOOK_SOURCES,
       warehouseSchema: rt.config.DELETION_REQUESTS_SCHEMA,
       publicUrl: publicUrl(rt.config),
+      trustProxy: rt.config.TRUST_PROXY,
       subjectKeys: await subjectKeys(rt),
       exportFormats: rt.config.EXPORT_FORMATS,
       ...(rt.config.METRICS_TOKEN ? { metricsToken: rt.config.METRICS_TOKEN } : {}),
@@ -180,6 +184,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
     metrics: rt.metrics,
     now: () => new Date(),
     storage: localFolderStorage(rt.config.DATA_DIR),
+    documents: documentStore(rt),
     dataModel,
     retentionPolicy,
   };
@@ -323,3 +328,7 @@ export function onSignals(stop: () => Promise<void>): void {
 function fail(message: string): never {
   throw new Error(message);
 }
+
+/** Uploaded documents (agent permissions, identity documents): encrypted per file, in a folder of their own under DATA_DIR. */
+/** Uploaded documents (agents' permissions, identity documents): sealed under the runtime's key ring, under DATA_DIR. */
+const documentStore = (rt: Runtime) => sealedFileStore(localFolderStorage(join(rt.config.DATA_DIR, 'documents')), rt.keyRing);

@@ -39,7 +39,9 @@ export async function startRequestWorkflow(client: Client, row: RequestRow, sett
     verification: verificationPolicy(row.regulation as RegulationCode, row.type),
     verificationWindowDays: settings.verificationWindowDays,
     reminderDaysBefore: settings.reminderDaysBefore,
-    autoApprove: settings.autoApproveTypes.includes(row.type),
+    // Staff decide the identity: no policy approval, and (in the workflow) no emailed link verifies it.
+    autoApprove: settings.autoApproveTypes.includes(row.type) && !row.staff_verifies,
+    ...(row.staff_verifies ? { staffVerifies: true } : {}),
     ...(row.holiday_calendar ? { calendar: checkedCalendar(row.holiday_calendar) } : {}),
   };
   try {

@@ -29,6 +29,8 @@ export interface RightsRequestInput {
   reminderDaysBefore?: number[];
   /** Approve without staff assessment (policy per type, e.g. opt-outs). */
   autoApprove?: boolean;
+  /** Staff decide the identity (an authorized agent, an identity document): no verification link is emailed. */
+  staffVerifies?: boolean;
   /**
    * The holidays the request counts with, made at intake (no personal data). Absent in workflows started before
    * calendars travelled with requests: those count as they always did (domain/holidays.ts legacyCalendar).

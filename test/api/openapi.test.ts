@@ -17,6 +17,7 @@ const EXPECTED = [
   'POST /codec/decode',
   'POST /codec/encode',
   'POST /v1/webhooks/requests',
+  'POST /v1/webhooks/gpc',
   'POST /v1/requests',
   'GET /v1/requests',
   'GET /v1/stats',
@@ -41,6 +42,9 @@ const EXPECTED = [
   'POST /privacy/status/{token}/withdraw',
   'POST /privacy/status/{token}/resend',
   'GET /privacy/status/{token}/exports/{exportId}',
+  'POST /privacy/status/{token}/identity-document',
+  'GET /privacy/widget.js',
+  'GET /privacy/{organization}/embed.json',
   'POST /v1/requests/{id}/appeal',
   'GET /v1/requests/{id}/appeal',
   'POST /v1/requests/{id}/appeal/decision',
@@ -108,8 +112,10 @@ describe('the OpenAPI document', () => {
           assert.ok(Object.values(r.content ?? {}).every((m) => m.schema), `${method} ${path} ${status} has a schema`);
         }
         // The verification form posts nothing but its URL; the appeal page and the Privacy Center post their forms
-        // as a browser does (urlencoded); every other body is JSON.
-        if (method === 'post' && (path.startsWith('/appeal/') || (path.startsWith('/privacy/') && !path.endsWith('/resend')))) {
+        // as a browser does (urlencoded; multipart for a document upload); every other body is JSON.
+        if (method === 'post' && path.endsWith('/identity-document')) {
+          assert.ok(op.requestBody?.content['multipart/form-data']?.schema, `${method} ${path} has a form schema`);
+        } else if (method === 'post' && (path.startsWith('/appeal/') || (path.startsWith('/privacy/') && !path.endsWith('/resend')))) {
           assert.ok(op.requestBody?.content['application/x-www-form-urlencoded']?.schema, `${method} ${path} has a form schema`);
         } else if (method === 'post' && !path.startsWith('/verify/') && !path.startsWith('/privacy/')) assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
       }

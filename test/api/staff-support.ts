@@ -17,7 +17,7 @@ import { testKeyRing } from '../support/stack.ts';
 
 export const WEBHOOK_SECRET = 'helpdesk-secret-0123456789abcdef';
 
-export function staffApp(opts: { pool: DatabasePool; client: Client; publicRateLimit?: RateLimitSettings; maxBodyBytes?: number; now?: () => Date }) {
+export function staffApp(opts: { pool: DatabasePool; client: Client; publicRateLimit?: RateLimitSettings; maxBodyBytes?: number; now?: () => Date; publicUrl?: string; trustProxy?: boolean }) {
   return createApp({
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
@@ -28,6 +28,8 @@ export function staffApp(opts: { pool: DatabasePool; client: Client; publicRateL
       webhookSources: { helpdesk: WEBHOOK_SECRET, crm: 'crm-secret-0123456789abcdef0123' },
       publicRateLimit: opts.publicRateLimit ?? { limit: 10_000, windowMs: 60_000 },
       ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}),
+      ...(opts.publicUrl ? { publicUrl: opts.publicUrl } : {}),
+      ...(opts.trustProxy ? { trustProxy: opts.trustProxy } : {}),
     },
     logger: createLogger('silent'),
     keyRing: testKeyRing,

@@ -28,7 +28,7 @@ const WEBHOOK_SECRET = 'contract-secret-0123456789abcdef';
  */
 const signingWebhooks = (fetch: (req: Request) => Response | Promise<Response>) => async (req: Request) => {
   const path = new URL(req.url).pathname;
-  if (req.method !== 'POST' || path !== '/v1/webhooks/requests' || !req.headers.get('dsrflow-source') || !req.headers.get('dsrflow-signature')) return fetch(req);
+  if (req.method !== 'POST' || !['/v1/webhooks/requests', '/v1/webhooks/gpc'].includes(path) || !req.headers.get('dsrflow-source') || !req.headers.get('dsrflow-signature')) return fetch(req);
   const body = Buffer.from(await req.arrayBuffer());
   const headers = new Headers(req.headers);
   headers.set('dsrflow-source', 'helpdesk');

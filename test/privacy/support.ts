@@ -33,3 +33,6 @@ export async function solvedForm(app: App, org: string, query: Record<string, st
 export const requestsFor = (pool: DatabasePool, email: string) =>
   pool.any(sql.type(z.object({ id: z.uuid(), channel: z.string(), regulation: z.string(), type: z.string(), locale: z.string().nullable(), residence: z.string().nullable(), created_by: z.string() }))`
     select r.id, r.channel, r.regulation, r.type, r.locale, s.residence, r.created_by from dsrflow.requests r join dsrflow.request_subjects s on s.request_id = r.id where s.email = ${email}`);
+
+/** A signed permission as an agent uploads it: a PDF by its first bytes, with the consumer's name inside. */
+export const PDF = Buffer.concat([Buffer.from('%PDF-1.4\n% signed permission of Jane Roe for Agent Smith\n'), Buffer.alloc(2000, 0x20), Buffer.from('\n%%EOF\n')]);

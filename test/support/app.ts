@@ -6,6 +6,8 @@ import type { ActivityDeps } from '../../src/activities/index.ts';
 import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-check.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
+import { parseKeyRing } from '../../src/platform/data-keys.ts';
+import { sealedFileStore } from '../../src/platform/sealed-files.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
 import type { PrivacyCenterSettings } from '../../src/api/privacy-center/settings.ts';
@@ -31,6 +33,9 @@ export const testWorkflowSettings = (taskQueue: string): WorkflowSettings => ({
 
 // One export folder and the demo data model for the whole run: the worker writes where the API reads.
 export const testStorage = localFolderStorage(mkdtempSync(join(tmpdir(), 'dsrflow-exports-')));
+// Uploaded documents, encrypted under a key ring of the run (the worker shreds what the API stored).
+export const TEST_DOCUMENTS_DIR = mkdtempSync(join(tmpdir(), 'dsrflow-documents-'));
+export const testDocuments = sealedFileStore(localFolderStorage(TEST_DOCUMENTS_DIR), parseKeyRing(`test-1:${Buffer.alloc(32, 7).toString('base64')}`));
 export const demoDataModel = await loadDataModelFile();
 export const demoRetentionPolicy = await loadRetentionPolicyFile();
 
@@ -41,6 +46,7 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   publicUrl: 'http://localhost:3000',
   staffEmail: 'privacy-team@dsrflow.test',
   storage: testStorage,
+  documents: testDocuments,
   dataModel: demoDataModel,
   retentionPolicy: demoRetentionPolicy,
   exportFormats: ['csv', 'json'],
@@ -56,6 +62,7 @@ export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: 
     keyRing: opts.keyRing ?? testKeyRing,
     now: opts.now ?? (() => new Date()),
     storage: testStorage,
+    documents: testDocuments,
     dataModel: demoDataModel,
     retentionPolicy: demoRetentionPolicy,
   });

@@ -8,7 +8,7 @@ import { insertRequest } from '../../src/db/requests.ts';
 import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 
 /** Records a request as the API would, with a subject whose identifiers are unique to the test. */
-export async function recordRequest(pool: DatabasePool, opts: { type?: RequestType; regulation?: RegulationCode; receivedAt?: Date; exportFormats?: ExportFormat[]; organizationId?: string; fullName?: string; withoutCalendar?: boolean } = {}) {
+export async function recordRequest(pool: DatabasePool, opts: { type?: RequestType; regulation?: RegulationCode; receivedAt?: Date; exportFormats?: ExportFormat[]; organizationId?: string; fullName?: string; withoutCalendar?: boolean; staffVerifies?: boolean } = {}) {
   const id = randomUUID();
   const type = opts.type ?? 'access';
   const regulation = opts.regulation ?? 'GDPR';
@@ -32,6 +32,7 @@ export async function recordRequest(pool: DatabasePool, opts: { type?: RequestTy
     createdBy: 'test',
     subject,
     exportFormats: opts.exportFormats,
+    staffVerifies: opts.staffVerifies,
     holidayCalendar,
   });
   return { row, subject, deadlines };

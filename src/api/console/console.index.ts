@@ -12,6 +12,7 @@ import { correctionsView } from './corrections.ts';
 import { csvExport } from './csv.ts';
 import { customerView, postCustomerExport } from './customers.ts';
 import { detailView } from './detail.ts';
+import { documentDownload, postAskIdentityDocument } from './documents.ts';
 import { postDuplicate } from './duplicates.ts';
 import { erasePreview, postErase } from './erase-customer.ts';
 import { layout } from './layout.ts';
@@ -20,7 +21,7 @@ import { listView } from './list.ts';
 import { notificationsView, postRead, postReadOne } from './notifications.ts';
 import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
-import { consoleHeaders, requireSession, type ConsoleEnv } from './session.ts';
+import { requireSession, type ConsoleEnv } from './session.ts';
 import { signInRouter } from './sign-in.ts';
 
 // The staff console under /console (docs/console.md): server-rendered HTML, one stylesheet, no scripts.
@@ -38,7 +39,6 @@ const TITLES: Partial<Record<number, string>> = { 400: 'Check what you entered',
 
 export function consoleRouter(deps: AppDeps) {
   const router = new Hono<ConsoleEnv>();
-  router.use('*', consoleHeaders);
   router.get('/assets/console.css', (c) => {
     c.header('Cache-Control', 'public, max-age=3600');
     return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
@@ -62,6 +62,8 @@ export function consoleRouter(deps: AppDeps) {
   router.post('/requests/new', (c) => postNewRequest(c, deps));
   router.get('/requests/:id', (c) => detailView(c, deps));
   router.get('/requests/:id/corrections', (c) => correctionsView(c, deps));
+  router.get('/requests/:id/documents/:documentId', (c) => documentDownload(c, deps));
+  router.post('/requests/:id/identity-document', (c) => postAskIdentityDocument(c, deps));
   router.post('/requests/:id/duplicate', (c) => postDuplicate(c, deps, (duplicate, status) => detailView(c, deps, { duplicate }, status)));
   router.post('/requests/:id/appeal/:step', (c) => postAppeal(c, deps));
   router.post('/requests/:id/:action', (c) => postAction(c, deps, (form, status) => detailView(c, deps, { form }, status)));

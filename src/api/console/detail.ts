@@ -14,6 +14,7 @@ import { ACTIONS, actionForm, availableActions, doneNotice, type FormState } fro
 import { layout } from './layout.ts';
 import { duplicateSection, type DuplicateState } from './duplicates.ts';
 import { holdsSection, suppressionSection, type LiftState } from './lifts.ts';
+import { documentsSection } from './documents.ts';
 import { requestInPath, type ConsoleEnv } from './session.ts';
 import { dueFacts, fileSize, humanize, lawDate, REGULATION_WORDS, STATUS_WORDS, statusBadge, typeLabel, utcStamp } from './words.ts';
 
@@ -93,6 +94,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
     duplicateSection(deps, actor, row, csrf, actions.cancel !== undefined, failed.duplicate),
   ]);
   const holds = holdsSection(actor, row, erasure, csrf, failed.lift);
+  const documents = await documentsSection(deps, actor, row, csrf);
   const appeal = await appealSection(deps, actor, row, csrf);
 
   const body = html`<p class="crumbs"><a href="/console">Rights requests</a></p>
@@ -122,6 +124,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
 <section aria-labelledby="h-identity"><h2 id="h-identity">Identity verification</h2>
   ${identity ? html`<p>${sentence(identity)} <span class="muted">By ${who(identity.actor)}, ${utcStamp(identity.occurred_at)}.</span></p>` : html`<p class="muted">${row.status === 'submitted' || row.status === 'awaiting_verification' ? 'Not decided yet.' : 'No identity decision recorded.'}</p>`}
 </section>
+${documents}
 <section aria-labelledby="h-assessment"><h2 id="h-assessment">Assessment</h2>
   ${assessment ? html`<p>${sentence(assessment)} <span class="muted">By ${who(assessment.actor)}, ${utcStamp(assessment.occurred_at)}.</span></p>` : html`<p class="muted">Not assessed yet.</p>`}
   ${notes.length ? html`<h3>Staff notes</h3><ul class="notes">${notes.map((n) => html`<li><p>${n.body}</p><p class="muted">${n.author}, ${utcStamp(n.created_at)}</p></li>`)}</ul>` : ''}

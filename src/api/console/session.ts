@@ -1,4 +1,5 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { sameSecret } from '../../platform/signing.ts';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
@@ -31,13 +32,6 @@ export function setSessionCookie(c: Context, deps: AppDeps, sessionId: string): 
 export const sessionIdOf = (c: Context, deps: AppDeps) => getCookie(c, cookieName(deps));
 
 export const clearSessionCookie = (c: Context, deps: AppDeps) => deleteCookie(c, cookieName(deps), { path: '/console', secure: secure(deps) });
-
-/** Constant-time comparison of two strings of any length. */
-export function sameSecret(a: string | undefined, b: string): boolean {
-  if (a === undefined) return false;
-  const [x, y] = [Buffer.from(a), Buffer.from(b)];
-  return x.length === y.length && timingSafeEqual(x, y);
-}
 
 /**
  * A form posted from another site is refused before its token is looked at: the browser's Origin (when sent) must
@@ -134,13 +128,3 @@ export function formIdempotencyKey(form: Record<string, string | string[]>): str
 
 /** Only console paths are followed after sign-in (never another site). */
 export const safeNext = (next: string | undefined) => (next && /^\/console(\/[A-Za-z0-9/_?=&%.-]*)?$/.test(next) && !next.startsWith('//') ? next : '/console');
-
-/** Headers of every console answer: a CSP with no inline script, no framing, no caching of personal data. */
-export const consoleHeaders = createMiddleware(async (c, next) => {
-  await next();
-  c.header('Content-Security-Policy', "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-  c.header('X-Content-Type-Options', 'nosniff');
-  c.header('Referrer-Policy', 'same-origin');
-  c.header('X-Frame-Options', 'DENY');
-  if (!c.req.path.startsWith('/console/assets/')) c.header('Cache-Control', 'no-store');
-});

@@ -59,13 +59,7 @@ const page = (locale: Locale, title: string, body: ReturnType<typeof html> | str
  */
 export function verificationLinkRouter(deps: AppDeps) {
   const app = new OpenAPIHono();
-  // The token is in the URL: no cache may keep the page, and no Referer may carry it elsewhere.
-  app.use('/verify/*', async (c, next) => {
-    await next();
-    c.header('Cache-Control', 'no-store');
-    c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Content-Type-Options', 'nosniff');
-  });
+  // The token is in the URL: the app's security headers (no-store, no-referrer) keep it out of caches and Referers.
   const lookup = async (token: string) => {
     if (!TOKEN.test(token)) return null;
     return deps.pool.maybeOne(sql.type(tokenRow)`

@@ -163,6 +163,6 @@ export function confirmation(center: Center, locale: Locale, row: RequestRow, ve
 <p class="lead">${t.confirmation.type(t.typeInText[row.type])}</p>
 <p>${t.confirmation.due(formatDate(locale, row.extended_due_at ?? row.due_at, rule.timeZone))}</p>
 <h2>${t.confirmation.nextHeading}</h2>
-<ol class="steps"><li>${verifies ? t.confirmation.nextVerify(verificationDays) : t.confirmation.nextNoVerify}</li><li>${t.confirmation.nextWork}</li><li>${t.confirmation.nextStatus}</li></ol>
+<ol class="steps"><li>${row.staff_verifies ? t.extras.staffChecks : verifies ? t.confirmation.nextVerify(verificationDays) : t.confirmation.nextNoVerify}</li><li>${t.confirmation.nextWork}</li><li>${t.confirmation.nextStatus}</li></ol>
 </div>`;
 }

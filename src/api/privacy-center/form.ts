@@ -165,6 +165,7 @@ export function privacyForm(deps: AppDeps) {
         idempotencyKey,
         locale,
         residence: residenceCode(residence),
+        ...(await slots.intakeOptions(slotContext)),
       }));
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;

@@ -25,6 +25,7 @@ export function publicLayout(p: PublicPage): Html {
 <meta name="referrer" content="no-referrer">
 <title>${p.title}${p.organization ? ` - ${p.organization}` : ''}</title>
 <link rel="stylesheet" href="/privacy/assets/privacy.css">
+<script src="/privacy/assets/embed.js" defer></script>
 </head>
 <body>
 <a class="skip" href="#main">${t.page.skip}</a>

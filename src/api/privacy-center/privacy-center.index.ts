@@ -8,6 +8,9 @@ import { ErrorSchema } from '../errors.ts';
 import { DOWNLOAD_CONTENT } from '../downloads/downloads.routes.ts';
 import { privacyForm } from './form.ts';
 import { statusPages } from './status.ts';
+import { identityDocumentRoutes } from './identity-document.ts';
+import { EMBED_SCRIPT, embedRoutes, framingOfForm } from './embed.ts';
+import { AGENT_FIELDS } from './agent.ts';
 import { CORRECTION_ROWS } from './form-views.ts';
 
 // The Privacy Center (docs/privacy-center.md): the public form at /privacy/{organization} and the subject's status
@@ -16,6 +19,7 @@ import { CORRECTION_ROWS } from './form-views.ts';
 const ASSETS: Record<string, { body: string; type: string }> = {
   'privacy.css': { body: readFileSync(new URL('./privacy.css', import.meta.url), 'utf8'), type: 'text/css; charset=utf-8' },
   'challenge.js': { body: readFileSync(new URL('./challenge.js', import.meta.url), 'utf8'), type: 'text/javascript; charset=utf-8' },
+  'embed.js': { body: EMBED_SCRIPT, type: 'text/javascript; charset=utf-8' },
 };
 
 export const htmlPage = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
@@ -54,6 +58,9 @@ export function privacyCenterRouter(deps: AppDeps) {
     return c.body(asset.body, 200, { 'Content-Type': asset.type });
   });
 
+  // Before /privacy/{organization}: the widget and its question, then the form, framed only by the allowed origins.
+  embedRoutes(app, deps);
+  app.use('/privacy/:organization', framingOfForm(deps));
   app.openAPIRegistry.registerPath({
     method: 'get',
     path: '/privacy/{organization}',
@@ -71,12 +78,23 @@ export function privacyCenterRouter(deps: AppDeps) {
     tags: ['Privacy Center'],
     summary: 'Submit a request from the form: checked (honeypot, challenge, limits, duplicates), recorded, its workflow started',
     description: 'HTML. A refused submission records nothing. The confirmation names the request reference and its due date.',
-    request: { params: organizationParam, body: { content: { 'application/x-www-form-urlencoded': { schema: submission } }, required: true } },
+    request: {
+      params: organizationParam,
+      body: {
+        content: {
+          'application/x-www-form-urlencoded': { schema: submission },
+          // Where the CCPA applies the form posts multipart: an authorized agent may attach the signed permission.
+          'multipart/form-data': { schema: submission.extend(AGENT_FIELDS) },
+        },
+        required: true,
+      },
+    },
     responses: {
       200: htmlPage('The confirmation page (also for the same form posted again)'),
       400: htmlPage('A field, the honeypot or the challenge refused the form; the page names each problem'),
       404: htmlPage('No organization at this address'),
       409: htmlPage('This email address already has an open request of this type, or too many open requests'),
+      413: htmlOrError('Over the upload limit (an agent’s permission over 5 MB): nothing read, nothing recorded'),
       429: htmlOrError('Too many submissions from this address or for this email address; see Retry-After'),
       503: htmlOrError('Temporal or the database did not answer; nothing was recorded'),
     },
@@ -133,5 +151,6 @@ export function privacyCenterRouter(deps: AppDeps) {
     responses: { 200: { description: 'The export file', content: DOWNLOAD_CONTENT }, 404: htmlPage('Unknown link, or no such file of this request'), 410: htmlPage('The link or the download period has expired') },
   });
   app.get('/privacy/status/:token/exports/:exportId', status.download);
+  identityDocumentRoutes(app, deps);
   return app;
 }

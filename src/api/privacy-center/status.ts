@@ -91,11 +91,11 @@ ${refused ? html`<div class="notice error" role="alert">${{ withdraw: t.status.w
 <dt>${t.status.received}</dt><dd>${date(r.received_at)}</dd>
 ${isTerminal(r.status) ? '' : html`<dt>${t.status.due}</dt><dd>${date(r.extended_due_at ?? r.due_at)}</dd>`}
 </dl>
-<h2>${t.status.nextHeading}</h2><p>${t.status.next[r.status]}</p>
+<h2>${t.status.nextHeading}</h2><p>${r.staff_verifies && r.status === 'awaiting_verification' ? t.extras.staffChecks : t.status.next[r.status]}</p>
 </div>
 ${downloads(exports, base, locale, date)}
 ${identityDocumentSection({ c, deps, locale, request: r, token })}
-${r.status === 'awaiting_verification'
+${r.status === 'awaiting_verification' && !r.staff_verifies
   ? html`<div class="card"><h2>${t.status.resendHeading}</h2><form method="post" action="${base}/resend?lang=${locale}"><button type="submit" class="secondary">${t.status.resend}</button></form></div>`
   : ''}
 ${isTerminal(r.status) || delivered ? '' : html`<div class="card"><h2>${t.status.withdrawHeading}</h2><p>${t.status.withdrawExplain}</p><form method="post" action="${base}/withdraw?lang=${locale}"><div class="choice"><input type="checkbox" id="withdraw-confirm" name="confirm" value="yes" required><label for="withdraw-confirm">${t.status.withdrawConfirm}</label></div><p><button type="submit" class="warning">${t.status.withdraw}</button></p></form></div>`}

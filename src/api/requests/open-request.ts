@@ -99,6 +99,8 @@ export interface OpenRequestOptions {
   /** Privacy Center: the subject's language (later emails use it) and residence (it chose the regulation). */
   locale?: string;
   residence?: string;
+  /** Staff decide the identity (an authorized agent's request, an identity document required). */
+  staffVerifies?: boolean;
 }
 
 /**
@@ -146,6 +148,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     exportFormats,
     locale: opts.locale,
     residence: opts.residence,
+    staffVerifies: opts.staffVerifies,
     holidayCalendar: calendar,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {

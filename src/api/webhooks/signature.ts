@@ -1,6 +1,9 @@
 import type { ArrivalEnv } from '../arrival.ts';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameSecret } from '../../platform/signing.ts';
 import { createMiddleware } from 'hono/factory';
+import type { DatabasePool } from 'slonik';
+import { acceptSignedDeliveryOnce } from '../../db/gpc.ts';
 import { ApiError } from '../errors.ts';
 
 export const SIGNATURE_HEADER = 'dsrflow-signature';
@@ -35,8 +38,16 @@ export const verifyWebhookSignature = (sources: Readonly<Record<string, string>>
     const expected = createHmac('sha256', secret).update(`${t}.${await c.req.text()}`).digest();
     // Constant time per candidate; every candidate is compared, so the timing says nothing about which failed.
     let matched = false;
-    for (const mac of macs) matched = timingSafeEqual(mac, expected) || matched;
+    for (const mac of macs) matched = sameSecret(mac, expected) || matched;
     if (!matched) throw refuse('WEBHOOK_SIGNATURE_INVALID', 'The signature does not match the body and the source’s secret');
     c.set('webhookSource', source);
+    await next();
+  });
+
+/** After the signature holds: the same signature accepted twice is a replay (401), within the tolerance or not. */
+export const refuseReplays = (pool: DatabasePool) =>
+  createMiddleware<WebhookEnv>(async (c, next) => {
+    const fresh = await acceptSignedDeliveryOnce(pool, c.get('webhookSource'), c.req.header(SIGNATURE_HEADER) ?? '', SIGNATURE_TOLERANCE_SECONDS);
+    if (!fresh) throw refuse('WEBHOOK_REPLAYED', 'This signature was already used; sign each delivery afresh (a new timestamp)');
     await next();
   });
