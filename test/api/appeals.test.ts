@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'slonik';
 import { storeAppealToken } from '../../src/db/appeals.ts';
+import { mintStatusLink } from '../../src/db/privacy-center.ts';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { hashToken } from '../../src/db/tokens.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
@@ -45,6 +46,32 @@ describe('appeals through the API: where the law grants one, of a refusal or a p
     assert.equal(full.status, 409);
     assert.equal(full.body.error.code, 'APPEAL.NOT_APPEALABLE');
     assert.match(full.body.error.message, /answered in full/);
+  });
+
+  test('the Privacy Center status page: a Virginia refusal offers the appeal, in the consumer’s language, once; a GDPR one does not', async () => {
+    const page = async (token: string, query = '') => (await app().request(`/privacy/status/${token}${query}`)).text();
+    const gdpr = await mintStatusLink(suite.pg.pool, await closedRequest('GDPR', 'rejected'));
+    const gdprPage = await page(gdpr);
+    assert.match(gdprPage, /Not fulfilled/);
+    assert.doesNotMatch(gdprPage, /Disagree with our decision|\/appeal/, 'GDPR grants no appeal to the controller');
+
+    const id = await closedRequest('VCDPA', 'rejected');
+    const token = await mintStatusLink(suite.pg.pool, id);
+    const offered = await page(token, '?lang=de');
+    assert.match(offered, /Sie sind mit unserer Entscheidung nicht einverstanden\?/);
+    assert.match(offered, /innerhalb von 60 Tagen/, 'the decision period of Va. Code 59.1-577(C)');
+    const filed = await app().request(`/privacy/status/${token}/appeal?lang=de`, { method: 'POST', body: new URLSearchParams({ statement: 'Ich habe nur einmal gefragt.' }) });
+    assert.equal(filed.status, 303);
+    assert.match(filed.headers.get('location') ?? '', /done=appealed/);
+    const { headers } = await namedToken(suite.pg.pool, 'dpo');
+    const appeal = await json(await app().request(`/v1/requests/${id}/appeal`, { headers }));
+    assert.equal(appeal.status, 'received');
+    assert.equal(appeal.channel, 'subject');
+    const after = await page(token, '?lang=de');
+    assert.match(after, /Wir prüfen Ihren Einspruch und entscheiden bis zum/);
+    assert.doesNotMatch(after, /Einspruch senden/, 'no second form');
+    const twice = await app().request(`/privacy/status/${token}/appeal?lang=de`, { method: 'POST', body: new URLSearchParams({ statement: 'noch einmal' }) });
+    assert.match(twice.headers.get('location') ?? '', /refused=appeal/, 'one appeal per decision');
   });
 
   test('Virginia: a refusal is appealed once, decided with reasons, and the consumer is told; every step in the audit trail', async () => {

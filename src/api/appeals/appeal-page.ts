@@ -9,6 +9,7 @@ import { appealRuleFor } from '../../domain/appeals.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError, ErrorSchema } from '../errors.ts';
 import { fileAppeal } from './file-appeal.ts';
+import { publicLayout } from '../privacy-center/layout.ts';
 
 // The consumer's side of an appeal: the link in a refusal (or a partial answer) opens a page with one question, "why
 // do you disagree?", and a button; GET shows it (mail scanners open links), POST files the appeal. The Privacy
@@ -46,10 +47,8 @@ const fileRoute = createRoute({
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const MAX_ATTEMPTS = 5;
 
-const page = (title: string, body: ReturnType<typeof html> | string) =>
-  html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${title}</title><style>body{font:16px system-ui;max-width:36rem;margin:3rem auto;padding:0 1rem}textarea{width:100%;font:inherit}button{font-size:1rem;padding:.6rem 1.2rem;margin-top:1rem}label{font-weight:600;display:block;margin-bottom:.4rem}</style></head>
-<body><main><h1>${title}</h1>${body}</main></body></html>`;
+// The Privacy Center's layout and stylesheet: no inline style, under the app's content security policy.
+const page = (title: string, body: ReturnType<typeof html> | string) => publicLayout({ locale: 'en', title, body: html`<h1>${title}</h1><div class="card">${body}</div>` });
 
 export function appealPageRouter(deps: AppDeps) {
   // A form the schema refuses (a statement too long) gets a page, as every answer of these routes.
@@ -58,13 +57,12 @@ export function appealPageRouter(deps: AppDeps) {
       if (!result.success) return c.html(page('Too long', html`<p>Please keep your reasons under 4,000 characters.</p>`), 400);
     },
   });
-  // The token is in the URL: no cache may keep the page, and no Referer may carry it elsewhere.
+  // The token is in the URL: no cache may keep the page, and no Referer may carry it elsewhere (the rest of the
+  // security headers come from the app's middleware).
   app.use('/appeal/*', async (c, next) => {
     await next();
     c.header('Cache-Control', 'no-store');
     c.header('Referrer-Policy', 'no-referrer');
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'");
   });
   const lookup = async (token: string) => (TOKEN.test(token) ? findAppealToken(deps.pool, hashToken(token)) : null);
   const refused = (row: Awaited<ReturnType<typeof lookup>>) => {

@@ -3,7 +3,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/cl
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'slonik';
 import { closedAt, findAppealOfRequest, insertAppeal, isPartialAnswer, markAppealStarted, type AppealRow } from '../../db/appeals.ts';
-import { findRequest, insertNote } from '../../db/requests.ts';
+import { findRequest, insertNote, type RequestRow } from '../../db/requests.ts';
 import { appealDeadline, appealRuleFor, checkAppealable, type AppealDecisionOutcome } from '../../domain/appeals.ts';
 import { appealWorkflowIdFor, startAppealWorkflow } from '../../workflow-client/appeals.ts';
 import { decideAppealUpdate } from '../../workflows/messages.ts';
@@ -11,7 +11,7 @@ import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 
 // Filing and deciding appeals, shared by the staff API, the console and the consumer's appeal page (and the Privacy
-// Center's status page once it exists): the rules are domain/appeals.ts, the record db/appeals.ts.
+// Center's status page): the rules are domain/appeals.ts, the record db/appeals.ts.
 
 export const toAppealBody = (a: AppealRow) => ({
   id: a.id,
@@ -37,6 +37,12 @@ export interface AppealFiling {
   receivedAt?: string | undefined;
 }
 
+/** Whether the request's outcome may be appealed at `at` (the law, the outcome, one appeal per request). */
+export async function appealVerdict(deps: AppDeps, request: Pick<RequestRow, 'id' | 'regulation' | 'status'>, at: Date, alreadyAppealed: boolean) {
+  const [partial, decided] = await Promise.all([isPartialAnswer(deps.pool, request.id), closedAt(deps.pool, request.id)]);
+  return checkAppealable({ regulation: request.regulation, status: request.status, partial, decidedAt: decided ? new Date(decided) : null, now: at, alreadyAppealed });
+}
+
 /** Records the appeal (409 where the law grants none, the outcome is not appealable, or it was appealed) and starts its workflow. */
 export async function fileAppeal(deps: AppDeps, requestId: string, filing: AppealFiling): Promise<AppealRow> {
   const request = await findRequest(deps.pool, requestId);
@@ -47,8 +53,7 @@ export async function fileAppeal(deps: AppDeps, requestId: string, filing: Appea
   const existing = await findAppealOfRequest(deps.pool, requestId);
   // A staff retry after a lost answer, or a start that failed: the workflow is started again (idempotent), no second appeal.
   if (existing && !existing.workflow_started_at) return start(existing);
-  const [partial, decided] = await Promise.all([isPartialAnswer(deps.pool, requestId), closedAt(deps.pool, requestId)]);
-  const verdict = checkAppealable({ regulation: request.regulation, status: request.status, partial, decidedAt: decided ? new Date(decided) : null, now: receivedAt, alreadyAppealed: existing !== null });
+  const verdict = await appealVerdict(deps, request, receivedAt, existing !== null);
   if (!verdict.ok) throw new ApiError(409, verdict.code, verdict.reason, existing ? { appealId: existing.id } : undefined);
   const id = randomUUID();
   const { dueAt } = appealDeadline(request.regulation, receivedAt);

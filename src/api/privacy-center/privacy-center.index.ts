@@ -109,13 +109,13 @@ export function privacyCenterRouter(deps: AppDeps) {
     method: 'get',
     path: '/privacy/status/{token}',
     tags: ['Privacy Center'],
-    summary: 'The subject’s status page: this request in plain words, its due date, what happens next, its files, withdraw and re-send',
+    summary: 'The subject’s status page: this request in plain words, its due date, what happens next, its files, withdraw, re-send, and appeal a refusal where the law grants it',
     description: 'HTML, Cache-Control: no-store. The link opens this one request only; no staff notes.',
     request: {
       params: tokenParam,
       query: langQuery.extend({
-        done: z.enum(['withdrawn', 'resent']).optional().openapi({ description: 'The notice after an action' }),
-        refused: z.enum(['withdraw', 'resend', 'busy', 'unconfirmed']).optional().openapi({ description: 'The refusal after an action' }),
+        done: z.enum(['withdrawn', 'resent', 'appealed']).optional().openapi({ description: 'The notice after an action' }),
+        refused: z.enum(['withdraw', 'resend', 'busy', 'unconfirmed', 'appeal']).optional().openapi({ description: 'The refusal after an action' }),
       }),
     },
     responses: { 200: htmlPage('The status page'), ...refusals },
@@ -124,6 +124,7 @@ export function privacyCenterRouter(deps: AppDeps) {
   for (const [action, summary] of [
     ['withdraw', 'The subject withdraws the request (the workflow’s cancel Update, audited as the subject)'],
     ['resend', 'The subject asks for the confirmation link again (at most 3 times; the earlier link stops working)'],
+    ['appeal', 'The consumer appeals a refusal or partial answer where the law grants an appeal (docs/appeals.md; audited as the subject)'],
   ] as const) {
     app.openAPIRegistry.registerPath({
       method: 'post',
@@ -136,7 +137,9 @@ export function privacyCenterRouter(deps: AppDeps) {
         query: langQuery,
         ...(action === 'withdraw'
           ? { body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ confirm: z.enum(['yes']).optional().openapi({ description: 'The ticked box; without it nothing is withdrawn (refused=unconfirmed)' }) }) } } } }
-          : {}),
+          : action === 'appeal'
+            ? { body: { content: { 'application/x-www-form-urlencoded': { schema: z.object({ statement: z.string().optional().openapi({ description: 'Why they disagree (at most 4,000 characters are kept)' }) }) } } } }
+            : {}),
       },
       responses: { 303: { description: 'Back to the status page, with `done` or `refused`', headers: { Location: { schema: { type: 'string' } } } }, ...refusals },
     });

@@ -4,7 +4,9 @@ import { html } from 'hono/html';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { listExports, type ExportRow } from '../../db/exports.ts';
+import { findAppealOfRequest } from '../../db/appeals.ts';
 import { findStatusLink } from '../../db/privacy-center.ts';
+import { appealRuleFor } from '../../domain/appeals.ts';
 import { findRequest, type RequestRow } from '../../db/requests.ts';
 import { CONTENT_TYPES } from '../../domain/export-formats.ts';
 import { isRegulationCode, REGULATIONS } from '../../domain/regulations.ts';
@@ -15,6 +17,7 @@ import type { RequestStatus } from '../../domain/request.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';
+import { appealVerdict, fileAppeal } from '../appeals/file-appeal.ts';
 import { publicLayout, type Html } from './layout.ts';
 import { identityDocumentSection } from './slots.ts';
 
@@ -22,8 +25,8 @@ import { identityDocumentSection } from './slots.ts';
 // plain words, its files, withdraw, re-send the confirmation link. No staff notes, nothing of anyone else, no caching.
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
-const NOTICES = ['withdrawn', 'resent'] as const;
-const REFUSALS = ['withdraw', 'resend', 'busy', 'unconfirmed'] as const;
+const NOTICES = ['withdrawn', 'resent', 'appealed'] as const;
+const REFUSALS = ['withdraw', 'resend', 'busy', 'unconfirmed', 'appeal'] as const;
 const nameRow = z.object({ name: z.string() });
 
 type Found = { request: RequestRow; token: string; locale: Locale };
@@ -81,8 +84,8 @@ export function statusPages(deps: AppDeps) {
     const exports = r.type === 'access' || r.type === 'export' ? await listExports(deps.pool, r.id) : [];
     // Once the files are out, the answer is delivered: there is nothing left to withdraw.
     const delivered = exports.some((e) => e.expires_at !== null);
-    const body = html`${done ? html`<div class="notice" role="status">${done === 'withdrawn' ? t.status.withdrawn : t.status.resent}</div>` : ''}
-${refused ? html`<div class="notice error" role="alert">${{ withdraw: t.status.withdrawRefused, resend: t.status.resendRefused, busy: t.status.busy, unconfirmed: t.status.withdrawUnconfirmed }[refused]}</div>` : ''}
+    const body = html`${done ? html`<div class="notice" role="status">${{ withdrawn: t.status.withdrawn, resent: t.status.resent, appealed: t.status.appealed }[done]}</div>` : ''}
+${refused ? html`<div class="notice error" role="alert">${{ withdraw: t.status.withdrawRefused, resend: t.status.resendRefused, busy: t.status.busy, unconfirmed: t.status.withdrawUnconfirmed, appeal: t.status.appealRefused }[refused]}</div>` : ''}
 <h1>${t.status.title(t.typeInText[r.type])}</h1>
 <div class="card">
 <dl class="facts">
@@ -95,6 +98,7 @@ ${isTerminal(r.status) ? '' : html`<dt>${t.status.due}</dt><dd>${date(r.extended
 </div>
 ${downloads(exports, base, locale, date)}
 ${identityDocumentSection({ c, deps, locale, request: r, token })}
+${await appealSection(r, base, locale, date)}
 ${r.status === 'awaiting_verification' && !r.staff_verifies
   ? html`<div class="card"><h2>${t.status.resendHeading}</h2><form method="post" action="${base}/resend?lang=${locale}"><button type="submit" class="secondary">${t.status.resend}</button></form></div>`
   : ''}
@@ -110,6 +114,34 @@ ${isTerminal(r.status) || delivered ? '' : html`<div class="card"><h2>${t.status
     const expired = exports.some((e) => e.status === 'expired');
     if (ready.length === 0) return expired ? html`<div class="card"><h2>${t.status.downloadsHeading}</h2><p>${t.status.downloadsExpired}</p></div>` : '';
     return html`<div class="card"><h2>${t.status.downloadsHeading}</h2><ul>${ready.map((e) => html`<li><a href="${base}/exports/${e.id}" download>${t.status.download(e.format.toUpperCase())}</a></li>`)}</ul><p>${t.status.availableUntil(date(ready[0]!.expires_at!))}</p></div>`;
+  }
+
+  /** A refusal or partial answer under a law that grants an appeal: the form; once appealed, where the appeal is. */
+  async function appealSection(r: RequestRow, base: string, locale: Locale, date: (iso: string) => string): Promise<Html | ''> {
+    if (!isTerminal(r.status) || !appealRuleFor(r.regulation)) return '';
+    const t = messagesFor(locale);
+    const appeal = await findAppealOfRequest(deps.pool, r.id);
+    if (appeal) return html`<div class="card"><h2>${t.status.appealStateHeading}</h2><p>${t.status.appealState[appeal.status](date(appeal.due_at))}</p></div>`;
+    if (!(await appealVerdict(deps, r, deps.now(), false)).ok) return '';
+    return html`<div class="card"><h2>${t.status.appealHeading}</h2><p>${t.status.appealExplain(appealRuleFor(r.regulation)!.decisionWithin.amount)}</p>
+<form method="post" action="${base}/appeal?lang=${locale}"><label for="appeal-statement">${t.status.appealStatement}</label><textarea id="appeal-statement" name="statement" rows="5" maxlength="4000"></textarea><p><button type="submit">${t.status.appeal}</button></p></form></div>`;
+  }
+
+  /** POST: the consumer appeals the decision from the page, as from the emailed appeal link (audited as the subject). */
+  async function appeal(c: Context) {
+    const found = await open(c);
+    if (found instanceof Response) return found;
+    const back = (query: string) => c.redirect(`/privacy/status/${found.token}?lang=${found.locale}&${query}`, 303);
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
+    const statement = typeof form.statement === 'string' ? form.statement.replaceAll('\u0000', '').trim().slice(0, 4000) : '';
+    try {
+      await fileAppeal(deps, found.request.id, { channel: 'subject', actor: 'subject', statement: statement || undefined });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 409) return back('refused=appeal');
+      if (error instanceof ApiError && error.status === 503) return back('refused=busy');
+      throw error;
+    }
+    return back('done=appealed');
   }
 
   /** POST: the subject acts through the same workflow Update as staff, audited as the subject; then back to the page. */
@@ -160,5 +192,5 @@ ${isTerminal(r.status) || delivered ? '' : html`<div class="card"><h2>${t.status
     });
   }
 
-  return { show, withdraw: act('withdraw'), resend: act('resend'), download };
+  return { show, withdraw: act('withdraw'), resend: act('resend'), appeal, download };
 }
