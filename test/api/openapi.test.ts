@@ -41,6 +41,7 @@ const EXPECTED = [
   'GET /privacy/status/{token}',
   'POST /privacy/status/{token}/withdraw',
   'POST /privacy/status/{token}/resend',
+  'POST /privacy/status/{token}/appeal',
   'GET /privacy/status/{token}/exports/{exportId}',
   'POST /privacy/status/{token}/identity-document',
   'GET /privacy/widget.js',
