@@ -220,10 +220,10 @@ function productionServices(config: Config): ServiceAddresses {
   return { databaseUrl: config.DATABASE_URL!, temporalAddress: config.TEMPORAL_ADDRESS!, smtpUrl: config.SMTP_URL!, temporalUiUrl: temporalUiUrl(config) };
 }
 
-function loadOrExit(): { config: Config; services: ServiceAddresses } {
+/** The configuration, or exit 78 (EX_CONFIG) listing every bad setting: the start of every entry point. */
+export function configOrExit<T>(use: (config: Config) => T = (config) => config as T): T {
   try {
-    const config = loadConfig();
-    return { config, services: productionServices(config) };
+    return use(loadConfig());
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -232,6 +232,8 @@ function loadOrExit(): { config: Config; services: ServiceAddresses } {
     throw error;
   }
 }
+
+const loadOrExit = () => configOrExit((config) => ({ config, services: productionServices(config) }));
 
 /** A process that cannot start (or whose worker fails) exits 1 with one line naming the cause, not a stack trace. */
 const orExit = (what: string, run: () => Promise<void>) =>

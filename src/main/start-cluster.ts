@@ -1,24 +1,15 @@
 // `npm run start:cluster`: the production-like stack (see cluster.ts and docs/operations.md). Opt-in: it needs the
 // Temporal server built from source (`npm run tools -- install --cluster`, about 7 minutes once).
 import { join, resolve } from 'node:path';
-import { ConfigError, loadConfig } from '../platform/config.ts';
+import type { Config } from '../platform/config.ts';
 import { installClusterTools, missingClusterBinaries } from '../platform/cluster-toolchain.ts';
 import { startupFailureLine } from '../platform/startup-error.ts';
 import { defaultClusterPorts, startClusterStack, type ClusterStack } from './cluster.ts';
-import { onSignals } from './processes.ts';
+import { configOrExit, onSignals } from './processes.ts';
 
 const say = (line: string) => console.log(`[dsrflow cluster] ${line}`);
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(78);
-  }
-  throw error;
-}
+const config: Config = configOrExit();
 
 let stack: ClusterStack | undefined;
 onSignals(async () => {

@@ -5,11 +5,11 @@ import { migrate } from '../db/migrate.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { seedDemoWarehouse } from '../db/seed.ts';
 import { ensureOrganization, generateToken, upsertToken } from '../db/tokens.ts';
-import { codecEndpoint, ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
+import { codecEndpoint, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startMailCatcher } from '../platform/mail-catcher.ts';
-import { installTemporalRuntime, onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
+import { configOrExit, installTemporalRuntime, onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
 import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
 import { assertPortFree, databaseUnusable, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { installTools, locateTool, missingToolError } from '../platform/toolchain.ts';
@@ -17,16 +17,7 @@ import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
 const say = (line: string) => console.log(`[dsrflow] ${line}`);
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(78);
-  }
-  throw error;
-}
+const config: Config = configOrExit();
 const logger = createLogger(config.LOG_LEVEL);
 installTemporalRuntime(config);
 const dataDir = resolve(config.DATA_DIR);

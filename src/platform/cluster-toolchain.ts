@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { toolsDir } from './toolchain.ts';
+import { isExecutable, toolsDir } from './toolchain.ts';
 
 // The production Temporal server, its schema tool and the Web UI server, built from pinned Go modules (no release
 // binary is reachable from our machines). The machine's Go is too old for the modules: GOTOOLCHAIN fetches the pinned one.
@@ -24,14 +24,6 @@ export const clusterBinaryTarget = (name: ClusterBinary) => `${pins[name].module
 const binDir = (name: ClusterBinary, root = process.cwd()) => join(toolsDir(root), pins[name].folder, pins[name].version);
 export const clusterBinary = (name: ClusterBinary, root?: string) => join(binDir(name, root), name === 'ui' ? 'server' : name);
 
-const isExecutable = (file: string) => {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** The pinned binaries that are not built yet. */
 export const missingClusterBinaries = (root?: string): ClusterBinary[] =>

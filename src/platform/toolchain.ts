@@ -24,7 +24,7 @@ export type ToolLocation =
 export const toolsDir = (root = process.cwd()) => resolve(root, '.tools');
 const venvBin = (root?: string) => join(toolsDir(root), 'venv', 'bin');
 
-const isExecutable = (file: string) => {
+export const isExecutable = (file: string) => {
   try {
     accessSync(file, constants.X_OK);
     return true;

@@ -1,9 +1,8 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { AppealRow } from '../db/appeals.ts';
 import type { RegulationCode } from '../domain/regulations.ts';
 import type { AppealInput } from '../workflows/messages.ts';
-import { dsrDueAt, dsrOrganization, dsrRegulation, dsrStatus, dsrType } from '../workflows/search-attributes.ts';
-import type { WorkflowSettings } from './starts.ts';
+import { startOnce, type WorkflowSettings } from './starts.ts';
 
 /** Appeal workflow ids derive from the appeal id, never from personal data. */
 export const appealWorkflowIdFor = (appealId: string) => `appeal-${appealId}`;
@@ -19,26 +18,10 @@ export async function startAppealWorkflow(client: Client, row: AppealRow, settin
     dueAt: row.due_at,
     reminderDaysBefore: settings.reminderDaysBefore,
   };
-  try {
-    await client.connection.withDeadline(Date.now() + (settings.startTimeoutMs ?? 5000), () =>
-      client.workflow.start('appeal', {
-        taskQueue: settings.taskQueue,
-        workflowId: row.workflow_id,
-        args: [input],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        staticSummary: `appeal of request ${row.request_id} under ${row.regulation} (${row.organization_id})`,
-        typedSearchAttributes: [
-          { key: dsrType, value: 'appeal' },
-          { key: dsrRegulation, value: row.regulation },
-          { key: dsrOrganization, value: row.organization_id },
-          { key: dsrStatus, value: row.status },
-          { key: dsrDueAt, value: new Date(row.due_at) },
-        ],
-      }),
-    );
-    return 'started';
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
-    throw error;
-  }
+  return startOnce(client, settings, 'appeal', {
+    workflowId: row.workflow_id,
+    args: [input],
+    summary: `appeal of request ${row.request_id} under ${row.regulation} (${row.organization_id})`,
+    searchAttributes: { type: 'appeal', regulation: row.regulation, organizationId: row.organization_id, status: row.status, dueAt: row.due_at },
+  });
 }

@@ -44,27 +44,12 @@ export async function startRequestWorkflow(client: Client, row: RequestRow, sett
     ...(row.staff_verifies ? { staffVerifies: true } : {}),
     ...(row.holiday_calendar ? { calendar: checkedCalendar(row.holiday_calendar) } : {}),
   };
-  try {
-    // A caller is waiting (an API request): give up after a few seconds rather than retry for long.
-    await client.connection.withDeadline(Date.now() + (settings.startTimeoutMs ?? 5000), () => client.workflow.start('rightsRequest', {
-      taskQueue: settings.taskQueue,
-      workflowId: row.workflow_id,
-      args: [input],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: `${row.type} request under ${row.regulation} (${row.organization_id})`,
-      typedSearchAttributes: [
-        { key: dsrType, value: row.type },
-        { key: dsrRegulation, value: row.regulation },
-        { key: dsrOrganization, value: row.organization_id },
-        { key: dsrStatus, value: row.status },
-        { key: dsrDueAt, value: new Date(row.due_at) },
-      ],
-    }));
-    return 'started';
-  } catch (error) {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
-    throw error;
-  }
+  return startOnce(client, settings, 'rightsRequest', {
+    workflowId: row.workflow_id,
+    args: [input],
+    summary: `${row.type} request under ${row.regulation} (${row.organization_id})`,
+    searchAttributes: { type: row.type, regulation: row.regulation, organizationId: row.organization_id, status: row.status, dueAt: row.due_at },
+  });
 }
 
 /** Starts the lift of a suppression staff recorded; idempotent like startRequestWorkflow (one lift per suppression). */
@@ -121,4 +106,40 @@ export async function registerSearchAttributes(connection: Connection, namespace
   };
   const searchAttributes = Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, types[key.type]!]));
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
+}
+
+/**
+ * Starts a workflow under its own id, once: a workflow already under this id counts as started (the start is
+ * retried after a lost answer). A caller is waiting (an API request): it gives up after a few seconds rather than
+ * retry for long. The search attributes are the ones operators filter on (ids and codes only).
+ */
+export async function startOnce(
+  client: Client,
+  settings: Pick<WorkflowSettings, 'taskQueue' | 'startTimeoutMs'>,
+  workflowType: string,
+  w: { workflowId: string; args: unknown[]; summary: string; searchAttributes: { type: string; regulation: string; organizationId: string; status: string; dueAt: string } },
+): Promise<'started' | 'already-started'> {
+  const a = w.searchAttributes;
+  try {
+    await client.connection.withDeadline(Date.now() + (settings.startTimeoutMs ?? 5000), () =>
+      client.workflow.start(workflowType, {
+        taskQueue: settings.taskQueue,
+        workflowId: w.workflowId,
+        args: w.args,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: w.summary,
+        typedSearchAttributes: [
+          { key: dsrType, value: a.type },
+          { key: dsrRegulation, value: a.regulation },
+          { key: dsrOrganization, value: a.organizationId },
+          { key: dsrStatus, value: a.status },
+          { key: dsrDueAt, value: new Date(a.dueAt) },
+        ],
+      }),
+    );
+    return 'started';
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
+    throw error;
+  }
 }
