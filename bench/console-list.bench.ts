@@ -20,6 +20,7 @@ import { listRequests } from '../src/db/request-list.ts';
 import { createToken, ensureOrganization } from '../src/db/tokens.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
 
@@ -66,6 +67,7 @@ try {
     logger: createLogger(process.env.BENCH_LOG ? 'debug' : 'silent'),
     now: () => new Date(),
     storage: localFolderStorage(join(dir, 'exports')),
+    keyRing: parseKeyRing(newKeyEntry('bench')),
     dataModel: await loadDataModelFile(),
   });
   const actor = { tokenId, name: 'bench-dpo', role: 'dpo' as const, organizationId: null };

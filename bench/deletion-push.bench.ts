@@ -29,6 +29,7 @@ import { ensureOrganization } from '../src/db/tokens.ts';
 import { deletionPushSchedule } from '../src/main/deletion-schedule.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 import { startTemporalDevServer } from '../src/platform/temporal-dev-server.ts';
 import { SEARCH_ATTRIBUTES } from '../src/workflows/search-attributes.ts';
@@ -179,6 +180,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
       publicUrl: 'http://bench',
       staffEmail: 'bench@dsrflow.test',
       storage: localFolderStorage(join(dir, 'exports')),
+    keyRing: parseKeyRing(newKeyEntry('bench')),
       dataModel: await loadDataModelFile(),
       retentionPolicy: await loadRetentionPolicyFile(),
       deletionRequestsSchema: SCHEMA,

@@ -28,6 +28,7 @@ import { seedDemoWarehouse } from '../src/db/seed.ts';
 import { ensureOrganization } from '../src/db/tokens.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -112,6 +113,8 @@ async function child(kind: string, url: string) {
     const activities = createExportActivities({
       pool,
       storage: localFolderStorage(dir),
+      // Files are encrypted at rest (chunked AES-256-GCM): the cost is part of every figure.
+      keyRing: parseKeyRing(newKeyEntry('bench')),
       dataModel: model,
       logger: createLogger('silent'),
       publicUrl: 'http://bench',

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
+import type { KeyRing } from '../platform/data-keys.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
@@ -32,6 +33,8 @@ export interface AppDeps {
   logger: Logger;
   now: () => Date;
   storage: ExportStorage;
+  /** The data keys (DATA_KEYS): open export files' data keys for downloads, and Temporal payloads. */
+  keyRing: KeyRing;
   /**
    * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
    * Without it, rectification requests are refused with 503.

@@ -20,6 +20,7 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
+import { DATA_KEYS_FILE_NAME, loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
 
@@ -36,6 +37,8 @@ export interface Runtime {
   pool: DatabasePool;
   mailer: Mailer;
   client: Client;
+  /** The data keys (DATA_KEYS, DATA_KEYS_FILE, or the local key under DATA_DIR), loaded once per process. */
+  keyRing: KeyRing;
   /** Only where a worker runs: the API process never opens one. */
   nativeConnection: NativeConnection | null;
   close(): Promise<void>;
@@ -43,6 +46,11 @@ export interface Runtime {
 
 /** Opens the connections every part needs: the app database, SMTP, and Temporal (client and worker side). */
 export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
+  // First: a missing or malformed key stops the process before it connects anywhere, naming the setting.
+  const keyRing = await loadKeyRing(config).catch((error: unknown) => {
+    throw new StartupError(`DATA_KEYS: ${startupFailureLine(error)}`, { cause: error });
+  });
+  if (!config.DATA_KEYS && !config.DATA_KEYS_FILE) logger.info('data keys from the local key file under DATA_DIR; set DATA_KEYS or DATA_KEYS_FILE in production', { file: DATA_KEYS_FILE_NAME });
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
     throw databaseUnusable(services.databaseUrl, error);
   });
@@ -62,6 +70,7 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
     pool,
     mailer,
     client,
+    keyRing,
     nativeConnection,
     async close() {
       await nativeConnection?.close();
@@ -94,6 +103,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       publicUrl: publicUrl(rt.config),
       staffEmail: rt.config.STAFF_NOTIFY_EMAIL,
       storage: localFolderStorage(rt.config.DATA_DIR),
+      keyRing: rt.keyRing,
       dataModel,
       retentionPolicy,
       deletionRequestsSchema: rt.config.DELETION_REQUESTS_SCHEMA,
@@ -146,6 +156,7 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
     logger: rt.logger.child({ part: 'api' }),
     now: () => new Date(),
     storage: localFolderStorage(rt.config.DATA_DIR),
+    keyRing: rt.keyRing,
     dataModel,
     retentionPolicy,
   };

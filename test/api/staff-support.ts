@@ -12,7 +12,7 @@ import { computeDeadlines } from '../../src/domain/deadlines.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { demoDataModel, TEST_SUBJECT_KEYS, testStorage, testWorkflowSettings, TASK_QUEUE } from '../support/app.ts';
+import { demoDataModel, TEST_SUBJECT_KEYS, testKeyRing, testStorage, testWorkflowSettings, TASK_QUEUE } from '../support/app.ts';
 
 export const WEBHOOK_SECRET = 'helpdesk-secret-0123456789abcdef';
 
@@ -31,6 +31,7 @@ export function staffApp(opts: { pool: DatabasePool; client: Client; publicRateL
     logger: createLogger('silent'),
     now: opts.now ?? (() => new Date()),
     storage: testStorage,
+    keyRing: testKeyRing,
     dataModel: demoDataModel,
   });
 }

@@ -12,7 +12,7 @@ import { createApp } from '../../src/api/app.ts';
 import { signWebhook } from '../../src/api/webhooks/signature.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { locateContractTester } from '../../src/platform/toolchain.ts';
-import { demoDataModel, TEST_SUBJECT_KEYS, testStorage, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
+import { demoDataModel, TEST_SUBJECT_KEYS, testKeyRing, testStorage, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
 
 const TASK_QUEUE = 'contract';
@@ -48,6 +48,7 @@ describe('the API keeps the contract of its OpenAPI document (schemathesis)', ()
       logger: createLogger('silent'),
       now: () => new Date(),
       storage: testStorage,
+      keyRing: testKeyRing,
       dataModel: demoDataModel,
     });
     server = await new Promise<ServerType>((resolve) => {

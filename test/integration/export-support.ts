@@ -19,6 +19,7 @@ import { createMailer } from '../../src/platform/mailer.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { freshDatabase } from '../support/databases.ts';
+import { testKeyRing } from '../support/app.ts';
 import { mailCatcher } from '../support/stack.ts';
 
 /** A fresh, migrated database seeded with a small demo warehouse, so counts are known. */
@@ -48,6 +49,7 @@ export async function exportHarness(pool: DatabasePool, opts: Pick<ExportDeps, '
     pool,
     mailer,
     storage,
+    keyRing: testKeyRing,
     logger: createLogger('silent'),
     publicUrl: 'http://dsrflow.test',
     dataModel: await loadDataModelFile(),

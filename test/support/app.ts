@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
 import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-check.ts';
+import { newKeyEntry, parseKeyRing } from '../../src/platform/data-keys.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
@@ -28,6 +29,8 @@ export const testWorkflowSettings = (taskQueue: string): WorkflowSettings => ({
 
 // One export folder and the demo data model for the whole run: the worker writes where the API reads.
 export const testStorage = localFolderStorage(mkdtempSync(join(tmpdir(), 'dsrflow-exports-')));
+/** The data keys of the run: the worker seals export files' keys where the API opens them. */
+export const testKeyRing = parseKeyRing(newKeyEntry('test-1'));
 export const demoDataModel = await loadDataModelFile();
 export const demoRetentionPolicy = await loadRetentionPolicyFile();
 
@@ -38,6 +41,7 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   publicUrl: 'http://localhost:3000',
   staffEmail: 'privacy-team@dsrflow.test',
   storage: testStorage,
+  keyRing: testKeyRing,
   dataModel: demoDataModel,
   retentionPolicy: demoRetentionPolicy,
   exportFormats: ['csv', 'json'],
@@ -52,6 +56,7 @@ export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: 
     logger: createLogger('silent'),
     now: opts.now ?? (() => new Date()),
     storage: testStorage,
+  keyRing: testKeyRing,
     dataModel: demoDataModel,
     retentionPolicy: demoRetentionPolicy,
   });
