@@ -5,8 +5,8 @@ import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
 import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-check.ts';
-import { newKeyEntry, parseKeyRing } from '../../src/platform/data-keys.ts';
-import { localFolderStorage } from '../../src/platform/storage.ts';
+import { newKeyEntry, parseKeyRing, type KeyRing } from '../../src/platform/data-keys.ts';
+import { localFolderStorage, type ExportStorage } from '../../src/platform/storage.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
 import type { ExportFormat } from '../../src/domain/data-model.ts';
@@ -47,7 +47,7 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   exportFormats: ['csv', 'json'],
 });
 
-export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[] }) {
+export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[]; storage?: ExportStorage; keyRing?: KeyRing }) {
   return createApp({
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
@@ -55,8 +55,8 @@ export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: 
     settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.exportFormats ? { exportFormats: opts.exportFormats } : {}) },
     logger: createLogger('silent'),
     now: opts.now ?? (() => new Date()),
-    storage: testStorage,
-  keyRing: testKeyRing,
+    storage: opts.storage ?? testStorage,
+    keyRing: opts.keyRing ?? testKeyRing,
     dataModel: demoDataModel,
     retentionPolicy: demoRetentionPolicy,
   });
