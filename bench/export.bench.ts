@@ -2,7 +2,8 @@
 // format, against the floor: the CSV export's own COPY (query) TO STDOUT (FORMAT csv, HEADER), into a plain file.
 //   node bench/export.bench.ts [sizes...] [--formats=csv,json] [--repeat=N]
 //   e.g. node bench/export.bench.ts 10000 100000;  node bench/export.bench.ts 1000000 --formats=csv,json --repeat=3
-// --formats: which formats to measure (default all five); --repeat: run each measurement N times (COPY included)
+// --formats: which formats to measure (default all five); --unencrypted: also each format written without the file
+// cipher (files are encrypted at rest; this prices the cipher); --repeat: run each measurement N times (COPY included)
 // and report the median of each, the ratio being median over median (the build machine is shared and noisy).
 // Each measurement runs in a child process of its own, so its peak RSS is its own. Starts its own embedded
 // PostgreSQL on a free port and removes it at the end.
@@ -29,7 +30,8 @@ import { ensureOrganization } from '../src/db/tokens.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
-import { localFolderStorage } from '../src/platform/storage.ts';
+import type { SealedFileStore } from '../src/platform/sealed-files.ts';
+import { localFolderStorage, type ExportStorage } from '../src/platform/storage.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const BENCH_USER = 1_000_000;
@@ -75,6 +77,19 @@ async function seedSubject(url: string, rows: number) {
   await pool.end();
 }
 
+/** Files as they were written before encryption at rest (no cipher): the comparison for the cipher's cost. */
+function plaintextFiles(storage: ExportStorage): SealedFileStore {
+  return {
+    create(extension) {
+      const pending = storage.create(extension);
+      return { ...pending, commit: async () => ({ ...(await pending.commit()), wrappedKey: Buffer.alloc(48), keyId: 'none' }) };
+    },
+    read: (key) => storage.read(key),
+    size: (key) => storage.size(key),
+    delete: (key) => storage.delete(key),
+  };
+}
+
 /** Child: one measurement, printed as a JSON line. */
 async function child(kind: string, url: string) {
   const pool = await createDatabasePool(url, { maximumPoolSize: 2 });
@@ -110,9 +125,13 @@ async function child(kind: string, url: string) {
     }
     await client.end();
   } else {
+    const [format, variant] = kind.split(':') as [ExportFormat, string | undefined];
+    const storage = localFolderStorage(dir);
     const activities = createExportActivities({
       pool,
-      storage: localFolderStorage(dir),
+      storage,
+      // 'csv:plain': the same export with files written unencrypted, to price the cipher against the same run.
+      ...(variant === 'plain' ? { files: plaintextFiles(storage) } : {}),
       // Files are encrypted at rest (chunked AES-256-GCM): the cost is part of every figure.
       keyRing: parseKeyRing(newKeyEntry('bench')),
       dataModel: model,
@@ -120,8 +139,8 @@ async function child(kind: string, url: string) {
       publicUrl: 'http://bench',
       mailer: { send: async () => {}, close: () => {} },
     });
-    const result = await activities.exportSubjectData({ requestId, formats: [kind as ExportFormat] });
-    const mine = result.exports.find((e) => e.format === kind);
+    const result = await activities.exportSubjectData({ requestId, formats: [format] });
+    const mine = result.exports.find((e) => e.format === format);
     status = mine?.status ?? 'missing';
     bytes = mine?.bytes ?? 0;
     rows = Object.values(result.counts).reduce((a, b) => a + b, 0);
@@ -187,5 +206,7 @@ else {
   const sizes = args.filter((a) => !a.startsWith('--')).map(Number).filter((n) => n > 0);
   const formats = (option('formats')?.split(',') ?? FORMATS) as ExportFormat[];
   for (const f of formats) if (!FORMATS.includes(f)) throw new Error(`unknown format ${f}: one of ${FORMATS.join(', ')}`);
+  // --unencrypted: each format also written without the file cipher, interleaved, so the cipher's cost is measured.
+  if (args.includes('--unencrypted')) formats.push(...formats.map((f) => `${f}:plain` as ExportFormat));
   await main(sizes.length ? sizes : [10_000, 100_000], formats, Math.max(1, Number(option('repeat') ?? 1)));
 }

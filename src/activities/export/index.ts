@@ -19,7 +19,7 @@ import { hashToken } from '../../db/tokens.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
 import type { KeyRing } from '../../platform/data-keys.ts';
-import { sealedFileStore } from '../../platform/sealed-files.ts';
+import { sealedFileStore, type SealedFileStore } from '../../platform/sealed-files.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
 import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject-rows.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
@@ -40,6 +40,8 @@ export interface ExportDeps {
   storage: ExportStorage;
   /** Seals each file's data key (files are encrypted at rest: docs/exports.md). */
   keyRing: KeyRing;
+  /** The encrypted store over `storage` and `keyRing` unless given (the benchmark gives a plaintext one to price the cipher). */
+  files?: SealedFileStore;
   dataModel: DataModel;
   /** Formats written for a request that stored none (recorded before formats were stored per request): EXPORT_FORMATS. */
   defaultFormats?: ExportFormat[];
@@ -72,7 +74,7 @@ export const hashDownloadToken = hashToken;
 export function createExportActivities(deps: ExportDeps) {
   const validDays = deps.linkValidDays ?? LINK_VALID_DAYS;
   const rowLimits = { ...PAGED_FORMAT_LIMITS, ...deps.rowLimits };
-  const files = sealedFileStore(deps.storage, deps.keyRing);
+  const files = deps.files ?? sealedFileStore(deps.storage, deps.keyRing);
   let resolved: Promise<ResolvedDataModel> | undefined;
   // Checked against the live warehouse once per worker; a failed check is tried again on the next call.
   const dataModel = () => {
