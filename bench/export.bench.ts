@@ -1,6 +1,7 @@
 // Export benchmark: a subject with 10k / 100k / 1M related rows in the demo warehouse; wall time and peak RSS per
 // format, against the floor: the CSV export's own COPY (query) TO STDOUT (FORMAT csv, HEADER), into a plain file.
 //   node bench/export.bench.ts [sizes...] [--formats=csv,json] [--repeat=N]
+//   node bench/export.bench.ts --cipher   (the file cipher alone: MiB/s both ways)
 //   e.g. node bench/export.bench.ts 10000 100000;  node bench/export.bench.ts 1000000 --formats=csv,json --repeat=3
 // --formats: which formats to measure (default all five); --unencrypted: also each format written without the file
 // cipher (files are encrypted at rest; this prices the cipher); --repeat: run each measurement N times (COPY included)
@@ -8,11 +9,12 @@
 // Each measurement runs in a child process of its own, so its peak RSS is its own. Starts its own embedded
 // PostgreSQL on a free port and removes it at the end.
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -30,6 +32,7 @@ import { ensureOrganization } from '../src/db/tokens.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
 import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
+import { decryptingStream, encryptingStream } from '../src/platform/file-cipher.ts';
 import type { SealedFileStore } from '../src/platform/sealed-files.ts';
 import { localFolderStorage, type ExportStorage } from '../src/platform/storage.ts';
 
@@ -199,7 +202,34 @@ async function main(sizes: number[], formats: ExportFormat[], repeat: number) {
   }
 }
 
+/** --cipher: the file cipher alone, in memory, both ways: what encryption adds per MiB of file, whatever the format. */
+async function cipherThroughput(mib: number, repeat: number) {
+  const key = randomBytes(32);
+  const plain = randomBytes(mib * 2 ** 20);
+  const pieces = Array.from({ length: mib * 16 }, (_, i) => plain.subarray(i * 65_536, (i + 1) * 65_536));
+  const through = async (source: Iterable<Buffer>, transform: Transform) => {
+    const out: Buffer[] = [];
+    const started = performance.now();
+    await pipeline(Readable.from(source), transform, async function* (s) {
+      for await (const c of s) out.push(c as Buffer);
+    });
+    return { ms: performance.now() - started, out };
+  };
+  const enc: number[] = [];
+  const dec: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const e = await through(pieces, encryptingStream(key));
+    const d = await through(e.out, decryptingStream(key));
+    if (Buffer.compare(Buffer.concat(d.out), plain) !== 0) throw new Error('the cipher did not give the file back');
+    enc.push(e.ms);
+    dec.push(d.ms);
+  }
+  const rate = (ms: number) => (mib / (ms / 1000)).toFixed(0);
+  console.log(`| file cipher, ${mib} MiB | encrypt ${rate(median(enc))} MiB/s | decrypt ${rate(median(dec))} MiB/s | (median of ${repeat}) |`);
+}
+
 if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!);
+else if (process.argv.includes('--cipher')) await cipherThroughput(256, 5);
 else {
   const args = process.argv.slice(2);
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
