@@ -114,7 +114,7 @@ describe('export files at rest: encrypted on disk, byte-identical downloads, rot
     assert.equal((await json(refused)).error.code, 'DOWNLOAD_UNAVAILABLE');
   });
 
-  test('a changed byte on disk: at the start a 503 with nothing sent; later, the transfer breaks off short of its Content-Length', async () => {
+  test('a changed byte on disk: at the start (or a cut file) a 503 with nothing sent; later, the transfer breaks off short of its Content-Length', async () => {
     const path = onDisk('json');
     const original = await readFile(path);
     assert.ok(original.length > 3 * 65_536, `several chunks (${original.length} bytes)`);
@@ -125,6 +125,9 @@ describe('export files at rest: encrypted on disk, byte-identical downloads, rot
       const refused = await fetch(ring1.base + links.json);
       assert.equal(refused.status, 503);
       assert.equal((await json(refused)).error.code, 'DOWNLOAD_UNAVAILABLE');
+
+      await writeFile(path, original.subarray(0, 9 + 2 * 65_552));
+      assert.equal((await fetch(ring1.base + links.json)).status, 503, 'cut at a chunk boundary: refused before anything is sent');
 
       const late = Buffer.from(original);
       late[late.length - 100]! ^= 0x01;

@@ -53,6 +53,8 @@ export function createDownloadHandlers(deps: DownloadDeps) {
       try {
         bytes = await files.size(found.storage_key, found.data_key);
         if (bytes === null) throw gone();
+        // A file cut or extended on disk is refused before anything is sent (its size is known from the record).
+        if (found.bytes !== null && bytes !== found.bytes) throw new FileIntegrityError('the file on disk is not the size recorded');
         body = await startReading(files.read(found.storage_key, found.data_key));
       } catch (error) {
         if (!(error instanceof FileKeyError || error instanceof FileIntegrityError)) throw error;
