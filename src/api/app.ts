@@ -16,6 +16,8 @@ import { methodNotAllowed } from './methods.ts';
 import { subjectsRouter } from './subjects/subjects.index.ts';
 import { downloadsRouter } from './downloads/downloads.index.ts';
 import { healthRouter } from './health.ts';
+import { httpObserver, metricsRouter } from './metrics.ts';
+import { createMetrics } from '../platform/metrics.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
@@ -29,7 +31,9 @@ const OPENAPI_INFO = {
 /** The HTTP API; every dependency is passed in, so tests build it against real test servers. */
 export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AuthEnv>({ defaultHook });
+  const metrics = deps.metrics ?? createMetrics();
   app.use(requestId());
+  app.use(httpObserver(metrics, deps.logger));
   app.use(stampArrival(deps.now));
   app.use(methodNotAllowed(() => app.routes));
   app.use(
@@ -41,6 +45,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/', healthRouter(deps));
+  app.route('/', metricsRouter(deps, metrics, deps.settings.metricsToken));
   // Unauthenticated routes: admitted per client address first (one limiter shared by the three).
   const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());
   for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);

@@ -4,6 +4,7 @@ import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
 import type { KeyRing } from '../platform/data-keys.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import type { ExportStorage } from '../platform/storage.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
@@ -29,8 +30,12 @@ export interface AppDeps {
     subjectKeys: SubjectKeys;
     /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
     exportFormats?: readonly ExportFormat[];
+    /** METRICS_TOKEN: when set, /metrics asks for it as a bearer token. */
+    metricsToken?: string;
   };
   logger: Logger;
+  /** The process's Prometheus registry (shared with the worker under `npm start`); the app makes its own without. */
+  metrics?: Metrics;
   now: () => Date;
   storage: ExportStorage;
   /** The data keys (DATA_KEYS): open export files' data keys for downloads, and Temporal payloads. */

@@ -1,6 +1,8 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 
-export const DELETION_PUSH_SCHEDULE_ID = 'deletion-push';
+import { DELETION_PUSH_SCHEDULE_ID, RECORDED_REQUESTS_SWEEP_SCHEDULE_ID } from '../workflow-client/schedule-ids.ts';
+
+export { DELETION_PUSH_SCHEDULE_ID, RECORDED_REQUESTS_SWEEP_SCHEDULE_ID };
 
 /** The hourly push: overlap skipped (one push at a time), runs missed while the cluster was down caught up within a day. */
 export function deletionPushSchedule(taskQueue: string, scheduleId: string = DELETION_PUSH_SCHEDULE_ID): ScheduleOptions {
@@ -12,8 +14,6 @@ export function deletionPushSchedule(taskQueue: string, scheduleId: string = DEL
     state: { note: 'moves queued erasure requests (dsrflow.deletion_queue) to the warehouse deletion_requests table' },
   };
 }
-
-export const RECORDED_REQUESTS_SWEEP_SCHEDULE_ID = 'recorded-requests-sweep';
 
 /** Every 5 minutes: requests recorded while Temporal was unreachable are started (overlap skipped, little catch-up). */
 export function recordedRequestsSweepSchedule(taskQueue: string, scheduleId: string = RECORDED_REQUESTS_SWEEP_SCHEDULE_ID): ScheduleOptions {

@@ -1,7 +1,7 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime as TemporalRuntime, type Worker } from '@temporalio/worker';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/deps.ts';
@@ -18,6 +18,8 @@ import { createWorker, startRecordedRequests } from './temporal-worker.ts';
 import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
+import { countedMailer, createMetrics, type Metrics } from '../platform/metrics.ts';
+import { activityObserver } from './activity-observer.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
 import { DATA_KEYS_FILE_NAME, loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
@@ -36,6 +38,8 @@ export interface Runtime {
   logger: Logger;
   pool: DatabasePool;
   mailer: Mailer;
+  /** This process's Prometheus registry: the API serves it at /metrics; a worker alone on WORKER_METRICS_PORT. */
+  metrics: Metrics;
   client: Client;
   /** The data keys (DATA_KEYS, DATA_KEYS_FILE, or the local key under DATA_DIR), loaded once per process. */
   keyRing: KeyRing;
@@ -54,7 +58,8 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
     throw databaseUnusable(services.databaseUrl, error);
   });
-  const mailer = createMailer(services.smtpUrl, config.MAIL_FROM);
+  const metrics = createMetrics();
+  const mailer = countedMailer(createMailer(services.smtpUrl, config.MAIL_FROM), metrics);
   // Lazy: the API starts (and records requests) while Temporal is unreachable; each call connects when it can.
   const connection = Connection.lazy({ address: services.temporalAddress });
   const nativeConnection = opts.worker
@@ -69,6 +74,7 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
     logger,
     pool,
     mailer,
+    metrics,
     client,
     keyRing,
     nativeConnection,
@@ -112,6 +118,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       starter: { client: rt.client, settings: workflowSettings(rt.config) },
       exportFormats: rt.config.EXPORT_FORMATS,
     },
+    interceptors: [activityObserver(rt.metrics, rt.logger.child({ part: 'worker' }))],
   });
   const running = worker.run();
   const started = await startRecordedRequests(rt.client, rt, workflowSettings(rt.config));
@@ -151,9 +158,11 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
       publicUrl: publicUrl(rt.config),
       subjectKeys: await subjectKeys(rt),
       exportFormats: rt.config.EXPORT_FORMATS,
+      ...(rt.config.METRICS_TOKEN ? { metricsToken: rt.config.METRICS_TOKEN } : {}),
       publicRateLimit: { limit: rt.config.PUBLIC_RATE_LIMIT, windowMs: rt.config.PUBLIC_RATE_WINDOW_SECONDS * 1000, trustProxy: rt.config.TRUST_PROXY },
     },
     logger: rt.logger.child({ part: 'api' }),
+    metrics: rt.metrics,
     now: () => new Date(),
     storage: localFolderStorage(rt.config.DATA_DIR),
     keyRing: rt.keyRing,
@@ -217,11 +226,46 @@ export const runWorkerProcess = () => orExit('worker stopped', workerProcess);
 async function workerProcess(): Promise<void> {
   const { config, services } = loadOrExit();
   const logger = createLogger(config.LOG_LEVEL, { part: 'worker' });
+  installTemporalRuntime(config);
   const rt = await openRuntime(config, services, logger, { worker: true });
   const { worker, running } = await runWorker(rt);
+  const metricsServer = await serveWorkerMetrics(rt);
   // The SDK worker drains itself on SIGINT/SIGTERM; close the connections once it has stopped.
   await running;
+  metricsServer.close();
   await rt.close();
+}
+
+/**
+ * The SDK's runtime, installed once before any connection: its logger, and its own worker metrics (task slots,
+ * poll latencies, sticky cache, schedule-to-start) as Prometheus on TEMPORAL_METRICS_ADDRESS when set.
+ */
+export function installTemporalRuntime(config: Config): void {
+  TemporalRuntime.install({
+    // The SDK logs every bundling step at INFO; keep the console for what the operator needs unless debugging.
+    logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN'),
+    ...(config.TEMPORAL_METRICS_ADDRESS ? { telemetryOptions: { metrics: { prometheus: { bindAddress: config.TEMPORAL_METRICS_ADDRESS, countersTotalSuffix: true, useSecondsForDurations: true } } } } : {}),
+  });
+}
+
+/** A worker on its own (`npm run worker`) serves its registry (activities, emails) on WORKER_METRICS_PORT. */
+function serveWorkerMetrics(rt: Runtime): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    rt.metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': rt.metrics.registry.contentType }).end(text),
+      () => res.writeHead(503).end(),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? portInUse(rt.config.WORKER_METRICS_PORT, rt.config.HOST, 'WORKER_METRICS_PORT', "The worker's metrics") : error),
+    );
+    server.listen(rt.config.WORKER_METRICS_PORT, rt.config.HOST, () => resolve(server));
+  });
 }
 
 export const runApiProcess = () => orExit('api could not start', apiProcess);

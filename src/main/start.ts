@@ -1,7 +1,6 @@
 // `npm start`: the whole stack on its embedded defaults. Starts what is not configured (PostgreSQL, the Temporal
 // dev server with its Web UI, a mail catcher), migrates, seeds the demo warehouse once, then runs worker and API.
 import { join, resolve } from 'node:path';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { migrate } from '../db/migrate.ts';
 import { createDatabasePool } from '../db/pool.ts';
 import { seedDemoWarehouse } from '../db/seed.ts';
@@ -10,7 +9,7 @@ import { ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startMailCatcher } from '../platform/mail-catcher.ts';
-import { onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
+import { installTemporalRuntime, onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
 import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
 import { assertPortFree, databaseUnusable, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { installTools, locateTool, missingToolError } from '../platform/toolchain.ts';
@@ -29,8 +28,7 @@ try {
   throw error;
 }
 const logger = createLogger(config.LOG_LEVEL);
-// The SDK logs every bundling step at INFO; keep the console for what the operator needs unless debugging.
-Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+installTemporalRuntime(config);
 const dataDir = resolve(config.DATA_DIR);
 const stops: Array<() => Promise<void>> = [];
 

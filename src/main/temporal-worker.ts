@@ -1,4 +1,4 @@
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities/index.ts';
 import { withoutPersonalDataInFailures } from '../activities/failures.ts';
 
@@ -11,6 +11,8 @@ export interface WorkerSettings {
   deps: ActivityDeps;
   /** A prebuilt bundle (tests share one); otherwise the workflows are bundled from source at start. */
   workflowBundle?: WorkflowBundleOption;
+  /** Activity interceptors (the metrics and log lines of each attempt). */
+  interceptors?: ActivityInterceptorsFactory[];
 }
 
 export function createWorker(s: WorkerSettings): Promise<Worker> {
@@ -21,6 +23,7 @@ export function createWorker(s: WorkerSettings): Promise<Worker> {
     activities: withoutPersonalDataInFailures(createActivities(s.deps)),
     ...(s.workflowBundle ? { workflowBundle: s.workflowBundle } : { workflowsPath }),
     shutdownGraceTime: '10 seconds',
+    ...(s.interceptors ? { interceptors: { activity: s.interceptors } } : {}),
   });
 }
 

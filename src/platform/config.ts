@@ -104,6 +104,11 @@ export const configSchema = z.object({
   // Admission on the unauthenticated routes (webhooks, verification and download links), per client address.
   PUBLIC_RATE_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(60),
   PUBLIC_RATE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  // Monitoring (docs/operations.md): a bearer token for /metrics; where the Temporal SDK serves its own worker
+  // metrics (host:port, unset: not served); the port of a separate worker's /metrics (`npm run worker`).
+  METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+  TEMPORAL_METRICS_ADDRESS: z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port').optional(),
+  WORKER_METRICS_PORT: port(9465),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 

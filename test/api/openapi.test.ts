@@ -9,6 +9,8 @@ import { staffApp } from './staff-support.ts';
 // Every route the API serves, as OpenAPI writes it. A new route must be added here and to the document.
 const EXPECTED = [
   'GET /healthz',
+  'GET /readyz',
+  'GET /metrics',
   'GET /downloads/{token}',
   'GET /verify/{token}',
   'POST /verify/{token}',

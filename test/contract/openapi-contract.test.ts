@@ -7,6 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { deletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from '../../src/main/deletion-schedule.ts';
+import { SCHEDULE_IDS } from '../../src/workflow-client/schedule-ids.ts';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../src/api/app.ts';
 import { signWebhook } from '../../src/api/webhooks/signature.ts';
@@ -55,8 +57,14 @@ describe('the API keeps the contract of its OpenAPI document (schemathesis)', ()
       const s = serve({ fetch: signingWebhooks(app.fetch), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
     });
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Ready as in production (GET /readyz is 200, not a 5xx): the worker above polls, and the schedules exist.
+    await ensureSchedule(suite.env.client, deletionPushSchedule(TASK_QUEUE));
+    await ensureSchedule(suite.env.client, recordedRequestsSweepSchedule(TASK_QUEUE));
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(async () => {
+    for (const id of SCHEDULE_IDS) await suite.env.client.schedule.getHandle(id).delete().catch(() => {});
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   test('no 5xx, and every answer has a documented status, content type and body schema', { timeout: 240_000 }, async () => {
     const tester = locateContractTester();

@@ -85,7 +85,7 @@ describe('a frozen database', () => {
         assert.ok(answer.ms < ANSWER_BOUND_MS, `answered after ${answer.ms} ms (bound ${ANSWER_BOUND_MS} ms)`);
         assert.ok(!/postgres|127\.0\.0\.1|timeout|deadline/i.test(JSON.stringify(answer.payload.error.message)), 'no driver text');
       }
-      const health = await app.request('/healthz');
+      const health = await app.request('/readyz');
       assert.equal(health.status, 503);
       assert.equal((await json(health)).checks.database, 'unreachable');
     } finally {
