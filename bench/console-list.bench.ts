@@ -2,9 +2,12 @@
 // against the SQL it runs, on N requests in a fresh embedded PostgreSQL.
 //
 // For the first page (soonest due first, every organization) and a filtered page (GDPR, in assessment, overdue),
-// it times the whole page (session check, the list query, the identity outcomes, the HTML) through the app's fetch
-// handler, and the list query alone (listRequests with the same filter), and reports the medians, their ratio
-// (goal: at most 2x) and the page's weight without the stylesheet (goal: under 100 KB).
+// it times the whole page (session check with the badge's count, the list query with each row's identity outcome,
+// the organizations for the filter, the HTML) through the app's fetch handler, and the list's own statement alone
+// (consoleListRequests, the function the page calls, with the same filter), and reports the medians, their ratio
+// (goal: at most 2x), the same for the fastest run of each, the median CPU time this process spent on each (what the
+// page costs Node, waits excluded), and the page's weight without the stylesheet (goal: under 100 KB). Each request
+// has its audit events (received, then verified once past verification); the staff member has 100+ notices unread.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,10 +16,10 @@ import { Client, Connection } from '@temporalio/client';
 import { sql } from 'slonik';
 import { createApp } from '../src/api/app.ts';
 import { listFilter, ListQuery } from '../src/api/console/list.ts';
+import { consoleListRequests } from '../src/db/console-reads.ts';
 import { openSession } from '../src/db/console-sessions.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { createDatabasePool } from '../src/db/pool.ts';
-import { listRequests } from '../src/db/request-list.ts';
+import { createDatabasePool, withDatabaseBudget } from '../src/db/pool.ts';
 import { createToken, ensureOrganization } from '../src/db/tokens.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
@@ -55,8 +58,28 @@ try {
       'api', now() - make_interval(mins => i * 5), now() - make_interval(mins => i * 5) + interval '30 days', 'dsr-bench-' || i, now(), 'bench', 'bench',
       case when (i / 7) % 8 >= 4 then now() - make_interval(mins => i * 5) + interval '10 days' end
     from generate_series(1, ${count}) i`);
+  // What the workflows record about each: received, and the identity check for those past it (the list reads it).
+  // (Each event is hash-chained by a trigger: on a busy machine this takes over the pool's 60 s statement limit.)
+  await withDatabaseBudget(600_000, () =>
+    pool.transaction(async (t) => {
+      await t.query(sql.unsafe`set local statement_timeout = 0`);
+      await t.query(sql.unsafe`
+        insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, from_status, to_status, reason)
+        select 'bench/' || r.id || '/' || e.action, r.id, r.organization_id, 'bench', e.action, e.from_status, e.to_status, e.reason
+        from dsrflow.requests r cross join lateral (values
+          ('request.received', null, 'submitted', 'received'),
+          ('request.verified', 'awaiting_verification', case when r.status in ('in_assessment', 'processing', 'completed') then 'verified' end, 'identity verified')
+        ) e (action, from_status, to_status, reason)
+        where e.action = 'request.received' or e.to_status is not null
+        order by r.received_at, e.action`);
+    }),
+  );
   await pool.query(sql.unsafe`analyze dsrflow.requests`);
+  await pool.query(sql.unsafe`analyze dsrflow.audit_events`);
   const { id: tokenId } = await createToken(pool, { name: 'bench-dpo', role: 'dpo', organizationId: null });
+  // The staff member has read all but the newest 1,000 notices: the badge counts to its cap (99+).
+  await pool.query(sql.unsafe`
+    insert into dsrflow.console_notification_reads (token_id, read_up_to) select ${tokenId}, max(id) - 1000 from dsrflow.audit_events`);
   const { sessionId } = await openSession(pool, tokenId, 3600);
   const app = createApp({
     pool,
@@ -76,31 +99,44 @@ try {
     { name: 'filtered (GDPR, in assessment, overdue)', query: 'regulation=GDPR&status=in_assessment&overdue=1' },
   ];
   console.log(`${count} requests, ${repeat} runs each (medians)\n`);
-  console.log('| page | rows | page ms | SQL alone ms | ratio | page KB |\n|---|---:|---:|---:|---:|---:|');
+  console.log('| page | rows | page ms | SQL alone ms | ratio | fastest page ms | fastest SQL ms | ratio of fastest | Node CPU ms page | Node CPU ms SQL | page KB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const c of cases) {
     const filter = listFilter(actor, ListQuery.parse(Object.fromEntries(new URLSearchParams(c.query))), new Date(), 50);
     const pageMs: number[] = [];
     const sqlMs: number[] = [];
+    const pageCpu: number[] = [];
+    const sqlCpu: number[] = [];
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000;
+    };
     let bytes = 0;
     let rows = 0;
     for (let i = 0; i < repeat + 2; i++) {
       // Interleaved, the first two of each discarded (warm-up).
       let t = performance.now();
+      let cpu = process.cpuUsage();
       const res = await app.request(`/console?${c.query}`, { headers: { cookie: `dsrflow_console=${sessionId}` } });
       const body = await res.text();
       if (res.status !== 200) throw new Error(`status ${res.status}: ${body.slice(-600)}`);
       const page = performance.now() - t;
+      const pageCpuMs = cpuMs(cpu);
       t = performance.now();
-      rows = (await listRequests(pool, { ...filter, now: new Date().toISOString() })).length;
+      cpu = process.cpuUsage();
+      rows = (await consoleListRequests(pool, { ...filter, now: new Date().toISOString() })).length;
       const alone = performance.now() - t;
+      const sqlCpuMs = cpuMs(cpu);
       if (i >= 2) {
         pageMs.push(page);
         sqlMs.push(alone);
+        pageCpu.push(pageCpuMs);
+        sqlCpu.push(sqlCpuMs);
       }
       bytes = Buffer.byteLength(body);
     }
-    const [p, s] = [median(pageMs), median(sqlMs)];
-    console.log(`| ${c.name} | ${Math.min(rows, 50)} | ${p.toFixed(1)} | ${s.toFixed(1)} | ${(p / s).toFixed(2)} | ${(bytes / 1024).toFixed(1)} |`);
+    // The fastest runs too: on a busy machine the medians measure the waits for a core as much as the work.
+    const [p, s, pMin, sMin] = [median(pageMs), median(sqlMs), Math.min(...pageMs), Math.min(...sqlMs)];
+    console.log(`| ${c.name} | ${Math.min(rows, 50)} | ${p.toFixed(1)} | ${s.toFixed(1)} | ${(p / s).toFixed(2)} | ${pMin.toFixed(1)} | ${sMin.toFixed(1)} | ${(pMin / sMin).toFixed(2)} | ${median(pageCpu).toFixed(2)} | ${median(sqlCpu).toFixed(2)} | ${(bytes / 1024).toFixed(1)} |`);
   }
   await pool.end();
 } finally {

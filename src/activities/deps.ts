@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { DatabasePool } from 'slonik';
 import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { Destination } from '../domain/destinations.ts';
+import type { ProcessingRegister } from '../domain/processing-register.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
 import type { KeyRing } from '../platform/data-keys.ts';
 import type { Logger } from '../platform/logger.ts';
@@ -27,6 +28,8 @@ export interface ActivityDeps {
   dataModel: DataModel;
   /** Per model: what erasure does and the exceptions that keep rows (config/retention-policy.json). */
   retentionPolicy: RetentionPolicy;
+  /** What every access answer discloses besides the data (config/processing-register.json); default: the demo's. */
+  processingRegister?: ProcessingRegister;
   /** Warehouse schema of the deletion_requests table (default delta_storage). */
   deletionRequestsSchema?: string;
   /** Downstream webhook endpoints told of erasures and suppressions (config/destinations.json); none by default. */

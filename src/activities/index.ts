@@ -1,4 +1,5 @@
 import { createSweepActivities } from './sweep.ts';
+import { createAppealActivities } from './appeals.ts';
 import type { ActivityDeps } from './deps.ts';
 import { createDeletionTableActivities } from './deletion-push.ts';
 import { createDestinationActivities } from './destinations/index.ts';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createTransitionActivities(deps),
     ...createNotificationActivities(deps),
+    ...createAppealActivities(deps),
     ...createErasureActivities(deps),
     ...createDeletionTableActivities(deps),
     ...createDestinationActivities(deps),

@@ -1,4 +1,6 @@
 import type { RequestRow } from '../db/requests.ts';
+import { appealRuleFor } from '../domain/appeals.ts';
+import { authorityFor } from '../domain/authorities.ts';
 
 // What the subject reads. Plain words; the request id lets them refer to it; nothing beyond what they gave us.
 
@@ -37,13 +39,13 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
     subject: `Your request ${r.id} was closed: identity not confirmed`,
     text: `We could not confirm your identity in time, so we closed request ${r.id}.\nYou are welcome to submit a new request.\n`,
   }),
-  rejected: ({ request: r, reason, note }) => ({
+  rejected: ({ request: r, reason, note, link }) => ({
     subject: `Your request ${r.id} could not be fulfilled`,
-    text: `We cannot fulfil request ${r.id} because ${REASONS[reason ?? 'other'] ?? REASONS.other}.\n${withNote(note)}\nYou have the right to lodge a complaint with a supervisory authority and to seek a judicial remedy.\n`,
+    text: `We cannot fulfil request ${r.id} because ${REASONS[reason ?? 'other'] ?? REASONS.other}.\n${withNote(note)}\n${rightsAfterRefusal(r, link)}`,
   }),
-  completed: ({ request: r, note }) => ({
+  completed: ({ request: r, note, link }) => ({
     subject: `Your ${r.type} request ${r.id} is complete`,
-    text: `We have completed your ${r.type} request ${r.id}.\n${withNote(note)}`,
+    text: `We have completed your ${r.type} request ${r.id}.\n${withNote(note)}${link ? `\nWe did not do everything you asked (the reasons are above). ${appealSentence(r, link)}\n` : ''}`,
   }),
   cancelled: ({ request: r }) =>
     // Merged by staff as a duplicate (api/subjects/duplicates): the notice names the open request that answers it.
@@ -61,3 +63,18 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
     text: `We are extending the time to respond to request ${r.id} because ${REASONS[reason ?? 'other'] ?? REASONS.other}.\nWe will respond by ${day(r.extended_due_at ?? r.due_at)} at the latest.\n${withNote(note)}`,
   }),
 };
+
+/** Where the law grants an appeal (US states), how to file it; the authority's contact for every regime. */
+function rightsAfterRefusal(r: RequestRow, link: string | undefined): string {
+  const appeal = appealRuleFor(r.regulation) ? `${appealSentence(r, link)}\n` : '';
+  const authority = authorityFor(r.regulation);
+  const judicial = authority.role === 'supervisory_authority' ? ' You also have the right to seek a judicial remedy.' : '';
+  return `${appeal}${authority.howToComplain}${judicial}\n`;
+}
+
+function appealSentence(r: RequestRow, link: string | undefined): string {
+  const rule = appealRuleFor(r.regulation);
+  if (!rule) return '';
+  const how = link ? `open ${link} and tell us why you disagree` : `reply to this email saying that you appeal, with request reference ${r.id}`;
+  return `You may appeal this decision (${rule.source}): ${how}. We decide appeals within ${rule.decisionWithin.amount} days.`;
+}

@@ -4,6 +4,9 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { findNote, findRequest, findSubject } from '../db/requests.ts';
 import { hashToken } from '../db/tokens.ts';
+import { isPartialAnswer, storeAppealToken } from '../db/appeals.ts';
+import type { RequestRow } from '../db/requests.ts';
+import { appealRuleFor } from '../domain/appeals.ts';
 import type { ActivityDeps } from './deps.ts';
 import { NOTICES, type NoticeKind } from './notice-texts.ts';
 
@@ -47,15 +50,34 @@ async function loadRequest(deps: Deps, requestId: string) {
 
 export const hashVerificationToken = hashToken;
 
+/**
+ * A refusal, or a completion that did not do everything asked, under a law granting an appeal: a new single-use appeal
+ * link (stored hashed) for the notice, unless that notice has gone out already. Its own Message-ID variant, as the
+ * verification link: a retried send carries a new link.
+ */
+async function appealLinkFor(deps: Deps, request: RequestRow, kind: NoticeKind, key: string): Promise<{ link: string; variant: string } | null> {
+  if ((kind !== 'rejected' && kind !== 'completed') || !appealRuleFor(request.regulation)) return null;
+  if (kind === 'completed' && !(await isPartialAnswer(deps.pool, request.id))) return null;
+  const sent = await deps.pool.exists(sql.type(z.object({ k: z.string() }))`
+    select notification_key as k from dsrflow.notifications where notification_key = ${key} and sent_at is not null`);
+  if (sent) return null;
+  const token = randomBytes(32).toString('base64url');
+  await storeAppealToken(deps.pool, request.id, hashToken(token));
+  return { link: `${deps.publicUrl}/appeal/${token}`, variant: hashToken(token).slice(0, 12) };
+}
+
 export function createNotificationActivities(deps: Deps) {
   return {
     /** Emails the subject a notice; `key` distinguishes repeated notices of one kind (a second extension). */
     async notifySubject(input: { requestId: string; kind: NoticeKind; key?: string; reason?: string; noteId?: string }): Promise<{ sent: boolean }> {
       const { request, subject } = await loadRequest(deps, input.requestId);
       const note = input.noteId ? await findNote(deps.pool, input.noteId) : null;
-      const { subject: title, text } = NOTICES[input.kind]({ request, reason: input.reason, note });
+      const key = `${input.requestId}/${input.key ?? input.kind}`;
+      const appealLink = await appealLinkFor(deps, request, input.kind, key);
+      const { subject: title, text } = NOTICES[input.kind]({ request, reason: input.reason, note, link: appealLink?.link });
       return sendOnce(deps, {
-        key: `${input.requestId}/${input.key ?? input.kind}`,
+        ...(appealLink ? { variant: appealLink.variant } : {}),
+        key,
         requestId: input.requestId,
         kind: input.kind,
         to: subject.email,

@@ -22,6 +22,8 @@ import { verificationLinkRouter } from './portal/verification-link.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
+import { appealPageRouter } from './appeals/appeal-page.ts';
+import { appealsRouter } from './appeals/appeals.index.ts';
 
 const OPENAPI_INFO = {
   openapi: '3.1.0',
@@ -51,6 +53,7 @@ export function createApp(deps: AppDeps) {
   for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);
   app.route('/', verificationLinkRouter(deps));
   app.route('/', downloadsRouter(deps));
+  app.route('/', appealPageRouter(deps));
   app.route('/', webhooksRouter(deps));
   // The staff console: its own sessions (cookie + CSRF), the same access rules and decisions as /v1.
   app.on('POST', ['/console/sign-in', '/console/sign-in/*'], admit);
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps) {
   // Everything else under /v1: a valid token, then role x route (and a controller's organization).
   app.use('/v1/*', requireToken(deps.pool), authorize(deps.pool));
   app.route('/', requestsRouter(deps));
+  app.route('/', appealsRouter(deps));
   app.route('/', suppressionsRouter(deps));
   app.route('/', legalHoldsRouter(deps));
   app.route('/', auditRouter(deps));

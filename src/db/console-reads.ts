@@ -1,6 +1,7 @@
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
 import { exportRow } from './exports.ts';
+import { listedRequestRow, listOrder, listQuery, type RequestListFilter } from './request-list.ts';
 
 // Reads only the staff console needs (the API's answers carry these differently or not yet).
 
@@ -18,22 +19,25 @@ export const listNotes = (db: CommonQueryMethods, requestId: string) =>
 export const listOrganizations = (db: CommonQueryMethods) =>
   db.any(sql.type(z.object({ id: z.string(), name: z.string() }))`select id, name from dsrflow.organizations order by id`);
 
-const identityRow = z.object({ request_id: z.uuid(), outcome: z.enum(['verified', 'failed', 'expired']) });
+export const consoleListRow = listedRequestRow.extend({ identity_outcome: z.enum(['verified', 'failed', 'expired']).nullable() });
 
 /**
- * How each request's identity check ended, from the audit trail (one query per page): verified, failed (rejected
- * by the verification decision) or expired (not verified in the window). No row: not decided (yet).
+ * The console list's page (docs/console.md): the shared list query, and how each listed request's identity check
+ * ended, from the audit trail: verified, failed (rejected by the verification decision) or expired (not verified
+ * in the window); null: not decided (yet). One statement: the audit trail is read only for the page's rows, each
+ * through its (request_id, id) index.
  */
-export const identityOutcomes = (db: CommonQueryMethods, requestIds: readonly string[]) =>
-  requestIds.length === 0
-    ? Promise.resolve([])
-    : db.any(sql.type(identityRow)`
-        select distinct on (request_id) request_id,
-          case when to_status = 'verified' then 'verified' when to_status = 'unverified' then 'expired' else 'failed' end as outcome
-        from dsrflow.audit_events
-        where request_id = any(${sql.array([...requestIds], 'uuid')})
-          and (to_status in ('verified', 'unverified') or (to_status = 'rejected' and reason like 'identity verification failed%'))
-        order by request_id, id`);
+export const consoleListRequests = (db: CommonQueryMethods, f: RequestListFilter) =>
+  db.any(sql.type(consoleListRow)`
+    select page.*, (
+      select case when a.to_status = 'verified' then 'verified' when a.to_status = 'unverified' then 'expired' else 'failed' end
+      from dsrflow.audit_events a
+      where a.request_id = page.id
+        and (a.to_status in ('verified', 'unverified') or (a.to_status = 'rejected' and a.reason like 'identity verification failed%'))
+      order by a.id limit 1
+    ) as identity_outcome
+    from (${listQuery(f)}) page
+    order by ${listOrder(f)}`);
 
 const overviewRow = z.object({
   regulation: z.string(),

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type CommonQueryMethods } from 'slonik';
 import { z } from 'zod';
+import { unreadCountOf } from './console-notifications.ts';
 import { hashToken, tokenRow, type TokenRow } from './tokens.ts';
 
 // Staff console sessions, sign-in links and form submissions (migration 016). Every secret here carries 256
@@ -12,6 +13,8 @@ export interface ConsoleSession {
   token: TokenRow;
   csrfToken: string;
   expiresAt: string;
+  /** Unread notifications for the badge (counted only when asked for; 0 otherwise). */
+  unread: number;
 }
 
 /** Opens a session for an active token; answers the session id for the cookie (shown only now). */
@@ -24,14 +27,18 @@ export async function openSession(db: CommonQueryMethods, tokenId: string, ttlSe
   return { sessionId, expiresAt };
 }
 
-const sessionRow = tokenRow.extend({ csrf_token: z.string(), expires_at: z.string() });
+const sessionRow = tokenRow.extend({ csrf_token: z.string(), expires_at: z.string(), unread: z.coerce.number() });
 
 /**
  * The live session of this id: not expired, its token not revoked. Idle sessions slide forward (an hour of use
  * keeps them open), never past `maxSeconds` after sign-in; the slide is written at most once a minute, so reading
- * pages writes nothing most of the time. One round trip either way.
+ * pages writes nothing most of the time. With `withUnread`, the badge's unread count (docs/console.md: a controller
+ * counts its organization's) comes in the same statement. One round trip either way.
  */
-export async function findSession(db: CommonQueryMethods, sessionId: string, ttlSeconds: number, maxSeconds: number): Promise<ConsoleSession | null> {
+export async function findSession(db: CommonQueryMethods, sessionId: string, ttlSeconds: number, maxSeconds: number, withUnread = false): Promise<ConsoleSession | null> {
+  const unread = withUnread
+    ? unreadCountOf(sql.fragment`live.id`, sql.fragment`(case when live.role = 'controller' then coalesce(live.organization_id, '-') end)`)
+    : sql.fragment`0`;
   const row = await db.maybeOne(sql.type(sessionRow)`
     with live as (
       select s.id_hash, s.csrf_token, s.expires_at, s.last_seen_at, s.created_at,
@@ -44,10 +51,10 @@ export async function findSession(db: CommonQueryMethods, sessionId: string, ttl
           expires_at = least(now() + make_interval(secs => ${ttlSeconds}), s.created_at + make_interval(secs => ${maxSeconds}))
       from live where s.id_hash = live.id_hash and live.last_seen_at < now() - interval '1 minute'
     )
-    select id, name, role, organization_id, token_created_at as created_at, last_used_at, revoked_at, csrf_token, expires_at from live`);
+    select id, name, role, organization_id, token_created_at as created_at, last_used_at, revoked_at, csrf_token, expires_at, ${unread} as unread from live`);
   if (!row) return null;
-  const { csrf_token, expires_at, ...token } = row;
-  return { token, csrfToken: csrf_token, expiresAt: expires_at };
+  const { csrf_token, expires_at, unread: count, ...token } = row;
+  return { token, csrfToken: csrf_token, expiresAt: expires_at, unread: count };
 }
 
 export async function closeSession(db: CommonQueryMethods, sessionId: string): Promise<void> {

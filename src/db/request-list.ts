@@ -57,18 +57,23 @@ const whereOf = (parts: ReturnType<typeof conditions>) =>
 
 export const listedRequestRow = requestRow.extend({ is_overdue: z.boolean() });
 
-/** One page in a stable order (newest received first, id breaking ties); one extra row tells whether more follow. */
-export function listRequests(db: CommonQueryMethods, f: RequestListFilter) {
+/** The order of a page: soonest (effective) due first, or newest received first; the id breaks ties. */
+export const listOrder = (f: Pick<RequestListFilter, 'sort'>) => (f.sort === 'due' ? sql.fragment`${effectiveDue} asc, id asc` : sql.fragment`received_at desc, id desc`);
+
+/** One page's statement (`listRequests`' query), for callers that read more beside each row of it. */
+export function listQuery(f: RequestListFilter) {
   const parts = conditions(f);
   if (f.sort === 'due') {
     if (f.afterDue) parts.push(sql.fragment`(${effectiveDue}, id) > (${f.afterDue.dueAt}::timestamptz, ${f.afterDue.id}::uuid)`);
   } else if (f.after) parts.push(sql.fragment`(received_at, id) < (${f.after.receivedAt}::timestamptz, ${f.after.id}::uuid)`);
-  const order = f.sort === 'due' ? sql.fragment`${effectiveDue} asc, id asc` : sql.fragment`received_at desc, id desc`;
-  return db.any(sql.type(listedRequestRow)`
+  return sql.fragment`
     select *, ${isOverdue(f.now)} as is_overdue from dsrflow.requests ${whereOf(parts)}
-    order by ${order}
-    limit ${f.limit + 1}`);
+    order by ${listOrder(f)}
+    limit ${f.limit + 1}`;
 }
+
+/** One page in a stable order (newest received first, id breaking ties); one extra row tells whether more follow. */
+export const listRequests = (db: CommonQueryMethods, f: RequestListFilter) => db.any(sql.type(listedRequestRow)`${listQuery(f)}`);
 
 const countRow = z.object({
   regulation: z.string(),

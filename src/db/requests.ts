@@ -1,6 +1,7 @@
 import { ForeignKeyIntegrityConstraintViolationError, sql, type CommonQueryMethods } from 'slonik';
 import { DomainError } from '../domain/errors.ts';
 import { z } from 'zod';
+import type { HolidayCalendar } from '../domain/holidays.ts';
 import type { RegulationCode } from '../domain/regulations.ts';
 import { EXPORT_FORMATS, type ExportFormat } from '../domain/data-model.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
@@ -42,6 +43,8 @@ export const requestRow = z.object({
   over_limit: z.record(z.string(), z.unknown()).nullable().default(null),
   /** Access and portability: the formats to export in (null: recorded before they were stored; absent before migration 014). */
   export_formats: z.array(z.enum(EXPORT_FORMATS)).nullish(),
+  /** The holiday calendar the request counts with (domain/holidays.ts HolidayCalendar); null before migration 023. */
+  holiday_calendar: z.record(z.string(), z.unknown()).nullish(),
 });
 export type RequestRow = z.infer<typeof requestRow>;
 
@@ -79,6 +82,8 @@ export interface NewRequest {
   subjectLink?: SubjectLinkInput | undefined;
   /** Access and portability: the formats to export in, as chosen or defaulted at intake. */
   exportFormats?: readonly ExportFormat[] | undefined;
+  /** The holiday calendar the due dates were counted with, stored whole (docs/deadlines.md, "Determinism"). */
+  holidayCalendar?: HolidayCalendar | undefined;
 }
 
 /**
@@ -130,13 +135,16 @@ function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row
               ${sql.jsonb(r.subject.extra ?? {})})`);
     await insertCorrections(tx, r.id, r.corrections ?? []);
     // Kept out of the insert so that it still runs on a schema before migration 014 (tests of earlier migrations).
-    const stored = r.exportFormats
+    const formatted = r.exportFormats
       ? await tx.one(sql.type(requestRow)`update dsrflow.requests set export_formats = ${sql.array([...r.exportFormats], 'text')} where id = ${r.id} returning *`)
       : inserted;
+    const stored = r.holidayCalendar
+      ? await tx.one(sql.type(requestRow)`update dsrflow.requests set holiday_calendar = ${sql.jsonb({ ...r.holidayCalendar, holidays: [...r.holidayCalendar.holidays] })} where id = ${r.id} returning *`)
+      : formatted;
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
-              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) })})`);
+              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.holidayCalendar ? { calendarId: r.holidayCalendar.id } : {}), ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) })})`);
     const linked = r.subjectLink
       ? await linkRequestToSubject(tx, { id: r.id, organizationId: r.organizationId, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.receivedAt, createdBy: r.createdBy }, r.subjectLink)
       : null;

@@ -17,8 +17,22 @@ export const findSubjectsByIdentifier = (db: CommonQueryMethods, kind: SubjectId
       ${organizationId !== undefined ? sql.fragment`and i.organization_id = ${organizationId}` : sql.fragment``}
     order by s.organization_id, s.id`);
 
+/** Subjects holding any of these identifiers (each kind with its hashes), in every organization: one index lookup each. */
+export const findSubjectsByIdentifiers = (db: CommonQueryMethods, probes: ReadonlyArray<{ kind: SubjectIdentifierKind; hashes: readonly string[] }>) => {
+  const pairs = probes.flatMap((p) => p.hashes.map((h) => [p.kind, h] as const));
+  return pairs.length === 0
+    ? Promise.resolve([])
+    : db.any(sql.type(subjectRecordRow)`
+        select distinct s.id, s.organization_id, s.created_at
+        from unnest(${sql.array(pairs.map((p) => p[0]), 'text')}, ${sql.array(pairs.map((p) => p[1]), 'text')}) as probe (kind, identifier_hash)
+        join dsrflow.subject_identifiers i on i.kind = probe.kind and i.identifier_hash = probe.identifier_hash
+        join dsrflow.subjects s on s.id = i.subject_id
+        order by s.organization_id, s.id`);
+};
+
 export const subjectRequestRow = z.object({
   id: z.string(),
+  organization_id: z.string(),
   type: z.string(),
   regulation: z.string(),
   status: z.string(),
@@ -28,13 +42,16 @@ export const subjectRequestRow = z.object({
   duplicate_of: z.string().nullable(),
   duplicate_decision: z.enum(['merged', 'kept']).nullable(),
   over_limit: z.boolean(),
+  /** The calendar the request's dates count in (null before calendars were stored). */
+  holiday_calendar: z.record(z.string(), z.unknown()).nullish(),
 });
 
-export const listSubjectRequests = (db: CommonQueryMethods, subjectId: string) =>
+/** The requests of these subjects (one person's, or the same person at several organizations), newest first. */
+export const listSubjectRequests = (db: CommonQueryMethods, subjectIds: readonly string[], limit = 1000) =>
   db.any(sql.type(subjectRequestRow)`
-    select id, type, regulation, status, received_at, coalesce(extended_due_at, due_at) as due_at, completed_at,
-           duplicate_of, duplicate_decision, over_limit is not null as over_limit
-    from dsrflow.requests where subject_id = ${subjectId} order by received_at desc, id desc limit 1000`);
+    select id, organization_id, type, regulation, status, received_at, coalesce(extended_due_at, due_at) as due_at, completed_at,
+           duplicate_of, duplicate_decision, over_limit is not null as over_limit, holiday_calendar
+    from dsrflow.requests where subject_id = any(${sql.array([...subjectIds], 'text')}) order by received_at desc, id desc limit ${limit}`);
 
 const identifiersRow = z.object({
   emails: z.array(z.string()),
@@ -74,12 +91,14 @@ const duplicateRow = z.object({
   status: z.string(),
   duplicate_of: z.string().nullable(),
   duplicate_decision: z.enum(['merged', 'kept']).nullable(),
+  duplicate_decided_by: z.string().nullable(),
+  duplicate_decided_at: z.string().nullable(),
   original_status: z.string().nullable(),
 });
 
 export const findDuplicate = (db: CommonQueryMethods, requestId: string) =>
   db.maybeOne(sql.type(duplicateRow)`
-    select r.id, r.organization_id, r.status, r.duplicate_of, r.duplicate_decision, o.status as original_status
+    select r.id, r.organization_id, r.status, r.duplicate_of, r.duplicate_decision, r.duplicate_decided_by, r.duplicate_decided_at, o.status as original_status
     from dsrflow.requests r left join dsrflow.requests o on o.id = r.duplicate_of where r.id = ${requestId}`);
 
 /** Takes staff's decision once: false when another decision was recorded first. */

@@ -2,7 +2,9 @@
 // Staff API tokens: the plain token is printed once, at creation; only its SHA-256 is stored.
 import { parseArgs } from 'node:util';
 import { loadConfig, publicUrl } from '../platform/config.ts';
+import { CALENDAR_IDS, CALENDARS, isCalendarId } from '../domain/calendars.ts';
 import { createSigninLink } from './console-sessions.ts';
+import { setEstablishmentCalendar } from './organizations.ts';
 import { createDatabasePool } from './pool.ts';
 import { createToken, listTokens, revokeToken, ROLES, TokenNameTaken, type Role } from './tokens.ts';
 
@@ -11,9 +13,11 @@ const USAGE = `usage:
   npm run token -- revoke --name <name>
   npm run token -- list
   npm run token -- signin-link --name <name> [--minutes <1-1440, default 15>]
+  npm run token -- establish --org <organization> --calendar <${CALENDAR_IDS.join('|')}|none>
 A controller token needs --org (it sees that organization's requests only). A sign-in link opens the staff
 console once as that token (PUBLIC_URL is the address printed). DATABASE_URL names the database;
-without it, the embedded database of 'npm start' (EMBEDDED_PG_PORT) is used.`;
+without it, the embedded database of 'npm start' (EMBEDDED_PG_PORT) is used. 'establish' records where the
+organization's controller is established: the holiday calendar its deadlines count with (docs/deadlines.md).`;
 
 function fail(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -24,7 +28,7 @@ function parseCommandLine() {
   try {
     return parseArgs({
       allowPositionals: true,
-      options: { role: { type: 'string' }, org: { type: 'string' }, name: { type: 'string' }, minutes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { role: { type: 'string' }, org: { type: 'string' }, calendar: { type: 'string' }, name: { type: 'string' }, minutes: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (error) {
     return fail((error as Error).message);
@@ -68,6 +72,13 @@ try {
       console.error(`no active token named "${values.name}"`);
       process.exitCode = 1;
     } else console.log(`one-time sign-in link for "${values.name}", valid ${minutes} minute(s), shown only now:\n${publicUrl(config)}/console/sign-in/link/${secret}`);
+  } else if (command === 'establish') {
+    const org = values.org;
+    if (!org || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(org)) fail('--org is required: lowercase letters, digits and dashes');
+    const calendar = values.calendar === 'none' ? null : values.calendar;
+    if (calendar === undefined || (calendar !== null && !isCalendarId(calendar))) fail(`--calendar must be one of ${CALENDAR_IDS.join(', ')}, or none`);
+    await setEstablishmentCalendar(pool, org, calendar);
+    console.log(`organization ${org}: ${calendar === null ? 'no establishment (each regulation counts with its own calendar)' : `established in ${calendar} (${CALENDARS[calendar].name})`}`);
   } else if (command === 'list') {
     const rows = await listTokens(pool);
     console.log(['name', 'role', 'organization', 'created', 'last used', 'revoked'].join('\t'));

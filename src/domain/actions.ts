@@ -2,6 +2,7 @@
 // validators, its signal handlers and the API all ask these functions, so the rules live in one place.
 
 import { planExtension } from './deadlines.ts';
+import type { HolidayCalendar } from './holidays.ts';
 import type { RegulationCode } from './regulations.ts';
 import { isTerminal, type RequestStatus, type RequestType } from './request.ts';
 
@@ -59,6 +60,8 @@ export interface ActionContext {
   dueAt: Date;
   extensionsUsed: number;
   pausedDays: number;
+  /** The holiday calendar the request counts with; undefined for requests opened before calendars were stored. */
+  calendar?: HolidayCalendar | undefined;
   now: Date;
   /** Identity is verified before assessment (the law forbids it for some opt-outs). */
   verificationRequired: boolean;
@@ -147,6 +150,7 @@ export function checkExtension(c: ActionContext): Verdict {
     extensionsUsed: c.extensionsUsed,
     requestedAt: c.now,
     pausedDays: c.pausedDays,
+    calendar: c.calendar,
   });
   return plan.ok ? ok : refuse(plan.code, plan.reason);
 }

@@ -2,7 +2,8 @@
 
 import { addCalendarDays, addCalendarMonths, checkedInstant, endOfLocalDay, localDateOf, type IsoDate } from './dates.ts';
 import { DomainError } from './errors.ts';
-import { addBusinessDays, isCalendarId, nextWorkingDay, type CalendarId } from './holidays.ts';
+import { CALENDARS, type CalendarId } from './calendars.ts';
+import { addBusinessDays, checkedCalendar, legacyCalendar, nextWorkingDay, type HolidayCalendar } from './holidays.ts';
 import { regulationRule, typeRuleFor, type Period, type RegulationCode, type RegulationRule, type TypeRule } from './regulations.ts';
 import type { RequestType } from './request.ts';
 
@@ -11,8 +12,12 @@ export interface DeadlineInput {
   readonly type: RequestType;
   /** When the request reached an official channel - not when staff typed it in. */
   readonly receivedAt: Date;
-  /** A calendar the regime lets the caller choose (GDPR: the member state, e.g. 'IE' or 'DE'). */
-  readonly calendarId?: string;
+  /**
+   * The holiday calendar to count with: the regime's own, or one it lets the organization or request choose (GDPR:
+   * the member state). Made at intake (src/platform/holiday-calendars.ts); absent only for requests opened before
+   * calendars travelled with them, which count as they always did (legacyCalendar).
+   */
+  readonly calendar?: HolidayCalendar;
 }
 
 export interface Deadlines {
@@ -59,11 +64,25 @@ export interface DueDate {
 interface Regime {
   readonly rule: RegulationRule;
   readonly typeRule: TypeRule;
-  readonly calendarId: CalendarId;
+  readonly calendar: HolidayCalendar;
   readonly timeZone: string;
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * The calendar a request counts with: the one the request names (an error if the regime does not allow it), else
+ * where the organization is established when the regime allows that calendar, else the regime's own.
+ */
+export function chooseCalendar(regulation: RegulationCode, choice: { requested?: CalendarId | undefined; established?: CalendarId | null | undefined }): { calendarId: CalendarId; timeZone: string } {
+  const rule = regulationRule(regulation);
+  const allowed = (id: CalendarId) => id === rule.calendarId || rule.selectableCalendars.includes(id);
+  if (choice.requested !== undefined && !allowed(choice.requested)) {
+    throw new DomainError('REGULATION.CALENDAR_NOT_ALLOWED', `${rule.name} cannot use calendar '${choice.requested}'; allowed: ${[rule.calendarId, ...rule.selectableCalendars].join(', ')}`);
+  }
+  const calendarId = choice.requested ?? (choice.established && allowed(choice.established) ? choice.established : rule.calendarId);
+  return { calendarId, timeZone: calendarId === rule.calendarId ? rule.timeZone : CALENDARS[calendarId].timeZone };
+}
 
 export function computeDeadlines(input: DeadlineInput): Deadlines {
   const regime = resolveRegime(input);
@@ -72,7 +91,7 @@ export function computeDeadlines(input: DeadlineInput): Deadlines {
   const dueOn = periodEnd(regime, receivedOn, typeRule.response);
   const acknowledgement = typeRule.acknowledgement;
   const acknowledgeOn =
-    acknowledgement === null ? null : addPeriod(acknowledgement.calendarId, receivedOn, acknowledgement.within);
+    acknowledgement === null ? null : addPeriod(regime.calendar, receivedOn, acknowledgement.within);
   const extension = typeRule.extension;
   const maxDueOn = extension.allowed ? periodEnd(regime, receivedOn, extension.maxTotal) : null;
   return {
@@ -89,7 +108,7 @@ export function computeDeadlines(input: DeadlineInput): Deadlines {
     verification: typeRule.verification,
     stopTheClock: rule.stopTheClock,
     timeZone,
-    calendarId: regime.calendarId,
+    calendarId: regime.calendar.id,
   };
 }
 
@@ -150,6 +169,41 @@ export function applyClockStop(input: ClockStopInput): DueDate {
   return { dueOn, dueAt: endOfLocalDay(dueOn, timeZone) };
 }
 
+export interface AppealDeadlines {
+  readonly receivedOn: IsoDate;
+  /** The decision on the appeal, with its reasons, is due by the end of this day. */
+  readonly dueOn: IsoDate;
+  readonly dueAt: Date;
+  /** With the act's extension (Colorado, Minnesota: +60 days, noticed inside the first period); null where none. */
+  readonly maxDueOn: IsoDate | null;
+  readonly maxDueAt: Date | null;
+  readonly attorneyGeneralNotice: boolean;
+  readonly source: string;
+}
+
+/**
+ * The decision deadline of a consumer's appeal received at `appealReceivedAt`, counted like the regime's other
+ * periods (its zone, calendar and roll-forward rule); null where the regime grants no appeal to the controller.
+ */
+export function appealDeadlines(input: { regulation: RegulationCode; appealReceivedAt: Date; calendar?: HolidayCalendar }): AppealDeadlines | null {
+  const rule = regulationRule(input.regulation);
+  const appeal = rule.appeal;
+  if (appeal === null) return null;
+  const regime = resolveRegime({ regulation: input.regulation, type: rule.allowedTypes[0]!, receivedAt: input.appealReceivedAt, calendar: input.calendar });
+  const receivedOn = localDateOf(checkedInstant(input.appealReceivedAt, 'appealReceivedAt'), regime.timeZone);
+  const dueOn = periodEnd(regime, receivedOn, appeal.decisionWithin);
+  const maxDueOn = appeal.extension === null ? null : periodEnd(regime, receivedOn, appeal.extension.maxTotal);
+  return {
+    receivedOn,
+    dueOn,
+    dueAt: endOfLocalDay(dueOn, regime.timeZone),
+    maxDueOn,
+    maxDueAt: maxDueOn === null ? null : endOfLocalDay(maxDueOn, regime.timeZone),
+    attorneyGeneralNotice: appeal.attorneyGeneralNotice,
+    source: appeal.source,
+  };
+}
+
 /**
  * Reminder instants `daysBefore` x 24 hours before dueAt, earliest first, duplicates dropped.
  * Exact 24-hour steps are good enough for a nudge, even across a DST change.
@@ -167,19 +221,16 @@ export function reminderInstants(dueAt: Date, daysBefore: readonly number[]): Da
 function resolveRegime(input: DeadlineInput): Regime {
   const rule = regulationRule(input.regulation);
   const typeRule = typeRuleFor(rule.code, input.type);
-  const chosen = input.calendarId;
-  if (chosen === undefined || chosen === rule.calendarId) {
-    return { rule, typeRule, calendarId: rule.calendarId, timeZone: rule.timeZone };
-  }
-  const timeZone = isCalendarId(chosen) ? rule.selectableCalendars[chosen] : undefined;
-  if (!isCalendarId(chosen) || timeZone === undefined) {
-    const choices = [rule.calendarId, ...Object.keys(rule.selectableCalendars)];
+  const calendar = input.calendar === undefined ? legacyCalendar(rule.calendarId) : checkedCalendar(input.calendar);
+  if (calendar.id === rule.calendarId) return { rule, typeRule, calendar, timeZone: rule.timeZone };
+  if (!rule.selectableCalendars.includes(calendar.id)) {
     throw new DomainError(
       'REGULATION.CALENDAR_NOT_ALLOWED',
-      `${rule.name} cannot use calendar '${chosen}'; allowed: ${[...new Set(choices)].join(', ')}`,
+      `${rule.name} cannot use calendar '${calendar.id}'; allowed: ${[rule.calendarId, ...rule.selectableCalendars].join(', ')}`,
     );
   }
-  return { rule, typeRule, calendarId: chosen, timeZone };
+  // A chosen calendar brings its own zone: a request to a controller in Warsaw is received on Warsaw's date.
+  return { rule, typeRule, calendar, timeZone: CALENDARS[calendar.id].timeZone };
 }
 
 /** The local date the period runs from: receipt, moved by the pause only where the regime stops the clock. */
@@ -193,18 +244,18 @@ function clockStartOn(regime: Regime, receivedAt: Date, pausedDays: number): Iso
 
 /** Period end with the regime's roll-forward rule (a business-day count always ends on a working day). */
 function periodEnd(regime: Regime, startOn: IsoDate, period: Period): IsoDate {
-  const end = addPeriod(regime.calendarId, startOn, period);
-  return regime.rule.rollForward && period.unit !== 'businessDays' ? nextWorkingDay(regime.calendarId, end) : end;
+  const end = addPeriod(regime.calendar, startOn, period);
+  return regime.rule.rollForward && period.unit !== 'businessDays' ? nextWorkingDay(regime.calendar, end) : end;
 }
 
-function addPeriod(calendarId: CalendarId, startOn: IsoDate, period: Period): IsoDate {
+function addPeriod(calendar: HolidayCalendar, startOn: IsoDate, period: Period): IsoDate {
   switch (period.unit) {
     case 'calendarMonths':
       return addCalendarMonths(startOn, period.amount);
     case 'calendarDays':
       return addCalendarDays(startOn, period.amount);
     case 'businessDays':
-      return addBusinessDays(calendarId, startOn, period.amount);
+      return addBusinessDays(calendar, startOn, period.amount);
   }
 }
 

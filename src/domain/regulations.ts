@@ -1,101 +1,40 @@
 // The legal regimes as one table of data (per /work/shared/REGULATIONS.md): the engine reads rows, never branches on a code.
+// The row type is in regulation-rules.ts, the US state acts in us-state-laws.ts; sources in docs/deadlines.md.
 
+import { EU_EEA_CALENDAR_IDS, UK_CALENDAR_IDS } from './calendars.ts';
 import { DomainError } from './errors.ts';
-import type { CalendarId } from './holidays.ts';
-import { JUDGED_REPEATS, US_STATE_REPEAT_NOTE, usStateLimit, type RepeatRule } from './repeat-limits.ts';
+import {
+  businessDays,
+  days,
+  extension,
+  months,
+  NO_EXTENSION,
+  REGULATION_CODES,
+  type RegulationCode,
+  type RegulationRule,
+  type TypeRule,
+  type VerificationPolicy,
+} from './regulation-rules.ts';
+import { JUDGED_REPEATS } from './repeat-limits.ts';
 import type { RequestType } from './request.ts';
+import { US_STATE_LAWS } from './us-state-laws.ts';
 
-export const REGULATION_CODES = ['GDPR', 'UK_GDPR', 'CCPA', 'VCDPA', 'CPA', 'CTDPA', 'UCPA', 'TDPSA', 'LGPD', 'PIPEDA'] as const;
-export type RegulationCode = (typeof REGULATION_CODES)[number];
-
-export type PeriodUnit = 'calendarMonths' | 'calendarDays' | 'businessDays';
-export interface Period {
-  readonly amount: number;
-  readonly unit: PeriodUnit;
-}
-
-export type VerificationPolicy = 'required' | 'notAllowed';
-
-export type ExtensionRule =
-  | { readonly allowed: false; readonly maxExtensions: 0 }
-  | {
-      readonly allowed: true;
-      /** What one extension adds to the initial period (informative; the engine computes from maxTotal). */
-      readonly by: Period;
-      /** 1 where the law says "once"; null where the text is silent (maxTotal still caps the total). */
-      readonly maxExtensions: number | null;
-      /** Initial period plus extension, counted from receipt: the latest possible due date. */
-      readonly maxTotal: Period;
-      /** The extension notice must reach the requester inside the initial period. */
-      readonly noticeWithinInitialPeriod: boolean;
-    };
-
-export interface AcknowledgementRule {
-  readonly within: Period;
-  readonly calendarId: CalendarId;
-}
-
-/** What may differ between request types inside one regime. */
-export interface TypeRule {
-  readonly response: Period;
-  readonly extension: ExtensionRule;
-  readonly acknowledgement: AcknowledgementRule | null;
-  readonly verification: VerificationPolicy;
-}
-
-export interface RegulationRule extends TypeRule {
-  readonly code: RegulationCode;
-  readonly name: string;
-  readonly jurisdiction: string;
-  /** Where the rule can be re-checked. */
-  readonly source: string;
-  /** IANA zone whose calendar dates count for receipt and due dates. */
-  readonly timeZone: string;
-  readonly allowedTypes: readonly RequestType[];
-  /** A period (other than business days) ending on a non-working day ends on the next working day. */
-  readonly rollForward: boolean;
-  /** Holiday calendar for roll-forward and business days. */
-  readonly calendarId: CalendarId;
-  /** Calendars a caller may choose instead (GDPR: the member state), each with the time zone that goes with it. */
-  readonly selectableCalendars: Readonly<Partial<Record<CalendarId, string>>>;
-  /** The clock stops while waiting for ID, clarification or a fee. */
-  readonly stopTheClock: boolean;
-  readonly typeOverrides: Readonly<Partial<Record<RequestType, Partial<TypeRule>>>>;
-  /** How often a subject may repeat a request before the law lets the controller refuse or charge (docs/subjects.md). */
-  readonly repeats: RepeatRule;
-}
-const days = (amount: number): Period => ({ amount, unit: 'calendarDays' });
-const months = (amount: number): Period => ({ amount, unit: 'calendarMonths' });
-const businessDays = (amount: number): Period => ({ amount, unit: 'businessDays' });
-
-const NO_EXTENSION: ExtensionRule = { allowed: false, maxExtensions: 0 };
-
-const extension = (by: Period, total: Period, maxExtensions: number | null): ExtensionRule => ({
-  allowed: true,
-  by,
-  maxExtensions,
-  maxTotal: total,
-  noticeWithinInitialPeriod: true,
-});
+export { REGULATION_CODES } from './regulation-rules.ts';
+export type {
+  AcknowledgementRule,
+  AppealRule,
+  ExtensionRule,
+  Period,
+  PeriodUnit,
+  RegulationCode,
+  RegulationRule,
+  TypeRule,
+  VerificationPolicy,
+} from './regulation-rules.ts';
 
 const EU_STYLE_TYPES: readonly RequestType[] = ['access', 'export', 'rectify', 'erasure', 'restrict', 'object'];
-const US_STATE_TYPES: readonly RequestType[] = ['access', 'export', 'rectify', 'erasure', 'noSale'];
-// Opt-outs may not be gated behind identity checks (only what is needed to find the consumer).
-const OPT_OUT_NOT_VERIFIED = { noSale: { verification: 'notAllowed' } } as const;
 
-const US_STATE_DEFAULTS = {
-  response: days(45),
-  // Conservative default: the state acts do not say a period ending on a weekend or holiday is extended.
-  rollForward: false,
-  calendarId: 'US-FED',
-  selectableCalendars: {},
-  acknowledgement: null,
-  verification: 'required',
-  stopTheClock: false,
-  typeOverrides: OPT_OUT_NOT_VERIFIED,
-} as const;
-
-export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
+const OTHER_LAWS = {
   GDPR: {
     code: 'GDPR',
     name: 'EU General Data Protection Regulation',
@@ -107,7 +46,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     rollForward: true,
     // Default: weekends only - holidays differ per member state, and fewer holidays can only make a deadline earlier.
     calendarId: 'WEEKENDS',
-    selectableCalendars: { WEEKENDS: 'Europe/Brussels', IE: 'Europe/Dublin', DE: 'Europe/Berlin' },
+    // The member state where the controller is established (organization setting) or named on the request.
+    selectableCalendars: EU_EEA_CALENDAR_IDS,
     extension: extension(months(2), months(3), null),
     acknowledgement: null,
     verification: 'required',
@@ -115,6 +55,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     stopTheClock: false,
     typeOverrides: {},
     repeats: { ...JUDGED_REPEATS, note: `GDPR Art. 12(5). ${JUDGED_REPEATS.note}` },
+    // No appeal to the controller: a complaint to the supervisory authority (Art. 77) or a court (Art. 79).
+    appeal: null,
   },
   UK_GDPR: {
     code: 'UK_GDPR',
@@ -126,13 +68,14 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     response: months(1),
     rollForward: true,
     calendarId: 'GB-EAW',
-    selectableCalendars: {},
+    selectableCalendars: UK_CALENDAR_IDS,
     extension: extension(months(2), months(3), null),
     acknowledgement: null,
     verification: 'required',
     stopTheClock: true,
     typeOverrides: {},
     repeats: { ...JUDGED_REPEATS, note: `UK GDPR Art. 12(5) (ICO: also vexatious requests). ${JUDGED_REPEATS.note}` },
+    appeal: null,
   },
   CCPA: {
     code: 'CCPA',
@@ -146,7 +89,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     // 45 calendar days from receipt; the regulations do not extend a period ending on a weekend.
     rollForward: false,
     calendarId: 'US-CA',
-    selectableCalendars: {},
+    selectableCalendars: [],
     extension: extension(days(45), days(90), null),
     acknowledgement: { within: businessDays(10), calendarId: 'US-CA' },
     verification: 'required',
@@ -160,70 +103,8 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
       limits: [{ types: ['access', 'export'], max: 2, window: { amount: 12, unit: 'calendarMonths' }, then: 'refuse', source: 'Cal. Civ. Code 1798.100(d), 1798.130(a)(2)(B)' }],
       note: 'Other requests: manifestly unfounded or excessive, in particular repetitive, requests may be refused or charged a fee (Civ. Code 1798.145(h)(3)); no count',
     },
-  },
-  VCDPA: {
-    ...US_STATE_DEFAULTS,
-    code: 'VCDPA',
-    name: 'Virginia Consumer Data Protection Act',
-    jurisdiction: 'US-VA',
-    source: 'Va. Code 59.1-577',
-    timeZone: 'America/New_York',
-    allowedTypes: US_STATE_TYPES,
-    extension: extension(days(45), days(90), 1),
-    // Verified in the statute's text: free of charge up to twice annually; then a reasonable fee, or decline when repetitive.
-    repeats: { limits: [usStateLimit(US_STATE_TYPES, 2, 'Va. Code 59.1-577(B)(3)')], note: US_STATE_REPEAT_NOTE },
-  },
-  CPA: {
-    ...US_STATE_DEFAULTS,
-    code: 'CPA',
-    name: 'Colorado Privacy Act',
-    jurisdiction: 'US-CO',
-    source: 'C.R.S. 6-1-1306',
-    timeZone: 'America/Denver',
-    allowedTypes: US_STATE_TYPES,
-    // The text does not say "once"; the 90-day total is the only cap.
-    extension: extension(days(45), days(90), null),
-    // Not modelled: Colorado's free-request count was not re-checked against the text here.
-    repeats: { limits: [], note: 'No count modelled; repetitive requests are judged by staff' },
-  },
-  CTDPA: {
-    ...US_STATE_DEFAULTS,
-    code: 'CTDPA',
-    name: 'Connecticut Data Privacy Act',
-    jurisdiction: 'US-CT',
-    source: 'Conn. Gen. Stat. 42-518',
-    timeZone: 'America/New_York',
-    allowedTypes: US_STATE_TYPES,
-    // Unsettled: the text does not say "once"; null (no count limit) with the 90-day total as the cap.
-    extension: extension(days(45), days(90), null),
-    // Our reading (text not available to re-check here): free once per 12 months, a reasonable fee for the second.
-    repeats: { limits: [usStateLimit(US_STATE_TYPES, 1, 'Conn. Gen. Stat. 42-518(c)(3)')], note: US_STATE_REPEAT_NOTE },
-  },
-  UCPA: {
-    ...US_STATE_DEFAULTS,
-    code: 'UCPA',
-    name: 'Utah Consumer Privacy Act',
-    jurisdiction: 'US-UT',
-    // The time limit does not run while fraud is suspected and the request cannot be authenticated: not modelled here.
-    source: 'Utah Code 13-61-203',
-    timeZone: 'America/Denver',
-    // Utah grants no right to correct.
-    allowedTypes: ['access', 'export', 'erasure', 'noSale'],
-    extension: extension(days(45), days(90), 1),
-    // Not modelled: Utah's free-request count was not re-checked against the text here.
-    repeats: { limits: [], note: 'No count modelled; repetitive requests are judged by staff' },
-  },
-  TDPSA: {
-    ...US_STATE_DEFAULTS,
-    code: 'TDPSA',
-    name: 'Texas Data Privacy and Security Act',
-    jurisdiction: 'US-TX',
-    source: 'Tex. Bus. & Com. Code 541.052',
-    timeZone: 'America/Chicago',
-    allowedTypes: US_STATE_TYPES,
-    extension: extension(days(45), days(90), 1),
-    // Our reading (text not available to re-check here): free twice annually, then a fee or decline when repetitive.
-    repeats: { limits: [usStateLimit(US_STATE_TYPES, 2, 'Tex. Bus. & Com. Code 541.052(c)')], note: US_STATE_REPEAT_NOTE },
+    // The CCPA grants no appeal to the business; consumers complain to the CPPA or the Attorney General.
+    appeal: null,
   },
   LGPD: {
     code: 'LGPD',
@@ -237,13 +118,14 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     // Unsettled: Civil Code art. 132 would move a holiday end to the next business day; off (earlier is safe).
     rollForward: false,
     calendarId: 'BR',
-    selectableCalendars: {},
+    selectableCalendars: [],
     extension: NO_EXTENSION,
     acknowledgement: null,
     verification: 'required',
     stopTheClock: false,
     typeOverrides: {},
     repeats: { limits: [], note: 'LGPD Art. 18(5): requests are free of charge; no repeat count' },
+    appeal: null,
   },
   PIPEDA: {
     code: 'PIPEDA',
@@ -257,7 +139,7 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     // Unsettled: Interpretation Act s. 26 moves only holidays and Sundays, not Saturdays; off (earlier is safe).
     rollForward: false,
     calendarId: 'CA-FED',
-    selectableCalendars: {},
+    selectableCalendars: ['CA-QC'],
     // s. 8(4)(b) allows longer to convert formats: not modelled, 30 + 30 is the cap here.
     extension: extension(days(30), days(60), null),
     acknowledgement: null,
@@ -265,8 +147,65 @@ export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = {
     stopTheClock: false,
     typeOverrides: {},
     repeats: { limits: [], note: 'PIPEDA Sched. 1, 4.9.4: no repeat count; a minimal cost may be charged if the individual is told first' },
+    // A complaint to the Privacy Commissioner (s. 11), not an appeal to the organization.
+    appeal: null,
   },
-};
+  QC_LAW25: {
+    code: 'QC_LAW25',
+    name: 'Quebec Act respecting the protection of personal information in the private sector (as amended by Law 25)',
+    jurisdiction: 'CA-QC',
+    source: 'CQLR c. P-39.1, ss. 27, 28, 28.1, 30, 32, 33 (as amended by S.Q. 2021, c. 25)',
+    timeZone: 'America/Toronto',
+    // Access (s. 27) with a structured copy (s. 27, 3rd para., since Sept 2024), rectification and deletion of
+    // information that is outdated or not justified (s. 28); cessation of dissemination (s. 28.1) is not a type here.
+    allowedTypes: ['access', 'export', 'rectify', 'erasure'],
+    // s. 32: a written answer within 30 days of receipt; no answer in time is a deemed refusal.
+    response: days(30),
+    // Unsettled: the Interpretation Act (CQLR c. I-16, s. 52) moves a deadline off a holiday; off (earlier is safe).
+    rollForward: false,
+    calendarId: 'CA-QC',
+    selectableCalendars: [],
+    // The private-sector Act has no extension (the 10-day extension of s. 47 is in the public-sector Access Act).
+    extension: NO_EXTENSION,
+    acknowledgement: null,
+    // s. 30: the request is made by a person who proves their identity.
+    verification: 'required',
+    stopTheClock: false,
+    typeOverrides: {},
+    repeats: { limits: [], note: 'CQLR c. P-39.1 s. 33: access is free; a reasonable charge may be made for transcription, reproduction or transmission (the person is told first); no repeat count' },
+    // A refusal goes to the Commission d'acces a l'information (s. 42, within 30 days), not to the enterprise.
+    appeal: null,
+  },
+  FADP: {
+    code: 'FADP',
+    name: 'Swiss Federal Act on Data Protection (revised, in force 1 September 2023)',
+    jurisdiction: 'CH',
+    source: 'FADP (SR 235.1) Art. 25, 26, 28, 32; Data Protection Ordinance (SR 235.11) Art. 16-19',
+    timeZone: 'Europe/Zurich',
+    allowedTypes: EU_STYLE_TYPES,
+    // DPO Art. 18(1): information within 30 days; applied to every type (the Act sets no period for the others).
+    response: days(30),
+    // Unsettled: no counting rule in the DPO; off (earlier is safe).
+    rollForward: false,
+    calendarId: 'CH',
+    selectableCalendars: [],
+    // DPO Art. 18(2): if 30 days are not enough, tell the person within them and name the period. The text sets no
+    // maximum; our reading caps it at a further 30 days (60 from receipt), beyond which staff must decide explicitly.
+    extension: extension(days(30), days(60), null),
+    acknowledgement: null,
+    // DPO Art. 16(5): the controller takes adequate measures to identify the person.
+    verification: 'required',
+    stopTheClock: false,
+    typeOverrides: {},
+    repeats: { limits: [], note: 'FADP Art. 25(6), DPO Art. 19: free; a share of the costs (at most CHF 300) when the effort is disproportionate, the person told first; manifestly unfounded or querulous requests may be refused (Art. 26(1)(c))' },
+    // No appeal to the controller: a report to the FDPIC (Art. 49) or a civil action (Art. 32).
+    appeal: null,
+  },
+} satisfies Partial<Record<RegulationCode, RegulationRule>>;
+
+export const REGULATIONS: Readonly<Record<RegulationCode, RegulationRule>> = Object.fromEntries(
+  REGULATION_CODES.map((code) => [code, ({ ...OTHER_LAWS, ...US_STATE_LAWS } as Partial<Record<RegulationCode, RegulationRule>>)[code]!]),
+) as Record<RegulationCode, RegulationRule>;
 
 export const isRegulationCode = (value: string): value is RegulationCode =>
   (REGULATION_CODES as readonly string[]).includes(value);

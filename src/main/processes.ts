@@ -8,6 +8,8 @@ import type { AppDeps } from '../api/deps.ts';
 import { linkEarlierRequests } from '../api/subjects/backfill.ts';
 import { checkDataModel, DEMO_DATA_MODEL_PATH, loadDataModelFile } from '../warehouse/data-model-check.ts';
 import { checkRetentionPolicy, DEMO_RETENTION_POLICY_PATH, loadRetentionPolicyFile } from '../warehouse/retention-policy-check.ts';
+import { DEMO_PROCESSING_REGISTER_PATH, loadProcessingRegisterFile } from '../warehouse/processing-register-file.ts';
+import { checkProcessingRegister } from '../domain/processing-register.ts';
 import { ensureDeletionTable } from '../warehouse/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';
 import { ensureSuppressionTable } from '../warehouse/suppressions.ts';
@@ -94,6 +96,9 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
   // So does a retention policy without a rule for a model, or naming a column the warehouse lacks.
   const retentionPolicy = await loadRetentionPolicyFile(rt.config.RETENTION_POLICY_FILE ?? DEMO_RETENTION_POLICY_PATH);
   await checkRetentionPolicy(rt.pool, retentionPolicy, dataModel);
+  // And a processing register without an entry for a model (what every access answer discloses, docs/exports.md).
+  const processingRegister = await loadProcessingRegisterFile(rt.config.PROCESSING_REGISTER_FILE ?? DEMO_PROCESSING_REGISTER_PATH);
+  checkProcessingRegister(processingRegister, dataModel);
   await ensureDeletionTable(rt.pool, rt.config.DELETION_REQUESTS_SCHEMA);
   await ensureSuppressionTable(rt.pool, rt.config.DELETION_REQUESTS_SCHEMA);
   // Destinations: a bad file or a missing secret stops the worker here, naming it (no file: none configured).
@@ -112,6 +117,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       keyRing: rt.keyRing,
       dataModel,
       retentionPolicy,
+      processingRegister,
       deletionRequestsSchema: rt.config.DELETION_REQUESTS_SCHEMA,
       phoneDefaultCountry: rt.config.PHONE_DEFAULT_COUNTRY,
       destinations,

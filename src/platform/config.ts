@@ -48,6 +48,7 @@ export const configSchema = z.object({
     .pipe(z.array(z.enum(REQUEST_TYPES))),
   DATA_MODEL_FILE: z.string().min(1).optional(),
   RETENTION_POLICY_FILE: z.string().min(1).optional(),
+  PROCESSING_REGISTER_FILE: z.string().min(1).optional(),
   // Downstream webhook endpoints told of erasures and suppressions (see config/destinations.example.json).
   DESTINATIONS_FILE: z.string().min(1).optional(),
   DELETION_REQUESTS_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lowercase SQL schema name').default('delta_storage'),

@@ -1,5 +1,6 @@
 import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { RequestRow } from '../db/requests.ts';
+import { checkedCalendar } from '../domain/holidays.ts';
 import { verificationPolicy, type RegulationCode } from '../domain/regulations.ts';
 import type { RequestType } from '../domain/request.ts';
 import type { LegalException } from '../domain/actions.ts';
@@ -44,6 +45,7 @@ export async function startRequestWorkflow(client: Client, row: RequestRow, sett
     verificationWindowDays: settings.verificationWindowDays,
     reminderDaysBefore: settings.reminderDaysBefore,
     autoApprove: settings.autoApproveTypes.includes(row.type),
+    ...(row.holiday_calendar ? { calendar: checkedCalendar(row.holiday_calendar) } : {}),
   };
   try {
     // A caller is waiting (an API request): give up after a few seconds rather than retry for long.

@@ -103,7 +103,7 @@ const first = (...verdicts: Verdict[]): Verdict => verdicts.find((v) => !v.ok) ?
  */
 function extend(run: RequestRun, r: ExtensionRequest): void {
   const c = run.actionContext();
-  const plan = planExtension({ regulation: c.regulation, type: c.type, receivedAt: c.receivedAt, currentDueAt: c.dueAt, extensionsUsed: c.extensionsUsed, requestedAt: c.now, pausedDays: c.pausedDays });
+  const plan = planExtension({ regulation: c.regulation, type: c.type, receivedAt: c.receivedAt, currentDueAt: c.dueAt, extensionsUsed: c.extensionsUsed, requestedAt: c.now, pausedDays: c.pausedDays, calendar: c.calendar });
   if (!plan.ok) throw ApplicationFailure.nonRetryable(plan.reason, plan.code);
   const previousDueAt = run.state.dueAt;
   run.state.extensionsUsed += 1;

@@ -4,3 +4,4 @@ export { deletionPush } from './deletion-push.ts';
 export { destinationDelivery } from './destinations.ts';
 export { suppressionLift } from './suppression.ts';
 export { recordedRequestsSweep } from './sweep.ts';
+export { appeal } from './appeal.ts';

@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HolidayCalendar } from '../domain/holidays.ts';
 import type {
   AssessmentDecision,
   CancellationRequest,
@@ -7,11 +8,12 @@ import type {
   LegalException,
   VerificationDecision,
 } from '../domain/actions.ts';
+import type { AppealDecision, AppealStatus } from '../domain/appeals.ts';
 import type { RegulationCode } from '../domain/regulations.ts';
 import type { RequestStatus, RequestType } from '../domain/request.ts';
 
 // Side-effect free: the API, the tests and the workflow all import these. Ids, codes and decisions only.
-export type { AssessmentDecision, CancellationRequest, CompletionRequest, ExtensionRequest, VerificationDecision };
+export type { AppealDecision, AssessmentDecision, CancellationRequest, CompletionRequest, ExtensionRequest, VerificationDecision };
 
 export interface RightsRequestInput {
   requestId: string;
@@ -27,6 +29,11 @@ export interface RightsRequestInput {
   reminderDaysBefore?: number[];
   /** Approve without staff assessment (policy per type, e.g. opt-outs). */
   autoApprove?: boolean;
+  /**
+   * The holidays the request counts with, made at intake (no personal data). Absent in workflows started before
+   * calendars travelled with requests: those count as they always did (domain/holidays.ts legacyCalendar).
+   */
+  calendar?: HolidayCalendar;
 }
 
 export interface RequestState {
@@ -80,3 +87,34 @@ export const cancelUpdate = defineUpdate<RequestState, [CancellationRequest]>('c
 export const completeUpdate = defineUpdate<RequestState, [CompletionRequest]>('complete');
 
 export const stateQuery = defineQuery<RequestState>('state');
+
+// Appeals (docs/appeals.md): one workflow per appeal, `appeal-<appeal id>`, linked to the appealed request by id.
+export interface AppealInput {
+  appealId: string;
+  requestId: string;
+  organizationId: string;
+  regulation: RegulationCode;
+  receivedAt: string;
+  dueAt: string;
+  /** Staff reminders this many days before the decision is due. */
+  reminderDaysBefore?: number[];
+}
+
+export interface AppealState {
+  appealId: string;
+  requestId: string;
+  status: AppealStatus;
+  receivedAt: string;
+  dueAt: string;
+  overdue: boolean;
+  remindersSent: number;
+  decision: { decision: AppealDecision['decision']; actor: string } | null;
+}
+
+export interface AppealResult {
+  appealId: string;
+  status: AppealStatus;
+}
+
+export const decideAppealUpdate = defineUpdate<AppealState, [AppealDecision]>('decideAppeal');
+export const appealStateQuery = defineQuery<AppealState>('appealState');

@@ -65,6 +65,7 @@ export class RequestRun {
       dueAt: new Date(this.state.dueAt),
       extensionsUsed: this.state.extensionsUsed,
       pausedDays: this.state.pausedDays,
+      calendar: this.input.calendar,
       now: new Date(),
       verificationRequired: this.input.verification === 'required',
       autoApprove: this.input.autoApprove ?? false,

@@ -165,7 +165,7 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
   /** UK GDPR: the days spent waiting for identity do not count; the due date moves by them (never under CCPA). */
   async function stopTheClock(pausedDays: number): Promise<void> {
     if (pausedDays < 1) return;
-    const moved = applyClockStop({ regulation: input.regulation, type: input.type, receivedAt: new Date(input.receivedAt), pausedDays, extended: state.extended });
+    const moved = applyClockStop({ regulation: input.regulation, type: input.type, receivedAt: new Date(input.receivedAt), pausedDays, extended: state.extended, calendar: input.calendar });
     if (moved.dueAt.toISOString() === state.dueAt) return;
     const previousDueAt = state.dueAt;
     state.pausedDays = pausedDays;

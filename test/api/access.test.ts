@@ -65,6 +65,16 @@ const ROUTES: RouteCase[] = [
     body: JSON.stringify({ reason: 'claim settled' }),
     expect: { ...act, owner: 404, admin: 404, dpo: 404, controller: 404 },
   },
+  // Allowed callers reach the handler: a GDPR request grants no appeal (409), and none was filed (404).
+  { route: 'POST /v1/requests/{id}/appeal', method: 'POST', path: (id) => `/v1/requests/${id}/appeal`, body: JSON.stringify({}), expect: act },
+  { route: 'GET /v1/requests/{id}/appeal', method: 'GET', path: (id) => `/v1/requests/${id}/appeal`, expect: { ...readRequest, owner: 404, admin: 404, dpo: 404, controller: 404, auditor: 404 } },
+  {
+    route: 'POST /v1/requests/{id}/appeal/decision',
+    method: 'POST',
+    path: (id) => `/v1/requests/${id}/appeal/decision`,
+    body: JSON.stringify({ decision: 'denied', reasons: 'no' }),
+    expect: { ...act, owner: 404, admin: 404, dpo: 404, controller: 404 },
+  },
   // Unauthenticated: the signature is the credential, whoever's bearer token comes along.
   { route: 'POST /v1/webhooks/requests', method: 'POST', path: () => '/v1/webhooks/requests', body: newRequest, expect: { owner: 401, admin: 401, dpo: 401, controller: 401, 'controller-other': 401, auditor: 401, anonymous: 401 } },
 ];

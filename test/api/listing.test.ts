@@ -50,7 +50,7 @@ describe('GET /v1/requests and GET /v1/stats', () => {
     assert.equal(new Set(seen.map((r) => r.id)).size, 5);
     const order = [...seen].sort((x, y) => (x.receivedAt === y.receivedAt ? (x.id < y.id ? 1 : -1) : x.receivedAt < y.receivedAt ? 1 : -1));
     assert.deepEqual(seen, order);
-    assert.deepEqual(Object.keys(seen[0]!).sort(), ['acknowledgeBy', 'channel', 'completedAt', 'dueAt', 'duplicateOf', 'id', 'organizationId', 'overLimit', 'overdue', 'receivedAt', 'regulation', 'status', 'subjectId', 'type', 'workflowId'], 'whitelisted fields only: the subject id, never the email');
+    assert.deepEqual(Object.keys(seen[0]!).sort(), ['acknowledgeBy', 'calendarId', 'channel', 'completedAt', 'dueAt', 'duplicateOf', 'id', 'organizationId', 'overLimit', 'overdue', 'receivedAt', 'regulation', 'status', 'subjectId', 'type', 'workflowId'], 'whitelisted fields only: the subject id, never the email');
   });
 
   test('filters: status, type, regulation, overdue, due before, received between', async () => {

@@ -33,6 +33,11 @@ const EXPECTED = [
   'GET /v1/subjects',
   'GET /v1/subjects/{did}',
   'POST /v1/requests/{id}/duplicate',
+  'POST /v1/requests/{id}/appeal',
+  'GET /v1/requests/{id}/appeal',
+  'POST /v1/requests/{id}/appeal/decision',
+  'GET /appeal/{token}',
+  'POST /appeal/{token}',
 ];
 // Served but deliberately not in the document: the documents themselves and the reference page's assets.
 const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name']);
@@ -92,8 +97,9 @@ describe('the OpenAPI document', () => {
         for (const [status, r] of Object.entries(op.responses)) {
           assert.ok(Object.values(r.content ?? {}).every((m) => m.schema), `${method} ${path} ${status} has a schema`);
         }
-        // The verification form posts nothing but its URL.
-        if (method === 'post' && !path.startsWith('/verify/')) assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
+        // The verification form posts nothing but its URL; the appeal page posts its form.
+        if (method === 'post' && path.startsWith('/appeal/')) assert.ok(op.requestBody?.content['application/x-www-form-urlencoded']?.schema, `${method} ${path} has a form schema`);
+        else if (method === 'post' && !path.startsWith('/verify/')) assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
       }
     }
   });

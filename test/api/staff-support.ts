@@ -8,7 +8,7 @@ import { createApp } from '../../src/api/app.ts';
 import type { RateLimitSettings } from '../../src/api/rate-limit.ts';
 import { insertRequest, markWorkflowStarted } from '../../src/db/requests.ts';
 import { ensureOrganization, generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
-import { computeDeadlines } from '../../src/domain/deadlines.ts';
+import { computeDeadlines } from '../support/deadlines.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';
 import { createLogger } from '../../src/platform/logger.ts';

@@ -5,7 +5,7 @@ import type { DatabasePool } from 'slonik';
 import type { App } from '../../src/api/app.ts';
 import { insertRequest, markWorkflowStarted } from '../../src/db/requests.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
-import { computeDeadlines } from '../../src/domain/deadlines.ts';
+import { computeDeadlines } from '../support/deadlines.ts';
 import { normalizeIdentifier, toDid } from '../../src/domain/subjects.ts';
 import { identifierHashes, subjectIdFor } from '../../src/platform/subject-keys.ts';
 import { json, TEST_SUBJECT_KEYS } from '../support/app.ts';

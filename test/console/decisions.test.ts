@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { json, testWorkflowSettings } from '../support/app.ts';
+import { json, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { assertAccessible, newContext, screenshots, signIn, startConsoleWithWorker, type serveApp } from '../support/console.ts';
 import { eventually } from '../support/requests.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
@@ -215,6 +215,66 @@ describe('staff console: deciding requests in the browser', () => {
     }
     await eventually(async () => ((await actions(id)).includes('request.in_assessment') ? true : undefined), 15_000, 'in assessment');
     assert.equal((await actions(id)).filter((a) => a === 'request.verified').length, 1, 'verified once');
+    await context.close();
+  });
+
+  test('a duplicate: staff see the request it repeats and merge it, or keep another; an auditor sees no form and is refused', async () => {
+    const email = `twice-${crypto.randomUUID().slice(0, 8)}@example.com`;
+    const open = async () => {
+      const res = await fetch(`${server.url}/v1/requests`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email } }) });
+      assert.equal(res.status, 201);
+      return (await json(res)) as { id: string; duplicateOf: string | null };
+    };
+    const first = await open();
+    const second = await open();
+    assert.equal(second.duplicateOf, first.id);
+    const auditor = (await tokenHeaders(suite.pg.pool, 'auditor')).authorization.slice('Bearer '.length);
+    const watching = await newContext(chromium);
+    const view = await watching.newPage();
+    await signIn(view, server.url, auditor);
+    await view.goto(`${server.url}/console/requests/${second.id}`);
+    assert.match(await view.locator('.actions').innerText(), new RegExp(`Possible duplicate\\s+The same subject asked for the same thing in request ${first.id.slice(0, 8)}.*Not decided`, 's'));
+    assert.equal(await view.locator(`form[action$="/duplicate"]`).count(), 0, 'no decision form for an auditor');
+    const forged = await view.request.post(`${server.url}/console/requests/${second.id}/duplicate`, {
+      form: { _csrf: await view.locator('input[name=_csrf]').first().inputValue(), idempotencyKey: crypto.randomUUID(), decision: 'merge' },
+      maxRedirects: 0,
+    });
+    assert.equal(forged.status(), 403);
+    await watching.close();
+
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/requests/${second.id}`);
+    const section = page.locator('section[aria-labelledby=dup-title]');
+    assert.equal(await section.getByRole('link', { name: first.id.slice(0, 8) }).getAttribute('href'), `/console/requests/${first.id}`);
+    await assertAccessible(page, 'a duplicate with its decision form');
+    await page.screenshot({ path: new URL('duplicate-desk.png', (await import('../support/console.ts')).SCREENSHOTS).pathname, fullPage: true });
+    const fields = { _csrf: await section.locator('input[name=_csrf]').inputValue(), idempotencyKey: await section.locator('input[name=idempotencyKey]').inputValue(), decision: 'merge' };
+    await page.getByLabel(/^Merge: close this request/).check();
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    assert.match(await page.getByRole('status').innerText(), /Merged: this request is closed as a duplicate/);
+    assert.match(await section.innerText(), /Merged into it by test-dpo-/);
+    // The workflow closes it as cancelled (its projection follows the Update).
+    await eventually(async () => {
+      await page.reload();
+      return (await statusWord(page)) === 'Cancelled' ? true : undefined;
+    }, 15_000, 'the duplicate to be cancelled');
+    // The same form again (a refresh of the POST) answers as the first did, and nothing is recorded twice.
+    const replay = await page.request.post(`${server.url}/console/requests/${second.id}/duplicate`, { form: fields, maxRedirects: 0 });
+    assert.equal(replay.status(), 303);
+    assert.equal(replay.headers().location, `/console/requests/${second.id}?done=duplicate-merged`);
+    assert.deepEqual((await actions(second.id)).filter((a) => a.startsWith('duplicate.')), ['duplicate.merged']);
+
+    // A third request repeats the first again; kept, both go on.
+    const third = await open();
+    assert.equal(third.duplicateOf, first.id);
+    await page.goto(`${server.url}/console/requests/${third.id}`);
+    await page.getByLabel('Keep: both requests go on').check();
+    await page.getByRole('button', { name: 'Record decision' }).click();
+    assert.match(await page.getByRole('status').innerText(), /Kept: both requests go on/);
+    assert.notEqual(await statusWord(page), 'Cancelled');
+    assert.deepEqual((await actions(third.id)).filter((a) => a.startsWith('duplicate.')), ['duplicate.kept']);
     await context.close();
   });
 });

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { json, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
-import { assertAccessible, newContext, signIn, startConsoleWithWorker, type serveApp } from '../support/console.ts';
+import { assertAccessible, newContext, screenshots, signIn, startConsoleWithWorker, type serveApp } from '../support/console.ts';
 import { eventually } from '../support/requests.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
 
@@ -85,7 +85,7 @@ describe('staff console: lifting suppressions and legal holds', () => {
     await context.close();
   });
 
-  test('the notification badge counts an overdue request received long ago; marking all read clears it', async () => {
+  test('the notification badge counts an overdue request received long ago; marking one read counts one less, all read clears it', async () => {
     const context = await newContext(chromium);
     const page = await context.newPage();
     const dpo = (await tokenHeaders(suite.pg.pool, 'dpo')).authorization.slice('Bearer '.length);
@@ -104,6 +104,14 @@ describe('staff console: lifting suppressions and legal holds', () => {
     assert.ok(Number((await page.locator('.bell .count').innerText()).replace(/\D/g, '')) >= 2, 'new request and overdue');
     await assertAccessible(page, 'notifications');
     await page.screenshot({ path: new URL('notifications-desk.png', (await import('../support/console.ts')).SCREENSHOTS).pathname });
+    // One read on its own: the badge counts one less, the row says Read; then all.
+    const unread = Number((await page.locator('.bell .count').innerText()).replace(/\D/g, ''));
+    const overdue = page.locator('tr.unread', { has: page.getByRole('link', { name: id.slice(0, 8) }) }).filter({ hasText: 'Overdue' });
+    await overdue.getByRole('button', { name: /^Mark read: Overdue/ }).click();
+    assert.equal(Number((await page.locator('.bell .count').innerText()).replace(/\D/g, '')), unread - 1);
+    const read = page.locator('table.notifications tr', { has: page.getByRole('link', { name: id.slice(0, 8) }) }).filter({ hasText: 'Overdue' });
+    assert.match(await read.locator('td[data-label=Read]').innerText(), /^Read$/);
+    assert.equal((await page.request.post(`${server.url}/console/notifications/999999999/read`, { form: { _csrf: await page.locator('input[name=_csrf]').first().inputValue() }, maxRedirects: 0 })).status(), 404);
     await page.getByRole('button', { name: 'Mark all as read' }).click();
     assert.equal(await page.locator('.bell .count').count(), 0);
     assert.equal(await page.locator('tr.unread').count(), 0);
@@ -112,4 +120,28 @@ describe('staff console: lifting suppressions and legal holds', () => {
 
   const suppressionId = (requestId: string) =>
     suite.pg.pool.oneFirst(sql.type(z.object({ suppression_id: z.string() }))`select suppression_id::text from dsrflow.suppression_lifts where request_id = ${requestId}`);
+
+  test('the customer profile shows the subject’s requests and suppressions, whichever identifier each request gave', async () => {
+    const tag = crypto.randomUUID().slice(0, 8);
+    const email = `profile-${tag}@example.com`;
+    const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    await suite.pg.pool.query(sql.unsafe`
+      insert into warehouse.users (customer_id, email, first_name, last_name, country, phone, created_at)
+      values (${`cus_profile_${tag}`}, ${email}, 'Pat', 'Profile', 'US', ${phone}, now())`);
+    // One by the email written differently, one by phone with another address: both the same person.
+    const optOut = await open({ type: 'noSale', regulation: 'CCPA', subject: { email: email.toUpperCase() } });
+    const byPhone = await open({ type: 'access', regulation: 'GDPR', subject: { email: `elsewhere-${tag}@example.net`, phone } });
+    await eventually(async () => ((await statusOf(optOut)) === 'completed' ? true : undefined), 20_000, 'the opt-out to complete');
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, token);
+    await page.goto(`${server.url}/console/customers?email=${encodeURIComponent(email)}`);
+    const theirs = await page.locator('section[aria-labelledby=h-their]').innerText();
+    assert.match(theirs, new RegExp(`${optOut.slice(0, 8)}\\s+Completed`));
+    assert.match(theirs, new RegExp(`${byPhone.slice(0, 8)}\\s+`));
+    assert.match(theirs, /Subject did:dsrflow:[0-9a-f]{32}/);
+    assert.match(await page.locator('section[aria-labelledby=h-suppressions]').innerText(), new RegExp(`Sale sharing \\(Opt out of sale\\) since .* by request ${optOut.slice(0, 8)}`));
+    await screenshots(context, page.url(), 'customer-subject');
+    await context.close();
+  });
 });

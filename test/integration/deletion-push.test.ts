@@ -238,7 +238,8 @@ test('migration 011 moves the rows the ledger still had pending to the queue, wi
   const pool = await freshDatabase(name, { migrations: 10 });
   try {
     await ensureOrganization(pool, 'default');
-    const [pending, pushed] = [await recordRequest(pool, { type: 'erasure', regulation: 'UK_GDPR' }), await recordRequest(pool, { type: 'erasure' })];
+    // Recorded on the schema before migration 023: no calendar column yet.
+    const [pending, pushed] = [await recordRequest(pool, { type: 'erasure', regulation: 'UK_GDPR', withoutCalendar: true }), await recordRequest(pool, { type: 'erasure', withoutCalendar: true })];
     await pool.query(sql.unsafe`
       insert into dsrflow.deletion_outbox (request_id, user_key, regulation, requested_at, pushed_at)
       values (${pending.row.id}, '601', 'UK_GDPR', '2026-11-01T10:00:00Z', null), (${pushed.row.id}, '602', 'GDPR', '2026-11-01T09:00:00Z', now())`);
@@ -284,7 +285,7 @@ test('migration 013: rows queued before it, and a deletion_requests table made b
   const pool = await freshDatabase(name, { migrations: 12 });
   try {
     await ensureOrganization(pool, 'default');
-    const before = await recordRequest(pool, { type: 'erasure' });
+    const before = await recordRequest(pool, { type: 'erasure', withoutCalendar: true });
     await enqueueDeletion(pool, before.row.id, '701');
     // The warehouse table as a worker before 013 made it, with a row it pushed.
     await pool.query(sql.unsafe`create schema migration_013`);

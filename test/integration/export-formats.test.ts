@@ -55,7 +55,7 @@ describe('access export: every format read back by an independent parser matches
 
   test('CSV: a zip with one CSV per model and a manifest whose hashes match the files', async () => {
     const zip = await unzip(files.get('csv')!);
-    assert.deepEqual([...zip.keys()], [...MODEL_ORDER.map((m) => `${m}.csv`), 'manifest.json']);
+    assert.deepEqual([...zip.keys()], ['disclosures.txt', ...MODEL_ORDER.map((m) => `${m}.csv`), 'manifest.json']);
     const manifest = JSON.parse(zip.get('manifest.json')!.toString('utf8'));
     assert.equal(manifest.requestId, requestId);
     assert.ok(!Number.isNaN(Date.parse(manifest.generatedAt)));

@@ -9,6 +9,7 @@ import yauzl from 'yauzl';
 import { z } from 'zod';
 import { createExportActivities, type ExportDeps } from '../../src/activities/export/index.ts';
 import type { ExportFormat } from '../../src/domain/data-model.ts';
+import type { RegulationCode } from '../../src/domain/regulations.ts';
 import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { createDatabasePool } from '../../src/db/pool.ts';
@@ -70,14 +71,14 @@ export async function exportHarness(pool: DatabasePool, opts: Pick<ExportDeps, '
 }
 
 /** Records a request (access unless said) as the API would, for the given identifiers (and export formats, if given). */
-export async function requestFor(pool: DatabasePool, subject: { email: string; customerId?: string }, type: 'access' | 'erasure' = 'access', exportFormats?: ExportFormat[]) {
+export async function requestFor(pool: DatabasePool, subject: { email: string; customerId?: string }, type: 'access' | 'erasure' = 'access', exportFormats?: ExportFormat[], regulation: RegulationCode = 'GDPR') {
   const id = randomUUID();
   const now = new Date().toISOString();
   await insertRequest(pool, {
     id,
     organizationId: 'default',
     type,
-    regulation: 'GDPR',
+    regulation,
     channel: 'api',
     receivedAt: now,
     dueAt: now,

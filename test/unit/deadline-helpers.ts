@@ -1,6 +1,6 @@
 // Shared by the deadline tests: short ways to ask for a due date or an extension plan.
 
-import { computeDeadlines, planExtension, type ExtensionPlan } from '../../src/domain/deadlines.ts';
+import { computeDeadlines, planExtension, type ExtensionPlan } from '../support/deadlines.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyClockStop, computeDeadlines } from '../../src/domain/deadlines.ts';
+import { applyClockStop, computeDeadlines } from '../support/deadlines.ts';
 import { at, codeOf, dueOn, extend } from './deadline-helpers.ts';
 
 describe('CCPA: know, delete, correct', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { applyClockStop, computeDeadlines, reminderInstants } from '../../src/domain/deadlines.ts';
+import { applyClockStop, computeDeadlines, reminderInstants } from '../support/deadlines.ts';
 import { at, codeOf, dueOn, extend } from './deadline-helpers.ts';
 
 describe('GDPR: one month per Reg. 1182/71 as read by EDPB 01/2022', () => {
@@ -168,9 +168,15 @@ describe('errors', () => {
     assert.throws(() => computeDeadlines({ regulation: 'UCPA', type: 'rectify', receivedAt }), codeOf('REGULATION.TYPE_NOT_ALLOWED'));
   });
 
-  test('a date outside the holiday data throws CALENDAR.OUT_OF_RANGE', () => {
-    assert.throws(() => dueOn('UK_GDPR', '2030-12-15'), codeOf('CALENDAR.OUT_OF_RANGE')); // due Jan 2031
-    assert.throws(() => dueOn('CCPA', '2023-12-20'), codeOf('CALENDAR.OUT_OF_RANGE')); // acknowledgement in 2023
+  test('no year limit: the dates that used to fall outside the tables are counted', () => {
+    assert.equal(dueOn('UK_GDPR', '2030-12-15'), '2031-01-15');
+    // 20 Dec 2023: 10 California business days skip Christmas and New Year -> Fri 5 Jan 2024.
+    assert.equal(computeDeadlines({ regulation: 'CCPA', type: 'access', receivedAt: at('2023-12-20T18:00:00Z') }).acknowledgeBy?.toISOString(), '2024-01-06T07:59:59.999Z');
+  });
+
+  test('a date outside the calendar handed in throws CALENDAR.OUT_OF_RANGE rather than guess', () => {
+    const short = { id: 'GB-EAW', from: '2030-01-01', to: '2030-12-31', holidays: [], source: 'test' } as const;
+    assert.throws(() => computeDeadlines({ regulation: 'UK_GDPR', type: 'access', receivedAt: at('2030-12-15T12:00:00Z'), calendar: short }), codeOf('CALENDAR.OUT_OF_RANGE'));
   });
 
   test('invalid instants and counts throw', () => {

@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { addCalendarDays, dayOfWeek } from '../../src/domain/dates.ts';
-import { DATED_CALENDAR_IDS, HOLIDAY_DATA } from '../../src/domain/holiday-data.ts';
-import {
-  addBusinessDays,
-  coveredYears,
-  holidaysIn,
-  isWorkingDay,
-  nextWorkingDay,
-} from '../../src/domain/holidays.ts';
+import type { CalendarId } from '../../src/domain/calendars.ts';
+import { addBusinessDays, checkedCalendar, isWorkingDay, nextWorkingDay, WEEKENDS_ONLY, type HolidayCalendar } from '../../src/domain/holidays.ts';
+import { holidayCalendar, holidaysOf } from '../../src/platform/holiday-calendars.ts';
+import { DATED_CALENDAR_IDS, HOLIDAY_DATA } from '../fixtures/holiday-vectors-2024-2030.ts';
 
 const YEARS = [2024, 2025, 2026, 2027, 2028, 2029, 2030];
 
@@ -26,41 +22,21 @@ const easterPlus = (year: number, days: number): string => addCalendarDays(EASTE
 
 const codeOf = (code: string) => (error: unknown) => (error as { code?: string }).code === code;
 
-describe('holiday data', () => {
-  const expectedCounts: Record<string, Record<number, number>> = {
-    'US-CA': { 2024: 11, 2025: 11, 2026: 11, 2027: 11, 2028: 11, 2029: 11, 2030: 11 },
-    // 1 Jan 2028 is a Saturday: observed Friday 31 Dec 2027, so 2027 has 12 dates and 2028 has 10.
-    'US-FED': { 2024: 11, 2025: 11, 2026: 11, 2027: 12, 2028: 10, 2029: 11, 2030: 11 },
-    'GB-EAW': { 2024: 8, 2025: 8, 2026: 8, 2027: 8, 2028: 8, 2029: 8, 2030: 8 },
-    IE: { 2024: 10, 2025: 10, 2026: 10, 2027: 10, 2028: 10, 2029: 10, 2030: 10 },
-    DE: { 2024: 9, 2025: 9, 2026: 9, 2027: 9, 2028: 9, 2029: 9, 2030: 9 },
-    BR: { 2024: 10, 2025: 10, 2026: 10, 2027: 10, 2028: 10, 2029: 10, 2030: 10 },
-    'CA-FED': { 2024: 10, 2025: 10, 2026: 10, 2027: 10, 2028: 10, 2029: 10, 2030: 10 },
-  };
+// Calendars as intake makes them (src/platform/holiday-calendars.ts), one per id, covering 2024-2030.
+const made = new Map<string, HolidayCalendar>();
+const cal = (id: string): HolidayCalendar => {
+  if (!made.has(id)) made.set(id, holidayCalendar(id as CalendarId, 2024, 2030));
+  return made.get(id)!;
+};
+const holidaysIn = (id: string, year: number) => holidaysOf(id as CalendarId, year);
+const weekdayHolidays = (id: string, year: number) => holidaysIn(id, year).filter((d) => ![0, 6].includes(dayOfWeek(d)));
 
+describe('holiday library against the hand-checked tables of 2024-2030', () => {
   for (const calendarId of DATED_CALENDAR_IDS) {
-    test(`${calendarId}: covers 2024-2030 with the expected number of dates per year`, () => {
-      assert.deepEqual(coveredYears(calendarId), { from: 2024, to: 2030 });
-      for (const year of YEARS) assert.equal(holidaysIn(calendarId, year).length, expectedCounts[calendarId]?.[year], `${year}`);
-    });
-
-    test(`${calendarId}: dates are valid, sorted, unique and filed under their own year`, () => {
-      for (const [year, dates] of Object.entries(HOLIDAY_DATA[calendarId].holidays)) {
-        assert.deepEqual([...dates].sort(), dates);
-        assert.equal(new Set(dates).size, dates.length);
-        for (const date of dates) {
-          assert.equal(date.slice(0, 4), year);
-          assert.doesNotThrow(() => dayOfWeek(date));
-        }
-      }
-    });
-  }
-
-  // These calendars move weekend holidays to weekdays, so every listed date must be Monday-Friday.
-  for (const calendarId of ['US-FED', 'GB-EAW', 'CA-FED'] as const) {
-    test(`${calendarId}: observed dates are all weekdays`, () => {
+    test(`${calendarId}: the same weekday holidays as the old table in every year`, () => {
       for (const year of YEARS) {
-        for (const date of holidaysIn(calendarId, year)) assert.ok(![0, 6].includes(dayOfWeek(date)), date);
+        const expected = (HOLIDAY_DATA[calendarId].holidays[year] ?? []).filter((d) => ![0, 6].includes(dayOfWeek(d)));
+        assert.deepEqual(weekdayHolidays(calendarId, year), expected, `${calendarId} ${year}`);
       }
     });
   }
@@ -120,89 +96,91 @@ describe('holiday data', () => {
 
 describe('isWorkingDay', () => {
   test('weekends are never working days', () => {
-    assert.equal(isWorkingDay('GB-EAW', '2026-03-07'), false); // Saturday
-    assert.equal(isWorkingDay('GB-EAW', '2026-03-08'), false); // Sunday
-    assert.equal(isWorkingDay('GB-EAW', '2026-03-09'), true); // Monday
+    assert.equal(isWorkingDay(cal('GB-EAW'), '2026-03-07'), false); // Saturday
+    assert.equal(isWorkingDay(cal('GB-EAW'), '2026-03-08'), false); // Sunday
+    assert.equal(isWorkingDay(cal('GB-EAW'), '2026-03-09'), true); // Monday
   });
 
   test('listed holidays are not working days, others are', () => {
-    assert.equal(isWorkingDay('GB-EAW', '2026-04-03'), false); // Good Friday
-    assert.equal(isWorkingDay('IE', '2026-04-03'), true); // Good Friday is a working day in Ireland
-    assert.equal(isWorkingDay('US-CA', '2026-11-27'), false);
-    assert.equal(isWorkingDay('US-FED', '2026-11-27'), true); // the day after Thanksgiving is not federal
+    assert.equal(isWorkingDay(cal('GB-EAW'), '2026-04-03'), false); // Good Friday
+    assert.equal(isWorkingDay(cal('IE'), '2026-04-03'), true); // Good Friday is a working day in Ireland
+    assert.equal(isWorkingDay(cal('US-CA'), '2026-11-27'), false);
+    assert.equal(isWorkingDay(cal('US-FED'), '2026-11-27'), true); // the day after Thanksgiving is not federal
   });
 
   test('WEEKENDS knows no holidays and covers every year', () => {
-    assert.equal(isWorkingDay('WEEKENDS', '2026-12-25'), true);
-    assert.equal(isWorkingDay('WEEKENDS', '1999-12-31'), true);
-    assert.equal(isWorkingDay('WEEKENDS', '2100-01-02'), false); // Saturday
-    assert.equal(coveredYears('WEEKENDS'), null);
+    assert.equal(isWorkingDay(WEEKENDS_ONLY, '2026-12-25'), true);
+    assert.equal(isWorkingDay(WEEKENDS_ONLY, '1999-12-31'), true);
+    assert.equal(isWorkingDay(WEEKENDS_ONLY, '2100-01-02'), false); // Saturday
+    assert.deepEqual([WEEKENDS_ONLY.from, WEEKENDS_ONLY.to], ['1000-01-01', '9999-12-31']);
   });
 
-  test('a date outside the covered years throws CALENDAR.OUT_OF_RANGE naming calendar and year', () => {
-    assert.throws(() => isWorkingDay('GB-EAW', '2031-01-02'), (error: unknown) => {
+  test('a date outside the calendar handed in throws CALENDAR.OUT_OF_RANGE naming calendar and date', () => {
+    assert.throws(() => isWorkingDay(cal('GB-EAW'), '2031-01-02'), (error: unknown) => {
       const { code, message } = error as { code: string; message: string };
-      return code === 'CALENDAR.OUT_OF_RANGE' && message.includes('GB-EAW') && message.includes('2031');
+      return code === 'CALENDAR.OUT_OF_RANGE' && message.includes('GB-EAW') && message.includes('2031-01-02');
     });
-    assert.throws(() => isWorkingDay('US-CA', '2023-12-29'), codeOf('CALENDAR.OUT_OF_RANGE'));
+    assert.throws(() => isWorkingDay(cal('US-CA'), '2023-12-29'), codeOf('CALENDAR.OUT_OF_RANGE'));
     // Even a Saturday: the calendar cannot know, so it does not guess.
-    assert.throws(() => isWorkingDay('DE', '2031-01-04'), codeOf('CALENDAR.OUT_OF_RANGE'));
-    assert.throws(() => holidaysIn('BR', 2031), codeOf('CALENDAR.OUT_OF_RANGE'));
+    assert.throws(() => isWorkingDay(cal('DE'), '2031-01-04'), codeOf('CALENDAR.OUT_OF_RANGE'));
   });
 
-  test('unknown calendar and malformed date throw coded errors', () => {
-    assert.throws(() => isWorkingDay('FR', '2026-01-05'), codeOf('CALENDAR.UNKNOWN'));
-    assert.throws(() => isWorkingDay('GB-EAW', '2026-02-30'), codeOf('DATE.INVALID'));
-    assert.throws(() => isWorkingDay('GB-EAW', '5 March 2026'), codeOf('DATE.INVALID'));
+  test('a calendar read from outside is checked: unknown id, malformed dates', () => {
+    assert.throws(() => checkedCalendar({ ...cal('FR'), id: 'XX' }), codeOf('CALENDAR.INVALID'));
+    assert.throws(() => checkedCalendar({ ...cal('FR'), holidays: ['2026-02-30'] }), codeOf('CALENDAR.INVALID'));
+    assert.throws(() => checkedCalendar(null), codeOf('CALENDAR.INVALID'));
+    assert.equal(checkedCalendar(JSON.parse(JSON.stringify(cal('FR')))).id, 'FR');
+    assert.throws(() => isWorkingDay(cal('GB-EAW'), '2026-02-30'), codeOf('DATE.INVALID'));
+    assert.throws(() => isWorkingDay(cal('GB-EAW'), '5 March 2026'), codeOf('DATE.INVALID'));
   });
 });
 
 describe('nextWorkingDay', () => {
   test('returns the date itself when it is a working day', () => {
-    assert.equal(nextWorkingDay('GB-EAW', '2026-03-09'), '2026-03-09');
+    assert.equal(nextWorkingDay(cal('GB-EAW'), '2026-03-09'), '2026-03-09');
   });
 
   test('rolls over weekends and holidays', () => {
-    assert.equal(nextWorkingDay('GB-EAW', '2026-02-28'), '2026-03-02'); // Saturday -> Monday
-    assert.equal(nextWorkingDay('GB-EAW', '2026-04-03'), '2026-04-07'); // Good Friday -> Tuesday after Easter Monday
-    assert.equal(nextWorkingDay('GB-EAW', '2026-12-25'), '2026-12-29'); // Christmas, weekend, Boxing Day substitute
-    assert.equal(nextWorkingDay('GB-EAW', '2027-12-25'), '2027-12-29'); // two substitute days
-    assert.equal(nextWorkingDay('DE', '2025-04-18'), '2025-04-22'); // Karfreitag -> after Ostermontag
-    assert.equal(nextWorkingDay('WEEKENDS', '2025-04-18'), '2025-04-18');
+    assert.equal(nextWorkingDay(cal('GB-EAW'), '2026-02-28'), '2026-03-02'); // Saturday -> Monday
+    assert.equal(nextWorkingDay(cal('GB-EAW'), '2026-04-03'), '2026-04-07'); // Good Friday -> Tuesday after Easter Monday
+    assert.equal(nextWorkingDay(cal('GB-EAW'), '2026-12-25'), '2026-12-29'); // Christmas, weekend, Boxing Day substitute
+    assert.equal(nextWorkingDay(cal('GB-EAW'), '2027-12-25'), '2027-12-29'); // two substitute days
+    assert.equal(nextWorkingDay(cal('DE'), '2025-04-18'), '2025-04-22'); // Karfreitag -> after Ostermontag
+    assert.equal(nextWorkingDay(WEEKENDS_ONLY, '2025-04-18'), '2025-04-18');
   });
 
-  test('throws for a date in an uncovered year', () => {
-    assert.throws(() => nextWorkingDay('GB-EAW', '2031-01-01'), codeOf('CALENDAR.OUT_OF_RANGE'));
+  test('throws for a date outside the calendar handed in', () => {
+    assert.throws(() => nextWorkingDay(cal('GB-EAW'), '2031-01-01'), codeOf('CALENDAR.OUT_OF_RANGE'));
   });
 });
 
 describe('addBusinessDays', () => {
   test('n = 0 returns the start date', () => {
-    assert.equal(addBusinessDays('US-CA', '2026-03-09', 0), '2026-03-09');
+    assert.equal(addBusinessDays(cal('US-CA'), '2026-03-09', 0), '2026-03-09');
   });
 
   test('does not count the start day and skips weekends', () => {
-    assert.equal(addBusinessDays('WEEKENDS', '2026-03-06', 1), '2026-03-09'); // Friday -> Monday
-    assert.equal(addBusinessDays('WEEKENDS', '2026-03-07', 1), '2026-03-09'); // Saturday start
-    assert.equal(addBusinessDays('WEEKENDS', '2026-03-02', 10), '2026-03-16');
+    assert.equal(addBusinessDays(WEEKENDS_ONLY, '2026-03-06', 1), '2026-03-09'); // Friday -> Monday
+    assert.equal(addBusinessDays(WEEKENDS_ONLY, '2026-03-07', 1), '2026-03-09'); // Saturday start
+    assert.equal(addBusinessDays(WEEKENDS_ONLY, '2026-03-02', 10), '2026-03-16');
   });
 
   test('skips California holidays around Thanksgiving', () => {
     // Fri 20 Nov 2026: 23, 24, 25, (26, 27 holidays), 30, 1, 2, 3, 4, 7, 8.
-    assert.equal(addBusinessDays('US-CA', '2026-11-20', 10), '2026-12-08');
-    assert.equal(addBusinessDays('US-FED', '2026-11-20', 10), '2026-12-07'); // federal: only Thanksgiving
-    assert.equal(addBusinessDays('US-CA', '2026-11-25', 1), '2026-11-30');
+    assert.equal(addBusinessDays(cal('US-CA'), '2026-11-20', 10), '2026-12-08');
+    assert.equal(addBusinessDays(cal('US-FED'), '2026-11-20', 10), '2026-12-07'); // federal: only Thanksgiving
+    assert.equal(addBusinessDays(cal('US-CA'), '2026-11-25', 1), '2026-11-30');
   });
 
   test('skips Christmas and New Year', () => {
     // Thu 24 Dec 2026: (25), 28, 29, 30, 31, (1 Jan), 4, 5, 6, 7, 8, 11.
-    assert.equal(addBusinessDays('US-CA', '2026-12-24', 10), '2027-01-11');
+    assert.equal(addBusinessDays(cal('US-CA'), '2026-12-24', 10), '2027-01-11');
   });
 
   test('rejects negative or fractional counts, and runs into uncovered years loudly', () => {
-    assert.throws(() => addBusinessDays('US-CA', '2026-03-09', -1), codeOf('CALENDAR.INVALID_ARGUMENT'));
-    assert.throws(() => addBusinessDays('US-CA', '2026-03-09', 1.5), codeOf('CALENDAR.INVALID_ARGUMENT'));
-    assert.throws(() => addBusinessDays('US-CA', '2030-12-20', 10), codeOf('CALENDAR.OUT_OF_RANGE'));
-    assert.throws(() => addBusinessDays('US-CA', '2031-01-06', 0), codeOf('CALENDAR.OUT_OF_RANGE'));
+    assert.throws(() => addBusinessDays(cal('US-CA'), '2026-03-09', -1), codeOf('CALENDAR.INVALID_ARGUMENT'));
+    assert.throws(() => addBusinessDays(cal('US-CA'), '2026-03-09', 1.5), codeOf('CALENDAR.INVALID_ARGUMENT'));
+    assert.throws(() => addBusinessDays(cal('US-CA'), '2030-12-20', 10), codeOf('CALENDAR.OUT_OF_RANGE'));
+    assert.throws(() => addBusinessDays(cal('US-CA'), '2031-01-06', 0), codeOf('CALENDAR.OUT_OF_RANGE'));
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { localDateOf } from '../../src/domain/dates.ts';
-import { isCalendarId } from '../../src/domain/holidays.ts';
+import { CALENDARS, isCalendarId } from '../../src/domain/calendars.ts';
 import {
   allowedTypes,
   isTypeAllowed,
@@ -26,9 +26,14 @@ describe('regulation table', () => {
       const rule = REGULATIONS[code];
       assert.doesNotThrow(() => localDateOf(new Date(0), rule.timeZone));
       assert.ok(isCalendarId(rule.calendarId));
-      for (const [calendarId, timeZone] of Object.entries(rule.selectableCalendars)) {
+      for (const calendarId of rule.selectableCalendars) {
         assert.ok(isCalendarId(calendarId), calendarId);
-        assert.doesNotThrow(() => localDateOf(new Date(0), timeZone ?? ''));
+        assert.doesNotThrow(() => localDateOf(new Date(0), CALENDARS[calendarId].timeZone));
+      }
+      if (rule.appeal !== null) {
+        assert.equal(rule.appeal.decisionWithin.unit, 'calendarDays');
+        assert.ok(rule.appeal.source.length > 0);
+        if (rule.appeal.extension) assert.equal(rule.appeal.extension.maxTotal.amount, rule.appeal.decisionWithin.amount + rule.appeal.extension.by.amount);
       }
       assert.ok(rule.allowedTypes.length > 0);
       for (const type of rule.allowedTypes) {
@@ -66,6 +71,21 @@ describe('regulation table', () => {
       TDPSA: ['America/Chicago', 'US-FED'],
       LGPD: ['America/Sao_Paulo', 'BR'],
       PIPEDA: ['America/Toronto', 'CA-FED'],
+      OCPA: ['America/Los_Angeles', 'US-FED'],
+      MTCDPA: ['America/Denver', 'US-FED'],
+      ICDPA: ['America/Chicago', 'US-FED'],
+      DPDPA: ['America/New_York', 'US-FED'],
+      NEDPA: ['America/Chicago', 'US-FED'],
+      NHPA: ['America/New_York', 'US-FED'],
+      NJDPA: ['America/New_York', 'US-FED'],
+      TIPA: ['America/Chicago', 'US-FED'],
+      MNCDPA: ['America/Chicago', 'US-FED'],
+      MODPA: ['America/New_York', 'US-FED'],
+      INCDPA: ['America/Indiana/Indianapolis', 'US-FED'],
+      KCDPA: ['America/New_York', 'US-FED'],
+      RIDTPPA: ['America/New_York', 'US-FED'],
+      QC_LAW25: ['America/Toronto', 'CA-QC'],
+      FADP: ['Europe/Zurich', 'CH'],
     };
     for (const code of REGULATION_CODES) {
       assert.deepEqual([REGULATIONS[code].timeZone, REGULATIONS[code].calendarId], expected[code], code);

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { describe, test } from 'node:test';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
-import { applyClockStop, computeDeadlines } from '../../src/domain/deadlines.ts';
+import { applyClockStop, computeDeadlines } from '../support/deadlines.ts';
 import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, stateQuery, verificationSignal, verifyUpdate } from '../../src/workflows/messages.ts';
 import { scheduledActivities } from '../support/history.ts';
 import { eventually } from '../support/requests.ts';
@@ -68,25 +70,33 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
 
   test('UK GDPR stops the clock while waiting for identity; CCPA never moves its deadline', async () => {
     const uk = await suite.h.start({ type: 'access', regulation: 'UK_GDPR' });
+    // Opened before calendars travelled with requests: its workflow has none and counts with the frozen list.
+    const legacy = await suite.h.start({ type: 'access', regulation: 'UK_GDPR', withoutCalendar: true });
     const ccpa = await suite.h.start({ type: 'access', regulation: 'CCPA' });
     await suite.h.withWorker(async () => {
       await reach(uk.handle, 'awaiting_verification');
+      await reach(legacy.handle, 'awaiting_verification');
       await reach(ccpa.handle, 'awaiting_verification');
       await suite.env.sleep(5 * DAY + 60_000);
       const ukState = await uk.handle.executeUpdate(verifyUpdate, { args: [verified] });
       const ccpaState = await ccpa.handle.executeUpdate(verifyUpdate, { args: [verified] });
+      const legacyState = await legacy.handle.executeUpdate(verifyUpdate, { args: [verified] });
       // The update answers once the workflow has acted on it: verified, the clock stopped, in assessment.
       assert.equal(ukState.status, 'in_assessment');
       assert.equal(ccpaState.status, 'in_assessment');
       const expected = applyClockStop({ regulation: 'UK_GDPR', type: 'access', receivedAt: new Date(uk.row.received_at), pausedDays: 5, extended: false });
       assert.equal(ukState.dueAt, expected.dueAt.toISOString(), 'the answer carries the moved due date');
+      assert.equal(legacyState.dueAt, applyClockStop({ regulation: 'UK_GDPR', type: 'access', receivedAt: new Date(legacy.row.received_at), pausedDays: 5, extended: false }).dueAt.toISOString(), 'a request without a calendar lands where it always would have');
       assert.equal((await uk.handle.query(stateQuery)).dueAt, expected.dueAt.toISOString());
       assert.equal((await uk.handle.query(stateQuery)).pausedDays, 5);
       assert.equal((await ccpa.handle.query(stateQuery)).dueAt, ccpa.row.due_at, 'CCPA counts from receipt whatever verification took');
       assert.equal(ccpaState.pausedDays, 0);
-      for (const r of [uk, ccpa]) await r.handle.executeUpdate(cancelUpdate, { args: [{ reason: 'withdrawn_by_subject', actor: staff }] });
+      for (const r of [uk, legacy, ccpa]) await r.handle.executeUpdate(cancelUpdate, { args: [{ reason: 'withdrawn_by_subject', actor: staff }] });
       await settled(uk.handle);
+      await settled(legacy.handle);
       await settled(ccpa.handle);
+      // A history whose input carries the calendar, for test/workflow/replay.test.ts.
+      if (process.env.RECORD_HISTORIES) writeFileSync('test/fixtures/histories/uk-gdpr-clock-stopped-with-calendar.binpb', proto.temporal.api.history.v1.History.encode(await uk.handle.fetchHistory()).finish());
     });
     assert.equal((await findRequest(suite.pg.pool, uk.row.id))?.paused_days, 5);
     assert.ok((await listRequestEvents(suite.pg.pool, uk.row.id)).some((e) => e.action === 'deadline.clock_stopped'));

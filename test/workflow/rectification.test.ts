@@ -6,7 +6,7 @@ import proto from '@temporalio/proto';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { insertRequest } from '../../src/db/requests.ts';
-import { computeDeadlines } from '../../src/domain/deadlines.ts';
+import { computeDeadlines } from '../support/deadlines.ts';
 import { startRequestWorkflow, workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
 import type { rightsRequest } from '../../src/workflows/rights-request.ts';

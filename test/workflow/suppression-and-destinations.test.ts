@@ -6,7 +6,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
-import { computeDeadlines } from '../../src/domain/deadlines.ts';
+import { computeDeadlines } from '../support/deadlines.ts';
 import { deliveryWorkflowId, type destinationDelivery } from '../../src/workflows/destinations.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';

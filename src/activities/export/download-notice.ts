@@ -19,7 +19,7 @@ export const skippedFormatLines = (skipped: readonly SkippedFormat[], filesWritt
       `a longer document is too slow to open and read. ${filesWritten > 1 ? 'The files above hold' : 'The file above holds'} all of your data.`,
   );
 
-export function downloadLinkEmail(f: { requestId: string; links: readonly string[]; expiresAt: string; skipped: readonly SkippedFormat[] }) {
+export function downloadLinkEmail(f: { requestId: string; links: readonly string[]; expiresAt: string; skipped: readonly SkippedFormat[]; disclosure?: readonly string[] }) {
   const many = f.links.length > 1;
   const skipped = f.skipped.length > 0 ? `\n${f.skipped.length > 1 ? 'Formats' : 'A format'} you asked for could not be made:\n${skippedFormatLines(f.skipped, f.links.length).join('\n')}\n` : '';
   return {
@@ -29,7 +29,8 @@ export function downloadLinkEmail(f: { requestId: string; links: readonly string
       `${f.links.join('\n')}\n` +
       skipped +
       `\nThe link${many ? 's work' : ' works'} until ${f.expiresAt.slice(0, 10)}; after that the file${many ? 's are' : ' is'} deleted.\n` +
-      `Each file carries a manifest listing what it contains.\n`,
+      `Each file carries a manifest listing what it contains.\n` +
+      (f.disclosure?.length ? `\nWhat the law asks us to tell you\n${f.disclosure.join('\n')}\n` : ''),
   };
 }
 

@@ -3,6 +3,9 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { DEFAULT_EXPORT_FORMATS, type DataModel, type ExportFormat, type ResolvedDataModel } from '../../domain/data-model.ts';
+import { buildDisclosures, disclosureSummary } from '../../domain/disclosures.ts';
+import type { ProcessingRegister } from '../../domain/processing-register.ts';
+import { loadProcessingRegisterFile } from '../../warehouse/processing-register-file.ts';
 import {
   claimExport,
   destroyExportKey,
@@ -49,6 +52,8 @@ export interface ExportDeps {
   rowLimits?: Partial<Record<ExportFormat, number>>;
   /** How long a download link stays valid. */
   linkValidDays?: number;
+  /** What each answer discloses besides the data (PROCESSING_REGISTER_FILE, checked at worker start); default: the demo's. */
+  processingRegister?: ProcessingRegister;
 }
 
 export const LINK_VALID_DAYS = 7;
@@ -76,6 +81,8 @@ export function createExportActivities(deps: ExportDeps) {
   const rowLimits = { ...PAGED_FORMAT_LIMITS, ...deps.rowLimits };
   const files = deps.files ?? sealedFileStore(deps.storage, deps.keyRing);
   let resolved: Promise<ResolvedDataModel> | undefined;
+  let demoRegister: Promise<ProcessingRegister> | undefined;
+  const processingRegister = () => (deps.processingRegister ? Promise.resolve(deps.processingRegister) : (demoRegister ??= loadProcessingRegisterFile()));
   // Checked against the live warehouse once per worker; a failed check is tried again on the next call.
   const dataModel = () => {
     resolved ??= checkDataModel(deps.pool, deps.dataModel).catch((error: unknown) => {
@@ -158,10 +165,14 @@ export function createExportActivities(deps: ExportDeps) {
       const requested: ExportFormat[] = [...new Set(input.formats ?? request.export_formats ?? deps.defaultFormats ?? DEFAULT_EXPORT_FORMATS)];
       const rows: ExportRow[] = [];
       for (const format of requested) rows.push(await claimExport(deps.pool, request.id, format));
-      const facts: ExportFacts = { requestId: request.id, type: request.type, regulation: request.regulation, receivedAt: request.received_at, generatedAt: new Date().toISOString() };
+      const register = await processingRegister();
+      const generatedAt = new Date().toISOString();
 
       const counts = await withSubjectSnapshot(deps.pool, match.userKey, async (reader) => {
         const counted = await reader.countRows(model.models);
+        // Only the models that hold rows for this person, counted in the snapshot the rows are read from.
+        const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: counted[m.name] ?? 0 })) });
+        const facts: ExportFacts = { requestId: request.id, type: request.type, regulation: request.regulation, receivedAt: request.received_at, generatedAt, disclosures };
         const formatsReady = rows.filter((r) => r.status === 'ready').map((r) => r.format);
         for (const row of rows) {
           if (row.status !== 'building') continue;
@@ -234,7 +245,11 @@ export function createExportActivities(deps: ExportDeps) {
       const skipped: SkippedFormat[] = (await listExports(deps.pool, request.id))
         .filter((e) => e.status === 'skipped' && e.row_limit !== null)
         .map((e) => ({ format: e.format, limit: e.row_limit!, rows: Object.values(e.row_counts).reduce((a, b) => a + b, 0) }));
-      await deps.mailer.send({ to: subject.email, messageId, ...downloadLinkEmail({ requestId: request.id, links, expiresAt, skipped }) });
+      // The short disclosure (the files open with the full one), from the counts the export recorded.
+      const [model, register] = await Promise.all([dataModel(), processingRegister()]);
+      const rowCounts = exports[0]!.row_counts;
+      const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: rowCounts[m.name] ?? 0 })) });
+      await deps.mailer.send({ to: subject.email, messageId, ...downloadLinkEmail({ requestId: request.id, links, expiresAt, skipped, disclosure: disclosureSummary(disclosures) }) });
       await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
       await recordExportEvent(deps.pool, {
         eventKey: `notice/${key}`,

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { findSubmission, recordSubmission } from '../../db/console-sessions.ts';
 import type { RequestRow } from '../../db/requests.ts';
 import { findRequest } from '../../db/requests.ts';
+import { checkedCalendar } from '../../domain/holidays.ts';
 import { CANCELLATION_REASONS, checkAssessment, checkCancellation, checkCompletion, checkExtension, checkVerification, EXTENSION_REASONS, LEGAL_EXCEPTIONS, REJECTION_REASONS, VERIFICATION_METHODS, type ActionContext, type Verdict } from '../../domain/actions.ts';
 import { isRegulationCode, isTypeAllowed, verificationPolicy, type RegulationCode } from '../../domain/regulations.ts';
 import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, verifyUpdate } from '../../workflows/messages.ts';
@@ -43,6 +44,7 @@ export function availableActions(deps: AppDeps, actor: Actor, row: RequestRow): 
     dueAt: new Date(row.extended_due_at ?? row.due_at),
     extensionsUsed: row.extensions_used,
     pausedDays: row.paused_days,
+    calendar: row.holiday_calendar ? checkedCalendar(row.holiday_calendar) : undefined,
     now: deps.now(),
     verificationRequired: verificationPolicy(regulation, row.type) === 'required',
     autoApprove: deps.workflows.autoApproveTypes.includes(row.type),
@@ -156,6 +158,9 @@ const NOTICES: Record<ConsoleAction, string> = {
 const OTHER_NOTICES: Record<string, string> = {
   created: 'Request recorded. Its workflow has started and the legal clock runs from when it arrived.',
   lift: 'Lift recorded. It is applied by its workflow, which also tells connected systems.',
+  'duplicate-merged': 'Merged: this request is closed as a duplicate; the subject is told which open request answers it.',
+  'duplicate-kept': 'Kept: both requests go on.',
+  appeal: 'Appeal recorded. Its workflow tells the consumer and keeps the decision deadline.',
 };
 export const doneNotice = (action: string | undefined, queued: boolean) =>
   action && action in NOTICES

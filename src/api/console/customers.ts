@@ -4,14 +4,17 @@ import { html } from 'hono/html';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import type { SubjectRow } from '../../db/requests.ts';
-import { requestRow } from '../../db/requests.ts';
+import { findSubjectsByIdentifiers, listSubjectRequests } from '../../db/subject-records.ts';
 import { recordProfileRead } from '../../db/console-reads.ts';
 import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS, type ResolvedDataModel } from '../../domain/data-model.ts';
-import { isTerminal } from '../../domain/request.ts';
+import { isTerminal, type RequestStatus, type RequestType } from '../../domain/request.ts';
+import { toDid } from '../../domain/subjects.ts';
+import { identifierHashes } from '../../platform/subject-keys.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import { modelRowsQuery, subjectRowsSource } from '../../warehouse/subject-rows.ts';
+import { openSuppressions } from '../../warehouse/subject-suppressions.ts';
 import { mayAct, organizationScope } from '../access.ts';
 import type { Actor } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
@@ -20,7 +23,7 @@ import { openRequest } from '../requests/open-request.ts';
 import { CreateRequestSchema } from '../requests/requests.routes.ts';
 import { formGuards, layout } from './layout.ts';
 import { actingForm, firstValue, type ConsoleEnv } from './session.ts';
-import { dueFacts, lawDate, REGULATION_WORDS, statusBadge, typeLabel } from './words.ts';
+import { dueFacts, humanize, lawDate, REGULATION_WORDS, statusBadge, typeLabel, utcStamp } from './words.ts';
 
 // The customer profile (DinMo's Customer Profile page): a warehouse customer found by email, customer id or phone,
 // their fields and how many rows each model holds, their requests; "Export customer data" opens an access request
@@ -38,6 +41,7 @@ export function resolvedModel(deps: AppDeps): Promise<ResolvedDataModel> {
   return model;
 }
 
+const PROFILE_REQUESTS = 50;
 const blank = (v: unknown) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.trim()) : v);
 export const FindQuery = z.object({
   email: z.preprocess(blank, z.email().max(320).optional()),
@@ -69,11 +73,21 @@ export async function findCustomer(deps: AppDeps, q: z.infer<typeof FindQuery>, 
   };
   const email = idValue('email');
   const customerId = idValue('customerId');
-  const requests = await deps.pool.any(sql.type(requestRow)`
-    select r.* from dsrflow.requests r join dsrflow.request_subjects s on s.request_id = r.id
-    where ${email ? sql.fragment`lower(s.email) = lower(${email})` : sql.fragment`false`} or ${customerId ? sql.fragment`s.customer_id = ${customerId}` : sql.fragment`false`}
-    order by r.received_at desc limit 50`);
-  return { outcome: 'found', model, fields, counts, email, customerId, requests } as const;
+  // Their requests and suppressions are those of the subjects they are (one per organization), found by the keyed
+  // hashes of the warehouse customer's key and of every identifier known (docs/console.md), never by scanning.
+  const keys = deps.settings.subjectKeys;
+  const subjects = await findSubjectsByIdentifiers(deps.pool, [
+    { kind: 'warehouseKey', hashes: identifierHashes(keys, 'warehouseKey', match.userKey) },
+    { kind: 'email', hashes: [email, q.email].flatMap((v) => identifierHashes(keys, 'email', v)) },
+    { kind: 'customerId', hashes: [customerId, q.customerId].flatMap((v) => identifierHashes(keys, 'customerId', v)) },
+    { kind: 'phone', hashes: [idValue('phone'), q.phone].flatMap((v) => identifierHashes(keys, 'phone', v)) },
+  ]);
+  const ids = subjects.map((x) => x.id);
+  const [requests, suppressions] = await Promise.all([
+    ids.length ? listSubjectRequests(deps.pool, ids, PROFILE_REQUESTS) : Promise.resolve([]),
+    openSuppressions(deps.pool, ids, deps.settings.warehouseSchema),
+  ]);
+  return { outcome: 'found', model, fields, counts, email, customerId, subjects, requests, suppressions } as const;
 }
 
 export async function customerView(c: Context<ConsoleEnv>, deps: AppDeps, failed?: { error: string; values: Record<string, string | string[]> }, status: 200 | 400 | 409 | 503 = 200) {
@@ -102,9 +116,14 @@ ${!found
       : html`<div class="detail"><div class="facts">
 <section aria-labelledby="h-fields"><h2 id="h-fields">${found.model.users.displayName}</h2><dl>${found.fields.map((f) => html`<dt class="mono">${f.name}</dt><dd>${f.value ?? html`<span class="muted">empty</span>`}</dd>`)}</dl></section>
 <section aria-labelledby="h-rows"><h2 id="h-rows">Rows held about them</h2><dl>${found.counts.map((m) => html`<dt>${m.name}</dt><dd>${m.n}</dd>`)}</dl></section>
-<section aria-labelledby="h-their"><h2 id="h-their">Their requests</h2>${found.requests.length === 0
+<section aria-labelledby="h-their"><h2 id="h-their">Their requests</h2>${found.subjects.length
+  ? html`<p class="muted">Subject${found.subjects.length === 1 ? '' : 's'} ${found.subjects.map((x, i) => html`${i ? ', ' : ''}<a class="mono" href="/console?find=${toDid(x.id)}&amp;sort=received">${toDid(x.id)}</a>${found.subjects.length > 1 ? ` (${x.organization_id})` : ''}`)}</p>`
+  : ''}${found.requests.length === 0
   ? html`<p class="muted">None.</p>`
-  : html`<ul class="plain">${found.requests.map((r) => html`<li>${typeLabel(r.type)} <a class="mono" href="/console/requests/${r.id}">${r.id.slice(0, 8)}</a> ${statusBadge(r.status)} received ${lawDate(r.received_at, r.regulation, now)}, ${dueFacts(r.extended_due_at ?? r.due_at, r.regulation, now, !isTerminal(r.status)).text}</li>`)}</ul>`}</section>
+  : html`<ul class="plain">${found.requests.map((r) => html`<li>${typeLabel(r.type as RequestType)} <a class="mono" href="/console/requests/${r.id}">${r.id.slice(0, 8)}</a> ${statusBadge(r.status as RequestStatus)} received ${lawDate(r.received_at, r.regulation, now, r.holiday_calendar)}, ${dueFacts(r.due_at, r.regulation, now, !isTerminal(r.status as RequestStatus), r.holiday_calendar).text}${found.subjects.length > 1 ? html` <span class="muted">(${r.organization_id})</span>` : ''}</li>`)}</ul>${found.requests.length === PROFILE_REQUESTS ? html`<p class="hint">The newest ${PROFILE_REQUESTS}; the subject's link lists them all.</p>` : ''}`}</section>
+<section aria-labelledby="h-suppressions"><h2 id="h-suppressions">Suppressions in force</h2>${found.suppressions.length === 0
+  ? html`<p class="muted">None.</p>`
+  : html`<ul class="plain">${found.suppressions.map((x) => html`<li><strong>${humanize(x.scope)}</strong> (${humanize(x.basis)}) since ${utcStamp(x.effective_at)}, by request <a class="mono" href="/console/requests/${x.request_id}">${x.request_id.slice(0, 8)}</a></li>`)}</ul>`}</section>
 </div>
 ${mayAct(actor) && found.email
   ? html`<aside class="actions" aria-labelledby="h-export"><h2 id="h-export">Export customer data</h2>

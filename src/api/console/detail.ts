@@ -4,6 +4,7 @@ import { listRequestEvents, type AuditEventRow } from '../../db/audit.ts';
 import { listExports, listNotes } from '../../db/console-reads.ts';
 import { listDestinationDeliveries } from '../../db/destinations.ts';
 import { erasureSummary } from '../../db/erasure.ts';
+import { appealNoteIds, appealSection } from './appeal.ts';
 import { findSubject } from '../../db/requests.ts';
 import { isTerminal } from '../../domain/request.ts';
 import { toDid } from '../../domain/subjects.ts';
@@ -11,6 +12,7 @@ import { workflowUiUrl } from '../../workflow-client/starts.ts';
 import type { AppDeps } from '../deps.ts';
 import { ACTIONS, actionForm, availableActions, doneNotice, type FormState } from './actions.ts';
 import { layout } from './layout.ts';
+import { duplicateSection, type DuplicateState } from './duplicates.ts';
 import { holdsSection, suppressionSection, type LiftState } from './lifts.ts';
 import { requestInPath, type ConsoleEnv } from './session.ts';
 import { dueFacts, fileSize, humanize, lawDate, REGULATION_WORDS, STATUS_WORDS, statusBadge, typeLabel, utcStamp } from './words.ts';
@@ -62,21 +64,23 @@ function overLimitWords(o: Record<string, unknown>): string {
 
 const who = (actor: string) => (actor === 'system' ? 'dsrflow' : actor);
 
-export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: { form?: FormState; lift?: LiftState } = {}, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: { form?: FormState; lift?: LiftState; duplicate?: DuplicateState } = {}, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const formState = failed.form;
   const actor = c.get('actor');
   const row = await requestInPath(c, deps);
-  const [subject, events, exports, notes, erasure, deliveries] = await Promise.all([
+  const [subject, events, exports, allNotes, erasure, deliveries, appealNotes] = await Promise.all([
     findSubject(deps.pool, row.id),
     listRequestEvents(deps.pool, row.id),
     listExports(deps.pool, row.id),
     listNotes(deps.pool, row.id),
     row.type === 'erasure' ? erasureSummary(deps.pool, row.id) : Promise.resolve(null),
     listDestinationDeliveries(deps.pool, row.id),
+    appealNoteIds(deps, row.id),
   ]);
+  const notes = allNotes.filter((n) => !appealNotes.has(n.id));
   const now = deps.now();
   const open = !isTerminal(row.status);
-  const due = dueFacts(row.extended_due_at ?? row.due_at, row.regulation, now, open);
+  const due = dueFacts(row.extended_due_at ?? row.due_at, row.regulation, now, open, row.holiday_calendar);
   const actions = availableActions(deps, actor, row);
   const offered = ACTIONS.filter((a) => actions[a]);
   const workflowUrl = workflowUiUrl(deps.temporal.uiUrl, deps.temporal.namespace, row.workflow_id);
@@ -84,19 +88,23 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
   const assessment = events.find((e) => e.action === 'assessment.approved' || (e.to_status === 'rejected' && e !== identity));
   const csrf = c.get('csrfToken');
   const flagged = (row as { subject_id?: string | null }).subject_id;
-  const suppressions = await suppressionSection(deps, actor, row, csrf, failed.lift);
+  const [suppressions, duplicate] = await Promise.all([
+    suppressionSection(deps, actor, row, csrf, failed.lift),
+    duplicateSection(deps, actor, row, csrf, actions.cancel !== undefined, failed.duplicate),
+  ]);
   const holds = holdsSection(actor, row, erasure, csrf, failed.lift);
+  const appeal = await appealSection(deps, actor, row, csrf);
 
   const body = html`<p class="crumbs"><a href="/console">Rights requests</a></p>
 <h1>${typeLabel(row.type, ' request')} <span class="mono">${row.id.slice(0, 8)}</span> ${statusBadge(row.status)}</h1>
 <div class="detail">
 <div class="facts">
 <section aria-labelledby="h-deadline"><h2 id="h-deadline">Deadline</h2><dl>
-  <dt>Received</dt><dd>${lawDate(row.received_at, row.regulation, now)} <span class="muted">(${utcStamp(row.received_at)}, ${CHANNEL_WORDS[row.channel] ?? row.channel})</span></dd>
+  <dt>Received</dt><dd>${lawDate(row.received_at, row.regulation, now, row.holiday_calendar)} <span class="muted">(${utcStamp(row.received_at)}, ${CHANNEL_WORDS[row.channel] ?? row.channel})</span></dd>
   <dt>Due</dt><dd class="${due.overdue ? 'late' : ''}">${due.text}${due.overdue ? html` <span class="flag">Overdue</span>` : ''}</dd>
-  ${row.extended_due_at ? html`<dt>Original due date</dt><dd>${lawDate(row.due_at, row.regulation, now)} (extended ${row.extensions_used} time${row.extensions_used === 1 ? '' : 's'})</dd>` : ''}
+  ${row.extended_due_at ? html`<dt>Original due date</dt><dd>${lawDate(row.due_at, row.regulation, now, row.holiday_calendar)} (extended ${row.extensions_used} time${row.extensions_used === 1 ? '' : 's'})</dd>` : ''}
   ${row.paused_days > 0 ? html`<dt>Clock stopped</dt><dd>${row.paused_days} day${row.paused_days === 1 ? '' : 's'} waiting for identity do not count</dd>` : ''}
-  <dt>Acknowledged</dt><dd>${row.acknowledged_at ? utcStamp(row.acknowledged_at) : row.acknowledge_by ? `not yet (by ${lawDate(row.acknowledge_by, row.regulation, now)})` : 'not required'}</dd>
+  <dt>Acknowledged</dt><dd>${row.acknowledged_at ? utcStamp(row.acknowledged_at) : row.acknowledge_by ? `not yet (by ${lawDate(row.acknowledge_by, row.regulation, now, row.holiday_calendar)})` : 'not required'}</dd>
   ${row.completed_at ? html`<dt>Closed</dt><dd>${utcStamp(row.completed_at)}</dd>` : ''}
   <dt>Regulation</dt><dd>${REGULATION_WORDS(row.regulation)}</dd>
   <dt>Organization</dt><dd>${row.organization_id}</dd>
@@ -105,7 +113,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
 </dl></section>
 <section aria-labelledby="h-subject"><h2 id="h-subject">Subject</h2><dl>
   ${flagged ? html`<dt>Subject id</dt><dd class="mono"><a href="/console?find=${toDid(flagged)}&sort=received">${toDid(flagged)}</a></dd>` : ''}
-  ${row.duplicate_of ? html`<dt>Possible duplicate of</dt><dd><a class="mono" href="/console/requests/${row.duplicate_of}">${row.duplicate_of.slice(0, 8)}</a>${row.duplicate_decision ? ` (${row.duplicate_decision})` : ' (not decided yet: POST /v1/requests/{id}/duplicate)'}</dd>` : ''}
+  ${row.duplicate_of ? html`<dt>Possible duplicate of</dt><dd><a class="mono" href="/console/requests/${row.duplicate_of}">${row.duplicate_of.slice(0, 8)}</a>${row.duplicate_decision ? ` (${row.duplicate_decision})` : ' (not decided yet)'}</dd>` : ''}
   ${row.over_limit ? html`<dt>Over a repeat limit</dt><dd>${overLimitWords(row.over_limit)}</dd>` : ''}
   <dt>Name</dt><dd>${subject?.full_name ?? html`<span class="muted">not given</span>`}</dd>
   <dt>Email</dt><dd>${subject?.email ?? ''}</dd>
@@ -118,6 +126,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
   ${assessment ? html`<p>${sentence(assessment)} <span class="muted">By ${who(assessment.actor)}, ${utcStamp(assessment.occurred_at)}.</span></p>` : html`<p class="muted">Not assessed yet.</p>`}
   ${notes.length ? html`<h3>Staff notes</h3><ul class="notes">${notes.map((n) => html`<li><p>${n.body}</p><p class="muted">${n.author}, ${utcStamp(n.created_at)}</p></li>`)}</ul>` : ''}
 </section>
+${appeal}
 ${erasure ? erasureSection(erasure) : ''}
 ${holds}
 ${suppressions}
@@ -130,6 +139,7 @@ ${row.type === 'access' || row.type === 'export' || exports.length ? html`<secti
 </section>` : ''}
 </div>
 <aside class="actions" aria-labelledby="h-actions"><h2 id="h-actions">Actions</h2>
+${duplicate}
 ${offered.length ? offered.map((a) => actionForm(a, row.id, csrf, formState)) : html`<p class="muted">${actor.role === 'auditor' ? 'Your role is read only.' : open ? 'No action is possible at this step; the workflow is working on it.' : `This request is ${STATUS_WORDS[row.status].word.toLowerCase()}; nothing more can be done.`}</p>`}
 ${formState && !actions[formState.action] ? html`<p class="refusal" role="alert"><strong>Not done:</strong> ${formState.error}</p>` : ''}
 </aside>
@@ -141,7 +151,13 @@ ${formState && !actions[formState.action] ? html`<p class="refusal" role="alert"
 <div class="table-wrap" tabindex="0" role="region" aria-label="Audit events table"><table class="audit"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Actor</th><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Reason</th></tr></thead><tbody>
 ${events.map((e) => html`<tr><td data-label="When" class="nowrap">${utcStamp(e.occurred_at)}</td><td data-label="Actor">${e.actor}</td><td data-label="Action" class="mono">${e.action}</td><td data-label="Status">${e.from_status ?? ''}${e.to_status ? ` → ${e.to_status}` : ''}</td><td data-label="Reason">${e.reason ?? ''}</td></tr>`)}
 </tbody></table></div></details></section>`;
-  const refused = formState ? { text: formState.error, href: `#${formState.action}-error` } : failed.lift ? { text: failed.lift.error, href: `#lift-${failed.lift.target}-error` } : null;
+  const refused = formState
+    ? { text: formState.error, href: `#${formState.action}-error` }
+    : failed.lift
+      ? { text: failed.lift.error, href: `#lift-${failed.lift.target}-error` }
+      : failed.duplicate
+        ? { text: failed.duplicate.error, href: '#duplicate-error' }
+        : null;
   const notice = refused ? { kind: 'error' as const, text: `Not done: ${refused.text}`, href: refused.href } : doneNotice(c.req.query('done'), c.req.query('queued') === '1');
   return c.html(layout({ title: `Request ${row.id.slice(0, 8)}`, actor, csrfToken: csrf, unread: c.get('unread'), section: 'requests', notice: typeof notice === 'string' ? { kind: 'ok', text: notice } : notice, body }), status);
 }

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import { identityOutcomes, listOrganizations } from '../../db/console-reads.ts';
-import { listRequests, type RequestListFilter } from '../../db/request-list.ts';
+import { consoleListRequests, listOrganizations } from '../../db/console-reads.ts';
+import type { RequestListFilter } from '../../db/request-list.ts';
 import { findSubjectsByIdentifier } from '../../db/subject-records.ts';
 import { fromDid, toDid } from '../../domain/subjects.ts';
 import { identifierHashes } from '../../platform/subject-keys.ts';
@@ -75,7 +75,7 @@ export function listFilter(actor: Actor, q: ListQuery, now: Date, limit: number)
   };
 }
 
-export type ListedRow = Awaited<ReturnType<typeof listRequests>>[number] & {
+export type ListedRow = Awaited<ReturnType<typeof consoleListRequests>>[number] & {
   // Issue 13's subject columns, read when present.
   subject_id?: string | null;
   duplicate_of?: string | null;
@@ -98,21 +98,21 @@ async function searchedSubject(deps: AppDeps, actor: Actor, q: ListQuery): Promi
   return found[0]?.id ?? 'none';
 }
 
-/** One page of the list, with each request's identity outcome. */
+/** One page of the list, with each request's identity outcome (one statement: docs/console.md). */
 export async function listPage(deps: AppDeps, actor: Actor, q: ListQuery, limit = PAGE_SIZE) {
   const now = deps.now();
   const subject = await searchedSubject(deps, actor, q);
-  const rows = subject === 'none' ? [] : ((await listRequests(deps.pool, { ...listFilter(actor, q, now, limit), ...(subject ? { subjectId: subject } : {}) })) as ListedRow[]);
+  const rows: readonly ListedRow[] = subject === 'none' ? [] : await consoleListRequests(deps.pool, { ...listFilter(actor, q, now, limit), ...(subject ? { subjectId: subject } : {}) });
   const page = rows.slice(0, limit);
-  const outcomes = new Map((await identityOutcomes(deps.pool, page.map((r) => r.id))).map((o) => [o.request_id, o.outcome]));
   const last = page.at(-1);
   const nextCursor = rows.length > limit && last ? encodeCursor(q.sort === 'due' ? [effectiveDue(last), last.id] : [last.received_at, last.id]) : null;
-  return { now, page, nextCursor, identity: (r: ListedRow) => identityWord(r, outcomes.get(r.id)) };
+  return { now, page, nextCursor, identity: identityWord };
 }
 
-function identityWord(r: ListedRow, outcome: string | undefined): string {
+function identityWord(r: ListedRow): string {
   // A type the regime does not know (a row from before a rule changed) is judged by its outcome alone, never a 500.
   if (isRegulationCode(r.regulation) && isTypeAllowed(r.regulation, r.type) && verificationPolicy(r.regulation, r.type) === 'notAllowed') return 'Not required';
+  const outcome = r.identity_outcome;
   if (outcome) return outcome === 'verified' ? 'Verified' : outcome === 'failed' ? 'Failed' : 'Expired';
   return r.status === 'submitted' || r.status === 'awaiting_verification' ? 'Pending' : 'Not decided';
 }
@@ -165,12 +165,12 @@ ${page.length === 0
 <thead><tr><th scope="col">Type</th><th scope="col">Request</th>${organizations.length > 1 ? html`<th scope="col">Organization</th>` : ''}<th scope="col">Received</th><th scope="col">Subject</th><th scope="col">Regulation</th><th scope="col">Identity</th><th scope="col">Status</th><th scope="col">Due</th><th scope="col">Flags</th></tr></thead>
 <tbody>
 ${page.map((r) => {
-  const due = dueFacts(effectiveDue(r), r.regulation, now, !isTerminal(r.status));
+  const due = dueFacts(effectiveDue(r), r.regulation, now, !isTerminal(r.status), r.holiday_calendar);
   const subject = subjectOf(r);
   return html`<tr${due.overdue ? html` class="overdue"` : ''}>
 <td data-label="Type">${typeLabel(r.type)}</td>
 <td data-label="Request"><a href="/console/requests/${r.id}" class="mono">${r.id.slice(0, 8)}</a></td>${organizations.length > 1 ? html`<td data-label="Organization">${r.organization_id}</td>` : ''}
-<td data-label="Received"><span title="${utcStamp(r.received_at)}">${lawDate(r.received_at, r.regulation, now)}</span></td>
+<td data-label="Received"><span title="${utcStamp(r.received_at)}">${lawDate(r.received_at, r.regulation, now, r.holiday_calendar)}</span></td>
 <td data-label="Subject">${subject ? html`<span class="mono subject">${subject}</span>` : html`<span class="muted">not linked</span>`}</td>
 <td data-label="Regulation">${REGULATION_WORDS(r.regulation)}</td>
 <td data-label="Identity">${identity(r)}</td>

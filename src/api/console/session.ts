@@ -3,7 +3,6 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { findSession } from '../../db/console-sessions.ts';
-import { unreadCount } from '../../db/console-notifications.ts';
 import type { Actor } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -72,7 +71,8 @@ export function checkSigninGuard(c: Context, deps: AppDeps, posted: string | und
 export const requireSession = (deps: AppDeps) =>
   createMiddleware<ConsoleEnv>(async (c, next) => {
     const sessionId = sessionIdOf(c, deps);
-    const session = sessionId ? await findSession(deps.pool, sessionId, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS) : null;
+    // A page's badge (its unread count) is read with the session, in one round trip; a POST needs none.
+    const session = sessionId ? await findSession(deps.pool, sessionId, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, c.req.method === 'GET') : null;
     if (!session) {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') {
         const next = c.req.path + (new URL(c.req.url).search || '');
@@ -83,13 +83,9 @@ export const requireSession = (deps: AppDeps) =>
     const t = session.token;
     c.set('actor', { tokenId: t.id, name: t.name, role: t.role, organizationId: t.organization_id });
     c.set('csrfToken', session.csrfToken);
-    // The header's badge: what the notification centre holds unread for this staff member (pages only).
-    c.set('unread', c.req.method === 'GET' ? await unreadCount(deps.pool, t.id, organizationScopeOf(t.role, t.organization_id)) : 0);
+    c.set('unread', session.unread);
     await next();
   });
-
-// A controller's notifications are its organization's; a controller token without one sees none (as in the API).
-const organizationScopeOf = (role: string, organizationId: string | null) => (role === 'controller' ? (organizationId ?? '-') : undefined);
 
 /** Every POST of a session: same origin, and the session's synchronizer token in the `_csrf` field. */
 export async function checkedForm(c: Context<ConsoleEnv>, deps: AppDeps): Promise<Record<string, string | string[]>> {

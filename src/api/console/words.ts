@@ -1,5 +1,7 @@
 import { html, raw } from 'hono/html';
+import { isCalendarId } from '../../domain/calendars.ts';
 import { localDateOf, toDayNumber } from '../../domain/dates.ts';
+import { chooseCalendar } from '../../domain/deadlines.ts';
 import { isRegulationCode, regulationRule } from '../../domain/regulations.ts';
 import type { RequestStatus, RequestType } from '../../domain/request.ts';
 
@@ -51,7 +53,16 @@ export const statusBadge = (status: RequestStatus) => {
   return html`<span class="badge tone-${s.tone}">${s.word}</span>`;
 };
 
-const timeZoneOf = (regulation: string) => (isRegulationCode(regulation) ? regulationRule(regulation).timeZone : 'UTC');
+/** The zone the request's dates are counted in: its calendar's (a controller in Dublin counts Dublin days), else the regime's. */
+function timeZoneOf(regulation: string, calendar?: unknown): string {
+  if (!isRegulationCode(regulation)) return 'UTC';
+  const id = (calendar as { id?: unknown } | null | undefined)?.id;
+  try {
+    return chooseCalendar(regulation, { requested: typeof id === 'string' && isCalendarId(id) ? id : undefined }).timeZone;
+  } catch {
+    return regulationRule(regulation).timeZone;
+  }
+}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -62,10 +73,20 @@ export function shortDate(isoDate: string, now: Date): string {
 }
 
 /** An instant as the regime's calendar day, e.g. received 3 Apr (Europe/Brussels for GDPR). */
-export const lawDate = (instant: string, regulation: string, now: Date) => shortDate(localDateOf(new Date(instant), timeZoneOf(regulation)), now);
+export const lawDate = (instant: string, regulation: string, now: Date, calendar?: unknown) => shortDate(localDateOf(new Date(instant), timeZoneOf(regulation, calendar)), now);
 
 /** Full date and time in UTC for titles and detail rows (unambiguous for every reader). */
 export const utcStamp = (instant: string) => `${instant.slice(0, 10)} ${instant.slice(11, 16)} UTC`;
+
+// Today's day number in a zone, kept for the `now` of the page being drawn (a list asks once per row).
+const today = new Map<string, { at: number; day: number }>();
+function todayIn(zone: string, now: Date): number {
+  const kept = today.get(zone);
+  if (kept?.at === now.getTime()) return kept.day;
+  const day = toDayNumber(localDateOf(now, zone));
+  today.set(zone, { at: now.getTime(), day });
+  return day;
+}
 
 export interface DueFacts {
   text: string;
@@ -75,10 +96,10 @@ export interface DueFacts {
 }
 
 /** "due 30 Apr, 12 days left" / "due 30 Apr, today" / "due 30 Apr, 3 days overdue"; a closed request says only its due date. */
-export function dueFacts(dueAt: string, regulation: string, now: Date, open: boolean): DueFacts {
-  const zone = timeZoneOf(regulation);
+export function dueFacts(dueAt: string, regulation: string, now: Date, open: boolean, calendar?: unknown): DueFacts {
+  const zone = timeZoneOf(regulation, calendar);
   const dueOn = localDateOf(new Date(dueAt), zone);
-  const daysLeft = toDayNumber(dueOn) - toDayNumber(localDateOf(now, zone));
+  const daysLeft = toDayNumber(dueOn) - todayIn(zone, now);
   const date = `due ${shortDate(dueOn, now)}`;
   const overdue = open && now.getTime() > new Date(dueAt).getTime();
   if (!open) return { text: date, overdue: false, daysLeft };

@@ -1,11 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from '@hono/zod-openapi';
 import { DEFAULT_EXPORT_FORMATS, type ExportFormat } from '../../domain/data-model.ts';
-import { computeDeadlines } from '../../domain/deadlines.ts';
+import { localDateOf } from '../../domain/dates.ts';
+import { chooseCalendar, computeDeadlines } from '../../domain/deadlines.ts';
 import { isDomainError } from '../../domain/errors.ts';
 import { isTypeAllowed, type RegulationCode } from '../../domain/regulations.ts';
 import { toDid } from '../../domain/subjects.ts';
+import { establishmentCalendar } from '../../db/organizations.ts';
 import { insertRequest, markWorkflowStarted, type RequestRow } from '../../db/requests.ts';
+import { calendarForRequest } from '../../platform/holiday-calendars.ts';
 import { startRequestWorkflow, workflowIdFor } from '../../workflow-client/starts.ts';
 import { assertOrganization } from '../access.ts';
 import type { AppDeps } from '../deps.ts';
@@ -28,6 +31,7 @@ export const toRequestBody = (r: RequestRow) => ({
   receivedAt: r.received_at,
   dueAt: r.extended_due_at ?? r.due_at,
   acknowledgeBy: r.acknowledge_by,
+  calendarId: typeof r.holiday_calendar?.id === 'string' ? r.holiday_calendar.id : null,
   workflowId: r.workflow_id,
   subjectId: r.subject_id ? toDid(r.subject_id) : null,
   duplicateOf: r.duplicate_of,
@@ -55,10 +59,22 @@ const fingerprint = (body: z.infer<typeof CreateRequestSchema>) => {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
 };
 
-/** The legal clock runs from receivedAt: a date the domain cannot count from (no holiday data for its year) is the client's field. */
-function deadlinesFrom(body: z.infer<typeof CreateRequestSchema>, receivedAt: Date) {
+/**
+ * The legal clock runs from receivedAt, counted with the calendar of the request, else of the organization's
+ * establishment, else of the regulation; the calendar is made here, from the holiday library, and stored with the
+ * request. A calendar the regulation does not allow is the client's `calendarId`.
+ */
+async function deadlinesFrom(deps: AppDeps, body: z.infer<typeof CreateRequestSchema>, organizationId: string, receivedAt: Date) {
+  let choice;
   try {
-    return computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt });
+    choice = chooseCalendar(body.regulation, { requested: body.calendarId, established: await establishmentCalendar(deps.pool, organizationId) });
+  } catch (error) {
+    if (isDomainError(error)) throw validationError([{ field: 'calendarId', message: error.message }]);
+    throw error;
+  }
+  const calendar = calendarForRequest(choice.calendarId, localDateOf(receivedAt, choice.timeZone));
+  try {
+    return { calendar, deadlines: computeDeadlines({ regulation: body.regulation, type: body.type, receivedAt, calendar }) };
   } catch (error) {
     if (isDomainError(error)) throw validationError([{ field: 'receivedAt', message: `no deadline can be computed from it: ${error.message}` }]);
     throw error;
@@ -102,7 +118,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
   const suppressionScopes = checkScopes(body);
   const exportFormats = checkFormats(body, deps.settings.exportFormats);
   const corrections = await checkCorrections(deps, body);
-  const deadlines = deadlinesFrom(body, receivedAt);
+  const { deadlines, calendar } = await deadlinesFrom(deps, body, organizationId, receivedAt);
   const id = randomUUID();
   const print = fingerprint(body);
   const subjectLink = await subjectLinkFor(deps, organizationId, body.subject);
@@ -125,6 +141,7 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     suppressionScopes: suppressionScopes ?? undefined,
     subjectLink,
     exportFormats,
+    holidayCalendar: calendar,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
     throw new ApiError(409, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request body', { requestId: row.id });

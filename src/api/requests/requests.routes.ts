@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { emailAddress, instant, organizationId, text } from '../fields.ts';
 import { LEGAL_EXCEPTIONS } from '../../domain/actions.ts';
 import { EXPORT_FORMATS } from '../../domain/data-model.ts';
+import { CALENDAR_IDS } from '../../domain/calendars.ts';
 import { REGULATION_CODES } from '../../domain/regulations.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../../domain/request.ts';
 import { SUPPRESSION_SCOPES } from '../../domain/suppression.ts';
@@ -41,6 +42,10 @@ export const CreateRequestSchema = z
       .optional()
       .openapi({ description: 'When the request reached an official channel; defaults to now. Starts the legal clock.' }),
     channel: z.enum(CHANNELS).default('api'),
+    calendarId: z
+      .enum(CALENDAR_IDS)
+      .optional()
+      .openapi({ description: "The holiday calendar the deadlines count with, where the regulation allows a choice (GDPR: the member state where the controller is established). Default: the organization's establishment, else the regulation's own.", example: 'FR' }),
     organizationId: organizationId().optional().openapi({ description: 'An organization known to dsrflow (npm run token creates it); default: the token’s own, else DEFAULT_ORGANIZATION' }),
     corrections: z
       .array(CorrectionSchema)
@@ -80,6 +85,7 @@ export const RequestSchema = z
     receivedAt: z.string(),
     dueAt: z.string(),
     acknowledgeBy: z.string().nullable(),
+    calendarId: z.string().nullable().openapi({ description: 'The holiday calendar the deadlines count with; null for a request recorded before calendars were stored' }),
     workflowId: z.string(),
     subjectId: z
       .string()

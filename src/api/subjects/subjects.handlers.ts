@@ -32,8 +32,8 @@ export const createSubjectHandlers = (deps: AppDeps) => {
     assertOrganization(actor, subject.organization_id);
     const [identifiers, requests, suppressions, holds] = await Promise.all([
       subjectIdentifiers(deps.pool, id),
-      listSubjectRequests(deps.pool, id),
-      openSuppressions(deps.pool, id, deps.settings.warehouseSchema),
+      listSubjectRequests(deps.pool, [id]),
+      openSuppressions(deps.pool, [id], deps.settings.warehouseSchema),
       openLegalHolds(deps.pool, id),
     ]);
     // Identifiers are personal data: the read is in the audit trail, with the reader, before it is answered.

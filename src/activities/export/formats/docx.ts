@@ -2,12 +2,13 @@ import { PassThrough, type Writable } from 'node:stream';
 import { Document, HeadingLevel, PageOrientation, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType, type ISectionOptions } from 'docx';
 import yazl from 'yazl';
 import type { ResolvedModel } from '../../../domain/data-model.ts';
+import { disclosureSections } from '../../../domain/disclosures.ts';
 import type { RowValues } from '../../../warehouse/subject-rows.ts';
 import { ChunkedWriter, type ExportFacts, type ExportManifest, type ExportSink } from './output.ts';
 import { xmlText } from './xml-text.ts';
 import { zipEntries } from './zip-entries.ts';
 
-// A Word document: a cover with the request's facts and what the file holds, then one landscape section per model
+// A Word document: a cover with the request's facts, the disclosure section and what the file holds, then one landscape section per model
 // with a table of its rows, then the manifest. NULL is an empty cell; a line break in a value is a line break in the
 // cell; characters XML cannot carry become U+FFFD (xml-text.ts).
 //
@@ -55,6 +56,11 @@ async function skeleton(facts: ExportFacts, contents: Array<{ model: ResolvedMod
       factLine('Right exercised', `${facts.type} (${facts.regulation})`),
       factLine('Request received', facts.receivedAt),
       factLine('Generated', facts.generatedAt),
+      // The disclosure section the law asks for (domain/disclosures.ts), read before the data.
+      ...disclosureSections(facts.disclosures).flatMap((section) => [
+        new Paragraph({ text: section.heading, heading: HeadingLevel.HEADING_2 }),
+        ...section.lines.map((text) => new Paragraph({ text, bullet: { level: 0 } })),
+      ]),
       new Paragraph({ text: 'What this document contains', heading: HeadingLevel.HEADING_2 }),
       ...contents.map(({ model, rows }) => new Paragraph({ text: `${model.displayName} (${model.name}): ${rows} row(s)`, bullet: { level: 0 } })),
     ],

@@ -4,7 +4,7 @@ import type { RowValues } from '../../../warehouse/subject-rows.ts';
 import { ChunkedWriter, type ExportFacts, type ExportSink } from './output.ts';
 
 // One JSON document, written as the rows stream (never built in memory):
-//   {"format": "dsrflow.subject-export", "version": 1, "requestId", "generatedAt",
+//   {"format": "dsrflow.subject-export", "version": 1, "requestId", "generatedAt", "disclosures": {...} (domain/disclosures.ts),
 //    "models": [{"name", "displayName", "columns": [{"name", "type"}], "rows": [{column: value}]}],
 //    "manifest": {...}}
 // Numbers are written digit for digit as PostgreSQL holds them (numeric keeps its scale; a bigint above 2^53
@@ -34,7 +34,7 @@ export function createJsonSink(out: Writable, facts: ExportFacts): ExportSink {
   let encoders: Array<(text: string) => string> = [];
   let firstModel = true;
   let firstRow = true;
-  writer.write(`{\n"format": "dsrflow.subject-export",\n"version": 1,\n"requestId": ${JSON.stringify(facts.requestId)},\n"generatedAt": ${JSON.stringify(facts.generatedAt)},\n"models": [`);
+  writer.write(`{\n"format": "dsrflow.subject-export",\n"version": 1,\n"requestId": ${JSON.stringify(facts.requestId)},\n"generatedAt": ${JSON.stringify(facts.generatedAt)},\n"disclosures": ${JSON.stringify(facts.disclosures)},\n"models": [`);
 
   return {
     beginModel(model: ResolvedModel) {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS, type ExportFormat, type ResolvedModel } from '../../../domain/data-model.ts';
+import type { Disclosures } from '../../../domain/disclosures.ts';
 import type { RowValues } from '../../../warehouse/subject-rows.ts';
 
 /** What every package carries about itself. Counts and hashes only: the rows are the file's content. */
@@ -24,6 +25,8 @@ export interface ExportFacts {
   regulation: string;
   receivedAt: string;
   generatedAt: string;
+  /** What the law asks the answer to say besides the data (domain/disclosures.ts): a small prefix of every format. */
+  disclosures: Disclosures;
 }
 
 /** One format's writer: models arrive in order, rows in key order; finish() ends the output stream. */

@@ -3,10 +3,11 @@ import { createRequire } from 'node:module';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { ResolvedModel } from '../../../domain/data-model.ts';
+import { disclosureSections } from '../../../domain/disclosures.ts';
 import type { RowValues } from '../../../warehouse/subject-rows.ts';
 import type { ExportFacts, ExportManifest, ExportSink } from './output.ts';
 
-// A PDF for reading: a cover with the request's facts, then each model with one block per row ("column: value"
+// A PDF for reading: a cover with the request's facts and the disclosure section, then each model with one block per row ("column: value"
 // lines, long values wrapped), then the manifest. pdfkit because it writes pages as a stream (memory stays flat
 // whatever the row count), embeds subsets of TrueType fonts (the file carries only the glyphs it uses) and has no
 // native dependency. Noto Sans covers Latin, Greek, Cyrillic and Vietnamese; characters it lacks (CJK) fall back
@@ -71,6 +72,13 @@ export function createPdfSink(out: Writable, facts: ExportFacts): ExportSink {
     ['Request received', facts.receivedAt],
     ['Generated', facts.generatedAt],
   ] as const) line(`${label}: ${value}`);
+  // The disclosure section the law asks for (domain/disclosures.ts), on the cover before the data.
+  for (const section of disclosureSections(facts.disclosures)) {
+    doc.moveDown(0.6).fontSize(13);
+    line(section.heading, 'bold');
+    doc.fontSize(10);
+    for (const text of section.lines) line(`- ${text}`);
+  }
   doc.fontSize(9);
 
   // pdfkit caches the layout of every word it has set, per font, for the whole document: with ids, timestamps and

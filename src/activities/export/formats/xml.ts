@@ -2,12 +2,14 @@ import type { Writable } from 'node:stream';
 import type { ResolvedModel } from '../../../domain/data-model.ts';
 import type { RowValues } from '../../../warehouse/subject-rows.ts';
 import { ChunkedWriter, type ExportFacts, type ExportSink } from './output.ts';
+import { disclosuresXml } from './disclosures-xml.ts';
 import { xmlAttribute as attr, xmlText } from './xml-text.ts';
 
 // One XML document, UTF-8, written as rows stream (never built in memory):
 //
 //   <?xml version="1.0" encoding="UTF-8"?>
 //   <subjectExport xmlns="urn:dsrflow:subject-export:1" requestId="..." generatedAt="...">
+//     <disclosures regulation="GDPR" law="...">...</disclosures>   (disclosures-xml.ts)
 //     <model name="orders" displayName="Orders" rows="3">
 //       <row><field name="id">1</field><field name="shipping_address" null="true"/></row>
 //     </model>
@@ -29,7 +31,8 @@ export function createXmlSink(out: Writable, facts: ExportFacts): ExportSink {
   let open: string[] = [];
   let nulls: string[] = [];
   writer.write(
-    `<?xml version="1.0" encoding="UTF-8"?><subjectExport xmlns="${XML_NAMESPACE}" requestId="${attr(facts.requestId)}" generatedAt="${attr(facts.generatedAt)}">`,
+    `<?xml version="1.0" encoding="UTF-8"?><subjectExport xmlns="${XML_NAMESPACE}" requestId="${attr(facts.requestId)}" generatedAt="${attr(facts.generatedAt)}">` +
+      disclosuresXml(facts.disclosures),
   );
 
   return {
