@@ -9,6 +9,7 @@ import type { RequestRow } from '../db/requests.ts';
 import { appealRuleFor } from '../domain/appeals.ts';
 import type { ActivityDeps } from './deps.ts';
 import { NOTICES, type NoticeKind } from './notice-texts.ts';
+import { statusFooter, subjectDate, subjectMessages } from './subject-mail.ts';
 
 export type { NoticeKind };
 
@@ -20,7 +21,7 @@ type Deps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'sta
  */
 export async function sendOnce(
   deps: Deps,
-  m: { key: string; requestId: string; kind: string; to: string; subject: string; text: string; audit: Record<string, unknown>; variant?: string },
+  m: { key: string; requestId: string; kind: string; to: string; subject: string; text: string; audit: Record<string, unknown>; variant?: string; footer?: () => Promise<string> },
 ) {
   // `variant` marks content that differs between attempts (a fresh verification token): a re-send is then a new
   // message, so a mail client cannot fold it into the first one and show the link that no longer works.
@@ -31,7 +32,8 @@ export async function sendOnce(
     on conflict (notification_key) do update set kind = excluded.kind, message_id = case when dsrflow.notifications.sent_at is null then excluded.message_id else dsrflow.notifications.message_id end
     returning sent_at`);
   if (row.sent_at) return { sent: false };
-  await deps.mailer.send({ to: m.to, subject: m.subject, text: m.text, messageId });
+  // The subject's private status link is made only when the email really goes out (each attempt its own).
+  await deps.mailer.send({ to: m.to, subject: m.subject, text: `${m.text}${m.footer ? await m.footer() : ''}`, messageId });
   await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${m.key}`);
   await deps.pool.query(sql.unsafe`
     insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, details)
@@ -84,6 +86,7 @@ export function createNotificationActivities(deps: Deps) {
         subject: title,
         text,
         audit: { kind: input.kind, ...(input.reason ? { reason: input.reason } : {}) },
+        footer: () => statusFooter(deps, request),
       });
     },
 
@@ -92,9 +95,10 @@ export function createNotificationActivities(deps: Deps) {
      * a retry before the email was marked sent replaces the token and sends it as a new message (its own
      * Message-ID); after it does nothing.
      */
-    async issueVerificationLink(input: { requestId: string; expiresAt: string }): Promise<{ sent: boolean }> {
+    async issueVerificationLink(input: { requestId: string; expiresAt: string; resend?: number }): Promise<{ sent: boolean }> {
       const { request, subject } = await loadRequest(deps, input.requestId);
-      const key = `${input.requestId}/verification-link`;
+      // A re-send the subject asked for (status page) is its own email; its new token replaces the first one.
+      const key = `${input.requestId}/verification-link${input.resend ? `/resend-${input.resend}` : ''}`;
       const alreadySent = await deps.pool.exists(sql.type(z.object({ k: z.string() }))`
         select notification_key as k from dsrflow.notifications where notification_key = ${key} and sent_at is not null`);
       if (alreadySent) return { sent: false };
@@ -104,13 +108,15 @@ export function createNotificationActivities(deps: Deps) {
         values (${input.requestId}, ${hashVerificationToken(token)}, ${input.expiresAt})
         on conflict (request_id) do update set token_hash = excluded.token_hash, expires_at = excluded.expires_at, used_at = null, attempts = 0`);
       const link = `${deps.publicUrl}/verify/${token}`;
+      const t = subjectMessages(request);
       return sendOnce(deps, {
         key,
         requestId: input.requestId,
         kind: 'verification_link',
         to: subject.email,
-        subject: `Please confirm your ${request.type} request (${request.id})`,
-        text: `To confirm it was you who made request ${request.id}, open this link before ${input.expiresAt.slice(0, 10)}:\n\n${link}\n\nIf you did not make this request, ignore this email.\n`,
+        subject: t.email.verificationSubject(t.typeInText[request.type], request.id),
+        text: `${t.email.verificationText(request.id, subjectDate(request, input.expiresAt), link)}\n`,
+        footer: () => statusFooter(deps, request),
         audit: { kind: 'verification_link', expiresAt: input.expiresAt },
         variant: hashVerificationToken(token).slice(0, 12),
       });

@@ -19,6 +19,7 @@ import { healthRouter } from './health.ts';
 import { httpObserver, metricsRouter } from './metrics.ts';
 import { createMetrics } from '../platform/metrics.ts';
 import { verificationLinkRouter } from './portal/verification-link.ts';
+import { privacyCenterRouter } from './privacy-center/privacy-center.index.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
@@ -48,13 +49,15 @@ export function createApp(deps: AppDeps) {
   );
   app.route('/', healthRouter(deps));
   app.route('/', metricsRouter(deps, metrics, deps.settings.metricsToken));
-  // Unauthenticated routes: admitted per client address first (one limiter shared by the three).
+  // Unauthenticated routes: admitted per client address first (one limiter shared by all of them).
   const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());
   for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);
   app.route('/', verificationLinkRouter(deps));
   app.route('/', downloadsRouter(deps));
   app.route('/', appealPageRouter(deps));
   app.route('/', webhooksRouter(deps));
+  // The Privacy Center (public form and status pages): admitted per address like the links; the form has its own limits too.
+  app.route('/', privacyCenterRouter(deps));
   // The staff console: its own sessions (cookie + CSRF), the same access rules and decisions as /v1.
   app.on('POST', ['/console/sign-in', '/console/sign-in/*'], admit);
   app.route('/console', consoleRouter(deps));

@@ -9,6 +9,7 @@ import type { ExportStorage } from '../platform/storage.ts';
 import type { SubjectKeys } from '../platform/subject-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import type { RateLimitSettings } from './rate-limit.ts';
+import type { PrivacyCenterSettings } from './privacy-center/settings.ts';
 
 /** What createApp is built from; the route modules take their part of it (its own module: they import it, app.ts imports them). */
 export interface AppDeps {
@@ -30,6 +31,8 @@ export interface AppDeps {
     subjectKeys: SubjectKeys;
     /** Export formats of an access or export request that names none (EXPORT_FORMATS; default csv, json). */
     exportFormats?: readonly ExportFormat[];
+    /** The Privacy Center's limits and challenge (docs/privacy-center.md); defaults when absent. */
+    privacyCenter?: PrivacyCenterSettings;
     /** METRICS_TOKEN: when set, /metrics asks for it as a bearer token. */
     metricsToken?: string;
   };

@@ -8,7 +8,7 @@ export interface OpenApiDocument {
 }
 
 /** Paths behind the per-address limiter of app.ts (no token: the link or the signature is the credential). */
-export const RATE_LIMITED_PATHS = ['/v1/webhooks/', '/verify/', '/downloads/', '/appeal/'] as const;
+export const RATE_LIMITED_PATHS = ['/v1/webhooks/', '/verify/', '/downloads/', '/appeal/', '/privacy/'] as const;
 
 const error = (description: string, headers?: Record<string, unknown>): Response => ({
   description,

@@ -91,6 +91,12 @@ export const findDownload = (db: CommonQueryMethods, tokenHash: string) =>
     join dsrflow.requests r on r.id = e.request_id
     where t.token_hash = ${tokenHash}`);
 
+/** The export file's sealed data key (null: a file written before encryption, or its key destroyed). */
+export const findExportDataKey = async (db: CommonQueryMethods, id: string): Promise<Buffer | null> => {
+  const b64 = await db.maybeOneFirst(sql.type(z.object({ data_key: z.string().nullable() }))`select encode(data_key, 'base64') as data_key from dsrflow.exports where id = ${id}`);
+  return b64 ? Buffer.from(b64, 'base64') : null;
+};
+
 /** Counts a download and writes its audit event, keyed by the download's number: each download is one event. */
 export async function recordDownload(db: CommonQueryMethods, d: { tokenHash: string; exportId: string; requestId: string; details: Record<string, unknown> }) {
   await db.transaction(async (tx) => {

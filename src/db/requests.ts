@@ -43,6 +43,8 @@ export const requestRow = z.object({
   over_limit: z.record(z.string(), z.unknown()).nullable().default(null),
   /** Access and portability: the formats to export in (null: recorded before they were stored; absent before migration 014). */
   export_formats: z.array(z.enum(EXPORT_FORMATS)).nullish(),
+  /** The subject's language for every email (Privacy Center requests; null or absent before migration 018: English). */
+  locale: z.string().nullish(),
   /** The holiday calendar the request counts with (domain/holidays.ts HolidayCalendar); null before migration 023. */
   holiday_calendar: z.record(z.string(), z.unknown()).nullish(),
 });
@@ -82,6 +84,9 @@ export interface NewRequest {
   subjectLink?: SubjectLinkInput | undefined;
   /** Access and portability: the formats to export in, as chosen or defaulted at intake. */
   exportFormats?: readonly ExportFormat[] | undefined;
+  /** Privacy Center: the subject's language and where they live (it chose the regulation). */
+  locale?: string | undefined;
+  residence?: string | undefined;
   /** The holiday calendar the due dates were counted with, stored whole (docs/deadlines.md, "Determinism"). */
   holidayCalendar?: HolidayCalendar | undefined;
 }
@@ -141,6 +146,9 @@ function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row
     const stored = r.holidayCalendar
       ? await tx.one(sql.type(requestRow)`update dsrflow.requests set holiday_calendar = ${sql.jsonb({ ...r.holidayCalendar, holidays: [...r.holidayCalendar.holidays] })} where id = ${r.id} returning *`)
       : formatted;
+    // Like the formats: only when given, so intake still runs on a schema before migration 018.
+    const localized = r.locale ? await tx.one(sql.type(requestRow)`update dsrflow.requests set locale = ${r.locale} where id = ${r.id} returning *`) : stored;
+    if (r.residence) await tx.query(sql.unsafe`update dsrflow.request_subjects set residence = ${r.residence} where request_id = ${r.id}`);
     await tx.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
       values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
@@ -148,7 +156,7 @@ function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row
     const linked = r.subjectLink
       ? await linkRequestToSubject(tx, { id: r.id, organizationId: r.organizationId, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.receivedAt, createdBy: r.createdBy }, r.subjectLink)
       : null;
-    const row = linked ? { ...stored, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : stored;
+    const row = linked ? { ...localized, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : localized;
     return { row, created: true };
   });
 }

@@ -24,6 +24,9 @@ import {
   completionSignal,
   extendUpdate,
   extensionSignal,
+  MAX_VERIFICATION_RESENDS,
+  resendVerificationUpdate,
+  type VerificationResendRequest,
   stateQuery,
   verificationSignal,
   verifyUpdate,
@@ -74,6 +77,8 @@ export function registerHandlers(run: RequestRun): void {
   setHandler(extendUpdate, (r) => (extend(run, r), run.state), { validator: (r) => reject(verdicts.extend(r)) });
   setHandler(cancelUpdate, (r) => (cancel(r), applied('closing')), { validator: (r) => reject(verdicts.cancel(r)) });
   setHandler(completeUpdate, (r) => (complete(r), applied('closing')), { validator: (r) => reject(verdicts.complete(r)) });
+  // New in the Privacy Center: histories before it never received this update, so it replays without a patch.
+  setHandler(resendVerificationUpdate, (r) => resendVerification(run, r), { validator: (r) => reject(resendVerdict(run, r)) });
 
   const viaSignal = <T extends { actor: string }>(name: string, verdict: (m: T) => Verdict, apply: (m: T) => unknown) => async (m: T) => {
     const v = verdict(m);
@@ -92,6 +97,26 @@ export function registerHandlers(run: RequestRun): void {
   setHandler(extensionSignal, viaSignal('extension', verdicts.extend, (r: ExtensionRequest) => extend(run, r)));
   setHandler(cancellationSignal, viaSignal('cancellation', verdicts.cancel, cancel));
   setHandler(completionSignal, viaSignal('completion', verdicts.complete, complete));
+}
+
+function resendVerdict(run: RequestRun, r: VerificationResendRequest): Verdict {
+  if (typeof r?.actor !== 'string' || !r.actor) return { ok: false, code: 'REQUEST.MALFORMED', reason: 'resendVerification takes {actor}' };
+  const link = run.verificationLink;
+  if (run.state.status !== 'awaiting_verification' || !link || run.inbox.verification || run.inbox.close) {
+    return { ok: false, code: 'REQUEST.INVALID_TRANSITION', reason: 'The request is not waiting for the subject to confirm' };
+  }
+  if (link.resends >= MAX_VERIFICATION_RESENDS) return { ok: false, code: 'VERIFICATION.RESEND_LIMIT', reason: `The link was already sent again ${MAX_VERIFICATION_RESENDS} times` };
+  return { ok: true };
+}
+
+/** A fresh link with the same expiry (the window does not restart); the earlier link stops working. */
+async function resendVerification(run: RequestRun, r: VerificationResendRequest) {
+  const link = run.verificationLink!;
+  link.resends += 1;
+  const resend = link.resends;
+  await activities.recordEvent({ requestId: run.input.requestId, eventKey: run.nextEventKey(), action: 'verification.link_resent', actor: r.actor, reason: 'the subject asked for the confirmation link again', details: { resend } });
+  await activities.issueVerificationLink({ requestId: run.input.requestId, expiresAt: link.expiresAt, resend });
+  return run.state;
 }
 
 const refusal = (reason: string): Verdict => ({ ok: false, code: 'REQUEST.DECISION_PENDING', reason });

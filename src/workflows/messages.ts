@@ -88,6 +88,14 @@ export const completeUpdate = defineUpdate<RequestState, [CompletionRequest]>('c
 
 export const stateQuery = defineQuery<RequestState>('state');
 
+/** The subject asks for the verification link again (status page); `actor` is who asked, for the audit trail. */
+export interface VerificationResendRequest {
+  actor: string;
+}
+/** How often a subject may have the link re-sent while one request waits for confirmation. */
+export const MAX_VERIFICATION_RESENDS = 3;
+export const resendVerificationUpdate = defineUpdate<RequestState, [VerificationResendRequest]>('resendVerification');
+
 // Appeals (docs/appeals.md): one workflow per appeal, `appeal-<appeal id>`, linked to the appealed request by id.
 export interface AppealInput {
   appealId: string;

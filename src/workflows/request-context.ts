@@ -22,6 +22,8 @@ export class RequestRun {
   readonly inbox: Inbox = { verification: null, assessment: null, close: null };
   /** Set once the response is going out: a cancellation or manual completion can no longer be honoured. */
   delivering = false;
+  /** The emailed verification link while the subject may still confirm: its expiry, and the re-sends asked for. */
+  verificationLink: { expiresAt: string; resends: number } | null = null;
   /** Effects started by handlers that answer before them (an update must not wait for SMTP): awaited before the workflow ends. */
   readonly pending: Promise<unknown>[] = [];
   private events = 0;

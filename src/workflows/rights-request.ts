@@ -142,7 +142,10 @@ export async function rightsRequest(input: RightsRequestInput): Promise<RightsRe
     await run.moveTo('awaiting_verification', 'system');
     const waitingSince = Date.now();
     const expiresAt = new Date(waitingSince + input.verificationWindowDays * DAY_MS).toISOString();
-    if (!decidedEarly) await activities.issueVerificationLink({ requestId: input.requestId, expiresAt });
+    if (!decidedEarly) {
+      run.verificationLink = { expiresAt, resends: 0 };
+      await activities.issueVerificationLink({ requestId: input.requestId, expiresAt });
+    }
     const decided = await condition(() => inbox.verification !== null || closing(), input.verificationWindowDays * DAY_MS);
     if (closing()) return false;
     if (!decided) {

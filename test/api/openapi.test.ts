@@ -33,6 +33,12 @@ const EXPECTED = [
   'GET /v1/subjects',
   'GET /v1/subjects/{did}',
   'POST /v1/requests/{id}/duplicate',
+  'GET /privacy/{organization}',
+  'POST /privacy/{organization}',
+  'GET /privacy/status/{token}',
+  'POST /privacy/status/{token}/withdraw',
+  'POST /privacy/status/{token}/resend',
+  'GET /privacy/status/{token}/exports/{exportId}',
   'POST /v1/requests/{id}/appeal',
   'GET /v1/requests/{id}/appeal',
   'POST /v1/requests/{id}/appeal/decision',
@@ -40,7 +46,7 @@ const EXPECTED = [
   'POST /appeal/{token}',
 ];
 // Served but deliberately not in the document: the documents themselves and the reference page's assets.
-const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name']);
+const UNDOCUMENTED = new Set(['GET /openapi.json', 'GET /docs', 'GET /docs/assets/:name', 'GET /privacy/assets/:name']);
 
 type Operation = { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema?: unknown }> }>; requestBody?: { content: Record<string, { schema?: unknown }> } };
 
@@ -92,14 +98,17 @@ describe('the OpenAPI document', () => {
   test('every operation has response schemas, and every body a request schema', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
-        const success = Object.entries(op.responses).filter(([status]) => status.startsWith('2'));
+        // An HTML form's button answers 303 See Other back to its page (the Privacy Center's status actions).
+        const success = Object.entries(op.responses).filter(([status]) => status.startsWith('2') || (status === '303' && path.startsWith('/privacy/')));
         assert.ok(success.length > 0, `${method} ${path} has a success response`);
         for (const [status, r] of Object.entries(op.responses)) {
           assert.ok(Object.values(r.content ?? {}).every((m) => m.schema), `${method} ${path} ${status} has a schema`);
         }
-        // The verification form posts nothing but its URL; the appeal page posts its form.
-        if (method === 'post' && path.startsWith('/appeal/')) assert.ok(op.requestBody?.content['application/x-www-form-urlencoded']?.schema, `${method} ${path} has a form schema`);
-        else if (method === 'post' && !path.startsWith('/verify/')) assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
+        // The verification form posts nothing but its URL; the appeal page and the Privacy Center post their forms
+        // as a browser does (urlencoded); every other body is JSON.
+        if (method === 'post' && (path.startsWith('/appeal/') || (path.startsWith('/privacy/') && !path.endsWith('/resend')))) {
+          assert.ok(op.requestBody?.content['application/x-www-form-urlencoded']?.schema, `${method} ${path} has a form schema`);
+        } else if (method === 'post' && !path.startsWith('/verify/') && !path.startsWith('/privacy/')) assert.ok(op.requestBody?.content['application/json']?.schema, `${method} ${path} has a body schema`);
       }
     }
   });
@@ -111,6 +120,10 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(statuses('post', '/v1/webhooks/requests'), ['200', '201', '400', '401', '413', '429', '503']);
     assert.deepEqual(statuses('get', '/downloads/{token}'), ['200', '400', '404', '410', '429', '503']);
     assert.deepEqual(statuses('post', '/verify/{token}'), ['200', '400', '404', '409', '410', '429', '503']);
+    assert.deepEqual(statuses('post', '/privacy/{organization}'), ['200', '400', '404', '409', '413', '429', '503']);
+    assert.deepEqual(statuses('post', '/privacy/status/{token}/withdraw'), ['303', '400', '404', '410', '413', '429', '503']);
+    assert.deepEqual(statuses('post', '/privacy/status/{token}/resend'), ['303', '400', '404', '410', '429', '503']);
+    assert.deepEqual(Object.keys(doc.paths['/privacy/{organization}']!.post!.responses['429']!.content!).sort(), ['application/json', 'text/html'], 'the form’s page, or the shared limiter’s JSON');
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(item)) {
         assert.ok(op.responses['503'], `${method} ${path} documents 503`);

@@ -31,14 +31,16 @@ const part = (path: string) => (/^src\/[^/]+\.ts$/.test(path) ? 'entry' : (path.
 // API and the activities, which never import each other.
 const MAY_IMPORT: Record<string, readonly string[]> = {
   domain: [],
+  // What a data subject reads, in their language: shared by the API's pages and the activities' emails.
+  locales: ['domain'],
   platform: ['domain'],
   db: ['domain', 'platform'],
   warehouse: ['domain', 'db', 'platform'],
   workflows: ['domain'],
   'workflow-client': ['workflows', 'domain', 'db', 'platform'],
-  activities: ['warehouse', 'workflow-client', 'db', 'domain', 'platform'],
-  api: ['warehouse', 'workflow-client', 'workflows', 'db', 'domain', 'platform'],
-  main: ['api', 'activities', 'warehouse', 'workflow-client', 'workflows', 'db', 'domain', 'platform'],
+  activities: ['warehouse', 'workflow-client', 'db', 'domain', 'platform', 'locales'],
+  api: ['warehouse', 'workflow-client', 'workflows', 'db', 'domain', 'platform', 'locales'],
+  main: ['api', 'activities', 'warehouse', 'workflow-client', 'workflows', 'db', 'domain', 'platform', 'locales'],
   entry: ['main'],
 };
 

@@ -28,11 +28,19 @@ describe('the erasure notice: what was kept, why and until when, in plain words'
     const text = erasureNoticeText('REQ-1', plan, erased, erasureModels(model));
     assert.match(text, /Activity events: 1 record\(s\) deleted/);
     assert.match(text, /Profile: 1 record\(s\) anonymized/);
-    assert.match(text, /Payments and refunds: 1 record\(s\), because tax and accounting law requires us to keep it\. We keep it until 2032-02-10; we will delete it after that\./);
-    assert.match(text, /Orders: 1 record\(s\), because records we must keep \(payments and refunds\) refer to it\. We keep it until 2032-02-10/);
+    assert.match(text, /Payments and refunds: 1 record\(s\), because tax and accounting law requires us to keep it\. We keep it until February 10, 2032; we will delete it after that\./);
+    assert.match(text, /Orders: 1 record\(s\), because records we must keep \(payments and refunds\) refer to it\. We keep it until February 10, 2032/);
     assert.match(text, /Orders: 1 record\(s\), because it belongs to an order or contract that is still open\. We keep it while the order or contract is open/);
     assert.match(text, /Order items: 1 record\(s\), because it is part of orders we must keep\. We keep it as long as we keep the orders it belongs to/);
     assert.doesNotMatch(text, /7100|710|kept_child|with_parent/, 'no keys or codes');
+  });
+
+  test('in the subject’s language, with the date as they write it', () => {
+    const plan = erasurePlan({ shapes: modelShapes(model), policy, holds: [], asOf: new Date('2026-11-22T08:00:00Z'), facts });
+    const text = erasureNoticeText('REQ-3', plan, erased, erasureModels(model), 'de');
+    assert.match(text, /^Wir haben Ihren Antrag auf Löschung REQ-3 bearbeitet\./);
+    assert.match(text, /Payments and refunds: 1 Datensatz\/Datensätze, weil das Steuer- und Handelsrecht uns zur Aufbewahrung verpflichtet\. Aufbewahrung: bis einschließlich 10\. Februar 2032; danach löschen wir sie\./);
+    assert.match(text, /Sie haben das Recht, sich bei einer Datenschutzaufsichtsbehörde zu beschweren\./);
   });
 
   test('a legal hold reads as such', () => {

@@ -5,6 +5,7 @@ import proto from '@temporalio/proto';
 import { describe, test } from 'node:test';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
+import { subjectDate } from '../../src/activities/subject-mail.ts';
 import { applyClockStop, computeDeadlines } from '../support/deadlines.ts';
 import { assessUpdate, cancelUpdate, completeUpdate, extendUpdate, stateQuery, verificationSignal, verifyUpdate } from '../../src/workflows/messages.ts';
 import { scheduledActivities } from '../support/history.ts';
@@ -38,7 +39,7 @@ describe('rightsRequest on the time-skipping server: deadlines, extensions and i
     assert.ok(stored?.extended_due_at);
     const notice = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /more time/.test(m.subject));
     assert.match(notice.text, /because your request is complex/);
-    assert.match(notice.text, new RegExp(`respond by ${stored!.extended_due_at!.slice(0, 10)}`));
+    assert.match(notice.text, new RegExp(`respond by ${subjectDate(stored!, stored!.extended_due_at!)}`));
   });
 
   test('reminders 7 and 2 days before the due date and the overdue escalation fire at their instants; no extension after the due date', async () => {

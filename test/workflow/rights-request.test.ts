@@ -4,6 +4,7 @@ import proto from '@temporalio/proto';
 import { describe, test } from 'node:test';
 import { listRequestEvents } from '../../src/db/audit.ts';
 import { findRequest } from '../../src/db/requests.ts';
+import { subjectDate } from '../../src/activities/subject-mail.ts';
 import { assessUpdate, verifyUpdate } from '../../src/workflows/messages.ts';
 import { historySpanMs, historyText } from '../support/history.ts';
 import { DAY, reach, refusedWith, settled, useTimeSkipping } from '../support/workflow-harness.ts';
@@ -35,7 +36,8 @@ describe('rightsRequest on the time-skipping server: the life of a request', () 
     for (const action of ['request.acknowledged', 'assessment.approved', 'export.no_data', 'notice.sent']) assert.ok(actions.includes(action), `${action} audited`);
 
     const ack = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /received/.test(m.subject));
-    assert.match(ack.text, new RegExp(`respond by ${row.due_at.slice(0, 10)}`));
+    // The date as the subject reads it: their language (English here), on the law's clock.
+    assert.match(ack.text, new RegExp(`respond by ${subjectDate(row, row.due_at)}`));
     const link = await suite.mail.waitFor((m) => m.to.includes(subject.email) && /confirm/.test(m.subject));
     assert.match(link.text, /http:\/\/localhost:3000\/verify\/[A-Za-z0-9_-]{43}/);
     await suite.mail.waitFor((m) => m.to.includes(subject.email) && /no personal data|hold no/i.test(m.subject + m.text));

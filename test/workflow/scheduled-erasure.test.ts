@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { formatDate } from '../../src/locales/index.ts';
 import { writeFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
@@ -66,7 +67,7 @@ describe('erasure: what the law keeps is erased when its retention ends, by a du
       assert.equal(await r.exists('transactions', 'id', r.paymentId), true, 'the tax record is kept');
       assert.equal((await child.describe()).status.name, 'RUNNING', 'the scheduled erasure outlives the request');
       const notice = await suite.mail.waitFor((m) => m.to.includes(r.subject.email) && /erasure request .* is complete/.test(m.subject));
-      assert.match(notice.text, new RegExp(`Payments and refunds: 1 record\\(s\\), because tax and accounting law requires us to keep it\\. We keep it until ${new Date(r.retentionEnds - DAY).toISOString().slice(0, 10)}`));
+      assert.match(notice.text, new RegExp(`Payments and refunds: 1 record\\(s\\), because tax and accounting law requires us to keep it\\. We keep it until ${formatDate('en', `${new Date(r.retentionEnds - DAY).toISOString().slice(0, 10)}T12:00:00Z`)}`));
 
       // Staff see on the request what was erased and what is kept until when (the pending future deletion).
       const app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: 'scheduled-erasure' });

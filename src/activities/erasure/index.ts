@@ -22,6 +22,7 @@ import type { ActivityDeps } from '../deps.ts';
 import { sendOnce } from '../notifications.ts';
 import { enqueueDeletion } from '../../warehouse/deletion-table.ts';
 import { erasureNoticeText } from './notice.ts';
+import { statusFooter, subjectMessages } from '../subject-mail.ts';
 import { erasureModels, executeModel, heldIdentifiers, readSubjectFacts } from '../../warehouse/erasure.ts';
 import { mergeIdentifiers, withHashes, type HashedIdentifiers } from '../../warehouse/identifier-hashes.ts';
 
@@ -192,15 +193,17 @@ export function createErasureActivities(deps: ErasureDeps) {
       if (!stored) throw ApplicationFailure.nonRetryable(`request ${input.requestId} has no erasure plan`, 'ERASURE.NO_INITIAL_PASS');
       const text =
         stored.outcome === 'no_data'
-          ? `We searched every system in our data inventory for the identifiers given with erasure request ${request.id}.\nWe hold no personal data about you under them, so there was nothing to erase.\nIf you have used another email address or customer number with us, reply with it and we will search again.\n`
-          : erasureNoticeText(request.id, stored.plan, await listErasureRuns(deps.pool, request.id, 'initial'), models);
+          ? `${subjectMessages(request).erasureNotice.noData(request.id)}\n`
+          : erasureNoticeText(request.id, stored.plan, await listErasureRuns(deps.pool, request.id, 'initial'), models, request.locale);
+      const t = subjectMessages(request);
       return sendOnce(deps, {
         key: `${request.id}/erasure-outcome`,
         requestId: request.id,
         kind: 'erasure_outcome',
         to: subject.email,
-        subject: stored.outcome === 'no_data' ? `Your erasure request ${request.id} is complete: we hold no data about you` : `Your erasure request ${request.id} is complete`,
+        subject: stored.outcome === 'no_data' ? t.email.completedNoDataSubject(t.typeInText.erasure, request.id) : t.email.completedSubject(t.typeInText.erasure, request.id),
         text,
+        footer: () => statusFooter(deps, request),
         audit: { kind: 'erasure_outcome', retainedGroups: stored.plan.models.reduce((n, m) => n + m.retained.length, 0) },
       });
     },

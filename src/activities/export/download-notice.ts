@@ -1,4 +1,5 @@
 import type { ExportFormat } from '../../domain/data-model.ts';
+import type { Messages } from '../../locales/index.ts';
 
 // What the subject reads about their export: plain words, the request id to refer to, no data beyond counts.
 
@@ -19,22 +20,15 @@ export const skippedFormatLines = (skipped: readonly SkippedFormat[], filesWritt
       `a longer document is too slow to open and read. ${filesWritten > 1 ? 'The files above hold' : 'The file above holds'} all of your data.`,
   );
 
-export function downloadLinkEmail(f: { requestId: string; links: readonly string[]; expiresAt: string; skipped: readonly SkippedFormat[]; disclosure?: readonly string[] }) {
-  const many = f.links.length > 1;
-  const skipped = f.skipped.length > 0 ? `\n${f.skipped.length > 1 ? 'Formats' : 'A format'} you asked for could not be made:\n${skippedFormatLines(f.skipped, f.links.length).join('\n')}\n` : '';
+/** The download email, in the subject's language (`t`, `date` already formatted for them); English keeps its own skipped-format lines. */
+export function downloadLinkEmail(f: { requestId: string; links: readonly string[]; expiresOn: string; skipped: readonly SkippedFormat[]; t: Messages; english: boolean; disclosure?: readonly string[] }) {
+  const lines = f.english ? skippedFormatLines(f.skipped, f.links.length) : f.skipped.map((s) => f.t.email.skippedLine(FORMAT_NAMES[s.format], s.rows, s.limit));
+  const heading = f.english ? `${f.skipped.length > 1 ? 'Formats' : 'A format'} you asked for could not be made:` : f.t.email.skippedHeading;
+  const skipped = f.skipped.length > 0 ? `\n\n${heading}\n${lines.join('\n')}` : '';
+  // The short disclosure's lines come from the law's tables as written there (English); its heading is translated.
+  const disclosure = f.disclosure?.length ? `\n\n${f.t.email.disclosureHeading}\n${f.disclosure.join('\n')}` : '';
   return {
-    subject: `Your data export for request ${f.requestId}`,
-    text:
-      `The copy of your personal data you asked for (request ${f.requestId}) is ready.\n\n` +
-      `${f.links.join('\n')}\n` +
-      skipped +
-      `\nThe link${many ? 's work' : ' works'} until ${f.expiresAt.slice(0, 10)}; after that the file${many ? 's are' : ' is'} deleted.\n` +
-      `Each file carries a manifest listing what it contains.\n` +
-      (f.disclosure?.length ? `\nWhat the law asks us to tell you\n${f.disclosure.join('\n')}\n` : ''),
+    subject: f.t.email.downloadSubject(f.requestId),
+    text: `${f.t.email.downloadText(f.requestId, `${f.links.join('\n')}${skipped}`, f.expiresOn)}${disclosure}\n`,
   };
 }
-
-export const NO_DATA_TEXT = (requestId: string) =>
-  `We searched every system listed in our data inventory for the identifiers given with request ${requestId}.\n` +
-  `We hold no personal data about you under them, so there is nothing to export.\n` +
-  `If you have used another email address or customer number with us, reply with it and we will search again.\n`;

@@ -26,7 +26,8 @@ import { sealedFileStore, type SealedFileStore } from '../../platform/sealed-fil
 import type { ExportStorage } from '../../platform/storage.ts';
 import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject-rows.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
-import { downloadLinkEmail, NO_DATA_TEXT, type SkippedFormat } from './download-notice.ts';
+import { downloadLinkEmail, type SkippedFormat } from './download-notice.ts';
+import { statusFooter, subjectDate, subjectMessages } from '../subject-mail.ts';
 import { DOCX_ROW_LIMIT } from './formats/docx.ts';
 import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';
 import { PDF_ROW_LIMIT } from './formats/pdf.ts';
@@ -249,7 +250,8 @@ export function createExportActivities(deps: ExportDeps) {
       const [model, register] = await Promise.all([dataModel(), processingRegister()]);
       const rowCounts = exports[0]!.row_counts;
       const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: rowCounts[m.name] ?? 0 })) });
-      await deps.mailer.send({ to: subject.email, messageId, ...downloadLinkEmail({ requestId: request.id, links, expiresAt, skipped, disclosure: disclosureSummary(disclosures) }) });
+      const mail = downloadLinkEmail({ requestId: request.id, links, expiresOn: subjectDate(request, expiresAt), skipped, t: subjectMessages(request), english: !request.locale || request.locale === 'en', disclosure: disclosureSummary(disclosures) });
+      await deps.mailer.send({ to: subject.email, messageId, subject: mail.subject, text: `${mail.text}${await statusFooter(deps, request)}` });
       await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
       await recordExportEvent(deps.pool, {
         eventKey: `notice/${key}`,
@@ -303,7 +305,8 @@ export function createExportActivities(deps: ExportDeps) {
         on conflict (notification_key) do update set kind = excluded.kind
         returning sent_at`);
       if (notice.sent_at) return { sent: false };
-      await deps.mailer.send({ to: subject.email, messageId, subject: `Your ${request.type} request ${request.id}: we hold no data about you`, text: NO_DATA_TEXT(request.id) });
+      const t = subjectMessages(request);
+      await deps.mailer.send({ to: subject.email, messageId, subject: t.email.noDataSubject(t.typeInText[request.type], request.id), text: `${t.email.noDataText(request.id)}\n${await statusFooter(deps, request)}` });
       await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
       await recordExportEvent(deps.pool, { eventKey: `notice/${key}`, requestId: request.id, action: 'notice.sent', details: { kind: 'no_data' } });
       return { sent: true };

@@ -12,6 +12,7 @@ import { DomainError } from '../../domain/errors.ts';
 import { applyCorrections } from '../../warehouse/rectification.ts';
 import { rectificationCatalog } from '../../warehouse/column-catalog.ts';
 import { noDataNoticeText, rectificationNoticeText } from './notice.ts';
+import { statusFooter, subjectMessages } from '../subject-mail.ts';
 
 export type RectificationDeps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail' | 'dataModel'>;
 
@@ -129,8 +130,9 @@ export function createRectificationActivities(deps: RectificationDeps) {
         requestId: request.id,
         kind: 'rectification_outcome',
         to: subject.email,
-        subject: noData ? `Your rectification request ${request.id} is complete: we hold no data about you` : `Your rectification request ${request.id} is complete`,
-        text: noData ? noDataNoticeText(request.id) : rectificationNoticeText(request.id, await listCorrections(deps.pool, request.id), catalog.models),
+        subject: noData ? subjectMessages(request).email.completedNoDataSubject(subjectMessages(request).typeInText.rectify, request.id) : subjectMessages(request).email.completedSubject(subjectMessages(request).typeInText.rectify, request.id),
+        footer: () => statusFooter(deps, request),
+        text: noData ? noDataNoticeText(request.id, request.locale) : rectificationNoticeText(request.id, await listCorrections(deps.pool, request.id), catalog.models, request.locale),
         audit: { kind: 'rectification_outcome', outcome: outcome.outcome, corrections: outcome.applied },
       });
     },

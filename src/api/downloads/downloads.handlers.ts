@@ -36,8 +36,29 @@ async function startReading(stream: Readable): Promise<Readable> {
   return Readable.from(all(), { objectMode: false });
 }
 
-export function createDownloadHandlers(deps: DownloadDeps) {
+/**
+ * An export file opened for a subject's download (the emailed link, the status page): its plaintext size and a stream
+ * whose first chunk is verified. null: the file is gone (410). A file that cannot be read is the 503, logged.
+ */
+export async function openExportFile(deps: DownloadDeps, file: { exportId: string; storageKey: string; dataKey: Buffer | null; bytes: number | null }): Promise<{ body: Readable; bytes: number } | null> {
   const files = sealedFileStore(deps.storage, deps.keyRing);
+  try {
+    const bytes = await files.size(file.storageKey, file.dataKey);
+    if (bytes === null) return null;
+    // A file cut or extended on disk is refused before anything is sent (its size is known from the record).
+    if (file.bytes !== null && bytes !== file.bytes) throw new FileIntegrityError('the file on disk is not the size recorded');
+    const body = await startReading(files.read(file.storageKey, file.dataKey));
+    body.once('error', (error) => deps.logger.error('export download broke off: file damaged', { exportId: file.exportId, reason: error.name }));
+    return { body, bytes };
+  } catch (error) {
+    if (!(error instanceof FileKeyError || error instanceof FileIntegrityError)) throw error;
+    // Operators need to know which ring key is missing or that a file was changed; the subject gets a plain 503.
+    deps.logger.error('export file cannot be read', { exportId: file.exportId, reason: error.name, keyId: error instanceof FileKeyError ? error.keyId : undefined });
+    throw unreadable();
+  }
+}
+
+export function createDownloadHandlers(deps: DownloadDeps) {
   return {
     async download(c: Context) {
       const token = c.req.param('token') ?? '';
@@ -48,21 +69,9 @@ export function createDownloadHandlers(deps: DownloadDeps) {
       // An expired export's key is destroyed (crypto-shredded): checked first, so a null key there never reads as plaintext.
       if (found.expired_at !== null || found.status === 'expired' || new Date(found.token_expires_at) <= deps.now()) throw gone();
       if (found.status !== 'ready' || !found.storage_key) throw notFound();
-      let body: Readable;
-      let bytes: number | null;
-      try {
-        bytes = await files.size(found.storage_key, found.data_key);
-        if (bytes === null) throw gone();
-        // A file cut or extended on disk is refused before anything is sent (its size is known from the record).
-        if (found.bytes !== null && bytes !== found.bytes) throw new FileIntegrityError('the file on disk is not the size recorded');
-        body = await startReading(files.read(found.storage_key, found.data_key));
-      } catch (error) {
-        if (!(error instanceof FileKeyError || error instanceof FileIntegrityError)) throw error;
-        // Operators need to know which ring key is missing or that a file was changed; the subject gets a plain 503.
-        deps.logger.error('export file cannot be read', { exportId: found.export_id, reason: error.name, keyId: error instanceof FileKeyError ? error.keyId : undefined });
-        throw unreadable();
-      }
-      body.once('error', (error) => deps.logger.error('export download broke off: file damaged', { exportId: found.export_id, reason: error.name }));
+      const opened = await openExportFile(deps, { exportId: found.export_id, storageKey: found.storage_key, dataKey: found.data_key, bytes: found.bytes });
+      if (!opened) throw gone();
+      const { body, bytes } = opened;
 
       await recordDownload(deps.pool, { tokenHash, exportId: found.export_id, requestId: found.request_id, details: { format: found.format, bytes } });
       deps.logger.info('export downloaded', { requestId: found.request_id, exportId: found.export_id });

@@ -26,7 +26,7 @@ const bodyOf: Record<ExportFormat, z.ZodType> = {
   docx: z.string().openapi({ format: 'binary', description: 'A Word document' }),
   pdf: z.string().openapi({ format: 'binary', description: 'A PDF document' }),
 };
-const DOWNLOAD_CONTENT = Object.fromEntries(EXPORT_FORMATS.map((f) => [CONTENT_TYPES[f].contentType.split(';')[0]!, { schema: bodyOf[f] }]));
+export const DOWNLOAD_CONTENT = Object.fromEntries(EXPORT_FORMATS.map((f) => [CONTENT_TYPES[f].contentType.split(';')[0]!, { schema: bodyOf[f] }]));
 
 // No bearer token: the link's random token is the credential. Any malformed token is simply unknown (404).
 export const downloadRoute = createRoute({

@@ -7,6 +7,8 @@ import { verifyUpdate } from '../../workflows/messages.ts';
 import type { AppDeps } from '../deps.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';
 import { ApiError, ErrorSchema } from '../errors.ts';
+import { isLocale, messagesFor, pickLocale, type Locale } from '../../locales/index.ts';
+import { publicLayout } from '../privacy-center/layout.ts';
 
 const pageResponse = (description: string) => ({ content: { 'text/html': { schema: z.string() } }, description });
 const tokenParam = z.object({ token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The token from the emailed link' }) });
@@ -45,12 +47,11 @@ const tokenRow = z.object({
   expires_at: z.string(),
   used_at: z.string().nullable(),
   attempts: z.number(),
+  locale: z.string().nullable(),
 });
 
-const page = (title: string, body: ReturnType<typeof html> | string) =>
-  html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${title}</title><style>body{font:16px system-ui;max-width:36rem;margin:3rem auto;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.2rem}</style></head>
-<body><h1>${title}</h1>${body}</body></html>`;
+// In the subject's language (stored with the request; Accept-Language for a link we do not know), in the Privacy Center's look.
+const page = (locale: Locale, title: string, body: ReturnType<typeof html> | string) => publicLayout({ locale, title, body: html`<h1>${title}</h1><div class="card">${body}</div>` });
 
 /**
  * The subject's verification link. GET only shows a confirm button (mail scanners open links; they must not
@@ -68,39 +69,46 @@ export function verificationLinkRouter(deps: AppDeps) {
   const lookup = async (token: string) => {
     if (!TOKEN.test(token)) return null;
     return deps.pool.maybeOne(sql.type(tokenRow)`
-      select request_id, expires_at, used_at, attempts from dsrflow.verification_tokens where token_hash = ${hashToken(token)}`);
+      select v.request_id, v.expires_at, v.used_at, v.attempts, r.locale from dsrflow.verification_tokens v join dsrflow.requests r on r.id = v.request_id
+      where v.token_hash = ${hashToken(token)}`);
   };
-  const refusal = (row: z.infer<typeof tokenRow> | null, now: Date) => {
-    if (!row) return { status: 404 as const, title: 'Link not found', text: 'This link is not valid. Check that you copied all of it.' };
-    if (row.used_at) return { status: 410 as const, title: 'Link already used', text: 'This link was already used to confirm your request.' };
-    if (Date.parse(row.expires_at) < now.getTime()) return { status: 410 as const, title: 'Link expired', text: 'This link has expired. Please submit your request again.' };
-    if (row.attempts >= MAX_ATTEMPTS) return { status: 429 as const, title: 'Too many attempts', text: 'This link was tried too often. Please contact us.' };
+  const localeOf = (c: Context, row: z.infer<typeof tokenRow> | null): Locale => (isLocale(row?.locale) ? row.locale : pickLocale(c.req.header('accept-language')));
+  const refusal = (row: z.infer<typeof tokenRow> | null, now: Date, locale: Locale) => {
+    const t = messagesFor(locale).verify;
+    if (!row) return { status: 404 as const, title: t.notFoundTitle, text: t.notFoundText };
+    if (row.used_at) return { status: 410 as const, title: t.usedTitle, text: t.usedText };
+    if (Date.parse(row.expires_at) < now.getTime()) return { status: 410 as const, title: t.expiredTitle, text: t.expiredText };
+    if (row.attempts >= MAX_ATTEMPTS) return { status: 429 as const, title: t.tooManyTitle, text: t.tooManyText };
     return null;
   };
 
   app.openapi(showRoute, (async (c: Context) => {
     const row = await lookup(c.req.param('token') ?? '');
-    const refused = refusal(row, deps.now());
-    if (refused) return c.html(page(refused.title, html`<p>${refused.text}</p>`), refused.status);
-    return c.html(page('Confirm your request', html`<p>Please confirm that you made this request.</p><form method="post"><button type="submit">Yes, it was me</button></form>`));
+    const locale = localeOf(c, row);
+    const t = messagesFor(locale).verify;
+    const refused = refusal(row, deps.now(), locale);
+    if (refused) return c.html(page(locale, refused.title, html`<p>${refused.text}</p>`), refused.status);
+    return c.html(page(locale, t.confirmTitle, html`<p>${t.confirmText}</p><form method="post"><button type="submit">${t.confirmButton}</button></form>`));
   }) as never);
 
   app.openapi(redeemRoute, (async (c: Context) => {
     const token = c.req.param('token') ?? '';
     const row = await lookup(token);
-    const refused = refusal(row, deps.now());
-    if (refused || !row) return c.html(page(refused!.title, html`<p>${refused!.text}</p>`), refused!.status);
+    const locale = localeOf(c, row);
+    const t = messagesFor(locale).verify;
+    const refused = refusal(row, deps.now(), locale);
+    if (refused || !row) return c.html(page(locale, refused!.title, html`<p>${refused!.text}</p>`), refused!.status);
     await deps.pool.query(sql.unsafe`update dsrflow.verification_tokens set attempts = attempts + 1 where request_id = ${row.request_id}`);
     try {
       await sendDecision(deps, row.request_id, verifyUpdate, () => ({ outcome: 'verified' as const, method: 'email_link' as const, actor: 'subject' }), { author: 'subject' });
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
-        return c.html(page('Nothing to confirm', html`<p>This request no longer needs confirming.</p>`), 409);
+        return c.html(page(locale, t.nothingTitle, html`<p>${t.nothingText}</p>`), 409);
       }
       throw error;
     }
     await deps.pool.query(sql.unsafe`update dsrflow.verification_tokens set used_at = now() where request_id = ${row.request_id} and used_at is null`);
-    return c.html(page('Thank you', html`<p>Your request is confirmed. We will email you when it is complete.</p>`));
+    return c.html(page(locale, t.thanksTitle, html`<p>${t.thanksText}</p>`));
   }) as never);
   return app;
 }

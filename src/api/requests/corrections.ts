@@ -155,3 +155,11 @@ async function rowsNotTheSubjects(pool: DatabasePool, resolved: ResolvedDataMode
   }
   return problems;
 }
+
+/** The fields of the subject's own record (the users model) that a person may ask to correct, for the Privacy Center. */
+export async function profileCorrectionFields(deps: Pick<AppDeps, 'pool' | 'dataModel'>): Promise<{ model: string; fields: string[] }> {
+  const { catalog } = rectificationFor(deps.pool, deps.dataModel);
+  const profile = [...(await catalog.columns()).values()].find((m) => isProfileModel(m.model));
+  if (!profile) return { model: deps.dataModel.users.name ?? 'users', fields: [] };
+  return { model: profile.model.name, fields: [...profile.columns.values()].filter((c) => c.refusal === null && c.name !== profile.model.key).map((c) => c.name) };
+}

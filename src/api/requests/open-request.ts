@@ -96,6 +96,9 @@ export interface OpenRequestOptions {
   arrivedAt: Date;
   idempotencyKey: string | null;
   external?: { source: string; externalId: string };
+  /** Privacy Center: the subject's language (later emails use it) and residence (it chose the regulation). */
+  locale?: string;
+  residence?: string;
 }
 
 /**
@@ -141,6 +144,8 @@ export async function openRequest(deps: AppDeps, body: z.infer<typeof CreateRequ
     suppressionScopes: suppressionScopes ?? undefined,
     subjectLink,
     exportFormats,
+    locale: opts.locale,
+    residence: opts.residence,
     holidayCalendar: calendar,
   });
   if (!created && idempotencyKey !== null && row.request_fingerprint !== print) {
