@@ -23,9 +23,9 @@ import { createDatabasePool, withDatabaseBudget } from '../src/db/pool.ts';
 import { createToken, ensureOrganization } from '../src/db/tokens.ts';
 import { startEmbeddedPostgres } from '../src/platform/embedded-postgres.ts';
 import { createLogger } from '../src/platform/logger.ts';
+import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
 import { localFolderStorage } from '../src/platform/storage.ts';
 import { loadDataModelFile } from '../src/warehouse/data-model-check.ts';
-import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
 import { temporalDataConverter } from '../src/platform/payload-codec.ts';
 
 const freePort = () =>

@@ -199,6 +199,7 @@ async function main(pending: number, repeat: number, modes: Mode[], batchOverrid
       publicUrl: 'http://bench',
       staffEmail: 'bench@dsrflow.test',
       storage: localFolderStorage(join(dir, 'exports')),
+    keyRing: parseKeyRing(newKeyEntry('bench')),
       dataModel: await loadDataModelFile(),
       retentionPolicy: await loadRetentionPolicyFile(),
       deletionRequestsSchema: SCHEMA,

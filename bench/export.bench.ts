@@ -1,17 +1,20 @@
 // Export benchmark: a subject with 10k / 100k / 1M related rows in the demo warehouse; wall time and peak RSS per
 // format, against the floor: the CSV export's own COPY (query) TO STDOUT (FORMAT csv, HEADER), into a plain file.
 //   node bench/export.bench.ts [sizes...] [--formats=csv,json] [--repeat=N] [--cluster]
+//   node bench/export.bench.ts --cipher   (the file cipher alone: MiB/s both ways)
 //   e.g. node bench/export.bench.ts 10000 100000;  node bench/export.bench.ts 1000000 --formats=csv,json --repeat=3
-// --formats: which formats to measure (default all five); --repeat: run each measurement N times (COPY included)
+// --formats: which formats to measure (default all five); --unencrypted: also each format written without the file
+// cipher (files are encrypted at rest; this prices the cipher); --repeat: run each measurement N times (COPY included)
 // and report the median of each, the ratio being median over median (the build machine is shared and noisy).
 // Each measurement runs in a child process of its own, so its peak RSS is its own. Starts its own embedded
 // PostgreSQL on a free port and removes it at the end.
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -32,7 +35,10 @@ import { startClusterStack } from '../src/main/cluster.ts';
 import { freeClusterPorts } from '../src/platform/temporal-cluster.ts';
 import { z } from 'zod';
 import { createLogger } from '../src/platform/logger.ts';
-import { localFolderStorage } from '../src/platform/storage.ts';
+import { newKeyEntry, parseKeyRing } from '../src/platform/data-keys.ts';
+import { decryptingStream, encryptingStream } from '../src/platform/file-cipher.ts';
+import type { SealedFileStore } from '../src/platform/sealed-files.ts';
+import { localFolderStorage, type ExportStorage } from '../src/platform/storage.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const BENCH_USER = 1_000_000;
@@ -45,6 +51,51 @@ const freePort = () =>
       s.close(() => resolve(port));
     });
   });
+
+/** The bench subject's related rows: half events, the rest orders with items and payments, and campaigns. */
+async function seedSubject(url: string, rows: number) {
+  const pool = await createDatabasePool(url, { maximumPoolSize: 2 });
+  const orders = Math.round(rows * 0.1);
+  await pool.query(sql.unsafe`delete from warehouse.transactions t using warehouse.orders o where o.id = t.order_id and o.user_id = ${BENCH_USER}`);
+  await pool.query(sql.unsafe`delete from warehouse.order_items t using warehouse.orders o where o.id = t.order_id and o.user_id = ${BENCH_USER}`);
+  for (const table of ['orders', 'events', 'campaign_interactions']) await pool.query(sql.unsafe`delete from ${sql.identifier(['warehouse', table])} where user_id = ${BENCH_USER}`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.users (id, customer_id, email, first_name, last_name, phone, country, birth_date, created_at)
+    values (${BENCH_USER}, 'cus_bench', 'bench@example.com', 'Zoë', 'García, Jr.', null, 'ES', '1980-05-17', now())
+    on conflict (id) do nothing`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.orders (user_id, placed_at, status, currency, total, shipping_address)
+    select ${BENCH_USER}, now() - make_interval(mins => i), 'paid', 'EUR', (i % 500) + 0.99, i || ' Rue de l''Église, apt "B"' from generate_series(1, ${orders}::int) i`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.order_items (order_id, sku, product_name, quantity, unit_price)
+    select o.id, 'SKU-' || j, 'Café crème, 1kg', j, 9.5 from warehouse.orders o cross join generate_series(1, 2) j where o.user_id = ${BENCH_USER}`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.transactions (order_id, occurred_at, kind, amount, currency, card_last4)
+    select o.id, o.placed_at, 'payment', o.total, 'EUR', '4242' from warehouse.orders o where o.user_id = ${BENCH_USER}`);
+  const rest = rows - orders * 4;
+  await pool.query(sql.unsafe`
+    insert into warehouse.events (user_id, occurred_at, name, ip_address, properties)
+    select ${BENCH_USER}, now() - make_interval(secs => i), 'page_view', '10.0.0.1', jsonb_build_object('path', '/p/' || i)
+    from generate_series(1, ${Math.round(rest * 0.8)}::int) i`);
+  await pool.query(sql.unsafe`
+    insert into warehouse.campaign_interactions (user_id, campaign, channel, action, occurred_at)
+    select ${BENCH_USER}, 'newsletter-weekly', 'email', 'opened', now() - make_interval(days => i % 3000) from generate_series(1, ${rest - Math.round(rest * 0.8)}::int) i`);
+  await pool.query(sql.unsafe`analyze`);
+  await pool.end();
+}
+
+/** Files as they were written before encryption at rest (no cipher): the comparison for the cipher's cost. */
+function plaintextFiles(storage: ExportStorage): SealedFileStore {
+  return {
+    create(extension) {
+      const pending = storage.create(extension);
+      return { ...pending, commit: async () => ({ ...(await pending.commit()), wrappedKey: Buffer.alloc(48), keyId: 'none' }) };
+    },
+    read: (key) => storage.read(key),
+    size: (key) => storage.size(key),
+    delete: (key) => storage.delete(key),
+  };
+}
 
 /** Child: one measurement, printed as a JSON line. */
 async function child(kind: string, url: string) {
@@ -81,16 +132,22 @@ async function child(kind: string, url: string) {
     }
     await client.end();
   } else {
+    const [format, variant] = kind.split(':') as [ExportFormat, string | undefined];
+    const storage = localFolderStorage(dir);
     const activities = createExportActivities({
       pool,
-      storage: localFolderStorage(dir),
+      storage,
+      // 'csv:plain': the same export with files written unencrypted, to price the cipher against the same run.
+      ...(variant === 'plain' ? { files: plaintextFiles(storage) } : {}),
+      // Files are encrypted at rest (chunked AES-256-GCM): the cost is part of every figure.
+      keyRing: parseKeyRing(newKeyEntry('bench')),
       dataModel: model,
       logger: createLogger('silent'),
       publicUrl: 'http://bench',
       mailer: { send: async () => {}, close: () => {} },
     });
-    const result = await activities.exportSubjectData({ requestId, formats: [kind as ExportFormat] });
-    const mine = result.exports.find((e) => e.format === kind);
+    const result = await activities.exportSubjectData({ requestId, formats: [format] });
+    const mine = result.exports.find((e) => e.format === format);
     status = mine?.status ?? 'missing';
     bytes = mine?.bytes ?? 0;
     rows = Object.values(result.counts).reduce((a, b) => a + b, 0);
@@ -198,13 +255,42 @@ async function clusterMain(sizes: number[], formats: ExportFormat[]) {
   }
 }
 
+/** --cipher: the file cipher alone, in memory, both ways: what encryption adds per MiB of file, whatever the format. */
+async function cipherThroughput(mib: number, repeat: number) {
+  const key = randomBytes(32);
+  const plain = randomBytes(mib * 2 ** 20);
+  const pieces = Array.from({ length: mib * 16 }, (_, i) => plain.subarray(i * 65_536, (i + 1) * 65_536));
+  const through = async (source: Iterable<Buffer>, transform: Transform) => {
+    const out: Buffer[] = [];
+    const started = performance.now();
+    await pipeline(Readable.from(source), transform, async function* (s) {
+      for await (const c of s) out.push(c as Buffer);
+    });
+    return { ms: performance.now() - started, out };
+  };
+  const enc: number[] = [];
+  const dec: number[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const e = await through(pieces, encryptingStream(key));
+    const d = await through(e.out, decryptingStream(key));
+    if (Buffer.compare(Buffer.concat(d.out), plain) !== 0) throw new Error('the cipher did not give the file back');
+    enc.push(e.ms);
+    dec.push(d.ms);
+  }
+  const rate = (ms: number) => (mib / (ms / 1000)).toFixed(0);
+  console.log(`| file cipher, ${mib} MiB | encrypt ${rate(median(enc))} MiB/s | decrypt ${rate(median(dec))} MiB/s | (median of ${repeat}) |`);
+}
+
 if (process.argv[2] === '--child') await child(process.argv[3]!, process.argv[4]!);
+else if (process.argv.includes('--cipher')) await cipherThroughput(256, 5);
 else {
   const args = process.argv.slice(2);
   const option = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
   const sizes = args.filter((a) => !a.startsWith('--')).map(Number).filter((n) => n > 0);
   const formats = (option('formats')?.split(',') ?? FORMATS) as ExportFormat[];
   for (const f of formats) if (!FORMATS.includes(f)) throw new Error(`unknown format ${f}: one of ${FORMATS.join(', ')}`);
+  // --unencrypted: each format also written without the file cipher, interleaved, so the cipher's cost is measured.
+  if (args.includes('--unencrypted')) formats.push(...formats.map((f) => `${f}:plain` as ExportFormat));
   if (args.includes('--cluster')) await clusterMain(sizes.length ? sizes : [1_000_000], option('formats') ? formats : ['csv', 'json']);
   else await main(sizes.length ? sizes : [10_000, 100_000], formats, Math.max(1, Number(option('repeat') ?? 1)));
 }

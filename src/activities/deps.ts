@@ -5,6 +5,7 @@ import type { DataModel, ExportFormat } from '../domain/data-model.ts';
 import type { Destination } from '../domain/destinations.ts';
 import type { ProcessingRegister } from '../domain/processing-register.ts';
 import type { RetentionPolicy } from '../domain/retention.ts';
+import type { KeyRing } from '../platform/data-keys.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Mailer } from '../platform/mailer.ts';
 import type { ExportStorage } from '../platform/storage.ts';
@@ -22,6 +23,8 @@ export interface ActivityDeps {
   staffEmail: string;
   /** Where export files are kept until their link expires. */
   storage: ExportStorage;
+  /** The data keys (DATA_KEYS): seal export files' data keys and Temporal payloads. */
+  keyRing: KeyRing;
   /** The customer's data model: what an access request exports. */
   dataModel: DataModel;
   /** Per model: what erasure does and the exceptions that keep rows (config/retention-policy.json). */

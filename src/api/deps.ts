@@ -41,8 +41,6 @@ export interface AppDeps {
     /** METRICS_TOKEN: when set, /metrics asks for it as a bearer token. */
     metricsToken?: string;
   };
-  /** The data keys: the codec server opens Temporal payloads with them (and seals under the current one). */
-  keyRing: KeyRing;
   logger: Logger;
   /** The process's Prometheus registry (shared with the worker under `npm start`); the app makes its own without. */
   metrics?: Metrics;
@@ -50,6 +48,8 @@ export interface AppDeps {
   storage: ExportStorage;
   /** The encrypted store of uploaded documents (agent permissions, identity documents); without it uploads are refused (503). */
   documents?: SealedFileStore;
+  /** The data keys (DATA_KEYS): they open export files' data keys for downloads, and the codec server's payloads. */
+  keyRing: KeyRing;
   /**
    * The customer's data model (DATA_MODEL_FILE), to check a rectification's corrections before they are recorded.
    * Without it, rectification requests are refused with 503.

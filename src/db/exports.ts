@@ -19,6 +19,8 @@ export const exportRow = z.object({
   ready_at: z.string().nullable(),
   expires_at: z.string().nullable(),
   expired_at: z.string().nullable(),
+  /** The ring key that sealed the file's data key; null: a file written before encryption, or its key destroyed. */
+  data_key_id: z.string().nullable(),
 });
 export type ExportRow = z.infer<typeof exportRow>;
 
@@ -34,10 +36,11 @@ export const findExport = (db: CommonQueryMethods, id: string) => db.maybeOne(sq
 export const setBuildingKey = (db: CommonQueryMethods, id: string, key: string) =>
   db.query(sql.unsafe`update dsrflow.exports set storage_key = ${key}, status = 'building' where id = ${id} and status = 'building'`);
 
-export async function markExportReady(db: CommonQueryMethods, id: string, f: { key: string; sha256: string; bytes: number; rowCounts: Record<string, number> }) {
+/** The file is written: its plaintext hash and size, and its data key sealed under the key ring (docs/exports.md). */
+export async function markExportReady(db: CommonQueryMethods, id: string, f: { key: string; sha256: string; bytes: number; wrappedKey: Buffer; keyId: string; rowCounts: Record<string, number> }) {
   await db.query(sql.unsafe`
     update dsrflow.exports set status = 'ready', storage_key = ${f.key}, sha256 = ${f.sha256}, bytes = ${f.bytes},
-      row_counts = ${sql.jsonb(f.rowCounts)}, ready_at = now()
+      data_key = ${sql.binary(f.wrappedKey)}, data_key_id = ${f.keyId}, row_counts = ${sql.jsonb(f.rowCounts)}, ready_at = now()
     where id = ${id} and status = 'building'`);
 }
 
@@ -51,8 +54,14 @@ export async function markExportSkipped(db: CommonQueryMethods, id: string, f: {
 export const listExports = (db: CommonQueryMethods, requestId: string) =>
   db.any(sql.type(exportRow)`select * from dsrflow.exports where request_id = ${requestId} order by created_at, format`);
 
-export const markExportExpired = (db: CommonQueryMethods, id: string) =>
-  db.query(sql.unsafe`update dsrflow.exports set status = 'expired', expired_at = coalesce(expired_at, now()) where id = ${id}`);
+/**
+ * Crypto-shreds the export: its data key is destroyed and it is marked expired at once, so from this commit on no
+ * download reads the file (a null key on an expired export never means plaintext). Re-runnable.
+ */
+export const destroyExportKey = (db: CommonQueryMethods, id: string) =>
+  db.query(sql.unsafe`
+    update dsrflow.exports set data_key = null, data_key_id = null, status = 'expired', expired_at = coalesce(expired_at, now())
+    where id = ${id}`);
 
 export const downloadRow = z.object({
   export_id: z.uuid(),
@@ -63,6 +72,11 @@ export const downloadRow = z.object({
   storage_key: z.string().nullable(),
   sha256: z.string().nullable(),
   bytes: z.coerce.number().nullable(),
+  /** The file's sealed data key; null: a file written before encryption (plaintext). */
+  data_key: z
+    .string()
+    .nullable()
+    .transform((b64) => (b64 === null ? null : Buffer.from(b64, 'base64'))),
   token_expires_at: z.string(),
   expired_at: z.string().nullable(),
 });
@@ -71,11 +85,17 @@ export type DownloadRow = z.infer<typeof downloadRow>;
 export const findDownload = (db: CommonQueryMethods, tokenHash: string) =>
   db.maybeOne(sql.type(downloadRow)`
     select e.id as export_id, e.request_id, r.organization_id, e.format, e.status, e.storage_key, e.sha256, e.bytes,
-           t.expires_at as token_expires_at, e.expired_at
+           encode(e.data_key, 'base64') as data_key, t.expires_at as token_expires_at, e.expired_at
     from dsrflow.download_tokens t
     join dsrflow.exports e on e.id = t.export_id
     join dsrflow.requests r on r.id = e.request_id
     where t.token_hash = ${tokenHash}`);
+
+/** The export file's sealed data key (null: a file written before encryption, or its key destroyed). */
+export const findExportDataKey = async (db: CommonQueryMethods, id: string): Promise<Buffer | null> => {
+  const b64 = await db.maybeOneFirst(sql.type(z.object({ data_key: z.string().nullable() }))`select encode(data_key, 'base64') as data_key from dsrflow.exports where id = ${id}`);
+  return b64 ? Buffer.from(b64, 'base64') : null;
+};
 
 /** Counts a download and writes its audit event, keyed by the download's number: each download is one event. */
 export async function recordDownload(db: CommonQueryMethods, d: { tokenHash: string; exportId: string; requestId: string; details: Record<string, unknown> }) {

@@ -26,8 +26,8 @@ import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '.
 import { localFolderStorage } from '../platform/storage.ts';
 import { sealedFileStore } from '../platform/sealed-files.ts';
 import { join } from 'node:path';
+import { DATA_KEYS_FILE_NAME, loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
-import { loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
 import { temporalDataConverter } from '../platform/payload-codec.ts';
 import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
 
@@ -46,7 +46,7 @@ export interface Runtime {
   /** This process's Prometheus registry: the API serves it at /metrics; a worker alone on WORKER_METRICS_PORT. */
   metrics: Metrics;
   client: Client;
-  /** The data keys (DATA_KEYS, DATA_KEYS_FILE, or the local key): Temporal payloads are sealed under them. */
+  /** The data keys (DATA_KEYS, DATA_KEYS_FILE, or the local key under DATA_DIR), loaded once per process. */
   keyRing: KeyRing;
   /** Only where a worker runs: the API process never opens one. */
   nativeConnection: NativeConnection | null;
@@ -55,12 +55,13 @@ export interface Runtime {
 
 /** Opens the connections every part needs: the app database, SMTP, and Temporal (client and worker side). */
 export async function openRuntime(config: Config, services: ServiceAddresses, logger: Logger, opts: { worker: boolean }): Promise<Runtime> {
+  // First: a missing or malformed key stops the process before it connects anywhere, naming the setting.
+  const keyRing = await loadKeyRing(config).catch((error: unknown) => {
+    throw new StartupError(`DATA_KEYS: ${startupFailureLine(error)}`, { cause: error });
+  });
+  if (!config.DATA_KEYS && !config.DATA_KEYS_FILE) logger.info('data keys from the local key file under DATA_DIR; set DATA_KEYS or DATA_KEYS_FILE in production', { file: DATA_KEYS_FILE_NAME });
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
     throw databaseUnusable(services.databaseUrl, error);
-  });
-  const keyRing = await loadKeyRing(config).catch(async (error: unknown) => {
-    await pool.end();
-    throw new StartupError(`The data keys cannot be used: ${startupFailureLine(error)}`, { cause: error });
   });
   const metrics = createMetrics();
   const mailer = countedMailer(createMailer(services.smtpUrl, config.MAIL_FROM), metrics);
@@ -120,6 +121,7 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
       staffEmail: rt.config.STAFF_NOTIFY_EMAIL,
       storage: localFolderStorage(rt.config.DATA_DIR),
       documents: documentStore(rt),
+      keyRing: rt.keyRing,
       dataModel,
       retentionPolicy,
       processingRegister,

@@ -50,45 +50,65 @@ function checkKey(dataKey: Uint8Array) {
   if (dataKey.length !== 32) throw new RangeError('a file data key is 32 bytes');
 }
 
+/** Bytes held as the pieces they arrived in, taken from the front in exact lengths without copying. */
+class ByteQueue {
+  private parts: Buffer[] = [];
+  length = 0;
+  push(piece: Buffer) {
+    if (piece.length === 0) return;
+    this.parts.push(piece);
+    this.length += piece.length;
+  }
+  take(n: number): Buffer[] {
+    const out: Buffer[] = [];
+    this.length -= n;
+    while (n > 0) {
+      const head = this.parts[0]!;
+      if (head.length <= n) {
+        out.push(head);
+        this.parts.shift();
+        n -= head.length;
+      } else {
+        out.push(head.subarray(0, n));
+        this.parts[0] = head.subarray(n);
+        n = 0;
+      }
+    }
+    return out;
+  }
+}
+
 /** Encrypts a byte stream under `dataKey` (32 bytes, used for this file only). */
 export function encryptingStream(dataKey: Uint8Array, chunkBytes = DEFAULT_CHUNK_BYTES): Transform {
   checkKey(dataKey);
   if (!Number.isInteger(chunkBytes) || chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) throw new RangeError('chunk size out of range');
   const aad = header(chunkBytes);
+  const held = new ByteQueue();
   let index = 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  const seal = (plain: Buffer, last: boolean): Buffer => {
-    const cipher = createCipheriv('aes-256-gcm', dataKey, nonce(index++, last));
-    cipher.setAAD(aad);
-    const body = cipher.update(plain);
-    cipher.final();
-    return Buffer.concat([body, cipher.getAuthTag()]);
-  };
   return new Transform({
     construct(done) {
       this.push(aad);
       done();
     },
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
-      pending.push(chunk);
-      pendingBytes += chunk.length;
+    transform(piece: Buffer, _enc, done: TransformCallback) {
+      held.push(piece);
       // Keep at least one byte back: only the end of the stream knows which chunk is the last.
-      if (pendingBytes > chunkBytes) {
-        let buffered = Buffer.concat(pending);
-        while (buffered.length > chunkBytes) {
-          this.push(seal(buffered.subarray(0, chunkBytes), false));
-          buffered = buffered.subarray(chunkBytes);
-        }
-        pending = [buffered];
-        pendingBytes = buffered.length;
-      }
+      while (held.length > chunkBytes) sealChunk(this, held.take(chunkBytes), false);
       done();
     },
     flush(done: TransformCallback) {
-      done(null, seal(Buffer.concat(pending), true));
+      sealChunk(this, held.take(held.length), true);
+      done();
     },
   });
+
+  function sealChunk(out: Transform, plain: Buffer[], last: boolean) {
+    const cipher = createCipheriv('aes-256-gcm', dataKey, nonce(index++, last));
+    cipher.setAAD(aad);
+    for (const piece of plain) out.push(cipher.update(piece));
+    cipher.final();
+    out.push(cipher.getAuthTag());
+  }
 }
 
 /**
@@ -98,43 +118,42 @@ export function encryptingStream(dataKey: Uint8Array, chunkBytes = DEFAULT_CHUNK
  */
 export function decryptingStream(dataKey: Uint8Array): Transform {
   checkKey(dataKey);
+  const held = new ByteQueue();
   let aad: Buffer | null = null;
   let segment = 0;
   let index = 0;
-  let buffered: Buffer = Buffer.alloc(0);
-  const open = (sealed: Buffer, last: boolean): Buffer => {
-    if (sealed.length < TAG_BYTES) throw new FileIntegrityError('the file is cut short');
+  const openChunk = (out: Transform, sealed: Buffer[], bytes: number, last: boolean) => {
+    if (bytes < TAG_BYTES) throw new FileIntegrityError('the file is cut short');
+    const parts = new ByteQueue();
+    for (const p of sealed) parts.push(p);
+    const body = parts.take(bytes - TAG_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', dataKey, nonce(index, last));
     decipher.setAAD(aad!);
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-    const plain = decipher.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+    decipher.setAuthTag(Buffer.concat(parts.take(TAG_BYTES)));
+    const plain = body.map((p) => decipher.update(p));
     try {
       decipher.final();
     } catch {
       throw new FileIntegrityError(`chunk ${index} of the file does not authenticate (changed, cut short, reordered or another key)`);
     }
     index++;
-    return plain;
+    for (const p of plain) out.push(p);
   };
   return new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
+    transform(piece: Buffer, _enc, done: TransformCallback) {
       try {
-        buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+        held.push(piece);
         if (!aad) {
-          if (buffered.length < HEADER_BYTES) return done();
-          const h = buffered.subarray(0, HEADER_BYTES);
+          if (held.length < HEADER_BYTES) return done();
+          const h = Buffer.concat(held.take(HEADER_BYTES));
           if (!h.subarray(0, 4).equals(FILE_MAGIC) || h[4] !== FILE_VERSION) throw new FileIntegrityError('not an encrypted file of a known version');
           const chunkBytes = h.readUInt32BE(5);
           if (chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) throw new FileIntegrityError('the file header is damaged');
-          aad = Buffer.from(h);
+          aad = h;
           segment = chunkBytes + TAG_BYTES;
-          buffered = buffered.subarray(HEADER_BYTES);
         }
         // A full segment is the last one only if nothing follows it: keep one back until more arrives or the end.
-        while (buffered.length > segment) {
-          this.push(open(buffered.subarray(0, segment), false));
-          buffered = buffered.subarray(segment);
-        }
+        while (held.length > segment) openChunk(this, held.take(segment), segment, false);
         done();
       } catch (error) {
         done(error as Error);
@@ -143,7 +162,9 @@ export function decryptingStream(dataKey: Uint8Array): Transform {
     flush(done: TransformCallback) {
       try {
         if (!aad) throw new FileIntegrityError('not an encrypted file of a known version');
-        done(null, open(buffered, true));
+        const bytes = held.length;
+        openChunk(this, held.take(bytes), bytes, true);
+        done();
       } catch (error) {
         done(error as Error);
       }

@@ -12,11 +12,11 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
 import { countedMailer, createMetrics } from '../../src/platform/metrics.ts';
 import { SCHEDULE_IDS } from '../../src/workflow-client/schedule-ids.ts';
-import { demoDataModel, demoRetentionPolicy, json, testActivityDeps, testApp, testStorage, testWorkflowSettings, TEST_SUBJECT_KEYS, tokenHeaders } from '../support/app.ts';
+import { demoDataModel, demoRetentionPolicy, json, testActivityDeps, testApp, testKeyRing, testStorage, testWorkflowSettings, TEST_SUBJECT_KEYS, tokenHeaders } from '../support/app.ts';
 import { freshDatabase } from '../support/databases.ts';
 import { freePort } from '../support/ports.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
-import { devServer, mailCatcher, postgres, testKeyRing, workflowBundle } from '../support/stack.ts';
+import { devServer, mailCatcher, postgres, workflowBundle } from '../support/stack.ts';
 
 const DAY = 86_400_000;
 

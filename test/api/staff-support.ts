@@ -12,8 +12,7 @@ import { computeDeadlines } from '../support/deadlines.ts';
 import type { RegulationCode } from '../../src/domain/regulations.ts';
 import type { RequestType } from '../../src/domain/request.ts';
 import { createLogger } from '../../src/platform/logger.ts';
-import { demoDataModel, TEST_SUBJECT_KEYS, testStorage, testWorkflowSettings, TASK_QUEUE } from '../support/app.ts';
-import { testKeyRing } from '../support/stack.ts';
+import { demoDataModel, TEST_SUBJECT_KEYS, testKeyRing, testStorage, testWorkflowSettings, TASK_QUEUE } from '../support/app.ts';
 
 export const WEBHOOK_SECRET = 'helpdesk-secret-0123456789abcdef';
 

@@ -14,9 +14,8 @@ import { createApp } from '../../src/api/app.ts';
 import { signWebhook } from '../../src/api/webhooks/signature.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { locateContractTester } from '../../src/platform/toolchain.ts';
-import { demoDataModel, TEST_SUBJECT_KEYS, testStorage, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
+import { demoDataModel, TEST_SUBJECT_KEYS, testKeyRing, testStorage, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
 import { useDevServerWorker, type DevServerSuite } from '../support/workflow-harness.ts';
-import { testKeyRing } from '../support/stack.ts';
 
 const TASK_QUEUE = 'contract';
 const WEBHOOK_SECRET = 'contract-secret-0123456789abcdef';

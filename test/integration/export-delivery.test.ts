@@ -11,6 +11,7 @@ import { downloadsRouter } from '../../src/api/downloads/downloads.index.ts';
 import { onError } from '../../src/api/errors.ts';
 import { DataModelError, parseDataModel } from '../../src/domain/data-model.ts';
 import { createLogger } from '../../src/platform/logger.ts';
+import { testKeyRing } from '../support/app.ts';
 import { exportDatabase, exportHarness, requestFor } from './export-support.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -25,7 +26,7 @@ describe('export delivery: the emailed link, the download route, expiry', () => 
     pool = await exportDatabase('export_delivery');
     h = await exportHarness(pool);
     app = new OpenAPIHono();
-    app.route('/', downloadsRouter({ pool, logger: createLogger('silent'), now: () => clock, storage: h.storage }));
+    app.route('/', downloadsRouter({ pool, logger: createLogger('silent'), now: () => clock, storage: h.storage, keyRing: testKeyRing }));
     app.onError(onError(createLogger('silent')));
   });
   after(async () => {

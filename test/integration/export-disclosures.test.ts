@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -35,8 +34,8 @@ describe('access answers carry the disclosure section of their regulation in eve
     assert.equal(result.counts.campaign_interactions, 0);
     const byFormat = new Map<ExportFormat, string>();
     for (const e of result.exports) {
-      const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where id = ${e.exportId}`);
-      const path = join(h.storageDir, 'exports', key);
+      // The file as the subject downloads it (files are encrypted at rest).
+      const path = await h.plaintextPath(e.exportId);
       if (e.format === 'csv') {
         const zip = await unzip(path);
         assert.equal([...zip.keys()][0], 'disclosures.txt', 'the disclosures come first in the zip');

@@ -36,10 +36,7 @@ describe('access export: every format read back by an independent parser matches
     const result = await h.activities.exportSubjectData({ requestId, formats: ['csv', 'json', 'xml', 'docx', 'pdf'] });
     assert.equal(result.outcome, 'exported');
     assert.equal(result.exports.length, 5);
-    for (const e of result.exports) {
-      const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where id = ${e.exportId}`);
-      files.set(e.format, join(h.storageDir, 'exports', key));
-    }
+    for (const e of result.exports) files.set(e.format, await h.plaintextPath(e.exportId));
     assert.deepEqual(result.counts, Object.fromEntries(MODEL_ORDER.map((m) => [m, expected[m]!.length])));
   });
   after(async () => {
@@ -134,8 +131,7 @@ describe('access export: every format read back by an independent parser matches
     await pool.query(sql.unsafe`insert into warehouse.events (user_id, occurred_at, name) values (${other}, now(), ${name})`);
     const id = await requestFor(pool, { email: `user${other}@example.com` });
     const result = await h.activities.exportSubjectData({ requestId: id, formats: ['xml'] });
-    const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where id = ${result.exportIds[0]!}`);
-    const text = readFileSync(join(h.storageDir, 'exports', key), 'utf8');
+    const text = readFileSync(await h.plaintextPath(result.exportIds[0]!), 'utf8');
     assert.ok(!/[\u0001\uFFFF]/.test(text), 'no character outside XML 1.0');
     // htmlEntities: this parser decodes character references (&#xD;) only when asked to; XML parsers always do.
     const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', htmlEntities: true, parseTagValue: false, trimValues: false, isArray: (n) => ['model', 'row', 'field'].includes(n) });
@@ -259,11 +255,11 @@ describe('an export heartbeats while PostgreSQL streams it; cut off midway, the 
   }
 
   async function readyFile(requestId: string) {
-    const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where request_id = ${requestId} and status = 'ready'`);
+    const id = await pool.oneFirst(sql.type(z.object({ id: z.uuid() }))`select id from dsrflow.exports where request_id = ${requestId} and status = 'ready'`);
     const created = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
       select count(*)::int as n from dsrflow.audit_events where request_id = ${requestId} and action = 'export.created'`);
     assert.equal(created, 1);
-    return join(h.storageDir, 'exports', key);
+    return h.plaintextPath(id);
   }
 
   const assertEveryEventOnce = (ids: number[]) => {
@@ -343,8 +339,7 @@ describe('DOCX at and over its row limit', () => {
     await addEvents(DOCX_ROW_LIMIT - held);
     const atLimit = await h.activities.exportSubjectData({ requestId: await requestFor(pool, { email: `user${USER_ID}@example.com` }), formats: ['docx'] });
     assert.deepEqual(atLimit.exports.map((e) => [e.format, e.status]), [['docx', 'ready']]);
-    const key = await pool.oneFirst(sql.type(z.object({ storage_key: z.string() }))`select storage_key from dsrflow.exports where id = ${atLimit.exportIds[0]!}`);
-    const xml = (await unzip(join(h.storageDir, 'exports', key))).get('word/document.xml')!.toString('utf8');
+    const xml = (await unzip(await h.plaintextPath(atLimit.exportIds[0]!))).get('word/document.xml')!.toString('utf8');
     const count = (tag: string) => xml.split(tag).length - 1;
     assert.equal(count('<w:tr>') - count('<w:tblHeader/>'), DOCX_ROW_LIMIT, 'every row, in tables under one header row each');
 

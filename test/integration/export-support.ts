@@ -1,8 +1,9 @@
 // Shared by the export tests: a fresh warehouse of its own, a request for a chosen warehouse user, readers.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { sql, type DatabasePool } from 'slonik';
 import yauzl from 'yauzl';
 import { z } from 'zod';
@@ -17,9 +18,11 @@ import { seedDemoWarehouse } from '../../src/db/seed.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
+import { sealedFileStore } from '../../src/platform/sealed-files.ts';
 import { localFolderStorage } from '../../src/platform/storage.ts';
 import { workflowIdFor } from '../../src/workflow-client/starts.ts';
 import { freshDatabase } from '../support/databases.ts';
+import { testKeyRing } from '../support/app.ts';
 import { mailCatcher } from '../support/stack.ts';
 
 /** A fresh, migrated database seeded with a small demo warehouse, so counts are known. */
@@ -49,12 +52,22 @@ export async function exportHarness(pool: DatabasePool, opts: Pick<ExportDeps, '
     pool,
     mailer,
     storage,
+    keyRing: testKeyRing,
     logger: createLogger('silent'),
     publicUrl: 'http://dsrflow.test',
     dataModel: await loadDataModelFile(),
     ...opts,
   });
-  return { catcher, mailer, storage, storageDir, activities };
+  const files = sealedFileStore(storage, testKeyRing);
+  /** The export's file as the subject downloads it (decrypted), copied to a path for the parsers that read files. */
+  async function plaintextPath(exportId: string): Promise<string> {
+    const stored = await pool.one(sql.type(z.object({ storage_key: z.string(), data_key: z.string().nullable() }))`
+      select storage_key, encode(data_key, 'base64') as data_key from dsrflow.exports where id = ${exportId}`);
+    const path = join(storageDir, `plain-${exportId}`);
+    await pipeline(files.read(stored.storage_key, stored.data_key === null ? null : Buffer.from(stored.data_key, 'base64')), createWriteStream(path));
+    return path;
+  }
+  return { catcher, mailer, storage, storageDir, activities, plaintextPath };
 }
 
 /** Records a request (access unless said) as the API would, for the given identifiers (and export formats, if given). */

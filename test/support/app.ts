@@ -5,9 +5,10 @@ import type { Client } from '@temporalio/client';
 import type { ActivityDeps } from '../../src/activities/index.ts';
 import { loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
 import { loadRetentionPolicyFile } from '../../src/warehouse/retention-policy-check.ts';
-import { localFolderStorage } from '../../src/platform/storage.ts';
-import { parseKeyRing } from '../../src/platform/data-keys.ts';
+import { localFolderStorage, type ExportStorage } from '../../src/platform/storage.ts';
+import { type KeyRing } from '../../src/platform/data-keys.ts';
 import { sealedFileStore } from '../../src/platform/sealed-files.ts';
+import { testKeyRing } from './stack.ts';
 import type { DatabasePool } from 'slonik';
 import { createApp } from '../../src/api/app.ts';
 import type { PrivacyCenterSettings } from '../../src/api/privacy-center/settings.ts';
@@ -16,8 +17,6 @@ import { generateToken, upsertToken, type Role } from '../../src/db/tokens.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import type { Mailer } from '../../src/platform/mailer.ts';
 import type { WorkflowSettings } from '../../src/workflow-client/starts.ts';
-import { testKeyRing } from './stack.ts';
-import type { KeyRing } from '../../src/platform/data-keys.ts';
 
 export const TASK_QUEUE = 'dsrflow-test';
 
@@ -33,9 +32,14 @@ export const testWorkflowSettings = (taskQueue: string): WorkflowSettings => ({
 
 // One export folder and the demo data model for the whole run: the worker writes where the API reads.
 export const testStorage = localFolderStorage(mkdtempSync(join(tmpdir(), 'dsrflow-exports-')));
-// Uploaded documents, encrypted under a key ring of the run (the worker shreds what the API stored).
+
+/** The data keys of the run (one ring: the worker seals what the API opens, and the Temporal payloads too). */
+export { testKeyRing };
+
+// Uploaded documents, encrypted under the run's key ring (the worker shreds what the API stored).
 export const TEST_DOCUMENTS_DIR = mkdtempSync(join(tmpdir(), 'dsrflow-documents-'));
-export const testDocuments = sealedFileStore(localFolderStorage(TEST_DOCUMENTS_DIR), parseKeyRing(`test-1:${Buffer.alloc(32, 7).toString('base64')}`));
+export const testDocuments = sealedFileStore(localFolderStorage(TEST_DOCUMENTS_DIR), testKeyRing);
+
 export const demoDataModel = await loadDataModelFile();
 export const demoRetentionPolicy = await loadRetentionPolicyFile();
 
@@ -47,12 +51,13 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   staffEmail: 'privacy-team@dsrflow.test',
   storage: testStorage,
   documents: testDocuments,
+  keyRing: testKeyRing,
   dataModel: demoDataModel,
   retentionPolicy: demoRetentionPolicy,
   exportFormats: ['csv', 'json'],
 });
 
-export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[]; privacyCenter?: PrivacyCenterSettings; keyRing?: KeyRing; codecOrigins?: string[] }) {
+export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[]; privacyCenter?: PrivacyCenterSettings; storage?: ExportStorage; keyRing?: KeyRing; codecOrigins?: string[] }) {
   return createApp({
     pool: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
@@ -61,7 +66,7 @@ export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: 
     logger: createLogger('silent'),
     keyRing: opts.keyRing ?? testKeyRing,
     now: opts.now ?? (() => new Date()),
-    storage: testStorage,
+    storage: opts.storage ?? testStorage,
     documents: testDocuments,
     dataModel: demoDataModel,
     retentionPolicy: demoRetentionPolicy,

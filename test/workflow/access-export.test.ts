@@ -47,15 +47,18 @@ describe('an access request delivers a 7-day download link and removes the file 
     });
     for (const link of links) assert.equal((await app.request(link)).status, 410, 'expired on day 8');
 
-    const exports = await suite.pg.pool.any(sql.type(z.object({ storage_key: z.string().nullable(), expired_at: z.string().nullable() }))`
-      select storage_key, expired_at from dsrflow.exports where request_id = ${row.id}`);
+    const exports = await suite.pg.pool.any(sql.type(z.object({ storage_key: z.string().nullable(), expired_at: z.string().nullable(), has_key: z.boolean() }))`
+      select storage_key, expired_at, data_key is not null as has_key from dsrflow.exports where request_id = ${row.id}`);
     assert.equal(exports.length, 2);
     for (const e of exports) {
       assert.ok(e.expired_at, 'marked expired');
+      assert.equal(e.has_key, false, 'the data key is destroyed (crypto-shredded)');
       if (e.storage_key) await assert.rejects(readStored(e.storage_key), 'the file is gone');
     }
     const actions = (await listRequestEvents(suite.pg.pool, row.id)).map((e) => e.action);
+    assert.equal(actions.filter((a) => a === 'export.key_destroyed').length, 2, 'each key destruction is audited');
     assert.equal(actions.filter((a) => a === 'export.expired').length, 2, 'each expiry is audited');
+    assert.ok(actions.indexOf('export.key_destroyed') < actions.indexOf('export.expired'), 'the key is destroyed before the file');
     assert.equal(actions.filter((a) => a === 'export.downloaded').length, 2, 'each download is audited');
 
     const history = await handle.fetchHistory();

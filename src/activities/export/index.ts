@@ -8,9 +8,9 @@ import type { ProcessingRegister } from '../../domain/processing-register.ts';
 import { loadProcessingRegisterFile } from '../../warehouse/processing-register-file.ts';
 import {
   claimExport,
+  destroyExportKey,
   findExport,
   listExports,
-  markExportExpired,
   markExportReady,
   markExportSkipped,
   recordExportEvent,
@@ -21,6 +21,8 @@ import { findRequest, findSubject } from '../../db/requests.ts';
 import { hashToken } from '../../db/tokens.ts';
 import type { Logger } from '../../platform/logger.ts';
 import type { Mailer } from '../../platform/mailer.ts';
+import type { KeyRing } from '../../platform/data-keys.ts';
+import { sealedFileStore, type SealedFileStore } from '../../platform/sealed-files.ts';
 import type { ExportStorage } from '../../platform/storage.ts';
 import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject-rows.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
@@ -40,6 +42,10 @@ export interface ExportDeps {
   logger: Logger;
   publicUrl: string;
   storage: ExportStorage;
+  /** Seals each file's data key (files are encrypted at rest: docs/exports.md). */
+  keyRing: KeyRing;
+  /** The encrypted store over `storage` and `keyRing` unless given (the benchmark gives a plaintext one to price the cipher). */
+  files?: SealedFileStore;
   dataModel: DataModel;
   /** Formats written for a request that stored none (recorded before formats were stored per request): EXPORT_FORMATS. */
   defaultFormats?: ExportFormat[];
@@ -74,6 +80,7 @@ export const hashDownloadToken = hashToken;
 export function createExportActivities(deps: ExportDeps) {
   const validDays = deps.linkValidDays ?? LINK_VALID_DAYS;
   const rowLimits = { ...PAGED_FORMAT_LIMITS, ...deps.rowLimits };
+  const files = deps.files ?? sealedFileStore(deps.storage, deps.keyRing);
   let resolved: Promise<ResolvedDataModel> | undefined;
   let demoRegister: Promise<ProcessingRegister> | undefined;
   const processingRegister = () => (deps.processingRegister ? Promise.resolve(deps.processingRegister) : (demoRegister ??= loadProcessingRegisterFile()));
@@ -112,8 +119,8 @@ export function createExportActivities(deps: ExportDeps) {
       return;
     }
     // A previous attempt that died mid-file left a partial file under its key: remove it first.
-    if (row.storage_key) await deps.storage.delete(row.storage_key);
-    const pending = deps.storage.create(CONTENT_TYPES[row.format].extension);
+    if (row.storage_key) await files.delete(row.storage_key);
+    const pending = files.create(CONTENT_TYPES[row.format].extension);
     await setBuildingKey(deps.pool, row.id, pending.key);
     try {
       await writePackage(pending.stream, { format: row.format, reader, models: model.models, counts, facts, formatsReady });
@@ -123,7 +130,7 @@ export function createExportActivities(deps: ExportDeps) {
         eventKey: `export/${row.id}/ready`,
         requestId: row.request_id,
         action: 'export.created',
-        details: { exportId: row.id, format: row.format, bytes: file.bytes, sha256: file.sha256, rowCounts: counts },
+        details: { exportId: row.id, format: row.format, bytes: file.bytes, sha256: file.sha256, rowCounts: counts, encryptedUnderKey: file.keyId },
       });
     } catch (error) {
       await pending.abort();
@@ -256,12 +263,27 @@ export function createExportActivities(deps: ExportDeps) {
       return { sent: true, expiresAt };
     },
 
-    /** Deletes the export's file and marks it expired (the workflow's 7-day timer calls it). Re-runnable. */
+    /**
+     * Crypto-shreds the export (the workflow's 7-day timer calls it): destroys its data key and marks it expired in one
+     * transaction, then deletes the file; each step has its audit event. Re-runnable: a retry finds the key gone and
+     * deletes the file again (deleting a missing file is not an error); the events are keyed, so written once.
+     */
     async expireExport(input: { exportId: string }): Promise<{ expired: boolean }> {
       const row = await findExport(deps.pool, input.exportId);
       if (!row) throw ApplicationFailure.nonRetryable(`export ${input.exportId} does not exist`, 'EXPORT.NOT_FOUND');
-      if (row.storage_key) await deps.storage.delete(row.storage_key);
-      await markExportExpired(deps.pool, row.id);
+      await deps.pool.transaction(async (tx) => {
+        await destroyExportKey(tx, row.id);
+        // A file written before encryption has no key to destroy: only its deletion below is recorded.
+        if (row.data_key_id === null) return;
+        await recordExportEvent(tx, {
+          eventKey: `export/${row.id}/key-destroyed`,
+          requestId: row.request_id,
+          action: 'export.key_destroyed',
+          reason: 'download period over: the file\'s data key is destroyed, so no copy of the file can be read again',
+          details: { exportId: row.id, format: row.format, keyId: row.data_key_id },
+        });
+      });
+      if (row.storage_key) await files.delete(row.storage_key);
       await recordExportEvent(deps.pool, {
         eventKey: `export/${row.id}/expired`,
         requestId: row.request_id,

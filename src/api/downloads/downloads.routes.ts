@@ -36,11 +36,16 @@ export const downloadRoute = createRoute({
   summary: "Download a subject's data export",
   description:
     'Streams the export file the emailed link names, with its content type, a Content-Disposition filename and its SHA-256 in Repr-Digest. ' +
-    'Every download is recorded in the audit trail.',
+    'Every download is recorded in the audit trail. The file is decrypted as it streams (files are encrypted at rest); a file changed on disk ' +
+    'breaks the transfer off before its Content-Length is reached, so a client never takes a part for the whole.',
   request: { params: z.object({ token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The token from the emailed link' }) }) },
   responses: {
     200: { description: 'The export file, in the format the request was exported in', content: DOWNLOAD_CONTENT },
     404: { description: 'Unknown or tampered link', content: { 'application/json': { schema: ErrorSchema } } },
     410: { description: 'The link has expired and the file was deleted', content: { 'application/json': { schema: ErrorSchema } } },
+    503: {
+      description: 'The file cannot be read (its key is not configured, or the file was changed on disk); nothing of it is sent',
+      content: { 'application/json': { schema: ErrorSchema } },
+    },
   },
 });

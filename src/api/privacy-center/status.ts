@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { sql } from 'slonik';
 import { z } from 'zod';
-import { listExports, type ExportRow } from '../../db/exports.ts';
+import { findExportDataKey, listExports, type ExportRow } from '../../db/exports.ts';
 import { findAppealOfRequest } from '../../db/appeals.ts';
 import { findStatusLink } from '../../db/privacy-center.ts';
 import { appealRuleFor } from '../../domain/appeals.ts';
@@ -15,6 +15,7 @@ import { formatDate, isLocale, messagesFor, pickLocale, type Locale } from '../.
 import { cancelUpdate, resendVerificationUpdate, stateQuery } from '../../workflows/messages.ts';
 import type { RequestStatus } from '../../domain/request.ts';
 import type { AppDeps } from '../deps.ts';
+import { openExportFile } from '../downloads/downloads.handlers.ts';
 import { ApiError } from '../errors.ts';
 import { sendDecision } from '../requests/actions.handlers.ts';
 import { appealVerdict, fileAppeal } from '../appeals/file-appeal.ts';
@@ -172,13 +173,15 @@ ${isTerminal(r.status) || delivered ? '' : html`<div class="card"><h2>${t.status
     const missing = (status: 404 | 410) => c.html(publicLayout({ locale, title: t.status.downloadsHeading, body: html`<h1>${t.status.downloadsHeading}</h1><p>${t.status.downloadsExpired}</p>` }), status);
     if (!file || file.status === 'skipped' || file.status === 'building') return missing(404);
     if (file.status !== 'ready' || !file.storage_key || !file.expires_at || Date.parse(file.expires_at) <= deps.now().getTime()) return missing(410);
-    const bytes = await deps.storage.size(file.storage_key);
-    if (bytes === null) return missing(410);
+    // Decrypted as it streams, as the emailed link's download (files are encrypted at rest: docs/exports.md).
+    const opened = await openExportFile(deps, { exportId: file.id, storageKey: file.storage_key, dataKey: await findExportDataKey(deps.pool, file.id), bytes: file.bytes });
+    if (!opened) return missing(410);
+    const { body: plaintext, bytes } = opened;
     await deps.pool.query(sql.unsafe`
       insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, details)
       values (${`export/${file.id}/status-download/${crypto.randomUUID()}`}, ${r.id}, ${r.organization_id}, 'subject', 'export.downloaded', ${sql.jsonb({ exportId: file.id, format: file.format, bytes, via: 'status_page' })})`);
     const { contentType, extension } = CONTENT_TYPES[file.format];
-    const body = Readable.toWeb(deps.storage.read(file.storage_key)) as ReadableStream<Uint8Array>;
+    const body = Readable.toWeb(plaintext) as ReadableStream<Uint8Array>;
     return new Response(body, {
       status: 200,
       headers: {
