@@ -64,7 +64,9 @@ export function createApp(deps: AppDeps) {
   app.route('/', metricsRouter(deps, metrics, deps.settings.metricsToken));
   // Unauthenticated routes: admitted per client address first (one limiter shared by all of them).
   const admit = fixedWindowLimiter(deps.settings.publicRateLimit ?? { limit: 60, windowMs: 60_000 }, () => deps.now().getTime());
-  for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, admit);
+  // The Privacy Center's stylesheet and scripts are static files a page pulls in: they do not spend a visitor's allowance.
+  const isStaticAsset = (path: string) => path.startsWith('/privacy/assets/') || path === '/privacy/widget.js';
+  for (const path of RATE_LIMITED_PATHS) app.use(`${path}*`, (c, next) => (isStaticAsset(c.req.path) ? next() : admit(c, next)));
   app.route('/', verificationLinkRouter(deps));
   app.route('/', downloadsRouter(deps));
   app.route('/', appealPageRouter(deps));

@@ -89,7 +89,7 @@ describe('Privacy Center pages: accessible in every language, and usable by keyb
       for (let i = 0; i < 30; i++) {
         await page.keyboard.press('Tab');
         const focus = (await page.evaluate(`(() => { const e = document.activeElement; const s = getComputedStyle(e); return { match: e.matches(${JSON.stringify(selector)}), outline: s.outlineStyle, shadow: s.boxShadow }; })()`)) as { match: boolean; outline: string; shadow: string };
-        assert.ok(focus.outline !== 'none' || focus.shadow !== 'none', `stop ${i} towards ${selector} shows no focus`);
+        assert.ok(focus.outline !== 'none' || focus.shadow !== 'none', `stop ${i} towards ${selector} shows no focus (${page.url()})`);
         if (focus.match) return;
       }
       assert.fail(`${selector} is not reachable by Tab`);
