@@ -21,11 +21,22 @@ export type TokenRow = z.infer<typeof tokenRow>;
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 export const generateToken = () => `dsr_${randomBytes(32).toString('base64url')}`;
 
+/**
+ * The active token of this secret. `last_used_at` is written at most once a minute (as console sessions slide), so
+ * a busy client's calls read the token without a write and its commit; one round trip either way.
+ */
 export async function findActiveToken(db: CommonQueryMethods, token: string): Promise<TokenRow | null> {
   return db.maybeOne(sql.type(tokenRow)`
-    update dsrflow.api_tokens set last_used_at = now()
-    where token_hash = ${hashToken(token)} and revoked_at is null
-    returning id, name, role, organization_id, created_at, last_used_at, revoked_at`);
+    with live as (
+      select id, name, role, organization_id, created_at, last_used_at, revoked_at from dsrflow.api_tokens
+      where token_hash = ${hashToken(token)} and revoked_at is null
+    ), used as (
+      update dsrflow.api_tokens t set last_used_at = now()
+      from live where t.id = live.id and (live.last_used_at is null or live.last_used_at < now() - interval '1 minute')
+      returning t.id, t.last_used_at
+    )
+    select live.id, name, role, organization_id, created_at, coalesce(used.last_used_at, live.last_used_at) as last_used_at, revoked_at
+    from live left join used on used.id = live.id`);
 }
 
 /** Creates or re-keys a named token (used for the local owner token printed by `npm start`). */

@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { findActiveToken } from '../../src/db/tokens.ts';
+import { sql } from 'slonik';
+import { findActiveToken, generateToken, listTokens, revokeToken, upsertToken } from '../../src/db/tokens.ts';
 import { postgres } from '../support/stack.ts';
 
 const run = promisify(execFile);
@@ -30,6 +31,32 @@ test('npm run token: create prints the token once, list shows it without it, rev
   await assert.rejects(cli('create', '--role', 'root', '--name', `${name}-r`), /--role must be one of/);
 
   await cli('revoke', '--name', name);
+  assert.equal(await findActiveToken(pg.pool, token), null);
+});
+
+test("a token's last use (npm run token -- list) is written at most once a minute: busy clients' calls write nothing", async () => {
+  const pg = await postgres();
+  const name = `busy-${randomUUID().slice(0, 8)}`;
+  const token = generateToken();
+  await upsertToken(pg.pool, { name, role: 'controller', organizationId: 'default', token });
+  const lastUse = async () => (await listTokens(pg.pool)).find((t) => t.name === name)!.last_used_at;
+  assert.equal(await lastUse(), null);
+
+  const first = await findActiveToken(pg.pool, token);
+  const written = await lastUse();
+  assert.ok(written, 'the first use is written');
+  assert.equal(first?.last_used_at, written, 'the call sees its own use');
+  assert.equal((await findActiveToken(pg.pool, token))?.name, name);
+  assert.equal(await lastUse(), written, 'a second call within the minute writes nothing');
+
+  // A minute later the next call is written again.
+  await pg.pool.query(sql.unsafe`update dsrflow.api_tokens set last_used_at = now() - interval '61 seconds' where name = ${name}`);
+  const aged = await lastUse();
+  await findActiveToken(pg.pool, token);
+  const again = await lastUse();
+  assert.ok(again && aged && Date.parse(again) > Date.parse(aged) + 60_000, `${again} is the new use, not ${aged}`);
+
+  await revokeToken(pg.pool, name);
   assert.equal(await findActiveToken(pg.pool, token), null);
 });
 
