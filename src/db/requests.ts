@@ -1,4 +1,4 @@
-import { ForeignKeyIntegrityConstraintViolationError, sql, type CommonQueryMethods } from 'slonik';
+import { ForeignKeyIntegrityConstraintViolationError, sql, type CommonQueryMethods, type ValueExpression } from 'slonik';
 import { DomainError } from '../domain/errors.ts';
 import { z } from 'zod';
 import type { HolidayCalendar } from '../domain/holidays.ts';
@@ -7,7 +7,7 @@ import { EXPORT_FORMATS, type ExportFormat } from '../domain/data-model.ts';
 import { CHANNELS, REQUEST_STATUSES, REQUEST_TYPES } from '../domain/request.ts';
 import { SUPPRESSION_SCOPES, type SuppressionScope } from '../domain/suppression.ts';
 import { insertCorrections, type NewCorrection } from './rectification.ts';
-import { linkRequestToSubject, type SubjectLinkInput } from './subjects.ts';
+import { identifierLocks, linkRequestToSubject, writeRequestEvents, type RequestAuditEvent, type SubjectLinkInput } from './subjects.ts';
 
 export const requestRow = z.object({
   id: z.uuid(),
@@ -121,14 +121,34 @@ function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row
         where s.source = ${r.external.source} and s.external_id = ${r.external.externalId}`);
       if (first) return { row: first, created: false };
     }
+    // Optional columns only when given, so intake still runs on a schema before their migration (014, 018, 020, 023).
+    const optional = [
+      r.exportFormats ? (['export_formats', sql.array([...r.exportFormats], 'text')] as const) : null,
+      r.holidayCalendar ? (['holiday_calendar', sql.jsonb({ ...r.holidayCalendar, holidays: [...r.holidayCalendar.holidays] })] as const) : null,
+      r.locale ? (['locale', r.locale] as const) : null,
+      r.staffVerifies ? (['staff_verifies', true] as const) : null,
+    ].filter((c) => c !== null);
+    const columns = (cs: ReadonlyArray<readonly [string, unknown]>) => (cs.length === 0 ? sql.fragment`` : sql.join(cs.map(([name]) => sql.fragment`, ${sql.identifier([name])}`), sql.fragment``));
+    const values = (cs: ReadonlyArray<readonly [string, ValueExpression]>) => (cs.length === 0 ? sql.fragment`` : sql.join(cs.map(([, value]) => sql.fragment`, ${value}`), sql.fragment``));
+    const residence = r.residence ? [['residence', r.residence] as const] : [];
+    // The request and its subject in one statement (the subject's row only when the request is new), taking the
+    // identifiers' locks for the link below.
     const inserted = await tx.maybeOne(sql.type(requestRow)`
-      insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, acknowledge_by,
-                                    workflow_id, idempotency_key, request_fingerprint, created_by, suppression_scopes)
-      values (${r.id}, ${r.organizationId}, ${r.type}, ${r.regulation}, 'submitted', ${r.channel}, ${r.receivedAt}, ${r.dueAt},
-              ${r.acknowledgeBy}, ${r.workflowId}, ${r.idempotencyKey}, ${r.fingerprint}, ${r.createdBy},
-              ${r.suppressionScopes ? sql.array([...r.suppressionScopes], 'text') : null})
-      on conflict (organization_id, idempotency_key) do nothing
-      returning *`);
+      with inserted as (
+        insert into dsrflow.requests (id, organization_id, type, regulation, status, channel, received_at, due_at, acknowledge_by,
+                                      workflow_id, idempotency_key, request_fingerprint, created_by, suppression_scopes${columns(optional)})
+        values (${r.id}, ${r.organizationId}, ${r.type}, ${r.regulation}, 'submitted', ${r.channel}, ${r.receivedAt}, ${r.dueAt},
+                ${r.acknowledgeBy}, ${r.workflowId}, ${r.idempotencyKey}, ${r.fingerprint}, ${r.createdBy},
+                ${r.suppressionScopes ? sql.array([...r.suppressionScopes], 'text') : null}${values(optional)})
+        on conflict (organization_id, idempotency_key) do nothing
+        returning *
+      ), subject as (
+        insert into dsrflow.request_subjects (request_id, email, customer_id, full_name, phone, extra_identifiers${columns(residence)})
+        select id, ${r.subject.email}, ${r.subject.customerId ?? null}, ${r.subject.fullName ?? null}, ${r.subject.phone ?? null},
+               ${sql.jsonb(r.subject.extra ?? {})}${values(residence)}
+        from inserted
+      )
+      select inserted.* from inserted${r.subjectLink ? sql.fragment`, ${identifierLocks(r.organizationId, r.subjectLink)} as locked` : sql.fragment``}`);
     if (!inserted) {
       const first = await tx.one(sql.type(requestRow)`
         select * from dsrflow.requests where organization_id = ${r.organizationId} and idempotency_key = ${r.idempotencyKey}`);
@@ -138,32 +158,21 @@ function insertRequestRows(db: CommonQueryMethods, r: NewRequest): Promise<{ row
       await tx.query(sql.unsafe`
         insert into dsrflow.request_sources (source, external_id, request_id) values (${r.external.source}, ${r.external.externalId}, ${r.id})`);
     }
-    await tx.query(sql.unsafe`
-      insert into dsrflow.request_subjects (request_id, email, customer_id, full_name, phone, extra_identifiers)
-      values (${r.id}, ${r.subject.email}, ${r.subject.customerId ?? null}, ${r.subject.fullName ?? null}, ${r.subject.phone ?? null},
-              ${sql.jsonb(r.subject.extra ?? {})})`);
     await insertCorrections(tx, r.id, r.corrections ?? []);
-    // Kept out of the insert so that it still runs on a schema before migration 014 (tests of earlier migrations).
-    const formatted = r.exportFormats
-      ? await tx.one(sql.type(requestRow)`update dsrflow.requests set export_formats = ${sql.array([...r.exportFormats], 'text')} where id = ${r.id} returning *`)
-      : inserted;
-    const stored = r.holidayCalendar
-      ? await tx.one(sql.type(requestRow)`update dsrflow.requests set holiday_calendar = ${sql.jsonb({ ...r.holidayCalendar, holidays: [...r.holidayCalendar.holidays] })} where id = ${r.id} returning *`)
-      : formatted;
-    // Like the formats: only when given, so intake still runs on a schema before migration 018.
-    const localized = r.locale ? await tx.one(sql.type(requestRow)`update dsrflow.requests set locale = ${r.locale} where id = ${r.id} returning *`) : stored;
-    if (r.residence) await tx.query(sql.unsafe`update dsrflow.request_subjects set residence = ${r.residence} where request_id = ${r.id}`);
-    // Like the locale: only when set, so intake still runs on a schema before migration 020.
-    const decidedByStaff = r.staffVerifies ? await tx.one(sql.type(requestRow)`update dsrflow.requests set staff_verifies = true where id = ${r.id} returning *`) : localized;
-    await tx.query(sql.unsafe`
-      insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, to_status, details)
-      values (${`request/${r.id}/received`}, ${r.id}, ${r.organizationId}, ${r.createdBy}, 'request.received', 'submitted',
-              ${sql.jsonb({ type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.holidayCalendar ? { calendarId: r.holidayCalendar.id } : {}), ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) })})`);
-    const linked = r.subjectLink
-      ? await linkRequestToSubject(tx, { id: r.id, organizationId: r.organizationId, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.receivedAt, createdBy: r.createdBy }, r.subjectLink)
-      : null;
-    const row = linked ? { ...decidedByStaff, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] } : decidedByStaff;
-    return { row, created: true };
+    const received: RequestAuditEvent = {
+      key: 'received',
+      action: 'request.received',
+      toStatus: 'submitted',
+      reason: null,
+      details: { type: r.type, regulation: r.regulation, channel: r.channel, receivedAt: r.receivedAt, dueAt: r.dueAt, ...(r.holidayCalendar ? { calendarId: r.holidayCalendar.id } : {}), ...(r.exportFormats ? { exportFormats: [...r.exportFormats] } : {}) },
+    };
+    // The audit events last (with the subject's link): the audit chain's lock is held from the first to the commit.
+    if (!r.subjectLink) {
+      await writeRequestEvents(tx, { id: r.id, organizationId: r.organizationId, createdBy: r.createdBy }, [received]);
+      return { row: inserted, created: true };
+    }
+    const linked = await linkRequestToSubject(tx, { id: r.id, organizationId: r.organizationId, type: r.type, regulation: r.regulation as RegulationCode, receivedAt: r.receivedAt, createdBy: r.createdBy }, r.subjectLink, { events: [received], identifiersLocked: true });
+    return { row: { ...inserted, subject_id: linked.subjectId, duplicate_of: linked.duplicateOf, over_limit: linked.overLimit as RequestRow['over_limit'] }, created: true };
   });
 }
 
