@@ -85,6 +85,7 @@ try {
   const keyRing = parseKeyRing(newKeyEntry('bench-1'));
   const app = createApp({
     pool,
+    warehouseLookups: pool,
     keyRing,
     // The list never reaches Temporal: a client that is never connected.
     temporal: { client: new Client({ connection: Connection.lazy({ address: '127.0.0.1:1' }), dataConverter: temporalDataConverter(keyRing) }), namespace: 'default', uiUrl: undefined },

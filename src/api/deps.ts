@@ -15,6 +15,11 @@ import type { PrivacyCenterSettings } from './privacy-center/settings.ts';
 /** What createApp is built from; the route modules take their part of it (its own module: they import it, app.ts imports them). */
 export interface AppDeps {
   pool: DatabasePool;
+  /**
+   * Where intake asks the warehouse for the subject's customer (api/subjects/intake.ts): one statement, bounded by
+   * this pool's statement timeout (the API's: createWarehouseLookupPool, 2 s), so a slow warehouse never holds intake.
+   */
+  warehouseLookups: DatabasePool;
   temporal: { client: Client; namespace: string; uiUrl: string | undefined };
   workflows: WorkflowSettings;
   settings: {

@@ -130,7 +130,7 @@ function withCallDeadline(pool: DatabasePool, ms: number): DatabasePool {
  */
 export async function createDatabasePool(
   url: string,
-  opts: { maximumPoolSize?: number; queryTimeoutMs?: number; wholeCallDeadline?: boolean } = {},
+  opts: { maximumPoolSize?: number; queryTimeoutMs?: number; wholeCallDeadline?: boolean; resetOnRelease?: boolean } = {},
 ): Promise<DatabasePool> {
   const statementTimeout = opts.queryTimeoutMs ?? WORKER_QUERY_TIMEOUT_MS;
   const deadlineMs = statementTimeout + CLIENT_GRACE_MS;
@@ -147,12 +147,29 @@ export async function createDatabasePool(
     // Destroying a stuck connection waits this long for its query and its close, not slonik's default 5 s each.
     gracefulTerminationTimeout: 500,
     // The reset on release (DISCARD ALL) is a query too: without a deadline a release to a frozen server hangs.
-    resetConnection: ({ query }) => withDeadline(query('DISCARD ALL'), deadlineMs, 'reset', () => {}),
+    resetConnection: opts.resetOnRelease === false ? async () => {} : ({ query }) => withDeadline(query('DISCARD ALL'), deadlineMs, 'reset', () => {}),
   });
   return opts.wholeCallDeadline ? withCallDeadline(pool, deadlineMs) : pool;
 }
 
-/** The API's pool: every call answered, or failed with DatabaseDeadlineError, within API_QUERY_TIMEOUT_MS + 1 s. */
-export const createApiDatabasePool = (url: string) => createDatabasePool(url, { queryTimeoutMs: API_QUERY_TIMEOUT_MS, wholeCallDeadline: true });
+/**
+ * The API's pool: every call answered, or failed with DatabaseDeadlineError, within API_QUERY_TIMEOUT_MS + 1 s. Its
+ * connections go back without DISCARD ALL (a round trip after every call): the API leaves no session state behind
+ * (its settings are `set local`/`set_config(..., true)`, its advisory locks end with their transaction, its statements
+ * are unnamed), and a connection whose call failed is destroyed, not reused.
+ */
+export const createApiDatabasePool = (url: string) => createDatabasePool(url, { queryTimeoutMs: API_QUERY_TIMEOUT_MS, wholeCallDeadline: true, resetOnRelease: false });
+
+
+/** How long intake waits for the warehouse to name the subject's customer before it links by the identifiers given. */
+export const WAREHOUSE_LOOKUP_TIMEOUT_MS = 2_000;
+
+/**
+ * The API's pool for intake's warehouse look-ups: the server cancels a statement after WAREHOUSE_LOOKUP_TIMEOUT_MS
+ * (a users table without an index on its identifier columns, a long lock) and the connection is kept. A pool of its
+ * own, so each look-up is one statement (a `set local statement_timeout` needed a transaction: four round trips).
+ */
+export const createWarehouseLookupPool = (url: string) =>
+  createDatabasePool(url, { queryTimeoutMs: WAREHOUSE_LOOKUP_TIMEOUT_MS, wholeCallDeadline: true, resetOnRelease: false });
 
 export type { DatabasePool };

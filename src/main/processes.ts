@@ -14,7 +14,7 @@ import { ensureDeletionTable } from '../warehouse/deletion-table.ts';
 import { loadDestinationsFile } from '../activities/destinations/file.ts';
 import { ensureSuppressionTable } from '../warehouse/suppressions.ts';
 import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';
-import { createApiDatabasePool, createDatabasePool } from '../db/pool.ts';
+import { createApiDatabasePool, createDatabasePool, createWarehouseLookupPool } from '../db/pool.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from './temporal-worker.ts';
 import { codecOrigins, ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
@@ -165,8 +165,10 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   const retentionPolicy = await loadRetentionPolicyFile(rt.config.RETENTION_POLICY_FILE ?? DEMO_RETENTION_POLICY_PATH);
   // The API's own pool: a client waits seconds, not the worker's minute, for a database that stopped answering.
   const pool = await createApiDatabasePool(services.databaseUrl);
+  const warehouseLookups = await createWarehouseLookupPool(services.databaseUrl);
   const deps: AppDeps = {
     pool,
+    warehouseLookups,
     temporal: { client: rt.client, namespace: rt.config.TEMPORAL_NAMESPACE, uiUrl: services.temporalUiUrl },
     workflows: workflowSettings(rt.config),
     settings: {
@@ -198,9 +200,10 @@ export async function runApi(rt: Runtime, services: ServiceAddresses): Promise<S
   );
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, port: rt.config.PORT, hostname: rt.config.HOST }, () => resolve(server as Server));
-    server.once('close', () => void pool.end().catch(() => {}));
+    const endPools = () => void Promise.all([pool.end(), warehouseLookups.end()]).catch(() => {});
+    server.once('close', endPools);
     server.once('error', (error: NodeJS.ErrnoException) => {
-      void pool.end().catch(() => {});
+      endPools();
       reject(error.code === 'EADDRINUSE' ? portInUse(rt.config.PORT, rt.config.HOST, 'PORT', 'The API') : error);
     });
   });

@@ -46,6 +46,7 @@ describe('operations: request figures and HTTP metrics at /metrics', () => {
     const env = await devServer();
     return createApp({
       pool,
+      warehouseLookups: pool,
       temporal: { client: env.client, namespace: 'default', uiUrl: undefined },
       workflows: testWorkflowSettings('dsrflow-metrics'),
       settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, ...(metricsToken ? { metricsToken } : {}) },

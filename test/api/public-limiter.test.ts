@@ -10,6 +10,7 @@ describe('the public limiter', () => {
     const [env, pg] = await Promise.all([devServer(), postgres()]);
     const app = createApp({
       pool: pg.pool,
+      warehouseLookups: pg.pool,
       temporal: { client: env.client, namespace: 'default', uiUrl: undefined },
       workflows: testWorkflowSettings('dsrflow-limiter'),
       settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, publicRateLimit: { limit: 2, windowMs: 60_000 } },

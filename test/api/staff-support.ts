@@ -19,6 +19,7 @@ export const WEBHOOK_SECRET = 'helpdesk-secret-0123456789abcdef';
 export function staffApp(opts: { pool: DatabasePool; client: Client; publicRateLimit?: RateLimitSettings; maxBodyBytes?: number; now?: () => Date; publicUrl?: string; trustProxy?: boolean }) {
   return createApp({
     pool: opts.pool,
+    warehouseLookups: opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
     workflows: testWorkflowSettings(TASK_QUEUE),
     settings: {

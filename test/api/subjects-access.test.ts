@@ -106,12 +106,12 @@ describe('requests recorded before subjects existed', () => {
     const first = await recordRequest(pool, { organizationId: org });
     const second = await recordRequest(pool, { organizationId: org });
     assert.equal((await findRequest(pool, first))!.subject_id, null);
-    const linked = await linkEarlierRequests({ pool, settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS }, dataModel: demoDataModel, logger: createLogger('silent') });
+    const linked = await linkEarlierRequests({ pool, warehouseLookups: pool, settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS }, dataModel: demoDataModel, logger: createLogger('silent') });
     assert.ok(linked >= 2);
     const [a, b] = [(await findRequest(pool, first))!, (await findRequest(pool, second))!];
     assert.ok(a.subject_id);
     assert.equal(b.subject_id, a.subject_id);
     assert.equal(b.duplicate_of, null);
-    assert.equal(await linkEarlierRequests({ pool, settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS }, dataModel: demoDataModel, logger: createLogger('silent') }), 0, 'nothing left');
+    assert.equal(await linkEarlierRequests({ pool, warehouseLookups: pool, settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS }, dataModel: demoDataModel, logger: createLogger('silent') }), 0, 'nothing left');
   });
 });

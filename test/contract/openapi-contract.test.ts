@@ -43,6 +43,7 @@ describe('the API keeps the contract of its OpenAPI document (schemathesis)', ()
   before(async () => {
     const app = createApp({
       pool: suite.pg.pool,
+      warehouseLookups: suite.pg.pool,
       temporal: { client: suite.env.client, namespace: suite.env.client.options.namespace, uiUrl: 'http://localhost:8233' },
       workflows: testWorkflowSettings(TASK_QUEUE),
       // The fuzzer sends thousands of calls from one address: the public limiters would answer most with 429.

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
-import { sql } from 'slonik';
+import { after, before, describe, test } from 'node:test';
+import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import type { App } from '../../src/api/app.ts';
+import { createWarehouseLookupPool } from '../../src/db/pool.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
 import { json, testApp, tokenHeaders } from '../support/app.ts';
 import { historyText } from '../support/history.ts';
@@ -18,12 +19,17 @@ describe('data subjects on the dev server: one subject per person, duplicates, r
   let headers: Record<string, string>;
   let org: string;
 
+  let warehouseLookups: DatabasePool;
+
   before(async () => {
-    app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE });
+    // The API's own look-up pool: its statement timeout is the 2 s bound the locked-warehouse test checks.
+    warehouseLookups = await createWarehouseLookupPool(suite.pg.url);
+    app = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: TASK_QUEUE, warehouseLookups });
     headers = await tokenHeaders(suite.pg.pool);
     org = `subjects-${tag()}`;
     await ensureOrganization(suite.pg.pool, org);
   });
+  after(() => warehouseLookups.end());
 
   const create = async (body: Record<string, unknown>) => {
     const res = await app.request('/v1/requests', { method: 'POST', headers, body: JSON.stringify({ regulation: 'GDPR', organizationId: org, ...body }) });

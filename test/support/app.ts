@@ -57,9 +57,11 @@ export const testActivityDeps = (pool: DatabasePool, mailer: Mailer): ActivityDe
   exportFormats: ['csv', 'json'],
 });
 
-export function testApp(opts: { pool: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[]; privacyCenter?: PrivacyCenterSettings; storage?: ExportStorage; keyRing?: KeyRing; codecOrigins?: string[] }) {
+export function testApp(opts: { pool: DatabasePool; warehouseLookups?: DatabasePool; client: Client; taskQueue?: string; maxBodyBytes?: number; now?: () => Date; startTimeoutMs?: number; decisionWaitMs?: number; exportFormats?: ExportFormat[]; privacyCenter?: PrivacyCenterSettings; storage?: ExportStorage; keyRing?: KeyRing; codecOrigins?: string[] }) {
   return createApp({
     pool: opts.pool,
+    // Tests share one pool; the 2 s bound of the API's look-up pool is tested where it matters (subjects).
+    warehouseLookups: opts.warehouseLookups ?? opts.pool,
     temporal: { client: opts.client, namespace: opts.client.options.namespace, uiUrl: 'http://localhost:8233' },
     workflows: { ...testWorkflowSettings(opts.taskQueue ?? TASK_QUEUE), ...(opts.startTimeoutMs ? { startTimeoutMs: opts.startTimeoutMs } : {}), ...(opts.decisionWaitMs ? { decisionWaitMs: opts.decisionWaitMs } : {}) },
     settings: { defaultOrganization: 'default', subjectKeys: TEST_SUBJECT_KEYS, ...(opts.maxBodyBytes ? { maxBodyBytes: opts.maxBodyBytes } : {}), ...(opts.exportFormats ? { exportFormats: opts.exportFormats } : {}), ...(opts.privacyCenter ? { privacyCenter: opts.privacyCenter } : {}), codecOrigins: opts.codecOrigins ?? [] },

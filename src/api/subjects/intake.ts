@@ -1,4 +1,3 @@
-import { sql } from 'slonik';
 import { lookupSubject } from '../../warehouse/subject-lookup.ts';
 import type { SubjectLinkInput } from '../../db/subjects.ts';
 import type { ResolvedDataModel } from '../../domain/data-model.ts';
@@ -6,9 +5,7 @@ import { normalizeIdentifier } from '../../domain/subjects.ts';
 import { identifierHashes, subjectIdFor } from '../../platform/subject-keys.ts';
 import type { AppDeps } from '../deps.ts';
 
-const WAREHOUSE_LOOKUP_TIMEOUT_MS = 2000;
-
-export type IntakeDeps = Pick<AppDeps, 'pool' | 'settings' | 'dataModel' | 'logger'>;
+export type IntakeDeps = Pick<AppDeps, 'pool' | 'warehouseLookups' | 'settings' | 'dataModel' | 'logger'>;
 
 interface GivenIdentifiers {
   email: string;
@@ -42,17 +39,15 @@ async function warehouseCustomer(deps: IntakeDeps, given: GivenIdentifiers) {
   const users = deps.dataModel.users;
   const model = { users: { ...users, joins: [], columns: [] }, models: [] } satisfies ResolvedDataModel;
   try {
-    // Bounded: a slow warehouse (no index on the identifier columns, a long lock) must not hold intake.
-    return await deps.pool.transaction(async (tx) => {
-      await tx.query(sql.unsafe`select set_config('statement_timeout', ${String(WAREHOUSE_LOOKUP_TIMEOUT_MS)}, true)`);
-      return lookupSubject(tx, model, {
-        request_id: '',
-        email: normalizeIdentifier('email', given.email) ?? '',
-        customer_id: normalizeIdentifier('customerId', given.customerId),
-        phone: given.phone?.trim() || null,
-        full_name: null,
-        extra_identifiers: {},
-      });
+    // Bounded by the look-up pool's statement timeout: a slow warehouse (no index on the identifier columns, a long
+    // lock) must not hold intake.
+    return await lookupSubject(deps.warehouseLookups, model, {
+      request_id: '',
+      email: normalizeIdentifier('email', given.email) ?? '',
+      customer_id: normalizeIdentifier('customerId', given.customerId),
+      phone: given.phone?.trim() || null,
+      full_name: null,
+      extra_identifiers: {},
     });
   } catch (error) {
     deps.logger.warn('the warehouse could not be asked for the subject at intake; linking by the identifiers given', { error: (error as Error).name });
