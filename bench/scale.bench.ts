@@ -1,6 +1,7 @@
 // Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
 //   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
 //                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB]
+// --open=0 runs the intake only (phase 1).
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
 //    `client.workflow.start` calls with the same search attributes on the same server, interleaved, medians.
 // 2. Open requests on one worker: the intake's requests plus more started directly (recorded as the API records them)
@@ -12,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadKeyRing } from '../src/platform/data-keys.ts';
 import { temporalDataConverter } from '../src/platform/payload-codec.ts';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -51,6 +52,30 @@ const rssMb = (pid: number) => {
 };
 const say = (line: string) => console.error(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
+/** CPU seconds so far of every process on the host, grouped: the named ones (API, worker), PostgreSQL, Temporal, this bench. */
+function cpuSeconds(named: Record<number, string>): Record<string, number> {
+  const groups: Record<string, number> = { ...Object.fromEntries(Object.values(named).map((n) => [n, 0])), postgres: 0, temporal: 0, bench: 0, other: 0 };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // ended meanwhile
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime + stime, and the children's it has reaped (PostgreSQL backends that ended meanwhile count to the postmaster)
+    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    const pid = Number(entry);
+    const group = named[pid] ?? (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : /temporal/.test(comm) || comm === 'server' ? 'temporal' : 'other');
+    groups[group]! += ticks / 100; // USER_HZ
+  }
+  return groups;
+}
+const cpuPerRequestMs = (before: Record<string, number>, after: Record<string, number>, n: number) =>
+  Object.keys(after).map((k) => `${k} ${(((after[k]! - (before[k] ?? 0)) * 1000) / n).toFixed(1)}`).join(', ');
+
 /** n calls of `one`, `concurrency` at a time; returns the wall seconds. */
 async function timed(n: number, concurrency: number, one: (i: number) => Promise<void>): Promise<number> {
   let next = 0;
@@ -85,6 +110,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
     let retried503 = 0;
     const api: number[] = [];
     for (let r = 0; r < repeat; r++) {
+      const rawCpu = cpuSeconds({ [stack.api.pid]: 'api' });
       raw.push(intake / (await timed(intake, clients, async () => {
         const due = new Date(Date.now() + 30 * DAY_MS);
         await client.workflow.start('rightsRequest', {
@@ -94,6 +120,8 @@ async function runEngine(engine: 'dev' | 'cluster') {
           typedSearchAttributes: [{ key: dsrType, value: 'access' }, { key: dsrRegulation, value: 'GDPR' }, { key: dsrOrganization, value: 'default' }, { key: dsrStatus, value: 'submitted' }, { key: dsrDueAt, value: due }],
         });
       })));
+      const apiCpu = cpuSeconds({ [stack.api.pid]: 'api' });
+      say(`${engine}: raw starts, CPU ms per request: ${cpuPerRequestMs(rawCpu, apiCpu, intake)}`);
       api.push(intake / (await timed(intake, clients, async () => {
         // As a client does: a 503 (database or Temporal slower than the API's bound) is retried with the same key.
         const key = randomUUID();
@@ -106,9 +134,13 @@ async function runEngine(engine: 'dev' | 'cluster') {
           await new Promise((r) => setTimeout(r, 1000));
         }
       })));
+      say(`${engine}: API intake, CPU ms per request: ${cpuPerRequestMs(apiCpu, cpuSeconds({ [stack.api.pid]: 'api' }), intake)}`);
       say(`${engine}: intake run ${r + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, API ${api.at(-1)!.toFixed(0)}/s`);
     }
     Object.assign(result, { rawPerS: median(raw).toFixed(0), apiPerS: median(api).toFixed(0), ratio: (median(api) / median(raw)).toFixed(2), retried503 });
+    say(`${engine}: intake runs raw ${raw.map((x) => x.toFixed(0)).join(', ')}/s, API ${api.map((x) => x.toFixed(0)).join(', ')}/s`);
+    // --open=0: the intake only, no worker.
+    if (open === 0) return result;
 
     // 2. Open requests up to --open; --timers of them with a reminder due timerDelay after their start.
     const apiOpened = intake * repeat;
@@ -127,6 +159,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
     const worker = await stack.startWorker({ ...(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache }), ...(bundleFromSource ? { WORKFLOW_BUNDLE_FILE: '' } : {}), ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) });
     const readyRss = rssMb(worker.pid);
     const workerStarted = Date.now();
+    const drainCpu = cpuSeconds({ [worker.pid]: 'worker', [stack.api.pid]: 'api' });
     let peak = 0;
     const sampler = setInterval(() => {
       try {
@@ -142,6 +175,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
       say(`${engine}: ${submitted} still submitted, worker RSS ${rssMb(worker.pid).toFixed(0)} MB`);
     }
     const drainS = (Date.now() - workerStarted) / 1000;
+    say(`${engine}: drain, CPU ms per request: ${cpuPerRequestMs(drainCpu, cpuSeconds({ [worker.pid]: 'worker', [stack.api.pid]: 'api' }), apiOpened + more)}`);
     const sentReminders = () =>
       pool.oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.notifications where kind = 'staff_reminder' and sent_at is not null and request_id = any(${sql.array(reminderIds, 'uuid')})`);
     const timerDeadline = timersStartedAt + timerDelayMs + 600_000;
@@ -173,5 +207,8 @@ const results = [];
 for (const engine of engines) results.push(await runEngine(engine));
 console.log(`| engine | raw starts/s | API intake/s | ratio | 503s retried | open | drain s | drained/s | worker RSS ready / peak / settled MB | reminders sent | server RSS MB |`);
 console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
-for (const r of results) console.log(`| ${r.engine} | ${r.rawPerS} | ${r.apiPerS} | ${r.ratio} | ${r.retried503} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.readyRssMb} / ${r.peakRssMb} / ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
+for (const found of results) {
+  const r = new Proxy(found, { get: (t, k: string) => t[k] ?? '-' });
+  console.log(`| ${r.engine} | ${r.rawPerS} | ${r.apiPerS} | ${r.ratio} | ${r.retried503} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.readyRssMb} / ${r.peakRssMb} / ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
+}
 process.exit(0);
