@@ -77,6 +77,26 @@ describe('localDateOf', () => {
     assert.throws(() => localDateOf(new Date('nope'), 'Europe/London'), codeOf('DATE.INVALID'));
     assert.throws(() => localDateOf(new Date(), 'Mars/Olympus'), codeOf('DATE.INVALID_TIME_ZONE'));
   });
+
+  // localDateOf keeps each zone's offset per UTC day and asks ICU only on the day of a clock change: the answer must
+  // be ICU's own for every instant, across DST changes at 1:00 UTC (EU), 2:00 local (US), half-hour zones and
+  // zones that change by 30 minutes (Lord Howe) or change at midnight (Santiago, Havana).
+  test('agrees with ICU every 23 minutes through 2026-2027, clock changes included, in 12 zones', () => {
+    const zones = ['Europe/Brussels', 'Europe/London', 'Europe/Dublin', 'America/Los_Angeles', 'America/New_York', 'America/St_Johns', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kolkata', 'America/Santiago', 'America/Havana', 'UTC'];
+    let checked = 0;
+    const wrong: string[] = [];
+    for (const zone of zones) {
+      const icu = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2028, 0, 1); t += 23 * 60_000 + 1) {
+        checked++;
+        const expected = icu.format(t);
+        const got = localDateOf(new Date(t), zone);
+        if (got !== expected && wrong.length < 5) wrong.push(`${zone} ${new Date(t).toISOString()}: ${got}, ICU ${expected}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(checked > 500_000);
+  });
 });
 
 describe('endOfLocalDay', () => {
