@@ -17,7 +17,7 @@ import { postDuplicate } from './duplicates.ts';
 import { erasePreview, postErase } from './erase-customer.ts';
 import { layout } from './layout.ts';
 import { postLift } from './lifts.ts';
-import { listView } from './list.ts';
+import { listReads, listView } from './list.ts';
 import { notificationsView, postRead, postReadOne } from './notifications.ts';
 import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
@@ -44,8 +44,10 @@ export function consoleRouter(deps: AppDeps) {
     return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
   router.route('/', signInRouter(deps));
-  router.use('*', requireSession(deps));
-  router.get('/', (c) => listView(c, deps));
+  // The list, the page staff open most, starts its reads with the session check (session.ts requireSession).
+  const listed = listReads(deps);
+  router.use('*', requireSession(deps, { '/console': listed, '/console/': listed }));
+  router.get('/', (c) => listView(c, deps, listed));
   router.get('/requests.csv', (c) => csvExport(c, deps));
   router.get('/customers', (c) => customerView(c, deps));
   router.post('/customers/export', (c) => postCustomerExport(c, deps));
