@@ -146,8 +146,12 @@ export async function createDatabasePool(
     statementTimeout,
     // Destroying a stuck connection waits this long for its query and its close, not slonik's default 5 s each.
     gracefulTerminationTimeout: 500,
-    // The reset on release (DISCARD ALL) is a query too: without a deadline a release to a frozen server hangs.
-    resetConnection: ({ query }) => withDeadline(query('DISCARD ALL'), deadlineMs, 'reset', () => {}),
+    // No reset on release: slonik's default, DISCARD ALL, is a round trip after every pool call (a page of the
+    // console made four, an intake a dozen), run on PostgreSQL's and Node's time. dsrflow leaves no state on a
+    // connection: settings are `set local` / set_config(..., true), advisory locks are transaction-level, nothing is
+    // prepared, listened to or kept in temporary tables (test/unit/architecture.test.ts checks src/ for each), and
+    // slonik ends a failed transaction itself.
+    resetConnection: async () => {},
   });
   return opts.wholeCallDeadline ? withCallDeadline(pool, deadlineMs) : pool;
 }
