@@ -15,14 +15,30 @@ export function toDayNumber(isoDate: IsoDate): number {
   const year = Number(match[1]);
   const month = Number(match[2]);
   const day = Number(match[3]);
-  const ms = Date.UTC(year, month - 1, day);
-  // Date.UTC silently rolls 30 Feb into March; round-tripping catches it.
-  if (fromDayNumber(ms / DAY_MS) !== isoDate) throw new DomainError('DATE.INVALID', `No such date: '${isoDate}'`);
-  return ms / DAY_MS;
+  // Date.UTC silently rolls 30 Feb into March (and reads years 0-99 as 1900-1999): such dates are refused.
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) throw new DomainError('DATE.INVALID', `No such date: '${isoDate}'`);
+  return Date.UTC(year, month - 1, day) / DAY_MS;
 }
 
+const daysInMonth = (year: number, month: number) =>
+  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+
+// Years 1000-9999: the rest (never a legal date here) is left to Date, which writes them in its own way.
+const FOUR_DIGIT_YEARS = [Date.UTC(1000, 0, 1) / DAY_MS, Date.UTC(10000, 0, 1) / DAY_MS] as const;
+
+/** The ISO date of a day number; by arithmetic (H. Hinnant's civil_from_days), as a Date's toISOString would write it. */
 export function fromDayNumber(dayNumber: number): IsoDate {
-  return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+  if (!Number.isInteger(dayNumber) || dayNumber < FOUR_DIGIT_YEARS[0] || dayNumber >= FOUR_DIGIT_YEARS[1]) return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+  const z = dayNumber + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153); // March is 0
+  const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
+  const month = shifted < 10 ? shifted + 3 : shifted - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
 }
 
 export const isIsoDate = (value: string): boolean => {

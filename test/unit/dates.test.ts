@@ -5,8 +5,10 @@ import {
   addCalendarMonths,
   dayOfWeek,
   endOfLocalDay,
+  fromDayNumber,
   isIsoDate,
   localDateOf,
+  toDayNumber,
 } from '../../src/domain/dates.ts';
 
 const codeOf = (code: string) => (error: unknown) => (error as { code?: string }).code === code;
@@ -57,6 +59,26 @@ describe('dayOfWeek', () => {
     assert.equal(dayOfWeek('2026-02-28'), 6);
     assert.equal(dayOfWeek('2026-03-01'), 0);
     assert.equal(dayOfWeek('2026-03-02'), 1);
+  });
+});
+
+describe('day numbers', () => {
+  // Both are computed by arithmetic (no Date): they must write and read every day as Date itself does.
+  test('every day from 1600 to 2400 is written as toISOString writes it and read back to the same number', () => {
+    const wrong: string[] = [];
+    for (let day = Date.UTC(1600, 0, 1) / 86_400_000; day < Date.UTC(2400, 0, 1) / 86_400_000; day++) {
+      const iso = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      if (fromDayNumber(day) !== iso || toDayNumber(iso) !== day) wrong.push(`${day}: ${fromDayNumber(day)} / ${iso}`);
+    }
+    assert.deepEqual(wrong.slice(0, 5), []);
+  });
+
+  test('no 29 Feb outside leap years (1900 is not one, 2000 is), no 31 Apr, no month 13, no day 0', () => {
+    for (const date of ['2025-02-29', '1900-02-29', '2024-02-30', '2025-04-31', '2025-13-01', '2025-00-10', '2025-01-00', '0050-01-01']) {
+      assert.throws(() => toDayNumber(date), codeOf('DATE.INVALID'), date);
+    }
+    assert.equal(fromDayNumber(toDayNumber('2000-02-29')), '2000-02-29');
+    assert.equal(fromDayNumber(toDayNumber('2024-02-29')), '2024-02-29');
   });
 });
 
