@@ -44,10 +44,11 @@ export function consoleRouter(deps: AppDeps) {
     return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
   router.route('/', signInRouter(deps));
-  // The list, the page staff open most, starts its reads with the session check (session.ts requireSession).
-  const listed = listReads(deps);
-  router.use('*', requireSession(deps, { '/console': listed, '/console/': listed }));
-  router.get('/', (c) => listView(c, deps, listed));
+  // The list, the page staff open most, starts its reads with the session check, and its organizations for the
+  // filter come in the session's statement (session.ts requireSession).
+  const list = { reads: listReads(deps), organizations: true };
+  router.use('*', requireSession(deps, { '/console': list, '/console/': list }));
+  router.get('/', (c) => listView(c, deps, list.reads));
   router.get('/requests.csv', (c) => csvExport(c, deps));
   router.get('/customers', (c) => customerView(c, deps));
   router.post('/customers/export', (c) => postCustomerExport(c, deps));

@@ -20,7 +20,9 @@ export const SESSION_MAX_SECONDS = 12 * 3600;
 /** What a page read while its session was being checked (see `requireSession`), settled, and by which reads. */
 export type EarlyReads = { reads: PageReads; settled: Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> };
 
-export type ConsoleEnv = { Variables: { actor: Actor; csrfToken: string; unread: number; earlyReads?: EarlyReads } };
+export type ConsoleEnv = {
+  Variables: { actor: Actor; csrfToken: string; unread: number; organizations: Array<{ id: string; name: string }> | null; earlyReads?: EarlyReads };
+};
 
 const secure = (deps: AppDeps) => deps.settings.publicUrl?.startsWith('https:') ?? false;
 const cookieName = (deps: AppDeps) => (secure(deps) ? '__Secure-dsrflow_console' : 'dsrflow_console');
@@ -66,7 +68,8 @@ export function checkSigninGuard(c: Context, deps: AppDeps, posted: string | und
 const lastActors = new Map<string, Actor>();
 const LAST_ACTORS_KEPT = 10_000;
 const sessionKey = (sessionId: string) => createHash('sha256').update(sessionId).digest('base64url');
-const sameActor = (a: Actor, b: Actor) => a.tokenId === b.tokenId && a.role === b.role && a.organizationId === b.organizationId;
+const actorKey = (a: Actor) => `${a.tokenId}/${a.role}/${a.organizationId ?? ''}`;
+const sameActor = (a: Actor, b: Actor) => actorKey(a) === actorKey(b);
 
 function rememberActor(key: string, actor: Actor): void {
   lastActors.delete(key);
@@ -77,27 +80,34 @@ function rememberActor(key: string, actor: Actor): void {
 /** A page's reads (no writes) that may start while its session is checked, for the actor the session last had. */
 export type PageReads = (c: Context<ConsoleEnv>, actor: Actor) => Promise<unknown>;
 
+/** What a page reads with its session: `reads` started at the same time; the organizations in the same statement. */
+export interface SessionPage {
+  reads?: PageReads;
+  organizations?: boolean;
+}
+
 /**
  * A signed-in staff member, or: a page asked for is redirected to sign-in, anything posted is a 401. Each page
  * re-reads the session and its token, so a revoked token or an expired session ends access at once.
  *
- * `earlyPages` (path to reads): on those pages the page's reads start at the same time as the session check, for the
- * actor this session had on its previous page, and are handed to the page (`earlyReads`) only when the check passes
- * for that same actor; otherwise they are dropped unseen and the page reads after the check (docs/console.md, "The
- * list page"). Nothing is shown or done before the check passes.
+ * `pages` (by path): a page's `reads` start at the same time as the session check, for the actor this session had
+ * on its previous page, and are handed to the page (`earlyReads`) only when the check passes for that same actor;
+ * otherwise they are dropped unseen and the page reads after the check (docs/console.md, "The list"). Nothing is
+ * shown or done before the check passes. With `organizations`, the session's statement reads them too.
  */
-export const requireSession = (deps: AppDeps, earlyPages: Record<string, PageReads> = {}) =>
+export const requireSession = (deps: AppDeps, pages: Record<string, SessionPage> = {}) =>
   createMiddleware<ConsoleEnv>(async (c, next) => {
     const sessionId = sessionIdOf(c, deps);
     const isPage = c.req.method === 'GET';
     const key = sessionId && isPage ? sessionKey(sessionId) : undefined;
     const guessed = key === undefined ? undefined : lastActors.get(key);
-    const reads = guessed && Object.hasOwn(earlyPages, c.req.path) ? earlyPages[c.req.path]! : undefined;
+    const page = isPage && Object.hasOwn(pages, c.req.path) ? pages[c.req.path]! : undefined;
+    const reads = guessed ? page?.reads : undefined;
     const early: EarlyReads | undefined = reads && guessed
       ? { reads, settled: reads(c, guessed).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })) }
       : undefined;
     // A page's badge (its unread count) is read with the session, in one round trip; a POST needs none.
-    const session = sessionId ? await findSession(deps.pool, sessionId, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, isPage) : null;
+    const session = sessionId ? await findSession(deps.pool, sessionId, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, { unread: isPage, organizations: page?.organizations }) : null;
     if (!session) {
       if (key !== undefined) lastActors.delete(key);
       if (c.req.method === 'GET' || c.req.method === 'HEAD') {
@@ -112,6 +122,7 @@ export const requireSession = (deps: AppDeps, earlyPages: Record<string, PageRea
     c.set('actor', actor);
     c.set('csrfToken', session.csrfToken);
     c.set('unread', session.unread);
+    c.set('organizations', session.organizations);
     if (early && guessed && sameActor(guessed, actor)) c.set('earlyReads', early);
     await next();
   });
