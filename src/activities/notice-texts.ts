@@ -6,7 +6,7 @@ import { subjectDate, subjectMessages } from './subject-mail.ts';
 // What the subject reads, in the language stored with their request (src/locales). Plain words; the request id lets
 // them refer to it; nothing beyond what they gave us.
 
-export const NOTICE_KINDS = ['acknowledgement', 'unverified', 'rejected', 'completed', 'cancelled', 'extension'] as const;
+export const NOTICE_KINDS = ['acknowledgement', 'unverified', 'rejected', 'completed', 'cancelled', 'extension', 'identity_document'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export interface NoticeFacts {
@@ -49,6 +49,11 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
     return r.duplicate_decision === 'merged' && r.duplicate_of
       ? { subject: t.email.mergedSubject(r.id, r.duplicate_of), text: `${t.email.mergedText(r.id, r.duplicate_of, t.typeInText[r.type])}\n` }
       : { subject: t.email.cancelledSubject(r.id), text: `${t.email.cancelledText(r.id)}\n` };
+  },
+  // Staff asked for an identity document (console): the upload is on the status page, linked in the footer.
+  identity_document: ({ request: r }) => {
+    const t = subjectMessages(r);
+    return { subject: t.email.identityDocumentSubject(r.id), text: `${t.email.identityDocumentText(r.id)}\n` };
   },
   extension: (f) => {
     const t = subjectMessages(f.request);

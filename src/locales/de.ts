@@ -237,6 +237,9 @@ export const de: Messages = {
       `Wir können den Antrag ${id} nicht erfüllen, weil ${reason}.`,
     completedSubject: (kind, id) => `Ihr ${kind} ${id} ist erledigt`,
     completedText: (kind, id) => `Wir haben Ihren ${kind} ${id} erledigt.`,
+    identityDocumentSubject: (id) => `Wir benötigen ein Ausweisdokument für Ihren Antrag ${id}`,
+    identityDocumentText: (id) =>
+      `Bevor wir den Antrag ${id} beantworten können, müssen wir bestätigen, wer Sie sind. Bitte senden Sie uns eine Kopie eines Ausweisdokuments (PDF, PNG oder JPEG, höchstens 5 MB) über die Statusseite Ihres Antrags: den privaten Link unten. Der Bestätigungslink aus unserer früheren E-Mail funktioniert nicht mehr. Wir löschen das Dokument, sobald über Ihre Identität entschieden ist.`,
     cancelledSubject: (id) => `Ihr Antrag ${id} wurde geschlossen`,
     cancelledText: (id) => `Der Antrag ${id} wurde zurückgezogen oder geschlossen. Wenn Sie das nicht veranlasst haben, antworten Sie bitte auf diese E-Mail.`,
     mergedSubject: (id, open) => `Ihr Antrag ${id} wird mit Ihrem offenen Antrag ${open} beantwortet`,

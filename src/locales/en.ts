@@ -239,6 +239,9 @@ export const en = {
       `We cannot fulfil request ${id} because ${reason}.`,
     completedSubject: (kind: string, id: string) => `Your ${kind} request ${id} is complete`,
     completedText: (kind: string, id: string) => `We have completed your ${kind} request ${id}.`,
+    identityDocumentSubject: (id: string) => `We need an identity document for your request ${id}`,
+    identityDocumentText: (id: string) =>
+      `Before we can answer request ${id}, we need to confirm who you are. Please send us a copy of an identity document (PDF, PNG or JPEG, up to 5 MB) on your request's status page: the private link below. The confirmation link in our earlier email no longer works. We delete the document as soon as your identity is decided.`,
     cancelledSubject: (id: string) => `Your request ${id} was cancelled`,
     cancelledText: (id: string) => `Request ${id} was cancelled. If you did not ask for this, reply to this email.`,
     mergedSubject: (id: string, open: string) => `Your request ${id} is answered by your open request ${open}`,

@@ -236,6 +236,9 @@ export const es: Messages = {
       `No podemos atender la solicitud ${id} porque ${reason}.`,
     completedSubject: (kind, id) => `Su ${kind} ${id} está completada`,
     completedText: (kind, id) => `Hemos completado su ${kind} ${id}.`,
+    identityDocumentSubject: (id) => `Necesitamos un documento de identidad para su solicitud ${id}`,
+    identityDocumentText: (id) =>
+      `Antes de poder responder a la solicitud ${id}, necesitamos confirmar quién es usted. Envíenos una copia de un documento de identidad (PDF, PNG o JPEG, de 5 MB como máximo) desde la página de seguimiento de su solicitud: el enlace privado de abajo. El enlace de confirmación de nuestro correo anterior ya no funciona. Eliminamos el documento en cuanto se decida sobre su identidad.`,
     cancelledSubject: (id) => `Su solicitud ${id} se ha cerrado`,
     cancelledText: (id) => `La solicitud ${id} se ha retirado o cerrado. Si no lo pidió usted, responda a este correo.`,
     mergedSubject: (id, open) => `Su solicitud ${id} se responde en su solicitud abierta ${open}`,

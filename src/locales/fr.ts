@@ -236,6 +236,9 @@ export const fr: Messages = {
       `Nous ne pouvons pas satisfaire la demande ${id} parce que ${reason}.`,
     completedSubject: (kind, id) => `Votre ${kind} ${id} est traitée`,
     completedText: (kind, id) => `Nous avons traité votre ${kind} ${id}.`,
+    identityDocumentSubject: (id) => `Nous avons besoin d’une pièce d’identité pour votre demande ${id}`,
+    identityDocumentText: (id) =>
+      `Avant de pouvoir répondre à la demande ${id}, nous devons confirmer votre identité. Merci de nous envoyer une copie d’une pièce d’identité (PDF, PNG ou JPEG, 5 Mo au plus) depuis la page de suivi de votre demande : le lien privé ci-dessous. Le lien de confirmation de notre précédent e-mail ne fonctionne plus. Nous supprimons le document dès qu’une décision est prise sur votre identité.`,
     cancelledSubject: (id) => `Votre demande ${id} a été close`,
     cancelledText: (id) => `La demande ${id} a été retirée ou close. Si vous n’en êtes pas à l’origine, répondez à cet e-mail.`,
     mergedSubject: (id, open) => `Votre demande ${id} recevra sa réponse dans votre demande en cours ${open}`,
