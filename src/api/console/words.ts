@@ -72,8 +72,8 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** "30 Apr" (with the year when it is not the current one) for a calendar date YYYY-MM-DD. */
 export function shortDate(isoDate: string, now: Date): string {
-  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  return `${d} ${MONTHS[m - 1]}${y === now.getUTCFullYear() ? '' : ` ${y}`}`;
+  const year = Number(isoDate.slice(0, 4));
+  return `${Number(isoDate.slice(8, 10))} ${MONTHS[Number(isoDate.slice(5, 7)) - 1]}${year === now.getUTCFullYear() ? '' : ` ${year}`}`;
 }
 
 /** An instant as the regime's calendar day, e.g. received 3 Apr (Europe/Brussels for GDPR). */
