@@ -22,6 +22,7 @@ import { notificationsView, postRead, postReadOne } from './notifications.ts';
 import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
 import { requireSession, type ConsoleEnv } from './session.ts';
+import { postSettings, settingsPage } from './settings.ts';
 import { signInRouter } from './sign-in.ts';
 
 // The staff console under /console (docs/console.md): server-rendered HTML, one stylesheet, no scripts.
@@ -61,6 +62,8 @@ export function consoleRouter(deps: AppDeps) {
   router.get('/audit', (c) => auditView(c, deps));
   router.get('/audit.csv', (c) => auditCsvExport(c, deps));
   router.get('/audit/verify', (c) => verifyView(c, deps));
+  router.get('/settings', (c) => settingsPage(c, deps));
+  router.post('/settings/:organizationId', (c) => postSettings(c, deps));
   router.get('/requests/new', (c) => newRequestPage(c, deps));
   router.post('/requests/new', (c) => postNewRequest(c, deps));
   router.get('/requests/:id', (c) => detailView(c, deps));
