@@ -30,6 +30,8 @@ const EXPECTED = [
   'POST /v1/requests/{id}/completion',
   'POST /v1/requests/{id}/suppressions/{suppressionId}/lift',
   'POST /v1/requests/{id}/legal-holds/{basis}/lift',
+  'GET /v1/organizations/{organizationId}/privacy-center-settings',
+  'PUT /v1/organizations/{organizationId}/privacy-center-settings',
   'GET /v1/requests/{id}/audit',
   'GET /v1/audit',
   'GET /v1/audit/verify',

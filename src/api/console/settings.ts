@@ -76,7 +76,7 @@ ${DOCUMENT_TYPES.map((t) => html`<div><input type="checkbox" id="s-type-${t}" na
 <button type="submit">Save the settings</button>
 </form>`
     : html`<p class="muted">Your role may read these settings, not change them.</p>
-<section><h3>Sites that may embed the Privacy Center</h3>
+<section class="narrow-form"><h3>Sites that may embed the Privacy Center</h3>
 ${settings.embedOrigins.length ? html`<ul class="plain mono">${settings.embedOrigins.map((o) => html`<li>${o}</li>`)}</ul>` : html`<p>None: no site may embed it.</p>`}
 <h3>Requests that need an identity document</h3>${typeList(settings.identityDocumentTypes)}</section>`}
 <h2 class="spaced">Embed it on a site</h2>
