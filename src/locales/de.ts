@@ -267,6 +267,10 @@ export const de: Messages = {
     appealDeniedText: (id) => `Wir haben Ihren Einspruch zu Antrag ${id} geprüft und halten an unserer Entscheidung fest.`,
     appealReasons: 'Unsere Gründe:',
     appealConcerns: (authority) => `Wenn Sie Bedenken zum Ergebnis Ihres Einspruchs haben, können Sie sich an ${authority} wenden.`,
+    appealExtendedSubject: (id) => `Wir brauchen mehr Zeit für die Entscheidung über Ihren Einspruch zu Antrag ${id}`,
+    appealExtendedText: (id, dueOn, source) =>
+      `Wir prüfen Ihren Einspruch zu Antrag ${id} noch. Das Gesetz erlaubt uns mehr Zeit, wo dies vernünftigerweise nötig ist (${source}); wir teilen Ihnen das Ergebnis und unsere Gründe spätestens am ${dueOn} schriftlich mit.`,
+    appealExtensionReasons: 'Warum wir mehr Zeit brauchen:',
     appealReference: (id) => `Einspruchsnummer: ${id}`,
     reasons: {
       identity_not_verified: 'wir Ihre Identität nicht bestätigen konnten',

@@ -269,6 +269,10 @@ export const en = {
     appealDeniedText: (id: string) => `We reviewed your appeal of request ${id} and upheld our decision.`,
     appealReasons: 'Our reasons:',
     appealConcerns: (authority: string) => `If you have concerns about the result of your appeal, you may contact ${authority}.`,
+    appealExtendedSubject: (id: string) => `We need more time to decide your appeal of request ${id}`,
+    appealExtendedText: (id: string, dueOn: string, source: string) =>
+      `We are still reviewing your appeal of request ${id}. The law allows us more time where it is reasonably necessary (${source}); we will tell you the outcome and our reasons in writing by ${dueOn} at the latest.`,
+    appealExtensionReasons: 'Why we need more time:',
     appealReference: (id: string) => `Appeal reference: ${id}`,
     reasons: {
       identity_not_verified: 'we could not confirm your identity',

@@ -266,6 +266,10 @@ export const es: Messages = {
     appealDeniedText: (id) => `Revisamos su apelación de la solicitud ${id} y mantenemos nuestra decisión.`,
     appealReasons: 'Nuestros motivos:',
     appealConcerns: (authority) => `Si el resultado de su apelación le preocupa, puede dirigirse a ${authority}.`,
+    appealExtendedSubject: (id) => `Necesitamos más tiempo para decidir su apelación de la solicitud ${id}`,
+    appealExtendedText: (id, dueOn, source) =>
+      `Seguimos revisando su apelación de la solicitud ${id}. La ley nos permite más tiempo cuando es razonablemente necesario (${source}); le comunicaremos por escrito el resultado y nuestros motivos a más tardar el ${dueOn}.`,
+    appealExtensionReasons: 'Por qué necesitamos más tiempo:',
     appealReference: (id) => `Referencia de la apelación: ${id}`,
     reasons: {
       identity_not_verified: 'no pudimos confirmar su identidad',

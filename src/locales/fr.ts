@@ -266,6 +266,10 @@ export const fr: Messages = {
     appealDeniedText: (id) => `Nous avons examiné votre appel concernant la demande ${id} et maintenu notre décision.`,
     appealReasons: 'Nos motifs :',
     appealConcerns: (authority) => `Si le résultat de votre appel vous préoccupe, vous pouvez contacter ${authority}.`,
+    appealExtendedSubject: (id) => `Nous avons besoin de plus de temps pour statuer sur votre appel concernant la demande ${id}`,
+    appealExtendedText: (id, dueOn, source) =>
+      `Nous examinons encore votre appel concernant la demande ${id}. La loi nous accorde un délai supplémentaire lorsque cela est raisonnablement nécessaire (${source}) ; nous vous communiquerons par écrit le résultat et nos motifs au plus tard le ${dueOn}.`,
+    appealExtensionReasons: 'Pourquoi nous avons besoin de plus de temps :',
     appealReference: (id) => `Référence de l’appel : ${id}`,
     reasons: {
       identity_not_verified: 'nous n’avons pas pu confirmer votre identité',

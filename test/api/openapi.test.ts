@@ -51,6 +51,7 @@ const EXPECTED = [
   'POST /v1/requests/{id}/appeal',
   'GET /v1/requests/{id}/appeal',
   'POST /v1/requests/{id}/appeal/decision',
+  'POST /v1/requests/{id}/appeal/extension',
   'GET /appeal/{token}',
   'POST /appeal/{token}',
 ];

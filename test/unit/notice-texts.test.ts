@@ -58,14 +58,21 @@ describe('refusal notices in the subject’s language', () => {
     assert.match(NOTICES.rejected({ request: request('UK_GDPR', 'en'), reason: 'other' }).text, /0303 123 1113/);
   });
 
-  test('an appeal received, granted and denied, in Spanish: no English sentence; the denial names where to complain', () => {
+  test('an appeal received, extended, granted and denied, in Spanish: no English sentence; the denial names where to complain', () => {
     const regulation = REGULATION_CODES.find((code) => appealRuleFor(code) && code !== 'GDPR')!;
     const appeal = { id: '5e0c2f7a-1111-4222-8333-944455556666', received_at: '2026-11-20T15:00:00.000Z', due_at: '2027-01-19T23:59:59.999Z' } as unknown as AppealRow;
     const r = request(regulation, 'es');
-    for (const kind of ['received', 'granted', 'denied'] as const) {
+    for (const kind of ['received', 'extended', 'granted', 'denied'] as const) {
       const notice = appealNotice(kind, { appeal, request: r, reasons: 'Los registros de pago se conservan por ley.' });
-      assert.doesNotMatch(`${notice.subject}\n${notice.text}`, /\b(We|Your appeal|Our reasons|Appeal reference|If you have concerns)\b/, kind);
+      assert.doesNotMatch(`${notice.subject}\n${notice.text}`, /\b(We|Your appeal|Our reasons|Why we need|The law allows|Appeal reference|If you have concerns)\b/, kind);
       assert.match(notice.text, /Referencia de la apelación: 5e0c2f7a/, kind);
+    }
+    // C.R.S. 6-1-1306(3): the extension tells the new date and the reasons for the delay, in the consumer's language.
+    for (const [locale, why] of [['de', 'Warum wir mehr Zeit brauchen:'], ['fr', 'Pourquoi nous avons besoin de plus de temps :'], ['es', 'Por qué necesitamos más tiempo:']] as const) {
+      const extended = appealNotice('extended', { appeal, request: request('CPA', locale), reasons: 'Many records to review.' });
+      assert.match(extended.text, /C\.R\.S\. 6-1-1306\(3\)/, locale);
+      assert.ok(extended.text.includes(`${why}\nMany records to review.`), locale);
+      assert.match(extended.text, /2027/, `${locale}: the new date`);
     }
     const denied = appealNotice('denied', { appeal, request: r, reasons: 'Los registros de pago se conservan por ley.' });
     assert.match(denied.subject, /ha sido desestimada/);

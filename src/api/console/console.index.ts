@@ -71,7 +71,7 @@ export function consoleRouter(deps: AppDeps) {
   router.get('/requests/:id/documents/:documentId', (c) => documentDownload(c, deps));
   router.post('/requests/:id/identity-document', (c) => postAskIdentityDocument(c, deps));
   router.post('/requests/:id/duplicate', (c) => postDuplicate(c, deps, (duplicate, status) => detailView(c, deps, { duplicate }, status)));
-  router.post('/requests/:id/appeal/:step', (c) => postAppeal(c, deps));
+  router.post('/requests/:id/appeal/:step', (c) => postAppeal(c, deps, (appeal, status) => detailView(c, deps, { appeal }, status)));
   router.post('/requests/:id/:action', (c) => postAction(c, deps, (form, status) => detailView(c, deps, { form }, status)));
   router.post('/requests/:id/suppressions/:target/lift', (c) => postLift(c, deps, 'suppression', (lift, status) => detailView(c, deps, { lift }, status)));
   router.post('/requests/:id/legal-holds/:target/lift', (c) => postLift(c, deps, 'hold', (lift, status) => detailView(c, deps, { lift }, status)));
