@@ -60,6 +60,7 @@ function plaintextFiles(storage: ExportStorage): SealedFileStore {
       return { ...pending, commit: async () => ({ ...(await pending.commit()), wrappedKey: Buffer.alloc(48), keyId: 'none' }) };
     },
     read: (key) => storage.read(key),
+    readRange: async (key, _wrapped, start, end) => storage.read(key, { start, end }),
     size: (key) => storage.size(key),
     delete: (key) => storage.delete(key),
   };

@@ -2,36 +2,38 @@ import type { AppealRow } from '../db/appeals.ts';
 import type { RequestRow } from '../db/requests.ts';
 import { appealRuleFor } from '../domain/appeals.ts';
 import { authorityFor } from '../domain/authorities.ts';
+import { subjectDate, subjectMessages } from './subject-mail.ts';
 
-// What the consumer reads about their appeal: plain words, the request id, the law's own duties (a written decision
-// with reasons; when denied, how to reach the Attorney General: Va. Code 59.1-577(C), C.R.S. 6-1-1306(3), ...).
+// What the consumer reads about their appeal, in the language of their request: plain words, the request id, the law's own duties (a written decision
+// with reasons; an extension with the new date and the reasons for the delay; when denied, how to reach the Attorney
+// General: Va. Code 59.1-577(C), C.R.S. 6-1-1306(3), ...).
 
-export type AppealNoticeKind = 'received' | 'granted' | 'denied';
-
-const day = (iso: string) => iso.slice(0, 10);
+export type AppealNoticeKind = 'received' | 'extended' | 'granted' | 'denied';
 
 export function appealNotice(kind: AppealNoticeKind, f: { appeal: AppealRow; request: RequestRow; reasons: string | null }) {
   const { appeal: a, request: r } = f;
-  const reasons = f.reasons ? `\nOur reasons:\n${f.reasons}\n` : '';
+  const t = subjectMessages(r).email;
+  const reasons = f.reasons ? `\n${t.appealReasons}\n${f.reasons}\n` : '';
+  const reference = `\n\n${t.appealReference(a.id)}\n`;
   switch (kind) {
-    case 'received':
+    case 'received': {
+      const source = appealRuleFor(r.regulation)?.source ?? r.regulation;
       return {
-        subject: `We received your appeal of request ${r.id}`,
-        text: `We received your appeal of our decision on your ${r.type} request ${r.id} on ${day(a.received_at)}.\nWe will review it and tell you the outcome and our reasons in writing by ${day(a.due_at)} at the latest (${appealRuleFor(r.regulation)?.source ?? r.regulation}).\n\nAppeal reference: ${a.id}\n`,
+        subject: t.appealReceivedSubject(r.id),
+        text: `${t.appealReceivedText(subjectMessages(r).typeInText[r.type], r.id, subjectDate(r, a.received_at), subjectDate(r, a.due_at), source)}${reference}`,
       };
+    }
+    case 'extended': {
+      const source = appealRuleFor(r.regulation)?.source ?? r.regulation;
+      const why = f.reasons ? `\n${t.appealExtensionReasons}\n${f.reasons}\n` : '';
+      return { subject: t.appealExtendedSubject(r.id), text: `${t.appealExtendedText(r.id, subjectDate(r, a.due_at), source)}\n${why}${reference}` };
+    }
     case 'granted':
-      return {
-        subject: `Your appeal of request ${r.id} was granted`,
-        text: `We reviewed your appeal of request ${r.id} and reversed our decision.\n${reasons}\nThe action we take is described above; we will write to you again when it is done.\n\nAppeal reference: ${a.id}\n`,
-      };
+      return { subject: t.appealGrantedSubject(r.id), text: `${t.appealGrantedText(r.id)}\n${reasons}\n${t.appealGrantedNext}${reference}` };
     case 'denied': {
       const authority = authorityFor(r.regulation);
-      return {
-        subject: `Your appeal of request ${r.id} was denied`,
-        text:
-          `We reviewed your appeal of request ${r.id} and upheld our decision.\n${reasons}\n` +
-          `If you have concerns about the result of your appeal, you may contact ${authority.name}.\n${authority.howToComplain}\n\nAppeal reference: ${a.id}\n`,
-      };
+      const complaint = t.complaint({ name: authority.name, url: authority.complaintUrl, gdpr: r.regulation === 'GDPR', asWritten: authority.howToComplain });
+      return { subject: t.appealDeniedSubject(r.id), text: `${t.appealDeniedText(r.id)}\n${reasons}\n${t.appealConcerns(authority.name)}\n${complaint}${reference}` };
     }
   }
 }

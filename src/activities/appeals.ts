@@ -21,12 +21,13 @@ export function createAppealActivities(deps: Deps) {
       await recordAppealEvent(deps.pool, input);
     },
 
-    /** The consumer's notices: receipt with the decision date; the decision with its reasons (and, denied, the AG). */
+    /** The consumer's notices: receipt with the decision date; an extension with the new date and why; the decision with its reasons (and, denied, the AG). */
     async notifyAppeal(input: { appealId: string; kind: AppealNoticeKind }): Promise<{ sent: boolean }> {
       const { appeal, request } = await load(input.appealId);
       const subject = await findSubject(deps.pool, request.id);
       if (!subject) throw ApplicationFailure.nonRetryable(`request ${request.id} has no subject`, 'REQUEST.NOT_FOUND');
-      const reasons = appeal.decision_note_id ? await findNote(deps.pool, appeal.decision_note_id) : null;
+      const noteId = input.kind === 'extended' ? appeal.extension_note_id : appeal.decision_note_id;
+      const reasons = noteId ? await findNote(deps.pool, noteId) : null;
       const { subject: title, text } = appealNotice(input.kind, { appeal, request, reasons });
       return sendOnce(deps, {
         key: `${request.id}/appeal-${input.kind}`,
@@ -39,12 +40,13 @@ export function createAppealActivities(deps: Deps) {
       });
     },
 
-    async alertStaffOfAppeal(input: { appealId: string; kind: 'reminder' | 'overdue'; daysBefore?: number }): Promise<{ sent: boolean }> {
+    /** `extended`: the reminders re-aimed at an extended due date are new emails, not repeats of the first ones. */
+    async alertStaffOfAppeal(input: { appealId: string; kind: 'reminder' | 'overdue'; daysBefore?: number; extended?: boolean }): Promise<{ sent: boolean }> {
       const { appeal, request } = await load(input.appealId);
       const due = appeal.due_at.slice(0, 10);
       const what = input.kind === 'reminder' ? `must be decided in ${input.daysBefore} day(s), by ${due}` : `is OVERDUE: its decision was due on ${due}`;
       return sendOnce(deps, {
-        key: `${request.id}/staff-appeal-${input.kind}${input.daysBefore ? `/${input.daysBefore}` : ''}`,
+        key: `${request.id}/staff-appeal-${input.kind}${input.daysBefore ? `/${input.daysBefore}` : ''}${input.extended ? '/extended' : ''}`,
         requestId: request.id,
         kind: `staff_appeal_${input.kind}`,
         to: deps.staffEmail,

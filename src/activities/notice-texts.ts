@@ -6,7 +6,7 @@ import { subjectDate, subjectMessages } from './subject-mail.ts';
 // What the subject reads, in the language stored with their request (src/locales). Plain words; the request id lets
 // them refer to it; nothing beyond what they gave us.
 
-export const NOTICE_KINDS = ['acknowledgement', 'unverified', 'rejected', 'completed', 'cancelled', 'extension'] as const;
+export const NOTICE_KINDS = ['acknowledgement', 'unverified', 'rejected', 'completed', 'cancelled', 'extension', 'identity_document'] as const;
 export type NoticeKind = (typeof NOTICE_KINDS)[number];
 
 export interface NoticeFacts {
@@ -40,7 +40,7 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
   completed: (f) => {
     const t = subjectMessages(f.request);
     const kind = t.typeInText[f.request.type];
-    const appeal = f.link ? `\n\nWe did not do everything you asked (the reasons are above). ${appealSentence(f.request, f.link)}` : '';
+    const appeal = f.link ? `\n\n${t.email.partialAnswer} ${appealSentence(f.request, f.link)}` : '';
     return { subject: t.email.completedSubject(kind, f.request.id), text: `${t.email.completedText(kind, f.request.id)}${withNote(f)}${appeal}\n` };
   },
   cancelled: ({ request: r }) => {
@@ -50,6 +50,11 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
       ? { subject: t.email.mergedSubject(r.id, r.duplicate_of), text: `${t.email.mergedText(r.id, r.duplicate_of, t.typeInText[r.type])}\n` }
       : { subject: t.email.cancelledSubject(r.id), text: `${t.email.cancelledText(r.id)}\n` };
   },
+  // Staff asked for an identity document (console): the upload is on the status page, linked in the footer.
+  identity_document: ({ request: r }) => {
+    const t = subjectMessages(r);
+    return { subject: t.email.identityDocumentSubject(r.id), text: `${t.email.identityDocumentText(r.id)}\n` };
+  },
   extension: (f) => {
     const t = subjectMessages(f.request);
     return { subject: t.email.extensionSubject(f.request.id), text: `${t.email.extensionText(f.request.id, reasonIn(f), subjectDate(f.request, f.request.extended_due_at ?? f.request.due_at))}${withNote(f)}\n` };
@@ -57,19 +62,21 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
 };
 
 // The appeal (US states) and the authority's contact come from the law's tables (src/domain/appeals.ts,
-// authorities.ts), written in English there: they are appended as written.
+// authorities.ts), in the subject's language (src/locales): the statute and the authority's name as the law writes
+// them, English keeping the table's own sentence.
 
 /** Where the law grants an appeal (US states), how to file it; the authority's contact for every regime. */
 function rightsAfterRefusal(r: RequestRow, link: string | undefined): string {
+  const t = subjectMessages(r).email;
   const appeal = appealRuleFor(r.regulation) ? `${appealSentence(r, link)}\n` : '';
-  const authority = authorityFor(r.regulation);
-  const judicial = authority.role === 'supervisory_authority' ? ' You also have the right to seek a judicial remedy.' : '';
-  return `${appeal}${authority.howToComplain}${judicial}\n`;
+  const a = authorityFor(r.regulation);
+  const complaint = t.complaint({ name: a.name, url: a.complaintUrl, gdpr: r.regulation === 'GDPR', asWritten: a.howToComplain });
+  return `${appeal}${complaint}${a.role === 'supervisory_authority' ? ` ${t.judicialRemedy}` : ''}\n`;
 }
 
 function appealSentence(r: RequestRow, link: string | undefined): string {
   const rule = appealRuleFor(r.regulation);
   if (!rule) return '';
-  const how = link ? `open ${link} and tell us why you disagree` : `reply to this email saying that you appeal, with request reference ${r.id}`;
-  return `You may appeal this decision (${rule.source}): ${how}. We decide appeals within ${rule.decisionWithin.amount} days.`;
+  const t = subjectMessages(r).email;
+  return t.appeal(rule.source, link ? t.appealByLink(link) : t.appealByReply(r.id), rule.decisionWithin.amount);
 }

@@ -72,3 +72,11 @@ export const authorize = (pool: DatabasePool) =>
 export function assertMaySeePayloads(actor: Actor): void {
   if (!FULL_ACCESS.includes(actor.role)) throw new ApiError(403, 'FORBIDDEN_ROLE', `Role ${actor.role} may not read or seal Temporal payloads: only owner, admin and dpo may`);
 }
+
+/** An organization's settings (the Privacy Center's embedding, identity documents): owner, admin and dpo change them. */
+export function assertMayChangeSettings(actor: Actor): void {
+  assertMayAct(actor);
+  if (!FULL_ACCESS.includes(actor.role)) throw new ApiError(403, 'FORBIDDEN_ROLE', `Role ${actor.role} may read its organization's settings, not change them: only owner, admin and dpo may`);
+}
+
+export const mayChangeSettings = (actor: Actor): boolean => FULL_ACCESS.includes(actor.role);

@@ -23,6 +23,7 @@ import { verificationLinkRouter } from './portal/verification-link.ts';
 import { privacyCenterRouter } from './privacy-center/privacy-center.index.ts';
 import { isUploadRequest, uploadBodyLimit } from './privacy-center/uploads.ts';
 import { legalHoldsRouter } from './legal-holds/legal-holds.index.ts';
+import { privacyCenterSettingsRouter } from './organizations/privacy-center-settings.index.ts';
 import { suppressionsRouter } from './suppressions/suppressions.index.ts';
 import { requestsRouter } from './requests/requests.index.ts';
 import { appealPageRouter } from './appeals/appeal-page.ts';
@@ -83,6 +84,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', appealsRouter(deps));
   app.route('/', suppressionsRouter(deps));
   app.route('/', legalHoldsRouter(deps));
+  app.route('/', privacyCenterSettingsRouter(deps));
   app.route('/', auditRouter(deps));
   app.route('/', subjectsRouter(deps));
   app.route('/', codecRouter(deps));

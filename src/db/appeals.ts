@@ -22,6 +22,9 @@ export const appealRow = z.object({
   decided_at: z.string().nullable(),
   decided_by: z.string().nullable(),
   decision_note_id: z.string().nullable(),
+  extended_at: z.string().nullable(),
+  extended_by: z.string().nullable(),
+  extension_note_id: z.string().nullable(),
 });
 export type AppealRow = z.infer<typeof appealRow>;
 
@@ -74,7 +77,19 @@ export async function markAppealStarted(db: CommonQueryMethods, id: string): Pro
 /** What the workflow records: an audit event on the appealed request and the appeal's projection, in one transaction. */
 export async function recordAppealEvent(
   db: CommonQueryMethods,
-  e: { appealId: string; eventKey: string; action: string; actor: string; reason: string | null; details?: Record<string, unknown>; projection?: { overdue?: boolean; decision?: { status: 'granted' | 'denied'; by: string; noteId: string } } },
+  e: {
+    appealId: string;
+    eventKey: string;
+    action: string;
+    actor: string;
+    reason: string | null;
+    details?: Record<string, unknown>;
+    projection?: {
+      overdue?: boolean;
+      decision?: { status: 'granted' | 'denied'; by: string; noteId: string };
+      extension?: { dueAt: string; by: string; noteId: string };
+    };
+  },
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const appeal = await tx.one(sql.type(appealRow)`select * from dsrflow.appeals where id = ${e.appealId}`);
@@ -84,6 +99,11 @@ export async function recordAppealEvent(
       on conflict (event_key) do nothing returning id`);
     if (!inserted) return;
     if (e.projection?.overdue !== undefined) await tx.query(sql.unsafe`update dsrflow.appeals set overdue = ${e.projection.overdue} where id = ${appeal.id}`);
+    const x = e.projection?.extension;
+    if (x) {
+      await tx.query(sql.unsafe`
+        update dsrflow.appeals set due_at = ${x.dueAt}, extended_at = now(), extended_by = ${x.by}, extension_note_id = ${x.noteId} where id = ${appeal.id}`);
+    }
     const d = e.projection?.decision;
     if (d) {
       await tx.query(sql.unsafe`

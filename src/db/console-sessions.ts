@@ -19,6 +19,8 @@ export interface ConsoleSession {
   expiresAt: string;
   /** Unread notifications for the badge (counted only when asked for; 0 otherwise). */
   unread: number;
+  /** Every organization (id order), when asked for and the token's role sees more than its own; else null. */
+  organizations: Array<{ id: string; name: string }> | null;
 }
 
 /** Opens a session for an active token; answers the session id for the cookie (shown only now). */
@@ -31,16 +33,28 @@ export async function openSession(db: CommonQueryMethods, tokenId: string, ttlSe
   return { sessionId, expiresAt };
 }
 
-const sessionRow = tokenRow.extend({ expires_at: z.string(), unread: z.coerce.number() });
+const sessionRow = tokenRow.extend({ expires_at: z.string(), unread: z.coerce.number(), organizations: z.array(z.object({ id: z.string(), name: z.string() })).nullable() });
+
+/** What a page reads with its session, in the same statement. */
+export interface SessionExtras {
+  /** The badge's unread count. */
+  unread?: boolean;
+  /** The organizations a role that sees several filters by (the list page). */
+  organizations?: boolean;
+}
 
 /**
  * The live session of this id: not expired, its token not revoked. Idle sessions slide forward (an hour of use
  * keeps them open), never past `maxSeconds` after sign-in; the slide is written at most once a minute, so reading
  * pages writes nothing most of the time. With `withUnread`, the badge's unread count (docs/console.md: a controller
- * counts its organization's) comes in the same statement. One round trip either way.
+ * counts its organization's) comes in the same statement, and so do the organizations for the list's filter. One
+ * round trip either way.
  */
-export async function findSession(db: CommonQueryMethods, sessionId: string, ttlSeconds: number, maxSeconds: number, withUnread = false): Promise<ConsoleSession | null> {
-  const unread = withUnread
+export async function findSession(db: CommonQueryMethods, sessionId: string, ttlSeconds: number, maxSeconds: number, extras: SessionExtras = {}): Promise<ConsoleSession | null> {
+  const organizations = extras.organizations
+    ? sql.fragment`case when live.role <> 'controller' then (select coalesce(json_agg(json_build_object('id', o.id, 'name', o.name) order by o.id), '[]') from dsrflow.organizations o) end`
+    : sql.fragment`null`;
+  const unread = extras.unread
     ? unreadCountOf(sql.fragment`live.id`, sql.fragment`(case when live.role = 'controller' then coalesce(live.organization_id, '-') end)`)
     : sql.fragment`0`;
   const row = await db.maybeOne(sql.type(sessionRow)`
@@ -55,10 +69,10 @@ export async function findSession(db: CommonQueryMethods, sessionId: string, ttl
           expires_at = least(now() + make_interval(secs => ${ttlSeconds}), s.created_at + make_interval(secs => ${maxSeconds}))
       from live where s.id_hash = live.id_hash and live.last_seen_at < now() - interval '1 minute'
     )
-    select id, name, role, organization_id, token_created_at as created_at, last_used_at, revoked_at, expires_at, ${unread} as unread from live`);
+    select id, name, role, organization_id, token_created_at as created_at, last_used_at, revoked_at, expires_at, ${unread} as unread, ${organizations} as organizations from live`);
   if (!row) return null;
-  const { expires_at, unread: count, ...token } = row;
-  return { token, csrfToken: csrfTokenOf(sessionId), expiresAt: expires_at, unread: count };
+  const { expires_at, unread: count, organizations: listed, ...token } = row;
+  return { token, csrfToken: csrfTokenOf(sessionId), expiresAt: expires_at, unread: count, organizations: listed };
 }
 
 export async function closeSession(db: CommonQueryMethods, sessionId: string): Promise<void> {

@@ -130,7 +130,7 @@ function withCallDeadline(pool: DatabasePool, ms: number): DatabasePool {
  */
 export async function createDatabasePool(
   url: string,
-  opts: { maximumPoolSize?: number; queryTimeoutMs?: number; wholeCallDeadline?: boolean; resetOnRelease?: boolean } = {},
+  opts: { maximumPoolSize?: number; queryTimeoutMs?: number; wholeCallDeadline?: boolean } = {},
 ): Promise<DatabasePool> {
   const statementTimeout = opts.queryTimeoutMs ?? WORKER_QUERY_TIMEOUT_MS;
   const deadlineMs = statementTimeout + CLIENT_GRACE_MS;
@@ -146,20 +146,18 @@ export async function createDatabasePool(
     statementTimeout,
     // Destroying a stuck connection waits this long for its query and its close, not slonik's default 5 s each.
     gracefulTerminationTimeout: 500,
-    // The reset on release (DISCARD ALL) is a query too: without a deadline a release to a frozen server hangs.
-    resetConnection: opts.resetOnRelease === false ? async () => {} : ({ query }) => withDeadline(query('DISCARD ALL'), deadlineMs, 'reset', () => {}),
+    // No reset on release: slonik's default, DISCARD ALL, is a round trip after every pool call (a page of the
+    // console made four, an intake a dozen), run on PostgreSQL's and Node's time. dsrflow leaves no state on a
+    // connection: settings are `set local` / set_config(..., true), advisory locks are transaction-level, nothing is
+    // prepared, listened to or kept in temporary tables (test/unit/architecture.test.ts checks src/ for each), and
+    // slonik ends a failed transaction itself.
+    resetConnection: async () => {},
   });
   return opts.wholeCallDeadline ? withCallDeadline(pool, deadlineMs) : pool;
 }
 
-/**
- * The API's pool: every call answered, or failed with DatabaseDeadlineError, within API_QUERY_TIMEOUT_MS + 1 s. Its
- * connections go back without DISCARD ALL (a round trip after every call): the API leaves no session state behind
- * (its settings are `set local`/`set_config(..., true)`, its advisory locks end with their transaction, its statements
- * are unnamed), and a connection whose call failed is destroyed, not reused.
- */
-export const createApiDatabasePool = (url: string) => createDatabasePool(url, { queryTimeoutMs: API_QUERY_TIMEOUT_MS, wholeCallDeadline: true, resetOnRelease: false });
-
+/** The API's pool: every call answered, or failed with DatabaseDeadlineError, within API_QUERY_TIMEOUT_MS + 1 s. */
+export const createApiDatabasePool = (url: string) => createDatabasePool(url, { queryTimeoutMs: API_QUERY_TIMEOUT_MS, wholeCallDeadline: true });
 
 /** How long intake waits for the warehouse to name the subject's customer before it links by the identifiers given. */
 export const WAREHOUSE_LOOKUP_TIMEOUT_MS = 2_000;
@@ -170,6 +168,6 @@ export const WAREHOUSE_LOOKUP_TIMEOUT_MS = 2_000;
  * own, so each look-up is one statement (a `set local statement_timeout` needed a transaction: four round trips).
  */
 export const createWarehouseLookupPool = (url: string) =>
-  createDatabasePool(url, { queryTimeoutMs: WAREHOUSE_LOOKUP_TIMEOUT_MS, wholeCallDeadline: true, resetOnRelease: false });
+  createDatabasePool(url, { queryTimeoutMs: WAREHOUSE_LOOKUP_TIMEOUT_MS, wholeCallDeadline: true });
 
 export type { DatabasePool };

@@ -119,7 +119,7 @@ export async function privacyCenterExtras(db: CommonQueryMethods, organizationId
   return { embedOrigins: row?.embed_origins ?? [], identityDocumentTypes: row?.identity_document_types ?? [] };
 }
 
-/** Sets who may embed the Privacy Center and which types need an identity document (settings kept otherwise). */
+/** Sets who may embed the Privacy Center and which types need an identity document, unaudited: for seeds and tests (staff change them through changePrivacyCenterSettings). */
 export async function setPrivacyCenterExtras(db: CommonQueryMethods, organizationId: string, s: { embedOrigins?: readonly string[]; identityDocumentTypes?: readonly string[] }): Promise<void> {
   await db.query(sql.unsafe`
     insert into dsrflow.privacy_center_settings (organization_id, embed_origins, identity_document_types)

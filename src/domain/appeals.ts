@@ -31,13 +31,17 @@ export interface AppealDecision {
   actor: string;
 }
 
-/** The decision's due date: calendar days from the appeal's receipt in the regime's time zone (no roll-forward). */
-export function appealDeadline(regulation: string, receivedAt: Date): { receivedOn: IsoDate; dueOn: IsoDate; dueAt: Date } {
+/**
+ * The decision's due date: calendar days from the appeal's receipt in the regime's time zone (no roll-forward);
+ * `extended`, the latest date the regime's extension allows (its maxTotal from receipt, counted the same way).
+ */
+export function appealDeadline(regulation: string, receivedAt: Date, opts: { extended?: boolean } = {}): { receivedOn: IsoDate; dueOn: IsoDate; dueAt: Date } {
   const rule = appealRuleFor(regulation);
   if (!rule) throw new Error(`${regulation} grants no appeal`);
+  if (opts.extended && !rule.extension) throw new Error(`${regulation} allows no appeal extension`);
   const { timeZone } = regulationRule(regulation);
   const receivedOn = localDateOf(checkedInstant(receivedAt, 'receivedAt'), timeZone);
-  const dueOn = addCalendarDays(receivedOn, rule.decisionWithin.amount);
+  const dueOn = addCalendarDays(receivedOn, opts.extended ? rule.extension!.maxTotal.amount : rule.decisionWithin.amount);
   return { receivedOn, dueOn, dueAt: endOfLocalDay(dueOn, timeZone) };
 }
 
@@ -84,4 +88,47 @@ export function checkAppealDecision(status: AppealStatus, d: unknown): Verdict {
   if (typeof r.noteId !== 'string' || !/^[0-9a-f-]{36}$/.test(r.noteId)) return refuse('APPEAL.REASONS_REQUIRED', 'An appeal decision needs its written reasons');
   if (status !== 'received') return refuse('APPEAL.DECIDED', `The appeal was already ${status}`);
   return { ok: true };
+}
+
+/** Staff's extension of the decision deadline: the reasons for the delay (told to the consumer) are a note, carried by id. */
+export interface AppealExtension {
+  noteId: string;
+  actor: string;
+}
+
+/** What decides whether an appeal's decision deadline may be extended now. */
+export interface AppealExtensionFacts {
+  regulation: string;
+  status: AppealStatus;
+  receivedAt: string | Date;
+  extended: boolean;
+}
+
+export type AppealExtensionVerdict = { ok: true; dueAt: Date } | { ok: false; code: string; reason: string };
+
+/**
+ * Whether the appeal's decision deadline may be extended now, and to when: only where the regime's rule allows it
+ * (C.R.S. 6-1-1306(3), Minn. Stat. 325M.14), once, while undecided, and before the initial deadline, since the
+ * consumer must be told inside the initial period. The new date is receipt + maxTotal, counted as appealDeadline is.
+ */
+export function appealExtensionVerdict(appeal: AppealExtensionFacts, rule: AppealRule | null, now: Date): AppealExtensionVerdict {
+  const name = regulationRule(appeal.regulation).name;
+  if (!rule?.extension) return { ok: false, code: 'APPEAL.EXTENSION_NOT_GRANTED', reason: `${name} allows no extension of the appeal's decision deadline${rule ? ` (${rule.source})` : ''}` };
+  if (appeal.status !== 'received') return { ok: false, code: 'APPEAL.DECIDED', reason: `The appeal was already ${appeal.status}` };
+  if (appeal.extended) return { ok: false, code: 'APPEAL.ALREADY_EXTENDED', reason: `The decision deadline was already extended; ${rule.source} allows one extension` };
+  const initial = appealDeadline(appeal.regulation, new Date(appeal.receivedAt));
+  if (now.getTime() > initial.dueAt.getTime()) {
+    return { ok: false, code: 'APPEAL.EXTENSION_TOO_LATE', reason: `${rule.source} requires the extension to be notified within ${rule.decisionWithin.amount} days of the appeal (by ${initial.dueOn}); that period has ended` };
+  }
+  return { ok: true, dueAt: appealDeadline(appeal.regulation, new Date(appeal.receivedAt), { extended: true }).dueAt };
+}
+
+/** The extension Update's validator: a well-formed request with the reasons for the delay, then the appeal's facts. */
+export function checkAppealExtension(appeal: AppealExtensionFacts, rule: AppealRule | null, now: Date, request: unknown): AppealExtensionVerdict {
+  const malformed = { ok: false, code: 'ACTION.MALFORMED', reason: 'Malformed appeal extension: {noteId, actor}' } as const;
+  if (typeof request !== 'object' || request === null) return malformed;
+  const r = request as Record<string, unknown>;
+  if (typeof r.actor !== 'string' || r.actor.length === 0 || r.actor.length > 200) return malformed;
+  if (typeof r.noteId !== 'string' || !/^[0-9a-f-]{36}$/.test(r.noteId)) return { ok: false, code: 'APPEAL.REASONS_REQUIRED', reason: 'An extension needs the reasons for the delay, which the consumer is told' };
+  return appealExtensionVerdict(appeal, rule, now);
 }

@@ -237,6 +237,9 @@ export const de: Messages = {
       `Wir können den Antrag ${id} nicht erfüllen, weil ${reason}.`,
     completedSubject: (kind, id) => `Ihr ${kind} ${id} ist erledigt`,
     completedText: (kind, id) => `Wir haben Ihren ${kind} ${id} erledigt.`,
+    identityDocumentSubject: (id) => `Wir benötigen ein Ausweisdokument für Ihren Antrag ${id}`,
+    identityDocumentText: (id) =>
+      `Bevor wir den Antrag ${id} beantworten können, müssen wir bestätigen, wer Sie sind. Bitte senden Sie uns eine Kopie eines Ausweisdokuments (PDF, PNG oder JPEG, höchstens 5 MB) über die Statusseite Ihres Antrags: den privaten Link unten. Der Bestätigungslink aus unserer früheren E-Mail funktioniert nicht mehr. Wir löschen das Dokument, sobald über Ihre Identität entschieden ist.`,
     cancelledSubject: (id) => `Ihr Antrag ${id} wurde geschlossen`,
     cancelledText: (id) => `Der Antrag ${id} wurde zurückgezogen oder geschlossen. Wenn Sie das nicht veranlasst haben, antworten Sie bitte auf diese E-Mail.`,
     mergedSubject: (id, open) => `Ihr Antrag ${id} wird mit Ihrem offenen Antrag ${open} beantwortet`,
@@ -245,6 +248,30 @@ export const de: Messages = {
     extensionSubject: (id) => `Wir brauchen mehr Zeit für Ihren Antrag ${id}`,
     extensionText: (id, reason, due) => `Wir verlängern die Frist zur Beantwortung des Antrags ${id}, weil ${reason}.\nWir antworten Ihnen spätestens bis zum ${due}.`,
     note: 'Eine Nachricht unseres Datenschutzteams:',
+    partialAnswer: 'Wir haben nicht alles getan, worum Sie gebeten haben (die Gründe stehen oben).',
+    appealByLink: (link) => `öffnen Sie ${link} und sagen Sie uns, warum Sie nicht einverstanden sind`,
+    appealByReply: (id) => `antworten Sie auf diese E-Mail, dass Sie Einspruch einlegen, mit der Antragsnummer ${id}`,
+    appeal: (source, how, days) => `Sie können gegen diese Entscheidung Einspruch einlegen (${source}): ${how}. Wir entscheiden über Einsprüche innerhalb von ${days} Tagen.`,
+    complaint: (c) =>
+      c.gdpr
+        ? `Sie haben das Recht auf Beschwerde bei einer Aufsichtsbehörde, insbesondere in dem Mitgliedstaat Ihres gewöhnlichen Aufenthaltsorts, Ihres Arbeitsplatzes oder des Orts des mutmaßlichen Verstoßes (Art. 77 DSGVO); die Liste der Behörden finden Sie unter ${c.url}.`
+        : `Sie können sich bei ${c.name} beschweren: ${c.url}`,
+    judicialRemedy: 'Sie haben außerdem das Recht auf einen gerichtlichen Rechtsbehelf.',
+    appealReceivedSubject: (id) => `Wir haben Ihren Einspruch zu Antrag ${id} erhalten`,
+    appealReceivedText: (kind, id, receivedOn, dueOn, source) =>
+      `Wir haben Ihren Einspruch gegen unsere Entscheidung zu Ihrem Antrag auf ${kind} ${id} am ${receivedOn} erhalten.\nWir prüfen ihn und teilen Ihnen das Ergebnis und unsere Gründe spätestens am ${dueOn} schriftlich mit (${source}).`,
+    appealGrantedSubject: (id) => `Ihrem Einspruch zu Antrag ${id} wurde stattgegeben`,
+    appealGrantedText: (id) => `Wir haben Ihren Einspruch zu Antrag ${id} geprüft und unsere Entscheidung aufgehoben.`,
+    appealGrantedNext: 'Was wir nun tun, steht oben; wir schreiben Ihnen wieder, sobald es erledigt ist.',
+    appealDeniedSubject: (id) => `Ihr Einspruch zu Antrag ${id} wurde abgelehnt`,
+    appealDeniedText: (id) => `Wir haben Ihren Einspruch zu Antrag ${id} geprüft und halten an unserer Entscheidung fest.`,
+    appealReasons: 'Unsere Gründe:',
+    appealConcerns: (authority) => `Wenn Sie Bedenken zum Ergebnis Ihres Einspruchs haben, können Sie sich an ${authority} wenden.`,
+    appealExtendedSubject: (id) => `Wir brauchen mehr Zeit für die Entscheidung über Ihren Einspruch zu Antrag ${id}`,
+    appealExtendedText: (id, dueOn, source) =>
+      `Wir prüfen Ihren Einspruch zu Antrag ${id} noch. Das Gesetz erlaubt uns mehr Zeit, wo dies vernünftigerweise nötig ist (${source}); wir teilen Ihnen das Ergebnis und unsere Gründe spätestens am ${dueOn} schriftlich mit.`,
+    appealExtensionReasons: 'Warum wir mehr Zeit brauchen:',
+    appealReference: (id) => `Einspruchsnummer: ${id}`,
     reasons: {
       identity_not_verified: 'wir Ihre Identität nicht bestätigen konnten',
       manifestly_unfounded: 'der Antrag offenkundig unbegründet ist',

@@ -239,6 +239,9 @@ export const en = {
       `We cannot fulfil request ${id} because ${reason}.`,
     completedSubject: (kind: string, id: string) => `Your ${kind} request ${id} is complete`,
     completedText: (kind: string, id: string) => `We have completed your ${kind} request ${id}.`,
+    identityDocumentSubject: (id: string) => `We need an identity document for your request ${id}`,
+    identityDocumentText: (id: string) =>
+      `Before we can answer request ${id}, we need to confirm who you are. Please send us a copy of an identity document (PDF, PNG or JPEG, up to 5 MB) on your request's status page: the private link below. The confirmation link in our earlier email no longer works. We delete the document as soon as your identity is decided.`,
     cancelledSubject: (id: string) => `Your request ${id} was cancelled`,
     cancelledText: (id: string) => `Request ${id} was cancelled. If you did not ask for this, reply to this email.`,
     mergedSubject: (id: string, open: string) => `Your request ${id} is answered by your open request ${open}`,
@@ -247,6 +250,30 @@ export const en = {
     extensionSubject: (id: string) => `We need more time for your request ${id}`,
     extensionText: (id: string, reason: string, due: string) => `We are extending the time to answer request ${id} because ${reason}.\nWe will respond by ${due} at the latest.`,
     note: 'A message from our privacy team:',
+    // After a refusal or a partial answer: the appeal (where the law grants one) and where to complain.
+    partialAnswer: 'We did not do everything you asked (the reasons are above).',
+    appealByLink: (link: string) => `open ${link} and tell us why you disagree`,
+    appealByReply: (id: string) => `reply to this email saying that you appeal, with request reference ${id}`,
+    appeal: (source: string, how: string, days: number) => `You may appeal this decision (${source}): ${how}. We decide appeals within ${days} days.`,
+    // English keeps the law table's own sentence (it names the statute, and a telephone number where there is one).
+    complaint: (c: { name: string; url: string; gdpr: boolean; asWritten: string }) => c.asWritten,
+    judicialRemedy: 'You also have the right to seek a judicial remedy.',
+    // The appeal's own notices (docs/appeals.md).
+    appealReceivedSubject: (id: string) => `We received your appeal of request ${id}`,
+    appealReceivedText: (kind: string, id: string, receivedOn: string, dueOn: string, source: string) =>
+      `We received your appeal of our decision on your ${kind} request ${id} on ${receivedOn}.\nWe will review it and tell you the outcome and our reasons in writing by ${dueOn} at the latest (${source}).`,
+    appealGrantedSubject: (id: string) => `Your appeal of request ${id} was granted`,
+    appealGrantedText: (id: string) => `We reviewed your appeal of request ${id} and reversed our decision.`,
+    appealGrantedNext: 'The action we take is described above; we will write to you again when it is done.',
+    appealDeniedSubject: (id: string) => `Your appeal of request ${id} was denied`,
+    appealDeniedText: (id: string) => `We reviewed your appeal of request ${id} and upheld our decision.`,
+    appealReasons: 'Our reasons:',
+    appealConcerns: (authority: string) => `If you have concerns about the result of your appeal, you may contact ${authority}.`,
+    appealExtendedSubject: (id: string) => `We need more time to decide your appeal of request ${id}`,
+    appealExtendedText: (id: string, dueOn: string, source: string) =>
+      `We are still reviewing your appeal of request ${id}. The law allows us more time where it is reasonably necessary (${source}); we will tell you the outcome and our reasons in writing by ${dueOn} at the latest.`,
+    appealExtensionReasons: 'Why we need more time:',
+    appealReference: (id: string) => `Appeal reference: ${id}`,
     reasons: {
       identity_not_verified: 'we could not confirm your identity',
       manifestly_unfounded: 'the request is manifestly unfounded',

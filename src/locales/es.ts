@@ -236,6 +236,9 @@ export const es: Messages = {
       `No podemos atender la solicitud ${id} porque ${reason}.`,
     completedSubject: (kind, id) => `Su ${kind} ${id} está completada`,
     completedText: (kind, id) => `Hemos completado su ${kind} ${id}.`,
+    identityDocumentSubject: (id) => `Necesitamos un documento de identidad para su solicitud ${id}`,
+    identityDocumentText: (id) =>
+      `Antes de poder responder a la solicitud ${id}, necesitamos confirmar quién es usted. Envíenos una copia de un documento de identidad (PDF, PNG o JPEG, de 5 MB como máximo) desde la página de seguimiento de su solicitud: el enlace privado de abajo. El enlace de confirmación de nuestro correo anterior ya no funciona. Eliminamos el documento en cuanto se decida sobre su identidad.`,
     cancelledSubject: (id) => `Su solicitud ${id} se ha cerrado`,
     cancelledText: (id) => `La solicitud ${id} se ha retirado o cerrado. Si no lo pidió usted, responda a este correo.`,
     mergedSubject: (id, open) => `Su solicitud ${id} se responde en su solicitud abierta ${open}`,
@@ -244,6 +247,30 @@ export const es: Messages = {
     extensionSubject: (id) => `Necesitamos más tiempo para su solicitud ${id}`,
     extensionText: (id, reason, due) => `Ampliamos el plazo para responder a la solicitud ${id} porque ${reason}.\nLe responderemos como muy tarde el ${due}.`,
     note: 'Un mensaje de nuestro equipo de privacidad:',
+    partialAnswer: 'No hicimos todo lo que nos pidió (los motivos figuran arriba).',
+    appealByLink: (link) => `abra ${link} y díganos por qué no está de acuerdo`,
+    appealByReply: (id) => `responda a este correo indicando que apela, con la referencia de la solicitud ${id}`,
+    appeal: (source, how, days) => `Puede apelar esta decisión (${source}): ${how}. Resolvemos las apelaciones en un plazo de ${days} días.`,
+    complaint: (c) =>
+      c.gdpr
+        ? `Tiene derecho a presentar una reclamación ante una autoridad de control, en particular en el Estado miembro de su residencia habitual, de su lugar de trabajo o del lugar de la supuesta infracción (artículo 77 del RGPD); la lista de autoridades está en ${c.url}.`
+        : `Puede presentar una reclamación ante ${c.name}: ${c.url}`,
+    judicialRemedy: 'También tiene derecho a la tutela judicial efectiva.',
+    appealReceivedSubject: (id) => `Hemos recibido su apelación de la solicitud ${id}`,
+    appealReceivedText: (kind, id, receivedOn, dueOn, source) =>
+      `El ${receivedOn} recibimos su apelación de nuestra decisión sobre su solicitud de ${kind} ${id}.\nLa revisaremos y le comunicaremos por escrito el resultado y nuestros motivos a más tardar el ${dueOn} (${source}).`,
+    appealGrantedSubject: (id) => `Su apelación de la solicitud ${id} ha sido estimada`,
+    appealGrantedText: (id) => `Revisamos su apelación de la solicitud ${id} y revocamos nuestra decisión.`,
+    appealGrantedNext: 'Lo que hacemos ahora se describe arriba; le escribiremos de nuevo cuando esté hecho.',
+    appealDeniedSubject: (id) => `Su apelación de la solicitud ${id} ha sido desestimada`,
+    appealDeniedText: (id) => `Revisamos su apelación de la solicitud ${id} y mantenemos nuestra decisión.`,
+    appealReasons: 'Nuestros motivos:',
+    appealConcerns: (authority) => `Si el resultado de su apelación le preocupa, puede dirigirse a ${authority}.`,
+    appealExtendedSubject: (id) => `Necesitamos más tiempo para decidir su apelación de la solicitud ${id}`,
+    appealExtendedText: (id, dueOn, source) =>
+      `Seguimos revisando su apelación de la solicitud ${id}. La ley nos permite más tiempo cuando es razonablemente necesario (${source}); le comunicaremos por escrito el resultado y nuestros motivos a más tardar el ${dueOn}.`,
+    appealExtensionReasons: 'Por qué necesitamos más tiempo:',
+    appealReference: (id) => `Referencia de la apelación: ${id}`,
     reasons: {
       identity_not_verified: 'no pudimos confirmar su identidad',
       manifestly_unfounded: 'la solicitud es manifiestamente infundada',

@@ -236,6 +236,9 @@ export const fr: Messages = {
       `Nous ne pouvons pas satisfaire la demande ${id} parce que ${reason}.`,
     completedSubject: (kind, id) => `Votre ${kind} ${id} est traitée`,
     completedText: (kind, id) => `Nous avons traité votre ${kind} ${id}.`,
+    identityDocumentSubject: (id) => `Nous avons besoin d’une pièce d’identité pour votre demande ${id}`,
+    identityDocumentText: (id) =>
+      `Avant de pouvoir répondre à la demande ${id}, nous devons confirmer votre identité. Merci de nous envoyer une copie d’une pièce d’identité (PDF, PNG ou JPEG, 5 Mo au plus) depuis la page de suivi de votre demande : le lien privé ci-dessous. Le lien de confirmation de notre précédent e-mail ne fonctionne plus. Nous supprimons le document dès qu’une décision est prise sur votre identité.`,
     cancelledSubject: (id) => `Votre demande ${id} a été close`,
     cancelledText: (id) => `La demande ${id} a été retirée ou close. Si vous n’en êtes pas à l’origine, répondez à cet e-mail.`,
     mergedSubject: (id, open) => `Votre demande ${id} recevra sa réponse dans votre demande en cours ${open}`,
@@ -244,6 +247,30 @@ export const fr: Messages = {
     extensionSubject: (id) => `Nous avons besoin de plus de temps pour votre demande ${id}`,
     extensionText: (id, reason, due) => `Nous prolongeons le délai de réponse à la demande ${id} parce que ${reason}.\nNous vous répondrons au plus tard le ${due}.`,
     note: 'Un message de notre équipe chargée de la protection des données :',
+    partialAnswer: 'Nous n’avons pas fait tout ce que vous avez demandé (les raisons figurent ci-dessus).',
+    appealByLink: (link) => `ouvrez ${link} et dites-nous pourquoi vous n’êtes pas d’accord`,
+    appealByReply: (id) => `répondez à cet e-mail en indiquant que vous faites appel, avec la référence de la demande ${id}`,
+    appeal: (source, how, days) => `Vous pouvez faire appel de cette décision (${source}) : ${how}. Nous statuons sur les appels dans un délai de ${days} jours.`,
+    complaint: (c) =>
+      c.gdpr
+        ? `Vous avez le droit d’introduire une réclamation auprès d’une autorité de contrôle, en particulier dans l’État membre de votre résidence habituelle, de votre lieu de travail ou du lieu de la violation alléguée (article 77 du RGPD) ; la liste des autorités est à l’adresse ${c.url}.`
+        : `Vous pouvez adresser une réclamation à ${c.name} : ${c.url}`,
+    judicialRemedy: 'Vous avez également le droit de former un recours juridictionnel.',
+    appealReceivedSubject: (id) => `Nous avons reçu votre appel concernant la demande ${id}`,
+    appealReceivedText: (kind, id, receivedOn, dueOn, source) =>
+      `Nous avons reçu le ${receivedOn} votre appel de notre décision sur votre demande ${id} (${kind}).\nNous allons l’examiner et vous communiquer par écrit le résultat et nos motifs au plus tard le ${dueOn} (${source}).`,
+    appealGrantedSubject: (id) => `Votre appel concernant la demande ${id} a été accueilli`,
+    appealGrantedText: (id) => `Nous avons examiné votre appel concernant la demande ${id} et annulé notre décision.`,
+    appealGrantedNext: 'Ce que nous faisons maintenant est décrit ci-dessus ; nous vous écrirons de nouveau une fois que ce sera fait.',
+    appealDeniedSubject: (id) => `Votre appel concernant la demande ${id} a été rejeté`,
+    appealDeniedText: (id) => `Nous avons examiné votre appel concernant la demande ${id} et maintenu notre décision.`,
+    appealReasons: 'Nos motifs :',
+    appealConcerns: (authority) => `Si le résultat de votre appel vous préoccupe, vous pouvez contacter ${authority}.`,
+    appealExtendedSubject: (id) => `Nous avons besoin de plus de temps pour statuer sur votre appel concernant la demande ${id}`,
+    appealExtendedText: (id, dueOn, source) =>
+      `Nous examinons encore votre appel concernant la demande ${id}. La loi nous accorde un délai supplémentaire lorsque cela est raisonnablement nécessaire (${source}) ; nous vous communiquerons par écrit le résultat et nos motifs au plus tard le ${dueOn}.`,
+    appealExtensionReasons: 'Pourquoi nous avons besoin de plus de temps :',
+    appealReference: (id) => `Référence de l’appel : ${id}`,
     reasons: {
       identity_not_verified: 'nous n’avons pas pu confirmer votre identité',
       manifestly_unfounded: 'la demande est manifestement infondée',

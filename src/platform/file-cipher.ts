@@ -116,12 +116,13 @@ export function encryptingStream(dataKey: Uint8Array, chunkBytes = DEFAULT_CHUNK
  * missing or added chunk, or a missing end makes the stream fail with FileIntegrityError (what came before it was
  * authentic but is incomplete: a reader must treat the failed stream as no file).
  */
-export function decryptingStream(dataKey: Uint8Array): Transform {
+export function decryptingStream(dataKey: Uint8Array, from: { chunk: number } = { chunk: 0 }): Transform {
   checkKey(dataKey);
   const held = new ByteQueue();
   let aad: Buffer | null = null;
   let segment = 0;
-  let index = 0;
+  // Reading from a later chunk (a byte range): the header, then the file from that chunk's offset (chunkOffset).
+  let index = from.chunk;
   const openChunk = (out: Transform, sealed: Buffer[], bytes: number, last: boolean) => {
     if (bytes < TAG_BYTES) throw new FileIntegrityError('the file is cut short');
     const parts = new ByteQueue();
@@ -170,6 +171,17 @@ export function decryptingStream(dataKey: Uint8Array): Transform {
       }
     },
   });
+}
+
+/** Where chunk `index` starts in an encrypted file (its chunk size is in the header's last 4 bytes). */
+export const chunkOffset = (index: number, chunkBytes: number) => HEADER_BYTES + index * (chunkBytes + TAG_BYTES);
+
+/** The chunk size an encrypted file's header names, or FileIntegrityError when it is not such a header. */
+export function chunkBytesOf(header: Buffer): number {
+  if (header.length < HEADER_BYTES || !header.subarray(0, 4).equals(FILE_MAGIC) || header[4] !== FILE_VERSION) throw new FileIntegrityError('not an encrypted file of a known version');
+  const chunkBytes = header.readUInt32BE(5);
+  if (chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) throw new FileIntegrityError('the file header is damaged');
+  return chunkBytes;
 }
 
 /** The plaintext size of an encrypted file of `fileBytes` bytes (null: not a size this format can have). */

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { PassThrough, Transform, type Readable, type Writable } from 'node:stream';
+import { PassThrough, Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { open as openSealed, seal, sealedKeyId, SealError, type KeyRing } from './data-keys.ts';
-import { decryptingStream, encryptingStream, FileIntegrityError, plaintextBytes } from './file-cipher.ts';
+import { chunkBytesOf, chunkOffset, decryptingStream, encryptingStream, FileIntegrityError, HEADER_BYTES, plaintextBytes } from './file-cipher.ts';
 import type { ExportStorage } from './storage.ts';
 
 export { FileIntegrityError } from './file-cipher.ts';
@@ -43,6 +43,11 @@ export interface SealedFileStore {
    * a changed byte (what came before it is not the whole file).
    */
   read(key: string, wrappedKey: Uint8Array | null): Readable;
+  /**
+   * Plaintext bytes `start` to `end` (inclusive, within the file): only the chunks holding them are read, each
+   * authenticated before any of its bytes is passed on (an HTTP Range request, a resumed download).
+   */
+  readRange(key: string, wrappedKey: Uint8Array | null, start: number, end: number): Promise<Readable>;
   /** The plaintext size (what read() gives), null when the file is gone. */
   size(key: string, wrappedKey: Uint8Array | null): Promise<number | null>;
   /** Deletes the file; idempotent. Shred by destroying its wrapped key first (the caller's record), then this. */
@@ -116,6 +121,18 @@ export function sealedFileStore(files: ExportStorage, ring: KeyRing): SealedFile
       pipeline(files.read(key), decryptingStream(dataKey), out).catch((error: unknown) => out.destroy(error as Error));
       return out;
     },
+    async readRange(key, wrappedKey, start, end) {
+      if (wrappedKey === null) return files.read(key, { start, end });
+      const dataKey = unwrapFileKey(ring, wrappedKey);
+      const header = await allOf(files.read(key, { start: 0, end: HEADER_BYTES - 1 }));
+      const chunkBytes = chunkBytesOf(header);
+      const first = Math.floor(start / chunkBytes);
+      const source = files.read(key, { start: chunkOffset(first, chunkBytes) });
+      const decrypted = decryptingStream(dataKey, { chunk: first });
+      // The header is the chunks' associated data: it goes first, then the file from the first chunk needed.
+      pipeline(Readable.from((async function* () { yield header; yield* source; })()), decrypted).catch(() => {});
+      return Readable.from(slice(decrypted, start - first * chunkBytes, end - start + 1), { objectMode: false });
+    },
     async size(key, wrappedKey) {
       const stored = await files.size(key);
       if (stored === null || wrappedKey === null) return stored;
@@ -125,4 +142,33 @@ export function sealedFileStore(files: ExportStorage, ring: KeyRing): SealedFile
     },
     delete: (key) => files.delete(key),
   };
+}
+
+async function allOf(stream: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const part of stream) parts.push(part as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** `length` bytes after the first `skip` of a stream; stops reading (and closes it) once they are out. */
+async function* slice(plain: Readable, skip: number, length: number): AsyncGenerator<Buffer> {
+  let left = length;
+  for await (const piece of plain as AsyncIterable<Buffer>) {
+    let part = piece;
+    if (skip > 0) {
+      if (part.length <= skip) {
+        skip -= part.length;
+        continue;
+      }
+      part = part.subarray(skip);
+      skip = 0;
+    }
+    if (part.length >= left) {
+      yield part.subarray(0, left);
+      return;
+    }
+    left -= part.length;
+    yield part;
+  }
+  if (left > 0) throw new FileIntegrityError('the file ends before the range asked for');
 }

@@ -16,7 +16,8 @@ export interface PendingFile {
 /** Where export files live. Keys are random (256 bits): knowing one export's key tells nothing about another's. */
 export interface ExportStorage {
   create(extension: string): PendingFile;
-  read(key: string): Readable;
+  /** The file's bytes, from byte `start` (default 0) to `end` inclusive (default: the end). */
+  read(key: string, range?: { start?: number; end?: number }): Readable;
   size(key: string): Promise<number | null>;
   /** Idempotent: deleting a key that is gone is not an error. */
   delete(key: string): Promise<void>;
@@ -70,7 +71,7 @@ export function localFolderStorage(dataDir: string): ExportStorage {
         },
       };
     },
-    read: (key) => createReadStream(pathOf(key)),
+    read: (key, range) => createReadStream(pathOf(key), range ?? {}),
     async size(key) {
       try {
         return (await stat(pathOf(key))).size;

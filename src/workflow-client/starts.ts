@@ -6,6 +6,7 @@ import type { RequestType } from '../domain/request.ts';
 import type { LegalException } from '../domain/actions.ts';
 import { erasureReviewSignal, type ErasureReviewRequest, type RightsRequestInput } from '../workflows/messages.ts';
 import { scheduledErasureWorkflowId, type scheduledErasure } from '../workflows/scheduled-erasure.ts';
+import { identityDocumentNoticeWorkflowId } from '../workflows/subject-notice.ts';
 import proto from '@temporalio/proto';
 import { dsrDueAt, dsrOrganization, dsrRegulation, dsrStatus, dsrType, SEARCH_ATTRIBUTES } from '../workflows/search-attributes.ts';
 
@@ -69,6 +70,16 @@ export async function startSuppressionLift(client: Client, settings: WorkflowSet
     if (error instanceof WorkflowExecutionAlreadyStartedError) return 'already-started';
     throw error;
   }
+}
+
+/** Tells the subject staff asked for an identity document; idempotent (one notice per request, ids only). */
+export async function startIdentityDocumentNotice(client: Client, settings: WorkflowSettings, row: RequestRow): Promise<'started' | 'already-started'> {
+  return startOnce(client, settings, 'identityDocumentNotice', {
+    workflowId: identityDocumentNoticeWorkflowId(row.id),
+    args: [{ requestId: row.id }],
+    summary: `identity document asked for, request ${row.id}`,
+    searchAttributes: { type: row.type, regulation: row.regulation, organizationId: row.organization_id, status: row.status, dueAt: row.due_at },
+  });
 }
 
 /**

@@ -5,3 +5,4 @@ export { destinationDelivery } from './destinations.ts';
 export { suppressionLift } from './suppression.ts';
 export { recordedRequestsSweep } from './sweep.ts';
 export { appeal } from './appeal.ts';
+export { identityDocumentNotice } from './subject-notice.ts';

@@ -8,12 +8,12 @@ import type {
   LegalException,
   VerificationDecision,
 } from '../domain/actions.ts';
-import type { AppealDecision, AppealStatus } from '../domain/appeals.ts';
+import type { AppealDecision, AppealExtension, AppealStatus } from '../domain/appeals.ts';
 import type { RegulationCode } from '../domain/regulations.ts';
 import type { RequestStatus, RequestType } from '../domain/request.ts';
 
 // Side-effect free: the API, the tests and the workflow all import these. Ids, codes and decisions only.
-export type { AppealDecision, AssessmentDecision, CancellationRequest, CompletionRequest, ExtensionRequest, VerificationDecision };
+export type { AppealDecision, AppealExtension, AssessmentDecision, CancellationRequest, CompletionRequest, ExtensionRequest, VerificationDecision };
 
 export interface RightsRequestInput {
   requestId: string;
@@ -115,7 +115,9 @@ export interface AppealState {
   requestId: string;
   status: AppealStatus;
   receivedAt: string;
+  /** The decision deadline, moved once by an extension where the regime allows it. */
   dueAt: string;
+  extended: boolean;
   overdue: boolean;
   remindersSent: number;
   decision: { decision: AppealDecision['decision']; actor: string } | null;
@@ -128,3 +130,5 @@ export interface AppealResult {
 
 export const decideAppealUpdate = defineUpdate<AppealState, [AppealDecision]>('decideAppeal');
 export const appealStateQuery = defineQuery<AppealState>('appealState');
+/** Extends the decision deadline (C.R.S. 6-1-1306(3)): the reasons for the delay are a note, carried by id. */
+export const extendAppealUpdate = defineUpdate<AppealState, [AppealExtension]>('extendAppeal');

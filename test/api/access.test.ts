@@ -16,8 +16,8 @@ const newRequest = JSON.stringify({ type: 'access', regulation: 'GDPR', subject:
 
 interface RouteCase {
   route: string;
-  method: 'GET' | 'POST';
-  path: (id: string) => string;
+  method: 'GET' | 'POST' | 'PUT';
+  path: (id: string, org: string) => string;
   body?: string;
   /** Expected status per caller; an allowed action on a request whose workflow is gone is 409 REQUEST.CLOSED. */
   expect: Record<Caller, number>;
@@ -75,6 +75,15 @@ const ROUTES: RouteCase[] = [
     body: JSON.stringify({ decision: 'denied', reasons: 'no' }),
     expect: { ...act, owner: 404, admin: 404, dpo: 404, controller: 404 },
   },
+  // An organization's settings: read by every role (a controller its own), changed by owner, admin and dpo only.
+  { route: 'GET /v1/organizations/{organizationId}/privacy-center-settings', method: 'GET', path: (_, org) => `/v1/organizations/${org}/privacy-center-settings`, expect: readRequest },
+  {
+    route: 'PUT /v1/organizations/{organizationId}/privacy-center-settings',
+    method: 'PUT',
+    path: (_, org) => `/v1/organizations/${org}/privacy-center-settings`,
+    body: JSON.stringify({ embedOrigins: [], identityDocumentTypes: [] }),
+    expect: { owner: 200, admin: 200, dpo: 200, controller: 403, 'controller-other': 403, auditor: 403, anonymous: 401 },
+  },
   // Unauthenticated: the signature is the credential, whoever's bearer token comes along.
   { route: 'POST /v1/webhooks/requests', method: 'POST', path: () => '/v1/webhooks/requests', body: newRequest, expect: { owner: 401, admin: 401, dpo: 401, controller: 401, 'controller-other': 401, auditor: 401, anonymous: 401 } },
 ];
@@ -104,7 +113,7 @@ describe('roles x routes', () => {
     test(r.route, async () => {
       const got: Record<string, number> = {};
       for (const caller of CALLERS) {
-        const res = await app.request(r.path(requestId), { method: r.method, headers: headers[caller], ...(r.body ? { body: r.body } : {}) });
+        const res = await app.request(r.path(requestId, org), { method: r.method, headers: headers[caller], ...(r.body ? { body: r.body } : {}) });
         got[caller] = res.status;
         const body = await json(res);
         if (res.status === 403) assert.match(body.error.code, /^FORBIDDEN_/, `${caller}: a 403 says which rule refused`);

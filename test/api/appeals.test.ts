@@ -137,4 +137,53 @@ describe('appeals through the API: where the law grants one, of a refusal or a p
     const days = (Date.parse(appeal.dueAt) - Date.parse(appeal.receivedAt)) / 86_400_000;
     assert.ok(days > 44.5 && days < 46, `Colorado: due in ~45 days, got ${days}`);
   });
+  test('C.R.S. 6-1-1306(3): staff extend a Colorado appeal once, with the reasons for the delay; Virginia allows none; an auditor may not; 503 when no worker takes it', async () => {
+    const { headers } = await namedToken(suite.pg.pool, 'dpo');
+    const extend = async (id: string, body: unknown, h: Record<string, string> = headers, on = app()) => {
+      const res = await on.request(`/v1/requests/${id}/appeal/extension`, { method: 'POST', headers: h, body: JSON.stringify(body) });
+      return { status: res.status, body: await json(res) };
+    };
+    const id = await closedRequest('CPA', 'rejected');
+    assert.equal((await extend(id, { reason: 'Not yet appealed.' })).status, 404);
+    const filed = await file(id);
+    assert.equal(filed.status, 201);
+    assert.equal(filed.body.extendedAt, null);
+    assert.equal((await extend(id, {})).status, 400, 'the reason is required: the consumer is told why');
+    const auditor = await namedToken(suite.pg.pool, 'auditor');
+    assert.equal((await extend(id, { reason: 'Many systems to check.' }, auditor.headers)).status, 403);
+
+    const extended = await extend(id, { reason: 'Your appeal concerns 14 systems we review one by one.' });
+    assert.equal(extended.status, 200, JSON.stringify(extended.body));
+    const days = (Date.parse(extended.body.dueAt) - Date.parse(extended.body.receivedAt)) / 86_400_000;
+    assert.ok(days > 104.5 && days < 106, `due ~105 days after the appeal, got ${days}`);
+    assert.ok(extended.body.extendedAt);
+    const again = await extend(id, { reason: 'Even more time.' });
+    assert.equal(again.status, 409);
+    assert.equal(again.body.error.code, 'APPEAL.ALREADY_EXTENDED');
+    const read = await eventually(async () => {
+      const a = await json(await app().request(`/v1/requests/${id}/appeal`, { headers }));
+      return a.dueAt === extended.body.dueAt ? a : undefined;
+    }, 10_000, 'the appeal row to carry the new date');
+    assert.ok(read.extendedAt);
+    const email = `appellant-${id.slice(0, 8)}@example.com`;
+    const notice = await suite.mail.waitFor((m) => m.to.includes(email) && /more time to decide your appeal/.test(m.subject));
+    assert.match(notice.text, /C\.R\.S\. 6-1-1306\(3\)/);
+    assert.match(notice.text, /Why we need more time:\nYour appeal concerns 14 systems/);
+
+    const va = await closedRequest('VCDPA', 'rejected');
+    assert.equal((await file(va)).status, 201);
+    const refused = await extend(va, { reason: 'Many systems to check.' });
+    assert.equal(refused.status, 409);
+    assert.equal(refused.body.error.code, 'APPEAL.EXTENSION_NOT_GRANTED');
+    assert.match(refused.body.error.message, /Va\. Code 59\.1-577\(C\)/);
+
+    // No worker polls this queue: the answer comes within the bounded wait instead of hanging.
+    const idle = testApp({ pool: suite.pg.pool, client: suite.env.client, taskQueue: 'no-worker-polls-appeals', decisionWaitMs: 1000 });
+    const lonely = await closedRequest('CPA', 'rejected');
+    const started = await json(await idle.request(`/v1/requests/${lonely}/appeal`, { method: 'POST', headers, body: '{}' }));
+    const waiting = await extend(lonely, { reason: 'Many systems to check.' }, headers, idle);
+    assert.equal(waiting.status, 503);
+    assert.equal(waiting.body.error.code, 'WORKER_UNAVAILABLE');
+    await suite.env.client.workflow.getHandle(started.workflowId).terminate('test over');
+  });
 });

@@ -30,6 +30,8 @@ const EXPECTED = [
   'POST /v1/requests/{id}/completion',
   'POST /v1/requests/{id}/suppressions/{suppressionId}/lift',
   'POST /v1/requests/{id}/legal-holds/{basis}/lift',
+  'GET /v1/organizations/{organizationId}/privacy-center-settings',
+  'PUT /v1/organizations/{organizationId}/privacy-center-settings',
   'GET /v1/requests/{id}/audit',
   'GET /v1/audit',
   'GET /v1/audit/verify',
@@ -49,6 +51,7 @@ const EXPECTED = [
   'POST /v1/requests/{id}/appeal',
   'GET /v1/requests/{id}/appeal',
   'POST /v1/requests/{id}/appeal/decision',
+  'POST /v1/requests/{id}/appeal/extension',
   'GET /appeal/{token}',
   'POST /appeal/{token}',
 ];
@@ -128,7 +131,7 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(statuses('post', '/v1/requests'), ['201', '400', '401', '403', '409', '413', '503']);
     assert.deepEqual(statuses('get', '/v1/audit/verify'), ['200', '400', '401', '403', '503']);
     assert.deepEqual(statuses('post', '/v1/webhooks/requests'), ['200', '201', '400', '401', '413', '429', '503']);
-    assert.deepEqual(statuses('get', '/downloads/{token}'), ['200', '400', '404', '410', '429', '503']);
+    assert.deepEqual(statuses('get', '/downloads/{token}'), ['200', '206', '400', '404', '410', '416', '429', '503']);
     assert.deepEqual(statuses('post', '/verify/{token}'), ['200', '400', '404', '409', '410', '429', '503']);
     assert.deepEqual(statuses('post', '/privacy/{organization}'), ['200', '400', '404', '409', '413', '429', '503']);
     assert.deepEqual(statuses('post', '/privacy/status/{token}/withdraw'), ['303', '400', '404', '410', '413', '429', '503']);

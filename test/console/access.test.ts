@@ -107,7 +107,14 @@ describe('staff console: sessions, roles and form defences', () => {
     await page.goto(`${server.url}/console`);
     assert.match(page.url(), /\/console\/sign-in\?next=/, 'expired');
     await signIn(page, server.url, token);
+    // The list starts its reads with the session check once it has seen the session (session.ts): they must not
+    // show once the token is revoked.
+    await page.goto(`${server.url}/console`);
+    await page.getByRole('heading', { name: 'Rights requests' }).waitFor();
     await pg.pool.query(sql.unsafe`update dsrflow.api_tokens set revoked_at = now() where name = ${name}`);
+    const revoked = await page.request.get(`${server.url}/console`, { maxRedirects: 0 });
+    assert.equal(revoked.status(), 303, 'revoked');
+    assert.doesNotMatch(await revoked.text(), /Rights requests/);
     await page.goto(`${server.url}/console`);
     assert.match(page.url(), /\/console\/sign-in\?next=/, 'revoked');
     await context.close();

@@ -103,6 +103,37 @@ describe('export files at rest: encrypted on disk, byte-identical downloads, rot
     assert.deepEqual(created.map((e) => (e.details as { sha256: string }).sha256).sort(), files.map((f) => f.sha256).sort(), 'the audit trail has the same hashes');
   });
 
+  test('a download resumes: byte ranges (across 64 KiB chunks, open-ended, the last bytes) match the whole file; 416 past the end; If-Range of another file gets the whole', async () => {
+    const url = ring1.base + links.json;
+    const whole = Buffer.from(await (await fetch(url)).arrayBuffer());
+    const etag = `"${fileOf('json').sha256}"`;
+    const size = whole.length;
+    assert.ok(size > 2 * 65_536, 'several chunks');
+    for (const [range, start, end] of [
+      ['bytes=0-99', 0, 99],
+      ['bytes=65500-65600', 65_500, 65_600],
+      ['bytes=70000-', 70_000, size - 1],
+      ['bytes=-300', size - 300, size - 1],
+    ] as const) {
+      const res = await fetch(url, { headers: { range, 'if-range': etag } });
+      assert.equal(res.status, 206, range);
+      assert.equal(res.headers.get('content-range'), `bytes ${start}-${end}/${size}`, range);
+      assert.equal(res.headers.get('etag'), etag);
+      const part = Buffer.from(await res.arrayBuffer());
+      assert.equal(Number(res.headers.get('content-length')), part.length, range);
+      assert.ok(part.equals(whole.subarray(start, end + 1)), `${range}: the same bytes as the whole file`);
+    }
+    const past = await fetch(url, { headers: { range: `bytes=${size}-` } });
+    assert.equal(past.status, 416);
+    assert.equal(past.headers.get('content-range'), `bytes */${size}`);
+    assert.equal((await json(past)).error.code, 'RANGE_NOT_SATISFIABLE');
+    const changed = await fetch(url, { headers: { range: 'bytes=0-99', 'if-range': '"another-file"' } });
+    assert.equal(changed.status, 200);
+    assert.equal(Buffer.from(await changed.arrayBuffer()).length, size);
+    const ranges = (await listRequestEvents(suite.pg.pool, requestId)).filter((e) => e.action === 'export.downloaded').map((e) => (e.details as { range?: string }).range);
+    assert.ok(ranges.includes(`65500-65600/${size}`), 'each part downloaded is in the audit trail with its range');
+  });
+
   test('key rotation: a file written under key 1 downloads after key 2 is made current; without key 1 it is a clean 503', async () => {
     const rotated = await api(parseKeyRing(`${KEY_2},${KEY_1}`));
     const res = await fetch(rotated.base + links.json);

@@ -166,8 +166,8 @@ describe('Privacy Center extras end to end', () => {
     await context.close();
   });
 
-  test('staff ask for an identity document on a request awaiting its emailed link: the link stops deciding, the status page asks', async () => {
-    const form = await detailsForm(app, org, { lang: 'en', country: 'US', region: 'US-CA', type: 'access' });
+  test('staff ask for an identity document on a request awaiting its emailed link: the link stops deciding, the subject is emailed in French, the status page asks', async () => {
+    const form = await detailsForm(app, org, { lang: 'fr', country: 'US', region: 'US-CA', type: 'access' });
     const email = `asked-${crypto.randomUUID().slice(0, 8)}@example.com`;
     await app.request(`/privacy/${org}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...form.fields, solution: solveChallenge(form.challenge), email }).toString() });
     const [request] = await requestsFor(pool(), email);
@@ -184,8 +184,24 @@ describe('Privacy Center extras end to end', () => {
     assert.equal(linkLive, false, 'the emailed link can no longer verify');
     const asked = await pool().oneFirst(sql.type(z.object({ actor: z.string() }))`select actor from dsrflow.audit_events where request_id = ${request.id} and action = 'identity_document.requested'`);
     assert.equal(asked, name);
-    await page.goto(`${server.url}/privacy/status/${await mintStatusLink(pool(), request.id)}?lang=en`);
+    // The subject hears of it in the language of their request, with their private status link.
+    const notice = await suite.mail.waitFor((m) => m.to.includes(email) && m.subject.includes(request.id) && /pièce d’identité/.test(m.subject), 20_000);
+    assert.match(notice.text, /copie d’une pièce d’identité \(PDF, PNG ou JPEG, 5 Mo au plus\)/);
+    const statusPath = /\/privacy\/status\/[A-Za-z0-9_-]+/.exec(notice.text)?.[0];
+    assert.ok(statusPath, 'the status link is in the email');
+    await page.goto(`${server.url}${statusPath}?lang=en`);
     await page.getByRole('heading', { name: 'Send us an identity document' }).waitFor();
+    // Asked again (a double click, a retry): recorded once, emailed once.
+    const csrf = await (async () => {
+      await page.goto(`${server.url}/console/requests/${request.id}`);
+      return page.locator('input[name=_csrf]').first().inputValue();
+    })();
+    const again = await page.request.post(`${server.url}/console/requests/${request.id}/identity-document`, { form: { _csrf: csrf }, maxRedirects: 0 });
+    assert.equal(again.status(), 303);
+    const noticesSent = () => pool().oneFirst(sql.type(z.object({ n: z.number() }))`select count(*)::int as n from dsrflow.notifications where request_id = ${request.id} and kind = 'identity_document' and sent_at is not null`);
+    await eventually(async () => ((await noticesSent()) === 1 ? true : undefined), 10_000, 'the notice marked sent');
+    assert.equal(suite.mail.messages().filter((m) => m.to.includes(email) && /pièce d’identité/.test(m.subject)).length, 1, 'one email');
+    assert.deepEqual((await events(request.id)).filter((a) => a === 'identity_document.requested'), ['identity_document.requested']);
     await context.close();
   });
 

@@ -90,6 +90,28 @@ export function importCycles(imports: readonly Import[]): string[] {
   return cycles;
 }
 
+/**
+ * SQL that would leave state on a pooled connection (src/db/pool.ts resets none on release): a session-level SET,
+ * set_config(..., false), a session advisory lock, LISTEN, PREPARE, a temporary table.
+ */
+export function sessionStateProblems(file: string, source: string): string[] {
+  const patterns: Array<[RegExp, string]> = [
+    [/(?:[`'";]|\bbegin\b[^`'";]*;)\s*set\s+(?!local\b)(?:session\s+)?[a-z_.]+\s*(?:=|\bto\b)/gi, 'a session-level SET'],
+    [/set_config\s*\([^)]*,\s*false\s*\)/gi, 'set_config(..., false)'],
+    [/pg_advisory_lock(?:_shared)?\s*\(/gi, 'a session advisory lock'],
+    [/[`'";]\s*(?:listen|prepare)\s+[a-z_]/gi, 'LISTEN or PREPARE'],
+    [/create\s+(?:temp|temporary)\s+table/gi, 'a temporary table'],
+  ];
+  return patterns.flatMap(([pattern, what]) => [...source.matchAll(pattern)].map(() => `${file}: ${what}`));
+}
+
+function sourceFiles(): Array<{ path: string; source: string }> {
+  const root = join(dirname(new URL(import.meta.url).pathname), '../..');
+  return readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => ({ path: `src/${f.split('\\').join('/')}`, source: readFileSync(join(root, 'src', f), 'utf8') }));
+}
+
 function sourceImports(): Import[] {
   const root = join(dirname(new URL(import.meta.url).pathname), '../..');
   const files = readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
@@ -98,6 +120,23 @@ function sourceImports(): Import[] {
     return importsOf(path, readFileSync(join(root, path), 'utf8'));
   });
 }
+
+describe('pooled connections carry no session state', () => {
+  test('no SQL in src/ leaves state on a connection', () => {
+    assert.deepEqual(sourceFiles().flatMap((f) => sessionStateProblems(f.path, f.source)), []);
+  });
+
+  test('names a session SET, set_config(..., false), a session lock, LISTEN and a temporary table, not SET LOCAL or UPDATE ... SET', () => {
+    const found = (sql: string) => sessionStateProblems('x.ts', sql);
+    assert.deepEqual(found('sql.unsafe`set statement_timeout = 0`'), ['x.ts: a session-level SET']);
+    assert.deepEqual(found("query('begin; set search_path to x')"), ['x.ts: a session-level SET']);
+    assert.deepEqual(found("select set_config('statement_timeout', '5s', false)"), ['x.ts: set_config(..., false)']);
+    assert.deepEqual(found('select pg_advisory_lock(42)'), ['x.ts: a session advisory lock']);
+    assert.deepEqual(found('sql.unsafe`listen deletion_requests`'), ['x.ts: LISTEN or PREPARE']);
+    assert.deepEqual(found('create temp table t (x int)'), ['x.ts: a temporary table']);
+    assert.deepEqual(found("sql.unsafe`set local statement_timeout = 0`; select set_config('x', '1', true); select pg_advisory_xact_lock(1); update t set locale = 'de'"), []);
+  });
+});
 
 describe('the layout of src/', () => {
   const imports = sourceImports();

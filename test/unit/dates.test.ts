@@ -5,8 +5,10 @@ import {
   addCalendarMonths,
   dayOfWeek,
   endOfLocalDay,
+  fromDayNumber,
   isIsoDate,
   localDateOf,
+  toDayNumber,
 } from '../../src/domain/dates.ts';
 
 const codeOf = (code: string) => (error: unknown) => (error as { code?: string }).code === code;
@@ -60,6 +62,26 @@ describe('dayOfWeek', () => {
   });
 });
 
+describe('day numbers', () => {
+  // Both are computed by arithmetic (no Date): they must write and read every day as Date itself does.
+  test('every day from 1600 to 2400 is written as toISOString writes it and read back to the same number', () => {
+    const wrong: string[] = [];
+    for (let day = Date.UTC(1600, 0, 1) / 86_400_000; day < Date.UTC(2400, 0, 1) / 86_400_000; day++) {
+      const iso = new Date(day * 86_400_000).toISOString().slice(0, 10);
+      if (fromDayNumber(day) !== iso || toDayNumber(iso) !== day) wrong.push(`${day}: ${fromDayNumber(day)} / ${iso}`);
+    }
+    assert.deepEqual(wrong.slice(0, 5), []);
+  });
+
+  test('no 29 Feb outside leap years (1900 is not one, 2000 is), no 31 Apr, no month 13, no day 0', () => {
+    for (const date of ['2025-02-29', '1900-02-29', '2024-02-30', '2025-04-31', '2025-13-01', '2025-00-10', '2025-01-00', '0050-01-01']) {
+      assert.throws(() => toDayNumber(date), codeOf('DATE.INVALID'), date);
+    }
+    assert.equal(fromDayNumber(toDayNumber('2000-02-29')), '2000-02-29');
+    assert.equal(fromDayNumber(toDayNumber('2024-02-29')), '2024-02-29');
+  });
+});
+
 describe('localDateOf', () => {
   test('an instant late on 31 Jan UTC is already 1 Feb in Berlin and Brussels, not in London', () => {
     const instant = new Date('2026-01-31T23:30:00Z');
@@ -76,6 +98,26 @@ describe('localDateOf', () => {
   test('rejects an invalid instant and an unknown zone', () => {
     assert.throws(() => localDateOf(new Date('nope'), 'Europe/London'), codeOf('DATE.INVALID'));
     assert.throws(() => localDateOf(new Date(), 'Mars/Olympus'), codeOf('DATE.INVALID_TIME_ZONE'));
+  });
+
+  // localDateOf keeps each zone's offset per UTC day and asks ICU only on the day of a clock change: the answer must
+  // be ICU's own for every instant, across DST changes at 1:00 UTC (EU), 2:00 local (US), half-hour zones and
+  // zones that change by 30 minutes (Lord Howe) or change at midnight (Santiago, Havana).
+  test('agrees with ICU every 23 minutes through 2026-2027, clock changes included, in 12 zones', () => {
+    const zones = ['Europe/Brussels', 'Europe/London', 'Europe/Dublin', 'America/Los_Angeles', 'America/New_York', 'America/St_Johns', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kolkata', 'America/Santiago', 'America/Havana', 'UTC'];
+    let checked = 0;
+    const wrong: string[] = [];
+    for (const zone of zones) {
+      const icu = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' });
+      for (let t = Date.UTC(2026, 0, 1); t < Date.UTC(2028, 0, 1); t += 23 * 60_000 + 1) {
+        checked++;
+        const expected = icu.format(t);
+        const got = localDateOf(new Date(t), zone);
+        if (got !== expected && wrong.length < 5) wrong.push(`${zone} ${new Date(t).toISOString()}: ${got}, ICU ${expected}`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    assert.ok(checked > 500_000);
   });
 });
 

@@ -4,8 +4,8 @@ import { findRequest } from '../../db/requests.ts';
 import type { AuthEnv } from '../auth.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError, defaultHook } from '../errors.ts';
-import { decideAppealRoute, fileAppealRoute, getAppealRoute } from './appeals.routes.ts';
-import { decideAppeal, fileAppeal, toAppealBody } from './file-appeal.ts';
+import { decideAppealRoute, extendAppealRoute, fileAppealRoute, getAppealRoute } from './appeals.routes.ts';
+import { decideAppeal, extendAppeal, fileAppeal, toAppealBody } from './file-appeal.ts';
 
 /** The staff side of appeals under /v1 (the token and the request's organization are checked before these run). */
 export function appealsRouter(deps: AppDeps) {
@@ -25,6 +25,10 @@ export function appealsRouter(deps: AppDeps) {
     .openapi(decideAppealRoute, async (c) => {
       const body = c.req.valid('json');
       const appeal = await decideAppeal(deps, c.req.valid('param').id, { ...body, actor: c.get('actor').name });
+      return c.json(toAppealBody(appeal), 200);
+    })
+    .openapi(extendAppealRoute, async (c) => {
+      const appeal = await extendAppeal(deps, c.req.valid('param').id, { reason: c.req.valid('json').reason, actor: c.get('actor').name });
       return c.json(toAppealBody(appeal), 200);
     });
 }

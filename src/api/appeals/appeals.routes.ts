@@ -13,6 +13,7 @@ export const AppealSchema = z
     receivedAt: z.string(),
     dueAt: z.string().openapi({ description: "The decision is due by then (the regime's period from the appeal's receipt)" }),
     overdue: z.boolean(),
+    extendedAt: z.string().nullable().openapi({ description: 'When staff extended the decision deadline (once, where the law allows it); dueAt is then the extended date' }),
     decidedAt: z.string().nullable(),
     decidedBy: z.string().nullable(),
     source: z.string().openapi({ description: 'The statute that grants the appeal and sets its period', example: 'Va. Code 59.1-577(C)' }),
@@ -35,6 +36,13 @@ export const AppealDecisionBody = z
   })
   .strict()
   .openapi('AppealDecision');
+
+export const AppealExtensionBody = z
+  .object({
+    reason: text({ max: 4000 }).openapi({ description: 'Why more time is reasonably necessary; sent to the consumer with the new date (C.R.S. 6-1-1306(3))' }),
+  })
+  .strict()
+  .openapi('AppealExtension');
 
 const params = z.object({ id: z.uuid().openapi({ param: { name: 'id', in: 'path' } }) });
 
@@ -86,5 +94,25 @@ export const decideAppealRoute = createRoute({
     404: errorResponse('No such request, or it was not appealed'),
     409: errorResponse('APPEAL.DECIDED: already decided'),
     503: errorResponse('Temporal unreachable; nothing was decided'),
+  },
+});
+
+export const extendAppealRoute = createRoute({
+  method: 'post',
+  path: '/v1/requests/{id}/appeal/extension',
+  tags: ['Appeals'],
+  summary: "Extend the appeal's decision deadline, once, where the law allows it; the consumer is told the new date and why",
+  security: [{ bearer: [] }],
+  request: { params, body: { content: { 'application/json': { schema: AppealExtensionBody } }, required: true } },
+  responses: {
+    200: { content: { 'application/json': { schema: AppealSchema } }, description: 'Extended: dueAt is the new decision deadline; the consumer is told' },
+    400: errorResponse('Invalid body (the reason is required)'),
+    401: errorResponse('Missing or invalid token'),
+    403: errorResponse('Role or organization may not act on this request'),
+    404: errorResponse('No such request, or it was not appealed'),
+    409: errorResponse(
+      'APPEAL.EXTENSION_NOT_GRANTED: the regime allows no extension; APPEAL.ALREADY_EXTENDED; APPEAL.DECIDED; APPEAL.EXTENSION_TOO_LATE: the initial period has ended; APPEAL.NOT_STARTED; APPEAL.EXTENSION_UNAVAILABLE: an appeal opened before extensions existed',
+    ),
+    503: errorResponse('TEMPORAL_UNAVAILABLE: Temporal unreachable, nothing was extended; WORKER_UNAVAILABLE: no worker took the extension in time, it may still be applied (GET the appeal before retrying)'),
   },
 });

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { sql } from 'slonik';
 import { closedAt, findAppealOfRequest, insertAppeal, isPartialAnswer, markAppealStarted, type AppealRow } from '../../db/appeals.ts';
 import { findRequest, insertNote, type RequestRow } from '../../db/requests.ts';
-import { appealDeadline, appealRuleFor, checkAppealable, type AppealDecisionOutcome } from '../../domain/appeals.ts';
+import { appealDeadline, appealExtensionVerdict, appealRuleFor, checkAppealable, type AppealDecisionOutcome } from '../../domain/appeals.ts';
 import { appealWorkflowIdFor, startAppealWorkflow } from '../../workflow-client/appeals.ts';
-import { decideAppealUpdate } from '../../workflows/messages.ts';
+import { decideAppealUpdate, extendAppealUpdate } from '../../workflows/messages.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 
@@ -22,6 +22,7 @@ export const toAppealBody = (a: AppealRow) => ({
   receivedAt: a.received_at,
   dueAt: a.due_at,
   overdue: a.overdue,
+  extendedAt: a.extended_at,
   decidedAt: a.decided_at,
   decidedBy: a.decided_by,
   source: appealRuleFor(a.regulation)?.source ?? '',
@@ -80,6 +81,45 @@ export async function fileAppeal(deps: AppDeps, requestId: string, filing: Appea
     await markAppealStarted(deps.pool, row.id);
     return { ...row, workflow_started_at: row.workflow_started_at ?? new Date().toISOString() };
   }
+}
+
+/** How long staff wait for the appeal's workflow to take an extension before being told no worker runs. */
+const EXTENSION_WAIT_MS = 5000;
+
+/** Whether the appeal's deadline may be extended now (the console shows its form only then; the workflow checks again). */
+export const extensionVerdictOf = (a: AppealRow, now: Date) =>
+  appealExtensionVerdict({ regulation: a.regulation, status: a.status, receivedAt: a.received_at, extended: a.extended_at !== null }, appealRuleFor(a.regulation), now);
+
+/**
+ * Staff extend the decision deadline with the reasons for the delay (a note, sent to the consumer), as an Update to the
+ * appeal's workflow, which moves its reminders and records the extension (409 with the domain's code if refused).
+ */
+export async function extendAppeal(deps: AppDeps, requestId: string, x: { reason: string; actor: string }): Promise<AppealRow> {
+  const appeal = await findAppealOfRequest(deps.pool, requestId);
+  if (!appeal) throw new ApiError(404, 'APPEAL_NOT_FOUND', `Request ${requestId} has not been appealed`);
+  const verdict = extensionVerdictOf(appeal, deps.now());
+  if (!verdict.ok) throw new ApiError(409, verdict.code, verdict.reason);
+  if (!appeal.workflow_started_at) throw new ApiError(409, 'APPEAL.NOT_STARTED', 'The appeal is recorded but its workflow has not started; POST /v1/requests/{id}/appeal again to start it, then extend');
+  const noteId = randomUUID();
+  await insertNote(deps.pool, { id: noteId, requestId, author: x.actor, body: x.reason });
+  const { client } = deps.temporal;
+  const waitMs = deps.workflows.decisionWaitMs ?? EXTENSION_WAIT_MS;
+  let dueAt: string;
+  try {
+    // The Update needs a worker to run its validator: without one, answer rather than hang.
+    ({ dueAt } = await client.withDeadline(Date.now() + waitMs, () => client.workflow.getHandle(appeal.workflow_id).executeUpdate(extendAppealUpdate, { args: [{ noteId, actor: x.actor }] })));
+  } catch (error) {
+    // After a timeout the extension may still be applied once a worker runs (its note must stay); a refusal proves it was not.
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+      throw new ApiError(503, 'WORKER_UNAVAILABLE', `The appeal's workflow did not take the extension within ${Math.round(waitMs / 1000)} s (is a worker running?). It may still be applied once one runs: GET the appeal before sending it again.`);
+    }
+    await deps.pool.query(sql.unsafe`delete from dsrflow.decision_notes where id = ${noteId}`);
+    if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) throw new ApiError(409, error.cause.type ?? 'APPEAL.INVALID', error.cause.message);
+    if (error instanceof WorkflowNotFoundError || /already completed/i.test((error as Error).message)) throw new ApiError(409, 'APPEAL.DECIDED', 'The appeal was already decided');
+    throw new ApiError(503, 'TEMPORAL_UNAVAILABLE', 'The workflow service is unreachable; nothing was extended. Retry shortly.');
+  }
+  // The workflow records the extension (audit event, the row's due date) and tells the consumer right after.
+  return { ...appeal, due_at: dueAt, extended_at: now(deps), extended_by: x.actor, extension_note_id: noteId };
 }
 
 /** Staff's decision with written reasons, sent to the appeal's workflow as an Update (409 with its reason if refused). */

@@ -161,6 +161,7 @@ const OTHER_NOTICES: Record<string, string> = {
   'duplicate-merged': 'Merged: this request is closed as a duplicate; the subject is told which open request answers it.',
   'duplicate-kept': 'Kept: both requests go on.',
   appeal: 'Appeal recorded. Its workflow tells the consumer and keeps the decision deadline.',
+  'appeal-extended': 'Decision deadline extended. The consumer is told the new date and your reasons.',
 };
 export const doneNotice = (action: string | undefined, queued: boolean) =>
   action && action in NOTICES

@@ -17,11 +17,12 @@ import { postDuplicate } from './duplicates.ts';
 import { erasePreview, postErase } from './erase-customer.ts';
 import { layout } from './layout.ts';
 import { postLift } from './lifts.ts';
-import { listView } from './list.ts';
+import { listReads, listView } from './list.ts';
 import { notificationsView, postRead, postReadOne } from './notifications.ts';
 import { overviewView } from './overview.ts';
 import { newRequestPage, postNewRequest } from './new-request.ts';
 import { requireSession, type ConsoleEnv } from './session.ts';
+import { postSettings, settingsPage } from './settings.ts';
 import { signInRouter } from './sign-in.ts';
 
 // The staff console under /console (docs/console.md): server-rendered HTML, one stylesheet, no scripts.
@@ -44,8 +45,11 @@ export function consoleRouter(deps: AppDeps) {
     return c.body(STYLESHEET, 200, { 'Content-Type': 'text/css; charset=utf-8' });
   });
   router.route('/', signInRouter(deps));
-  router.use('*', requireSession(deps));
-  router.get('/', (c) => listView(c, deps));
+  // The list, the page staff open most, starts its reads with the session check, and its organizations for the
+  // filter come in the session's statement (session.ts requireSession).
+  const list = { reads: listReads(deps), organizations: true };
+  router.use('*', requireSession(deps, { '/console': list, '/console/': list }));
+  router.get('/', (c) => listView(c, deps, list.reads));
   router.get('/requests.csv', (c) => csvExport(c, deps));
   router.get('/customers', (c) => customerView(c, deps));
   router.post('/customers/export', (c) => postCustomerExport(c, deps));
@@ -58,6 +62,8 @@ export function consoleRouter(deps: AppDeps) {
   router.get('/audit', (c) => auditView(c, deps));
   router.get('/audit.csv', (c) => auditCsvExport(c, deps));
   router.get('/audit/verify', (c) => verifyView(c, deps));
+  router.get('/settings', (c) => settingsPage(c, deps));
+  router.post('/settings/:organizationId', (c) => postSettings(c, deps));
   router.get('/requests/new', (c) => newRequestPage(c, deps));
   router.post('/requests/new', (c) => postNewRequest(c, deps));
   router.get('/requests/:id', (c) => detailView(c, deps));
@@ -65,7 +71,7 @@ export function consoleRouter(deps: AppDeps) {
   router.get('/requests/:id/documents/:documentId', (c) => documentDownload(c, deps));
   router.post('/requests/:id/identity-document', (c) => postAskIdentityDocument(c, deps));
   router.post('/requests/:id/duplicate', (c) => postDuplicate(c, deps, (duplicate, status) => detailView(c, deps, { duplicate }, status)));
-  router.post('/requests/:id/appeal/:step', (c) => postAppeal(c, deps));
+  router.post('/requests/:id/appeal/:step', (c) => postAppeal(c, deps, (appeal, status) => detailView(c, deps, { appeal }, status)));
   router.post('/requests/:id/:action', (c) => postAction(c, deps, (form, status) => detailView(c, deps, { form }, status)));
   router.post('/requests/:id/suppressions/:target/lift', (c) => postLift(c, deps, 'suppression', (lift, status) => detailView(c, deps, { lift }, status)));
   router.post('/requests/:id/legal-holds/:target/lift', (c) => postLift(c, deps, 'hold', (lift, status) => detailView(c, deps, { lift }, status)));

@@ -4,7 +4,7 @@ import { listRequestEvents, type AuditEventRow } from '../../db/audit.ts';
 import { listExports, listNotes } from '../../db/console-reads.ts';
 import { listDestinationDeliveries } from '../../db/destinations.ts';
 import { erasureSummary } from '../../db/erasure.ts';
-import { appealNoteIds, appealSection } from './appeal.ts';
+import { appealNoteIds, appealSection, type AppealFormState } from './appeal.ts';
 import { findSubject } from '../../db/requests.ts';
 import { isTerminal } from '../../domain/request.ts';
 import { toDid } from '../../domain/subjects.ts';
@@ -65,7 +65,7 @@ function overLimitWords(o: Record<string, unknown>): string {
 
 const who = (actor: string) => (actor === 'system' ? 'dsrflow' : actor);
 
-export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: { form?: FormState; lift?: LiftState; duplicate?: DuplicateState } = {}, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
+export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: { form?: FormState; lift?: LiftState; duplicate?: DuplicateState; appeal?: AppealFormState } = {}, status: 200 | 400 | 403 | 404 | 409 | 503 = 200) {
   const formState = failed.form;
   const actor = c.get('actor');
   const row = await requestInPath(c, deps);
@@ -95,7 +95,7 @@ export async function detailView(c: Context<ConsoleEnv>, deps: AppDeps, failed: 
   ]);
   const holds = holdsSection(actor, row, erasure, csrf, failed.lift);
   const documents = await documentsSection(deps, actor, row, csrf);
-  const appeal = await appealSection(deps, actor, row, csrf);
+  const appeal = await appealSection(deps, actor, row, csrf, failed.appeal);
 
   const body = html`<p class="crumbs"><a href="/console">Rights requests</a></p>
 <h1>${typeLabel(row.type, ' request')} <span class="mono">${row.id.slice(0, 8)}</span> ${statusBadge(row.status)}</h1>
@@ -160,7 +160,9 @@ ${events.map((e) => html`<tr><td data-label="When" class="nowrap">${utcStamp(e.o
       ? { text: failed.lift.error, href: `#lift-${failed.lift.target}-error` }
       : failed.duplicate
         ? { text: failed.duplicate.error, href: '#duplicate-error' }
-        : null;
+        : failed.appeal
+          ? { text: failed.appeal.error, href: '#appeal-error' }
+          : null;
   const notice = refused ? { kind: 'error' as const, text: `Not done: ${refused.text}`, href: refused.href } : doneNotice(c.req.query('done'), c.req.query('queued') === '1');
   return c.html(layout({ title: `Request ${row.id.slice(0, 8)}`, actor, csrfToken: csrf, unread: c.get('unread'), section: 'requests', notice: typeof notice === 'string' ? { kind: 'ok', text: notice } : notice, body }), status);
 }

@@ -13,6 +13,7 @@ import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { formGuards } from './layout.ts';
 import { checkedForm, requestInPath, type ConsoleEnv } from './session.ts';
+import { startIdentityDocumentNotice } from '../../workflow-client/starts.ts';
 import { fileSize, utcStamp } from './words.ts';
 
 // The documents of a request in the console (docs/privacy-center.md "Documents"): the authorized agent, the signed
@@ -77,6 +78,14 @@ export async function postAskIdentityDocument(c: Context<ConsoleEnv>, deps: AppD
       actor: actor.name,
       reason: 'staff asked the subject for an identity document (upload on the status page)',
     });
+  }
+  // The subject is emailed (in their language, with the status link) by a workflow of its own: started on every ask,
+  // so an ask recorded while Temporal was away is sent on the retry; never twice (one workflow id per request).
+  try {
+    await startIdentityDocumentNotice(deps.temporal.client, deps.workflows, row);
+  } catch (error) {
+    deps.logger.warn('identity document notice start failed; the ask is recorded, sent when staff ask again', { requestId: row.id, error: (error as Error).name });
+    throw new ApiError(503, 'WORKFLOW_START_FAILED', 'The identity document was asked for, but the email to the subject could not be sent yet. Ask again in a moment; it is sent once.');
   }
   return c.redirect(`/console/requests/${row.id}#h-documents`, 303);
 }

@@ -13,7 +13,7 @@ export interface PageOptions {
   notice?: { kind: 'ok' | 'error'; text: string; href?: string } | undefined;
   body: Html;
   /** The console section the page belongs to, marked in the navigation. */
-  section?: 'requests' | 'audit' | 'overview' | 'customers' | 'notifications' | undefined;
+  section?: 'requests' | 'audit' | 'overview' | 'customers' | 'notifications' | 'settings' | undefined;
   /** Unread notifications, for the badge. */
   unread?: number | undefined;
 }
@@ -25,6 +25,8 @@ const SECTIONS = [
   { id: 'customers', href: '/console/customers', label: 'Customers' },
   { id: 'overview', href: '/console/overview', label: 'Overview' },
   { id: 'audit', href: '/console/audit', label: 'Audit trail' },
+  // Every role reads its organizations' settings; owner, admin and dpo change them.
+  { id: 'settings', href: '/console/settings', label: 'Settings' },
 ] as const;
 
 /** The one layout of the console: header with who is signed in, skip link, main. No scripts. */

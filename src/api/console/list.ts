@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { z } from 'zod';
-import { consoleListRequests, listOrganizations } from '../../db/console-reads.ts';
+import { consoleListRequests } from '../../db/console-reads.ts';
 import type { RequestListFilter } from '../../db/request-list.ts';
 import { findSubjectsByIdentifier } from '../../db/subject-records.ts';
 import { fromDid, toDid } from '../../domain/subjects.ts';
@@ -15,7 +15,7 @@ import type { AppDeps } from '../deps.ts';
 import { ApiError, fieldProblems } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../pagination.ts';
 import { layout } from './layout.ts';
-import type { ConsoleEnv } from './session.ts';
+import { pageReads, type ConsoleEnv } from './session.ts';
 import { dueFacts, lawDate, REGULATION_WORDS, STATUS_WORDS, statusBadge, TYPE_WORDS, typeLabel, utcStamp } from './words.ts';
 
 const PAGE_SIZE = 50;
@@ -135,14 +135,24 @@ const query = (q: ListQuery, extra: Record<string, string>) => {
   return params.toString();
 };
 
-export async function listView(c: Context<ConsoleEnv>, deps: AppDeps) {
-  const actor = c.get('actor');
+/**
+ * What the list page reads for an actor: its filters and one page of requests (the organizations for the filter
+ * come with the session). Reads only: it may start while the session is checked (session.ts `requireSession`).
+ */
+export const listReads = (deps: AppDeps) => async (c: Context<ConsoleEnv>, actor: Actor) => {
   const q = parseListQuery(c);
-  if (q.find && z.uuid().safeParse(q.find).success) return c.redirect(`/console/requests/${q.find}`, 303);
-  const [{ now, page, nextCursor, identity }, organizations] = await Promise.all([
-    listPage(deps, actor, q),
-    organizationScope(actor) === undefined ? listOrganizations(deps.pool) : Promise.resolve([]),
-  ]);
+  // A whole request id goes straight to its page (nothing to list).
+  if (q.find && z.uuid().safeParse(q.find).success) return { q, redirect: `/console/requests/${q.find}` };
+  return { q, listed: await listPage(deps, actor, q) };
+};
+
+export async function listView(c: Context<ConsoleEnv>, deps: AppDeps, reads: ReturnType<typeof listReads>) {
+  const actor = c.get('actor');
+  const read = await pageReads(c, reads);
+  if (read.redirect !== undefined) return c.redirect(read.redirect, 303);
+  const { q } = read;
+  const { now, page, nextCursor, identity } = read.listed;
+  const organizations = c.get('organizations') ?? [];
   const body = html`<div class="page-head"><h1>Rights requests</h1>${mayAct(actor) ? html`<a class="button" href="/console/requests/new">Record a request</a>` : ''}</div>
 <form method="get" action="/console" class="filters" aria-label="Filter requests">
   <div class="field"><label for="f-find">Request, subject id or email</label><input id="f-find" name="find" type="text" value="${q.find ?? ''}" size="12" spellcheck="false" autocomplete="off"></div>

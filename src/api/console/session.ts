@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { sameSecret } from '../../platform/signing.ts';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -17,7 +17,12 @@ import { assertMayAct, assertOrganization } from '../access.ts';
 export const SESSION_IDLE_SECONDS = 2 * 3600;
 export const SESSION_MAX_SECONDS = 12 * 3600;
 
-export type ConsoleEnv = { Variables: { actor: Actor; csrfToken: string; unread: number } };
+/** What a page read while its session was being checked (see `requireSession`), settled, and by which reads. */
+export type EarlyReads = { reads: PageReads; settled: Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> };
+
+export type ConsoleEnv = {
+  Variables: { actor: Actor; csrfToken: string; unread: number; organizations: Array<{ id: string; name: string }> | null; earlyReads?: EarlyReads };
+};
 
 const secure = (deps: AppDeps) => deps.settings.publicUrl?.startsWith('https:') ?? false;
 const cookieName = (deps: AppDeps) => (secure(deps) ? '__Secure-dsrflow_console' : 'dsrflow_console');
@@ -58,16 +63,53 @@ export function checkSigninGuard(c: Context, deps: AppDeps, posted: string | und
   deleteCookie(c, PRE_COOKIE, { path: '/console', secure: secure(deps) });
 }
 
+// The actor each session had on its last page, by the session id's hash. Tokens never change role or organization
+// (they are only revoked), so a session's next page is for the same actor unless the session has ended.
+const lastActors = new Map<string, Actor>();
+const LAST_ACTORS_KEPT = 10_000;
+const sessionKey = (sessionId: string) => createHash('sha256').update(sessionId).digest('base64url');
+const actorKey = (a: Actor) => `${a.tokenId}/${a.role}/${a.organizationId ?? ''}`;
+const sameActor = (a: Actor, b: Actor) => actorKey(a) === actorKey(b);
+
+function rememberActor(key: string, actor: Actor): void {
+  lastActors.delete(key);
+  if (lastActors.size >= LAST_ACTORS_KEPT) lastActors.delete(lastActors.keys().next().value!);
+  lastActors.set(key, actor);
+}
+
+/** A page's reads (no writes) that may start while its session is checked, for the actor the session last had. */
+export type PageReads = (c: Context<ConsoleEnv>, actor: Actor) => Promise<unknown>;
+
+/** What a page reads with its session: `reads` started at the same time; the organizations in the same statement. */
+export interface SessionPage {
+  reads?: PageReads;
+  organizations?: boolean;
+}
+
 /**
  * A signed-in staff member, or: a page asked for is redirected to sign-in, anything posted is a 401. Each page
  * re-reads the session and its token, so a revoked token or an expired session ends access at once.
+ *
+ * `pages` (by path): a page's `reads` start at the same time as the session check, for the actor this session had
+ * on its previous page, and are handed to the page (`earlyReads`) only when the check passes for that same actor;
+ * otherwise they are dropped unseen and the page reads after the check (docs/console.md, "The list"). Nothing is
+ * shown or done before the check passes. With `organizations`, the session's statement reads them too.
  */
-export const requireSession = (deps: AppDeps) =>
+export const requireSession = (deps: AppDeps, pages: Record<string, SessionPage> = {}) =>
   createMiddleware<ConsoleEnv>(async (c, next) => {
     const sessionId = sessionIdOf(c, deps);
+    const isPage = c.req.method === 'GET';
+    const key = sessionId && isPage ? sessionKey(sessionId) : undefined;
+    const guessed = key === undefined ? undefined : lastActors.get(key);
+    const page = isPage && Object.hasOwn(pages, c.req.path) ? pages[c.req.path]! : undefined;
+    const reads = guessed ? page?.reads : undefined;
+    const early: EarlyReads | undefined = reads && guessed
+      ? { reads, settled: reads(c, guessed).then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error })) }
+      : undefined;
     // A page's badge (its unread count) is read with the session, in one round trip; a POST needs none.
-    const session = sessionId ? await findSession(deps.pool, sessionId, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, c.req.method === 'GET') : null;
+    const session = sessionId ? await findSession(deps.pool, sessionId, SESSION_IDLE_SECONDS, SESSION_MAX_SECONDS, { unread: isPage, organizations: page?.organizations }) : null;
     if (!session) {
+      if (key !== undefined) lastActors.delete(key);
       if (c.req.method === 'GET' || c.req.method === 'HEAD') {
         const next = c.req.path + (new URL(c.req.url).search || '');
         return c.redirect(`/console/sign-in?next=${encodeURIComponent(next)}`, 303);
@@ -75,11 +117,24 @@ export const requireSession = (deps: AppDeps) =>
       throw new ApiError(401, 'SESSION_REQUIRED', 'Your session has ended. Sign in again; nothing was done.');
     }
     const t = session.token;
-    c.set('actor', { tokenId: t.id, name: t.name, role: t.role, organizationId: t.organization_id });
+    const actor: Actor = { tokenId: t.id, name: t.name, role: t.role, organizationId: t.organization_id };
+    if (key !== undefined) rememberActor(key, actor);
+    c.set('actor', actor);
     c.set('csrfToken', session.csrfToken);
     c.set('unread', session.unread);
+    c.set('organizations', session.organizations);
+    if (early && guessed && sameActor(guessed, actor)) c.set('earlyReads', early);
     await next();
   });
+
+/** The page's reads: those started with the session check when they were for this actor, else read now. */
+export async function pageReads<T>(c: Context<ConsoleEnv>, reads: (c: Context<ConsoleEnv>, actor: Actor) => Promise<T>): Promise<T> {
+  const early = c.get('earlyReads');
+  if (early?.reads !== reads) return reads(c, c.get('actor'));
+  const settled = await early.settled;
+  if (!settled.ok) throw settled.error;
+  return settled.value as T;
+}
 
 /** Every POST of a session: same origin, and the session's synchronizer token in the `_csrf` field. */
 export async function checkedForm(c: Context<ConsoleEnv>, deps: AppDeps): Promise<Record<string, string | string[]>> {

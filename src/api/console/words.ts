@@ -45,13 +45,17 @@ const ICON_PATHS: Record<RequestType, string> = {
   noSale: 'M12 3a9 9 0 1 0 0 18a9 9 0 1 0 0-18z M6 6l12 12',
 };
 
-export const typeLabel = (type: RequestType, suffix = '') =>
+const drawTypeLabel = (type: RequestType, suffix: string) =>
   html`<span class="type"><svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="${ICON_PATHS[type]}"/></svg>${TYPE_WORDS[type]}${suffix}</span>`;
+const drawStatusBadge = (status: RequestStatus) => html`<span class="badge tone-${STATUS_WORDS[status].tone}">${STATUS_WORDS[status].word}</span>`;
 
-export const statusBadge = (status: RequestStatus) => {
-  const s = STATUS_WORDS[status];
-  return html`<span class="badge tone-${s.tone}">${s.word}</span>`;
-};
+// Drawn once per type and status: a list page shows one of each per row.
+const TYPE_LABELS = new Map(Object.keys(TYPE_WORDS).map((t) => [t, drawTypeLabel(t as RequestType, '')]));
+const STATUS_BADGES = new Map(Object.keys(STATUS_WORDS).map((s) => [s, drawStatusBadge(s as RequestStatus)]));
+
+export const typeLabel = (type: RequestType, suffix = '') => (suffix === '' ? TYPE_LABELS.get(type) : undefined) ?? drawTypeLabel(type, suffix);
+
+export const statusBadge = (status: RequestStatus) => STATUS_BADGES.get(status) ?? drawStatusBadge(status);
 
 /** The zone the request's dates are counted in: its calendar's (a controller in Dublin counts Dublin days), else the regime's. */
 function timeZoneOf(regulation: string, calendar?: unknown): string {
@@ -68,8 +72,8 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** "30 Apr" (with the year when it is not the current one) for a calendar date YYYY-MM-DD. */
 export function shortDate(isoDate: string, now: Date): string {
-  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
-  return `${d} ${MONTHS[m - 1]}${y === now.getUTCFullYear() ? '' : ` ${y}`}`;
+  const year = Number(isoDate.slice(0, 4));
+  return `${Number(isoDate.slice(8, 10))} ${MONTHS[Number(isoDate.slice(5, 7)) - 1]}${year === now.getUTCFullYear() ? '' : ` ${year}`}`;
 }
 
 /** An instant as the regime's calendar day, e.g. received 3 Apr (Europe/Brussels for GDPR). */

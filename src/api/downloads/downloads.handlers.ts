@@ -7,6 +7,7 @@ import { FileIntegrityError, FileKeyError, sealedFileStore } from '../../platfor
 import type { ExportStorage } from '../../platform/storage.ts';
 import type { AppDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
+import { byteRange, etagOf, rangeStillApplies, type ByteRange } from './byte-range.ts';
 
 export type DownloadDeps = Pick<AppDeps, 'pool' | 'logger' | 'now' | 'keyRing'> & { storage: ExportStorage };
 
@@ -40,16 +41,21 @@ async function startReading(stream: Readable): Promise<Readable> {
  * An export file opened for a subject's download (the emailed link, the status page): its plaintext size and a stream
  * whose first chunk is verified. null: the file is gone (410). A file that cannot be read is the 503, logged.
  */
-export async function openExportFile(deps: DownloadDeps, file: { exportId: string; storageKey: string; dataKey: Buffer | null; bytes: number | null }): Promise<{ body: Readable; bytes: number } | null> {
+export async function openExportFile(
+  deps: DownloadDeps,
+  file: { exportId: string; storageKey: string; dataKey: Buffer | null; bytes: number | null },
+  range: (size: number) => ByteRange | null = () => null,
+): Promise<{ body: Readable; bytes: number; range: ByteRange | null } | null> {
   const files = sealedFileStore(deps.storage, deps.keyRing);
   try {
     const bytes = await files.size(file.storageKey, file.dataKey);
     if (bytes === null) return null;
     // A file cut or extended on disk is refused before anything is sent (its size is known from the record).
     if (file.bytes !== null && bytes !== file.bytes) throw new FileIntegrityError('the file on disk is not the size recorded');
-    const body = await startReading(files.read(file.storageKey, file.dataKey));
+    const part = range(bytes);
+    const body = await startReading(part ? await files.readRange(file.storageKey, file.dataKey, part.start, part.end) : files.read(file.storageKey, file.dataKey));
     body.once('error', (error) => deps.logger.error('export download broke off: file damaged', { exportId: file.exportId, reason: error.name }));
-    return { body, bytes };
+    return { body, bytes, range: part };
   } catch (error) {
     if (!(error instanceof FileKeyError || error instanceof FileIntegrityError)) throw error;
     // Operators need to know which ring key is missing or that a file was changed; the subject gets a plain 503.
@@ -69,23 +75,40 @@ export function createDownloadHandlers(deps: DownloadDeps) {
       // An expired export's key is destroyed (crypto-shredded): checked first, so a null key there never reads as plaintext.
       if (found.expired_at !== null || found.status === 'expired' || new Date(found.token_expires_at) <= deps.now()) throw gone();
       if (found.status !== 'ready' || !found.storage_key) throw notFound();
-      const opened = await openExportFile(deps, { exportId: found.export_id, storageKey: found.storage_key, dataKey: found.data_key, bytes: found.bytes });
+      // A Range (resuming a download) applies to this very file only: If-Range must name its ETag, if sent.
+      const etag = etagOf(found.sha256);
+      const asked = rangeStillApplies(c.req.header('if-range'), etag) ? c.req.header('range') : undefined;
+      let unsatisfiable: number | null = null;
+      const opened = await openExportFile(deps, { exportId: found.export_id, storageKey: found.storage_key, dataKey: found.data_key, bytes: found.bytes }, (size) => {
+        const r = byteRange(asked, size);
+        if (r === 'unsatisfiable') unsatisfiable = size;
+        return r === 'unsatisfiable' ? null : r;
+      });
       if (!opened) throw gone();
-      const { body, bytes } = opened;
+      if (unsatisfiable !== null) {
+        opened.body.destroy();
+        c.header('content-range', `bytes */${unsatisfiable}`);
+        throw new ApiError(416, 'RANGE_NOT_SATISFIABLE', `The file has ${unsatisfiable} bytes; the range asked for starts after its end`);
+      }
+      const { body, bytes, range } = opened;
+      const sent = range ? range.end - range.start + 1 : bytes;
 
-      await recordDownload(deps.pool, { tokenHash, exportId: found.export_id, requestId: found.request_id, details: { format: found.format, bytes } });
-      deps.logger.info('export downloaded', { requestId: found.request_id, exportId: found.export_id });
+      await recordDownload(deps.pool, { tokenHash, exportId: found.export_id, requestId: found.request_id, details: { format: found.format, bytes: sent, ...(range ? { range: `${range.start}-${range.end}/${bytes}` } : {}) } });
+      deps.logger.info('export downloaded', { requestId: found.request_id, exportId: found.export_id, ...(range ? { range: `${range.start}-${range.end}` } : {}) });
       const { contentType, extension } = CONTENT_TYPES[found.format];
       const headers: Record<string, string> = {
         'content-type': contentType,
-        'content-length': String(bytes),
+        'content-length': String(sent),
+        'accept-ranges': 'bytes',
+        ...(etag ? { etag } : {}),
+        ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${bytes}` } : {}),
         'content-disposition': `attachment; filename="data-export-${found.request_id}.${extension}"`,
         'cache-control': 'no-store',
         'referrer-policy': 'no-referrer',
         'x-content-type-options': 'nosniff',
       };
       if (found.sha256) headers['repr-digest'] = `sha-256=:${Buffer.from(found.sha256, 'hex').toString('base64')}:`;
-      return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, { status: 200, headers });
+      return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, { status: range ? 206 : 200, headers });
     },
   };
 }

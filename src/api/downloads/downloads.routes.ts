@@ -37,12 +37,22 @@ export const downloadRoute = createRoute({
   description:
     'Streams the export file the emailed link names, with its content type, a Content-Disposition filename and its SHA-256 in Repr-Digest. ' +
     'Every download is recorded in the audit trail. The file is decrypted as it streams (files are encrypted at rest); a file changed on disk ' +
-    'breaks the transfer off before its Content-Length is reached, so a client never takes a part for the whole.',
-  request: { params: z.object({ token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The token from the emailed link' }) }) },
+    'breaks the transfer off before its Content-Length is reached, so a client never takes a part for the whole. ' +
+    'One byte range may be asked for (Range: bytes=first-last, first-, or -suffix) to resume a download; with If-Range, only when it names the ' +
+    "file's ETag (the SHA-256 of its content). Several ranges, or another unit, are answered with the whole file.",
+  request: {
+    params: z.object({ token: z.string().openapi({ param: { name: 'token', in: 'path' }, description: 'The token from the emailed link' }) }),
+    headers: z.object({
+      range: z.string().optional().openapi({ param: { name: 'range', in: 'header' }, description: 'One byte range, e.g. bytes=1048576-', example: 'bytes=0-1023' }),
+      'if-range': z.string().optional().openapi({ param: { name: 'if-range', in: 'header' }, description: "The file's ETag: the range is served only for the same file" }),
+    }),
+  },
   responses: {
     200: { description: 'The export file, in the format the request was exported in', content: DOWNLOAD_CONTENT },
+    206: { description: 'The byte range asked for (Content-Range names it and the whole size)', content: DOWNLOAD_CONTENT },
     404: { description: 'Unknown or tampered link', content: { 'application/json': { schema: ErrorSchema } } },
     410: { description: 'The link has expired and the file was deleted', content: { 'application/json': { schema: ErrorSchema } } },
+    416: { description: 'The range starts after the end of the file (Content-Range: bytes */size)', content: { 'application/json': { schema: ErrorSchema } } },
     503: {
       description: 'The file cannot be read (its key is not configured, or the file was changed on disk); nothing of it is sent',
       content: { 'application/json': { schema: ErrorSchema } },
