@@ -36,6 +36,12 @@ const freePort = () =>
   });
 const quietBundler = { trace() {}, debug() {}, info() {}, warn() {}, error: console.error, log() {} };
 
+/**
+ * A worker's V8 heap limit: below a 1 GB container so V8 collects before the limit (one worker held 10,000 open
+ * requests at 816 MB with it, and passed 1 GB at 2,000 without it: bench/README.md "Scale").
+ */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=768';
+
 export interface ClusterStackOptions {
   /** The project root (where .tools/ is). */
   root?: string;
@@ -188,7 +194,9 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
       const name = `worker-${++made}`;
       // Workers side by side on one host: each serves its metrics on a port of its own.
       const metricsPort = { WORKER_METRICS_PORT: String(await freePort()) };
-      const worker = await startAppProcess({ kind: 'worker', name, env: { ...env, ...metricsPort, ...extra }, logFile: join(logDir, `${name}.log`), isPolling });
+      // The sizing rule's heap limit (docs/operations.md "Sizing a worker"), unless NODE_OPTIONS says otherwise.
+      const heap = { NODE_OPTIONS: env.NODE_OPTIONS ?? WORKER_NODE_OPTIONS };
+      const worker = await startAppProcess({ kind: 'worker', name, env: { ...env, ...heap, ...metricsPort, ...extra }, logFile: join(logDir, `${name}.log`), isPolling });
       workers.push(worker);
       stops.push(worker.stop);
       return worker;

@@ -225,9 +225,10 @@ function unknownOrInvalidSettings(model: Model): string[] {
   const problems: string[] = [];
   for (const name of APP_SERVICES) {
     const env = service(model, name).environment;
-    for (const key of Object.keys(env)) if (!known.has(key)) problems.push(`${name}: ${key} is not a setting dsrflow reads`);
+    // NODE_OPTIONS is read by Node itself (the worker's heap limit, docs/operations.md "Sizing a worker").
+    for (const key of Object.keys(env)) if (!known.has(key) && key !== 'NODE_OPTIONS') problems.push(`${name}: ${key} is not a setting dsrflow reads`);
     try {
-      loadConfig(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v ?? undefined])));
+      loadConfig(Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'NODE_OPTIONS').map(([k, v]) => [k, v ?? undefined])));
     } catch (error) {
       problems.push(`${name}: ${(error as Error).message}`);
     }
