@@ -13,7 +13,8 @@
 // --cluster: the workflow runs on the Temporal server built from go.temporal.io/server (npm run tools -- install
 // --cluster), its databases on the bench's PostgreSQL, instead of the dev server.
 // Starts its own embedded PostgreSQL and Temporal dev server on free ports and removes them at the end.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { processCpu } from './proc-cpu.ts';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,29 +64,11 @@ const freePort = () =>
 
 /**
  * CPU seconds PostgreSQL has used so far: the postmaster and its children (backends, WAL writer, checkpointer),
- * from /proc (Linux), including children that have exited (the postmaster's cutime/cstime: a pool may close an idle
- * backend mid-bench). On a machine other jobs load, wall time stretches with the queue for a core; CPU time much
- * less, so the "x floor" of CPU time still compares the work done.
+ * including children that have exited (a pool may close an idle backend mid-bench).
  */
 function postgresCpuSeconds(dataDir: string): number {
   const postmaster = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const ticks = 100; // USER_HZ: 100 on every Linux build we run on (getconf CLK_TCK)
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    // Fields after the command name (which may hold spaces): state (3rd), ppid (4th), ..., utime (14th), stime,
-    // cutime, cstime (17th).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    if (Number(entry) === postmaster) total += (fields[11]! + fields[12]! + fields[13]! + fields[14]!) / ticks;
-    else if (fields[1] === postmaster) total += (fields[11]! + fields[12]!) / ticks;
-  }
-  return total;
+  return processCpu().reduce((total, p) => total + (p.pid === postmaster ? p.withReaped : p.ppid === postmaster ? p.own : 0), 0);
 }
 
 const median = (xs: number[]) => {

@@ -13,7 +13,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadKeyRing } from '../src/platform/data-keys.ts';
 import { temporalDataConverter } from '../src/platform/payload-codec.ts';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { processCpu } from './proc-cpu.ts';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'slonik';
 import { z } from 'zod';
@@ -55,21 +56,9 @@ const say = (line: string) => console.error(`[${new Date().toISOString().slice(1
 /** CPU seconds so far of every process on the host, grouped: the named ones (API, worker), PostgreSQL, Temporal, this bench. */
 function cpuSeconds(named: Record<number, string>): Record<string, number> {
   const groups: Record<string, number> = { ...Object.fromEntries(Object.values(named).map((n) => [n, 0])), postgres: 0, temporal: 0, bench: 0, other: 0 };
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-    } catch {
-      continue; // ended meanwhile
-    }
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime + stime, and the children's it has reaped (PostgreSQL backends that ended meanwhile count to the postmaster)
-    const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    const pid = Number(entry);
-    const group = named[pid] ?? (pid === process.pid ? 'bench' : comm === 'postgres' ? 'postgres' : /temporal/.test(comm) || comm === 'server' ? 'temporal' : 'other');
-    groups[group]! += ticks / 100; // USER_HZ
+  for (const p of processCpu()) {
+    const group = named[p.pid] ?? (p.pid === process.pid ? 'bench' : p.comm === 'postgres' ? 'postgres' : /temporal/.test(p.comm) || p.comm === 'server' ? 'temporal' : 'other');
+    groups[group]! += p.withReaped;
   }
   return groups;
 }
