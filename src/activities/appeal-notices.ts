@@ -2,7 +2,7 @@ import type { AppealRow } from '../db/appeals.ts';
 import type { RequestRow } from '../db/requests.ts';
 import { appealRuleFor } from '../domain/appeals.ts';
 import { authorityFor } from '../domain/authorities.ts';
-import { subjectDate, subjectMessages } from './subject-mail.ts';
+import { complaintSentence, subjectDate, subjectMessages } from './subject-mail.ts';
 
 // What the consumer reads about their appeal, in the language of their request: plain words, the request id, the law's own duties (a written decision
 // with reasons; an extension with the new date and the reasons for the delay; when denied, how to reach the Attorney
@@ -31,9 +31,8 @@ export function appealNotice(kind: AppealNoticeKind, f: { appeal: AppealRow; req
     case 'granted':
       return { subject: t.appealGrantedSubject(r.id), text: `${t.appealGrantedText(r.id)}\n${reasons}\n${t.appealGrantedNext}${reference}` };
     case 'denied': {
-      const authority = authorityFor(r.regulation);
-      const complaint = t.complaint({ name: authority.name, url: authority.complaintUrl, gdpr: r.regulation === 'GDPR', asWritten: authority.howToComplain });
-      return { subject: t.appealDeniedSubject(r.id), text: `${t.appealDeniedText(r.id)}\n${reasons}\n${t.appealConcerns(authority.name)}\n${complaint}${reference}` };
+      const concerns = t.appealConcerns(authorityFor(r.regulation).name);
+      return { subject: t.appealDeniedSubject(r.id), text: `${t.appealDeniedText(r.id)}\n${reasons}\n${concerns}\n${complaintSentence(r)}${reference}` };
     }
   }
 }

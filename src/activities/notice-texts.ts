@@ -1,7 +1,7 @@
 import type { RequestRow } from '../db/requests.ts';
 import { appealRuleFor } from '../domain/appeals.ts';
 import { authorityFor } from '../domain/authorities.ts';
-import { subjectDate, subjectMessages } from './subject-mail.ts';
+import { complaintSentence, subjectDate, subjectMessages } from './subject-mail.ts';
 
 // What the subject reads, in the language stored with their request (src/locales). Plain words; the request id lets
 // them refer to it; nothing beyond what they gave us.
@@ -69,9 +69,8 @@ export const NOTICES: Record<NoticeKind, (f: NoticeFacts) => { subject: string; 
 function rightsAfterRefusal(r: RequestRow, link: string | undefined): string {
   const t = subjectMessages(r).email;
   const appeal = appealRuleFor(r.regulation) ? `${appealSentence(r, link)}\n` : '';
-  const a = authorityFor(r.regulation);
-  const complaint = t.complaint({ name: a.name, url: a.complaintUrl, gdpr: r.regulation === 'GDPR', asWritten: a.howToComplain });
-  return `${appeal}${complaint}${a.role === 'supervisory_authority' ? ` ${t.judicialRemedy}` : ''}\n`;
+  const judicial = authorityFor(r.regulation).role === 'supervisory_authority' ? ` ${t.judicialRemedy}` : '';
+  return `${appeal}${complaintSentence(r)}${judicial}\n`;
 }
 
 function appealSentence(r: RequestRow, link: string | undefined): string {

@@ -1,6 +1,7 @@
 import type { CommonQueryMethods } from 'slonik';
 import type { RequestRow } from '../db/requests.ts';
 import { mintStatusLink } from '../db/privacy-center.ts';
+import { authorityFor } from '../domain/authorities.ts';
 import { isRegulationCode, REGULATIONS } from '../domain/regulations.ts';
 import { formatDate, messagesFor } from '../locales/index.ts';
 
@@ -18,4 +19,13 @@ export async function statusFooter(deps: { pool: CommonQueryMethods; publicUrl: 
   const t = messagesFor(request.locale);
   const token = await mintStatusLink(deps.pool, request.id);
   return `\n${t.email.reference(request.id)}\n\n${t.email.statusLink(`${deps.publicUrl}/privacy/status/${token}`)}\n`;
+}
+
+/**
+ * Where the subject may complain about the request's regime, in their language: GDPR Art. 77 written out, elsewhere
+ * the authority's name and address in a sentence (English keeps the law table's own sentence).
+ */
+export function complaintSentence(request: Pick<RequestRow, 'locale' | 'regulation'>): string {
+  const a = authorityFor(request.regulation);
+  return messagesFor(request.locale).email.complaint({ name: a.name, url: a.complaintUrl, gdpr: request.regulation === 'GDPR', asWritten: a.howToComplain });
 }
