@@ -109,23 +109,3 @@ export async function askForIdentityDocument(db: CommonQueryMethods, requestId: 
 
 export const identityDocumentAsked = (db: CommonQueryMethods, requestId: string) =>
   db.exists(sql.type(z.object({ request_id: z.uuid() }))`select request_id from dsrflow.identity_document_asks where request_id = ${requestId}`);
-
-const embedRow = z.object({ embed_origins: z.array(z.string()), identity_document_types: z.array(z.string()) });
-
-/** The organization's Privacy Center extras settings; defaults (nobody embeds, no document asked) without a row. */
-export async function privacyCenterExtras(db: CommonQueryMethods, organizationId: string): Promise<{ embedOrigins: readonly string[]; identityDocumentTypes: readonly string[] }> {
-  const row = await db.maybeOne(sql.type(embedRow)`
-    select embed_origins, identity_document_types from dsrflow.privacy_center_settings where organization_id = ${organizationId}`);
-  return { embedOrigins: row?.embed_origins ?? [], identityDocumentTypes: row?.identity_document_types ?? [] };
-}
-
-/** Sets who may embed the Privacy Center and which types need an identity document, unaudited: for seeds and tests (staff change them through changePrivacyCenterSettings). */
-export async function setPrivacyCenterExtras(db: CommonQueryMethods, organizationId: string, s: { embedOrigins?: readonly string[]; identityDocumentTypes?: readonly string[] }): Promise<void> {
-  await db.query(sql.unsafe`
-    insert into dsrflow.privacy_center_settings (organization_id, embed_origins, identity_document_types)
-    values (${organizationId}, ${sql.array([...(s.embedOrigins ?? [])], 'text')}, ${sql.array([...(s.identityDocumentTypes ?? [])], 'text')})
-    on conflict (organization_id) do update set
-      embed_origins = ${s.embedOrigins ? sql.fragment`excluded.embed_origins` : sql.fragment`dsrflow.privacy_center_settings.embed_origins`},
-      identity_document_types = ${s.identityDocumentTypes ? sql.fragment`excluded.identity_document_types` : sql.fragment`dsrflow.privacy_center_settings.identity_document_types`},
-      updated_at = now()`);
-}

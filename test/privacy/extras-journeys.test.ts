@@ -7,7 +7,7 @@ import { sql } from 'slonik';
 import { z } from 'zod';
 import { solveChallenge } from '../../src/api/privacy-center/challenge.ts';
 import { mintStatusLink } from '../../src/db/privacy-center.ts';
-import { setPrivacyCenterExtras } from '../../src/db/request-documents.ts';
+import { setPrivacyCenterExtras } from '../../src/db/privacy-center-settings.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
 import { TEST_DOCUMENTS_DIR, testApp, tokenHeaders } from '../support/app.ts';
 import { assertAccessible, newContext, serveApp, signIn } from '../support/console.ts';

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { setPrivacyCenterExtras } from '../../src/db/request-documents.ts';
+import { setPrivacyCenterExtras } from '../../src/db/privacy-center-settings.ts';
 import { ensureOrganization } from '../../src/db/tokens.ts';
 import { testApp } from '../support/app.ts';
 import { serveApp } from '../support/console.ts';

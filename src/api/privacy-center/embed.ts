@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context, Next } from 'hono';
 import { findPrivacyCenter } from '../../db/privacy-center.ts';
-import { privacyCenterExtras } from '../../db/request-documents.ts';
+import { privacyCenterExtras } from '../../db/privacy-center-settings.ts';
 import { isLocale, messagesFor, DEFAULT_LOCALE } from '../../locales/index.ts';
 import type { AppDeps } from '../deps.ts';
 import { ErrorSchema } from '../errors.ts';

@@ -1,6 +1,7 @@
 import type { Html } from './layout.ts';
 import type { FormSlotContext, StatusSlotContext } from './slot-context.ts';
-import { privacyCenterExtras, askForIdentityDocument } from '../../db/request-documents.ts';
+import { askForIdentityDocument } from '../../db/request-documents.ts';
+import { privacyCenterExtras } from '../../db/privacy-center-settings.ts';
 import * as agent from './agent.ts';
 import * as gpc from './gpc-notice.ts';
 import * as identity from './identity-document.ts';
