@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, type Context } from '@temporalio/activity';
+import { activityContext } from './activity-context.ts';
 import { sql } from 'slonik';
 import { z } from 'zod';
 import { findNote, findRequest, findSubject } from '../db/requests.ts';
@@ -16,25 +17,58 @@ export type { NoticeKind };
 type Deps = Pick<ActivityDeps, 'pool' | 'mailer' | 'logger' | 'publicUrl' | 'staffEmail'>;
 
 /**
- * Sends one email at most once per key: a row is written first, the send happens, the row is marked sent.
- * A crash between send and mark re-sends with the same Message-ID, which mail clients fold together.
+ * The emails this activity's earlier attempts got out: each key is heartbeated the moment the SMTP peer accepts its
+ * message, and Temporal hands the last heartbeat's details to the next attempt. So an attempt that sent and then lost
+ * the database (the `sent_at` write failed) is retried without sending again: the retry only records what was sent.
+ * Keys hold request ids and notice kinds, no personal data. Outside an activity (tests, scripts) nothing is known.
+ */
+export function sentInEarlierAttempt(key: string): boolean {
+  const details = activityContext()?.info.heartbeatDetails as { sentNotices?: unknown } | undefined;
+  return Array.isArray(details?.sentNotices) && details.sentNotices.includes(key);
+}
+
+// Per attempt: every key sent so far (an activity may send several), heartbeated together with the earlier ones.
+const sentThisAttempt = new WeakMap<Context, Set<string>>();
+
+/** Tells Temporal that the email of `key` was accepted by the SMTP peer (see sentInEarlierAttempt). */
+export function rememberSent(key: string): void {
+  const ctx = activityContext();
+  if (!ctx) return;
+  const sent = sentThisAttempt.get(ctx) ?? new Set((ctx.info.heartbeatDetails as { sentNotices?: string[] } | undefined)?.sentNotices ?? []);
+  sent.add(key);
+  sentThisAttempt.set(ctx, sent);
+  ctx.heartbeat({ sentNotices: [...sent] });
+}
+
+/**
+ * Sends one email at most once per key: a row is written first, the send happens, the row is marked sent. A database
+ * lost between send and mark is retried without a second send (sentInEarlierAttempt); a worker lost there re-sends
+ * with the same Message-ID, which mail clients fold together.
  */
 export async function sendOnce(
   deps: Deps,
   m: { key: string; requestId: string; kind: string; to: string; subject: string; text: string; audit: Record<string, unknown>; variant?: string; footer?: () => Promise<string> },
 ) {
-  // `variant` marks content that differs between attempts (a fresh verification token): a re-send is then a new
-  // message, so a mail client cannot fold it into the first one and show the link that no longer works.
-  const messageId = `<${m.key.replaceAll('/', '.')}${m.variant ? `.${m.variant}` : ''}@dsrflow>`;
-  const row = await deps.pool.one(sql.type(z.object({ sent_at: z.string().nullable() }))`
-    insert into dsrflow.notifications (notification_key, request_id, kind, message_id)
-    values (${m.key}, ${m.requestId}, ${m.kind}, ${messageId})
-    on conflict (notification_key) do update set kind = excluded.kind, message_id = case when dsrflow.notifications.sent_at is null then excluded.message_id else dsrflow.notifications.message_id end
-    returning sent_at`);
-  if (row.sent_at) return { sent: false };
-  // The subject's private status link is made only when the email really goes out (each attempt its own).
-  await deps.mailer.send({ to: m.to, subject: m.subject, text: `${m.text}${m.footer ? await m.footer() : ''}`, messageId });
-  await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${m.key}`);
+  if (!sentInEarlierAttempt(m.key)) {
+    // `variant` marks content that differs between attempts (a fresh verification token): a re-send is then a new
+    // message, so a mail client cannot fold it into the first one and show the link that no longer works.
+    const messageId = `<${m.key.replaceAll('/', '.')}${m.variant ? `.${m.variant}` : ''}@dsrflow>`;
+    const row = await deps.pool.one(sql.type(z.object({ sent_at: z.string().nullable() }))`
+      insert into dsrflow.notifications (notification_key, request_id, kind, message_id)
+      values (${m.key}, ${m.requestId}, ${m.kind}, ${messageId})
+      on conflict (notification_key) do update set kind = excluded.kind, message_id = case when dsrflow.notifications.sent_at is null then excluded.message_id else dsrflow.notifications.message_id end
+      returning sent_at`);
+    if (row.sent_at) return { sent: false };
+    // The subject's private status link is made only when the email really goes out (each attempt its own).
+    await deps.mailer.send({ to: m.to, subject: m.subject, text: `${m.text}${m.footer ? await m.footer() : ''}`, messageId });
+    rememberSent(m.key);
+  }
+  return markSent(deps, m);
+}
+
+/** The email of `key` went out: its row marked sent and its audit event, each once. */
+export async function markSent(deps: Deps, m: { key: string; requestId: string; kind: string; audit: Record<string, unknown> }) {
+  await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = coalesce(sent_at, now()) where notification_key = ${m.key}`);
   await deps.pool.query(sql.unsafe`
     insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, details)
     select ${'notice/' + m.key}, r.id, r.organization_id, 'system', 'notice.sent', ${sql.jsonb(m.audit as never)}
@@ -58,7 +92,8 @@ export const hashVerificationToken = hashToken;
  * verification link: a retried send carries a new link.
  */
 async function appealLinkFor(deps: Deps, request: RequestRow, kind: NoticeKind, key: string): Promise<{ link: string; variant: string } | null> {
-  if ((kind !== 'rejected' && kind !== 'completed') || !appealRuleFor(request.regulation)) return null;
+  // Sent by an earlier attempt: its link stands (a new token would replace the one the subject has).
+  if ((kind !== 'rejected' && kind !== 'completed') || !appealRuleFor(request.regulation) || sentInEarlierAttempt(key)) return null;
   if (kind === 'completed' && !(await isPartialAnswer(deps.pool, request.id))) return null;
   const sent = await deps.pool.exists(sql.type(z.object({ k: z.string() }))`
     select notification_key as k from dsrflow.notifications where notification_key = ${key} and sent_at is not null`);
@@ -91,9 +126,10 @@ export function createNotificationActivities(deps: Deps) {
     },
 
     /**
-     * Emails the subject a single-use verification link. The token is random and only its hash is stored;
-     * a retry before the email was marked sent replaces the token and sends it as a new message (its own
-     * Message-ID); after it does nothing.
+     * Emails the subject a single-use verification link. The token is random and only its hash is stored. A retry
+     * after the database was lost between send and mark records the link sent; after a lost worker (nothing told
+     * Temporal the send happened) it replaces the token and sends it as a new message (its own Message-ID); once
+     * marked sent it does nothing.
      */
     async issueVerificationLink(input: { requestId: string; expiresAt: string; resend?: number }): Promise<{ sent: boolean }> {
       const { request, subject } = await loadRequest(deps, input.requestId);
@@ -102,6 +138,9 @@ export function createNotificationActivities(deps: Deps) {
       const alreadySent = await deps.pool.exists(sql.type(z.object({ k: z.string() }))`
         select notification_key as k from dsrflow.notifications where notification_key = ${key} and sent_at is not null`);
       if (alreadySent) return { sent: false };
+      // Sent by an earlier attempt that then lost the database: the subject has that link; record it, make no other.
+      const audit = { kind: 'verification_link', expiresAt: input.expiresAt };
+      if (sentInEarlierAttempt(key)) return markSent(deps, { key, requestId: input.requestId, kind: 'verification_link', audit });
       const token = randomBytes(32).toString('base64url');
       await deps.pool.query(sql.unsafe`
         insert into dsrflow.verification_tokens (request_id, token_hash, expires_at)
@@ -117,7 +156,7 @@ export function createNotificationActivities(deps: Deps) {
         subject: t.email.verificationSubject(t.typeInText[request.type], request.id),
         text: `${t.email.verificationText(request.id, subjectDate(request, input.expiresAt), link)}\n`,
         footer: () => statusFooter(deps, request),
-        audit: { kind: 'verification_link', expiresAt: input.expiresAt },
+        audit,
         variant: hashVerificationToken(token).slice(0, 12),
       });
     },

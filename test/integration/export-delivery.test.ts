@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { sql, type DatabasePool } from 'slonik';
 import { z } from 'zod';
 import { checkDataModel, loadDataModelFile } from '../../src/warehouse/data-model-check.ts';
@@ -97,6 +98,29 @@ describe('export delivery: the emailed link, the download route, expiry', () => 
     assert.equal(expired, 1);
     assert.equal((await app.request(jsonPath)).status, 200, 'the other export is untouched');
     void json;
+  });
+
+  test('a retry after the database was lost between the send and its record: no second email, the links sent still work', async () => {
+    const requestId = await requestFor(pool, { email: 'user8@example.com' });
+    const result = await h.activities.exportSubjectData({ requestId, formats: ['json'] });
+    // Attempt 1 sends and heartbeats what it sent; then the database goes: the state it leaves is the email's row not marked sent.
+    let heartbeat: unknown;
+    const first = new MockActivityEnvironment();
+    first.on('heartbeat', (details: unknown) => (heartbeat = details));
+    const issued = (await first.run(h.activities.issueDownloadLink, { requestId, exportIds: result.exportIds })) as { expiresAt: string };
+    assert.ok(heartbeat, 'the send was heartbeated');
+    await pool.query(sql.unsafe`update dsrflow.notifications set sent_at = null where request_id = ${requestId} and kind = 'download_link'`);
+    // Attempt 2 gets attempt 1's heartbeat from Temporal (test/integration/mail-after-database-loss.test.ts shows it does).
+    const retry = await new MockActivityEnvironment({ attempt: 2, heartbeatDetails: heartbeat }).run(h.activities.issueDownloadLink, { requestId, exportIds: result.exportIds });
+    assert.deepEqual(retry, { sent: true, expiresAt: issued.expiresAt });
+
+    const mails = h.catcher.messages().filter((m) => m.subject.includes(requestId));
+    assert.equal(mails.length, 1, 'one email');
+    const path = /^JSON: http:\/\/dsrflow\.test(\/downloads\/[A-Za-z0-9_-]+)$/m.exec(mails[0]!.text)![1]!;
+    assert.equal((await app.request(path)).status, 200, 'the link the subject has still downloads');
+    const recorded = await pool.oneFirst(sql.type(z.object({ n: z.number() }))`
+      select count(*)::int as n from dsrflow.audit_events where request_id = ${requestId} and action = 'export.link_sent'`);
+    assert.equal(recorded, 1);
   });
 
   test('a subject the warehouse does not hold: outcome noData, no file, the documented email', async () => {

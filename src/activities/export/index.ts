@@ -28,6 +28,7 @@ import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { downloadLinkEmail, type SkippedFormat } from './download-notice.ts';
 import { statusFooter, subjectDate, subjectMessages } from '../subject-mail.ts';
+import { rememberSent, sentInEarlierAttempt } from '../notifications.ts';
 import { DOCX_ROW_LIMIT } from './formats/docx.ts';
 import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';
 import { PDF_ROW_LIMIT } from './formats/pdf.ts';
@@ -206,7 +207,8 @@ export function createExportActivities(deps: ExportDeps) {
 
     /**
      * Emails the subject one download link per export, valid `linkValidDays` (7). Tokens are random and stored
-     * hashed. Before the email has gone out a retry issues new tokens; after, it returns the first expiry.
+     * hashed. Before the email has gone out a retry issues new tokens; after (marked sent, or heartbeated as sent by
+     * the attempt that then lost the database), it returns the first expiry and the links sent stand.
      */
     async issueDownloadLink(input: { requestId: string; exportId?: string; exportIds?: string[] }): Promise<{ sent: boolean; expiresAt: string }> {
       const exportIds = [...new Set([...(input.exportIds ?? []), ...(input.exportId ? [input.exportId] : [])])].sort();
@@ -228,6 +230,20 @@ export function createExportActivities(deps: ExportDeps) {
       if (notice.sent_at) {
         const expiresAt = exports[0]!.expires_at!;
         return { sent: false, expiresAt };
+      }
+      const linkSent = (expiresAt: string, skipped: readonly SkippedFormat[]) =>
+        recordExportEvent(deps.pool, {
+          eventKey: `notice/${key}`,
+          requestId: request.id,
+          action: 'export.link_sent',
+          details: { exportIds, expiresAt, ...(skipped.length > 0 ? { skippedFormats: skipped.map((x) => x.format) } : {}) },
+        });
+      if (sentInEarlierAttempt(key)) {
+        // An earlier attempt sent the links, then lost the database: new tokens would break the links the subject has.
+        const expiresAt = exports[0]!.expires_at!;
+        await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = coalesce(sent_at, now()) where notification_key = ${key}`);
+        await linkSent(expiresAt, []);
+        return { sent: true, expiresAt };
       }
 
       const expiresAt = new Date(Date.now() + validDays * 24 * 60 * 60 * 1000).toISOString();
@@ -252,13 +268,9 @@ export function createExportActivities(deps: ExportDeps) {
       const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: rowCounts[m.name] ?? 0 })) });
       const mail = downloadLinkEmail({ requestId: request.id, links, expiresOn: subjectDate(request, expiresAt), skipped, t: subjectMessages(request), english: !request.locale || request.locale === 'en', disclosure: disclosureSummary(disclosures) });
       await deps.mailer.send({ to: subject.email, messageId, subject: mail.subject, text: `${mail.text}${await statusFooter(deps, request)}` });
-      await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = now() where notification_key = ${key}`);
-      await recordExportEvent(deps.pool, {
-        eventKey: `notice/${key}`,
-        requestId: request.id,
-        action: 'export.link_sent',
-        details: { exportIds, expiresAt, ...(skipped.length > 0 ? { skippedFormats: skipped.map((x) => x.format) } : {}) },
-      });
+      rememberSent(key);
+      await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = coalesce(sent_at, now()) where notification_key = ${key}`);
+      await linkSent(expiresAt, skipped);
       deps.logger.info('download link sent', { requestId: request.id, exports: exportIds.length });
       return { sent: true, expiresAt };
     },
