@@ -70,6 +70,10 @@ export const findAppealOfRequest = (db: CommonQueryMethods, requestId: string) =
 
 export const findAppeal = (db: CommonQueryMethods, id: string) => db.maybeOne(sql.type(appealRow)`select * from dsrflow.appeals where id = ${id}`);
 
+/** Appeals recorded whose workflow start did not go through (Temporal was unreachable): the sweep starts them. */
+export const listUnstartedAppeals = (db: CommonQueryMethods, limit = 500) =>
+  db.any(sql.type(appealRow)`select * from dsrflow.appeals where workflow_started_at is null order by received_at limit ${limit}`);
+
 export async function markAppealStarted(db: CommonQueryMethods, id: string): Promise<void> {
   await db.query(sql.unsafe`update dsrflow.appeals set workflow_started_at = coalesce(workflow_started_at, now()) where id = ${id}`);
 }

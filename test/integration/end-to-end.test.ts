@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { sql } from 'slonik';
+import { findAppeal, insertAppeal } from '../../src/db/appeals.ts';
 import { findRequest } from '../../src/db/requests.ts';
+import { appealDeadline } from '../../src/domain/appeals.ts';
+import { appealWorkflowIdFor } from '../../src/workflow-client/appeals.ts';
 import { createLogger } from '../../src/platform/logger.ts';
 import { startRecordedRequests } from '../../src/main/temporal-worker.ts';
 import { json, testApp, testWorkflowSettings, tokenHeaders } from '../support/app.ts';
@@ -107,6 +110,26 @@ describe('a request end to end on the Temporal dev server', () => {
     assert.ok((await findRequest(suite.pg.pool, row.id))?.workflow_started_at, 'marked as started');
     const again = await startRecordedRequests(suite.env.client, { pool: suite.pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
     assert.equal(again, 0, 'a second sweep finds nothing to start');
+  });
+
+  test('an appeal filed while Temporal was down, never filed again, is started by the sweep with its deadline from receipt', async () => {
+    const { row: request } = await recordRequest(suite.pg.pool, { type: 'access', regulation: 'CPA' });
+    const id = crypto.randomUUID();
+    const receivedAt = new Date(Date.now() - 3_600_000);
+    const dueAt = appealDeadline('CPA', receivedAt).dueAt.toISOString();
+    // As fileAppeal leaves it when the start fails: recorded, answered 503, and the consumer gone.
+    const { row: appeal } = await insertAppeal(suite.pg.pool, {
+      id, requestId: request.id, organizationId: request.organization_id, regulation: 'CPA', channel: 'subject',
+      receivedAt: receivedAt.toISOString(), dueAt, workflowId: appealWorkflowIdFor(id), createdBy: 'subject',
+    });
+    assert.equal(appeal.workflow_started_at, null);
+    const sweep = () => startRecordedRequests(suite.env.client, { pool: suite.pg.pool, logger: createLogger('silent') }, testWorkflowSettings(TASK_QUEUE));
+    assert.ok((await sweep()) >= 1);
+    const description = await suite.env.client.workflow.getHandle(appeal.workflow_id).describe();
+    assert.equal(description.type, 'appeal');
+    assert.ok((await findAppeal(suite.pg.pool, id))?.workflow_started_at, 'marked as started');
+    assert.equal((await findAppeal(suite.pg.pool, id))?.due_at, dueAt, 'the deadline still runs from the receipt');
+    assert.equal(await sweep(), 0, 'a second sweep finds nothing to start');
   });
 
   test('the recorded-requests sweep Schedule starts a request recorded while Temporal was down, without a worker restart', async () => {
