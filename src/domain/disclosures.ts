@@ -162,19 +162,31 @@ export function disclosureSections(d: Disclosures): DisclosureSection[] {
   return sections;
 }
 
-/** The short version for the completion email: what kinds of data, why, to whom, and where to complain. */
-export function disclosureSummary(d: Disclosures): string[] {
+/** The labels of the short version, in the subject's language (src/locales: `email.disclosureLines`). */
+export interface DisclosureLineWords {
+  held(names: string): string;
+  categories(list: string): string;
+  purposes(list: string): string;
+  recipients(list: string): string;
+  soldAndShared(sold: string, shared: string): string;
+  fullStatement(rightToKnow: boolean): string;
+}
+
+/**
+ * The short version for the download email: what kinds of data, why, to whom, and where to complain (`complaint`,
+ * already in the subject's language). The labels are `words`; the register's own names, categories and purposes
+ * stay as the organization wrote them.
+ */
+export function disclosureSummary(d: Disclosures, words: DisclosureLineWords, complaint: string = d.complaint.how): string[] {
   const categories = d.rightToKnow ? d.rightToKnow.categoriesCollected : unique(d.models.flatMap((m) => m.categories));
   const recipients = unique(d.models.flatMap((m) => m.recipients));
   return [
-    `What we hold about you: ${d.models.map((m) => m.displayName).join(', ') || 'nothing'}.`,
-    `Categories: ${categories.join('; ')}.`,
-    `Purposes: ${unique(d.models.flatMap((m) => m.purposes)).join('; ')}.`,
-    `Recipients: ${recipients.join('; ') || 'none outside our organisation'}.`,
-    ...(d.rightToKnow ? [`Sold: ${d.rightToKnow.soldTo.join('; ') || 'none'}. Shared for advertising: ${d.rightToKnow.sharedTo.join('; ') || 'none'}.`] : []),
-    d.complaint.how,
-    d.rightToKnow
-      ? 'Each file opens with the full statement: categories, sources, purposes, recipients, retention and your rights.'
-      : 'Each file opens with the full statement: purposes, legal basis, retention, sources, automated decisions, transfers and your rights.',
+    words.held(d.models.map((m) => m.displayName).join(', ')),
+    words.categories(categories.join('; ')),
+    words.purposes(unique(d.models.flatMap((m) => m.purposes)).join('; ')),
+    words.recipients(recipients.join('; ')),
+    ...(d.rightToKnow ? [words.soldAndShared(d.rightToKnow.soldTo.join('; '), d.rightToKnow.sharedTo.join('; '))] : []),
+    complaint,
+    words.fullStatement(Boolean(d.rightToKnow)),
   ];
 }

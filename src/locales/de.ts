@@ -222,6 +222,17 @@ export const de: Messages = {
       `Die Kopie Ihrer personenbezogenen Daten, die Sie angefordert haben (Antrag ${id}), liegt bereit.\n\n${links}\n\nDie Links funktionieren bis zum ${date}; danach werden die Dateien gelöscht.\nJede Datei enthält ein Verzeichnis ihres Inhalts.`,
     skippedHeading: 'Formate, die Sie angefordert haben, die wir aber nicht erstellen konnten:',
     disclosureHeading: 'Was wir Ihnen von Gesetzes wegen mitteilen müssen',
+    disclosureLines: {
+      held: (names) => `Was wir über Sie gespeichert haben: ${names || 'nichts'}.`,
+      categories: (list) => `Datenkategorien: ${list}.`,
+      purposes: (list) => `Zwecke: ${list}.`,
+      recipients: (list) => `Empfänger: ${list || 'keine außerhalb unserer Organisation'}.`,
+      soldAndShared: (sold, shared) => `Verkauft an: ${sold || 'niemanden'}. Für Werbung weitergegeben an: ${shared || 'niemanden'}.`,
+      fullStatement: (rightToKnow) =>
+        rightToKnow
+          ? 'Jede Datei beginnt mit der vollständigen Erklärung: Kategorien, Quellen, Zwecke, Empfänger, Speicherdauer und Ihre Rechte.'
+          : 'Jede Datei beginnt mit der vollständigen Erklärung: Zwecke, Rechtsgrundlage, Speicherdauer, Herkunft, automatisierte Entscheidungen, Übermittlungen und Ihre Rechte.',
+    },
     skippedLine: (format, rows, limit) => `${format}: Ihre Daten umfassen ${rows} Zeilen, mehr als die ${limit}, die dieses Format fassen kann; bitte nutzen Sie die andere Datei.`,
     noDataSubject: (kind, id) => `Ihr ${kind} ${id}: Wir speichern keine Daten über Sie`,
     completedNoDataSubject: (kind, id) => `Ihr ${kind} ${id} ist erledigt: Wir speichern keine Daten über Sie`,

@@ -224,6 +224,18 @@ export const en = {
       `The copy of your personal data you asked for (request ${id}) is ready.\n\n${links}\n\nThe links work until ${date}; after that the files are deleted.\nEach file carries a manifest listing what it contains.`,
     skippedHeading: 'Formats you asked for that could not be made:',
     disclosureHeading: 'What the law asks us to tell you',
+    // The short disclosure of the download email: its labels; the register's own words (names, categories) as written.
+    disclosureLines: {
+      held: (names: string) => `What we hold about you: ${names || 'nothing'}.`,
+      categories: (list: string) => `Categories: ${list}.`,
+      purposes: (list: string) => `Purposes: ${list}.`,
+      recipients: (list: string) => `Recipients: ${list || 'none outside our organisation'}.`,
+      soldAndShared: (sold: string, shared: string) => `Sold: ${sold || 'none'}. Shared for advertising: ${shared || 'none'}.`,
+      fullStatement: (rightToKnow: boolean): string =>
+        rightToKnow
+          ? 'Each file opens with the full statement: categories, sources, purposes, recipients, retention and your rights.'
+          : 'Each file opens with the full statement: purposes, legal basis, retention, sources, automated decisions, transfers and your rights.',
+    },
     skippedLine: (format: string, rows: number, limit: number) => `${format}: your data has ${rows} rows, more than the ${limit} this format can hold; use the other file.`,
     noDataSubject: (kind: string, id: string) => `Your ${kind} request ${id}: we hold no data about you`,
     completedNoDataSubject: (kind: string, id: string) => `Your ${kind} request ${id} is complete: we hold no data about you`,

@@ -221,6 +221,17 @@ export const es: Messages = {
       `La copia de sus datos personales que pidió (solicitud ${id}) está lista.\n\n${links}\n\nLos enlaces funcionan hasta el ${date}; después, los archivos se eliminan.\nCada archivo incluye un índice de su contenido.`,
     skippedHeading: 'Formatos que pidió y que no hemos podido generar:',
     disclosureHeading: 'Lo que la ley nos obliga a comunicarle',
+    disclosureLines: {
+      held: (names) => `Lo que tenemos sobre usted: ${names || 'nada'}.`,
+      categories: (list) => `Categorías: ${list}.`,
+      purposes: (list) => `Finalidades: ${list}.`,
+      recipients: (list) => `Destinatarios: ${list || 'ninguno fuera de nuestra organización'}.`,
+      soldAndShared: (sold, shared) => `Vendidos a: ${sold || 'nadie'}. Compartidos con fines publicitarios con: ${shared || 'nadie'}.`,
+      fullStatement: (rightToKnow) =>
+        rightToKnow
+          ? 'Cada archivo empieza con la declaración completa: categorías, fuentes, finalidades, destinatarios, plazo de conservación y sus derechos.'
+          : 'Cada archivo empieza con la declaración completa: finalidades, base jurídica, plazo de conservación, origen, decisiones automatizadas, transferencias y sus derechos.',
+    },
     skippedLine: (format, rows, limit) => `${format}: sus datos tienen ${rows} filas, más de las ${limit} que admite este formato; use el otro archivo.`,
     noDataSubject: (kind, id) => `Su ${kind} ${id}: no tenemos datos sobre usted`,
     completedNoDataSubject: (kind, id) => `Su ${kind} ${id} está completada: no tenemos datos sobre usted`,

@@ -221,6 +221,17 @@ export const fr: Messages = {
       `La copie de vos données personnelles que vous avez demandée (demande ${id}) est prête.\n\n${links}\n\nLes liens fonctionnent jusqu’au ${date} ; les fichiers sont ensuite supprimés.\nChaque fichier contient un inventaire de son contenu.`,
     skippedHeading: 'Formats demandés que nous n’avons pas pu produire :',
     disclosureHeading: 'Ce que la loi nous oblige à vous indiquer',
+    disclosureLines: {
+      held: (names) => `Ce que nous détenons sur vous : ${names || 'rien'}.`,
+      categories: (list) => `Catégories : ${list}.`,
+      purposes: (list) => `Finalités : ${list}.`,
+      recipients: (list) => `Destinataires : ${list || 'aucun en dehors de notre organisation'}.`,
+      soldAndShared: (sold, shared) => `Vendues à : ${sold || 'personne'}. Partagées à des fins publicitaires avec : ${shared || 'personne'}.`,
+      fullStatement: (rightToKnow) =>
+        rightToKnow
+          ? 'Chaque fichier commence par la déclaration complète : catégories, sources, finalités, destinataires, durée de conservation et vos droits.'
+          : 'Chaque fichier commence par la déclaration complète : finalités, base juridique, durée de conservation, sources, décisions automatisées, transferts et vos droits.',
+    },
     skippedLine: (format, rows, limit) => `${format} : vos données comptent ${rows} lignes, plus que les ${limit} que ce format peut contenir ; utilisez l’autre fichier.`,
     noDataSubject: (kind, id) => `Votre ${kind} ${id} : nous ne détenons aucune donnée sur vous`,
     completedNoDataSubject: (kind, id) => `Votre ${kind} ${id} est traitée : nous ne détenons aucune donnée sur vous`,

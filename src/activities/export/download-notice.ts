@@ -25,7 +25,7 @@ export function downloadLinkEmail(f: { requestId: string; links: readonly string
   const lines = f.english ? skippedFormatLines(f.skipped, f.links.length) : f.skipped.map((s) => f.t.email.skippedLine(FORMAT_NAMES[s.format], s.rows, s.limit));
   const heading = f.english ? `${f.skipped.length > 1 ? 'Formats' : 'A format'} you asked for could not be made:` : f.t.email.skippedHeading;
   const skipped = f.skipped.length > 0 ? `\n\n${heading}\n${lines.join('\n')}` : '';
-  // The short disclosure's lines come from the law's tables as written there (English); its heading is translated.
+  // The short disclosure: labels and the complaint in the subject's language, the register's own words as written.
   const disclosure = f.disclosure?.length ? `\n\n${f.t.email.disclosureHeading}\n${f.disclosure.join('\n')}` : '';
   return {
     subject: f.t.email.downloadSubject(f.requestId),
