@@ -1,7 +1,8 @@
 // Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
 //   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
-//                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB]
-// --open=0 runs the intake only (phase 1).
+//                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB] [--warmup=300]
+// --open=0 runs the intake only (phase 1). --warmup: that many raw starts and API intakes first, not measured (the
+// API's JIT and pools, Temporal's caches): without it the first measured run was often 10-25% slower than the next.
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
 //    `client.workflow.start` calls with the same search attributes on the same server, interleaved, medians.
 // 2. Open requests on one worker: the intake's requests plus more started directly (recorded as the API records them)
@@ -34,6 +35,7 @@ const engines = option('engines', 'dev,cluster').split(',') as Array<'dev' | 'cl
 const intake = Number(option('intake', '2000'));
 const clients = Number(option('clients', '16'));
 const repeat = Number(option('repeat', '2'));
+const warmup = Number(option('warmup', '300'));
 const open = Number(option('open', '10000'));
 const timers = Number(option('timers', '1000'));
 const timerDelayMs = Number(option('timer-delay', '240')) * 1000;
@@ -98,31 +100,38 @@ async function runEngine(engine: 'dev' | 'cluster') {
     const raw: number[] = [];
     let retried503 = 0;
     const api: number[] = [];
+    const rawStart = async () => {
+      const due = new Date(Date.now() + 30 * DAY_MS);
+      await client.workflow.start('rightsRequest', {
+        taskQueue: 'nobody-polls-raw-starts',
+        workflowId: `raw-${randomUUID()}`,
+        args: [{}],
+        typedSearchAttributes: [{ key: dsrType, value: 'access' }, { key: dsrRegulation, value: 'GDPR' }, { key: dsrOrganization, value: 'default' }, { key: dsrStatus, value: 'submitted' }, { key: dsrDueAt, value: due }],
+      });
+    };
+    const apiIntake = async () => {
+      // As a client does: a 503 (database or Temporal slower than the API's bound) is retried with the same key.
+      const key = randomUUID();
+      const body = JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email: `scale-${key}@example.com` } });
+      for (;;) {
+        const answer = await fetch(`${stack.apiUrl}/v1/requests`, { method: 'POST', headers: { authorization: `Bearer ${stack.ownerToken}`, 'content-type': 'application/json', 'idempotency-key': key }, body });
+        if (answer.status === 201) return;
+        if (answer.status !== 503) throw new Error(`intake answered ${answer.status}: ${await answer.text()}`);
+        retried503 += 1;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    if (warmup > 0) {
+      await timed(warmup, clients, rawStart);
+      await timed(warmup, clients, apiIntake);
+      say(`${engine}: warmed up with ${warmup} raw starts and ${warmup} API intakes`);
+    }
     for (let r = 0; r < repeat; r++) {
       const rawCpu = cpuSeconds({ [stack.api.pid]: 'api' });
-      raw.push(intake / (await timed(intake, clients, async () => {
-        const due = new Date(Date.now() + 30 * DAY_MS);
-        await client.workflow.start('rightsRequest', {
-          taskQueue: 'nobody-polls-raw-starts',
-          workflowId: `raw-${randomUUID()}`,
-          args: [{}],
-          typedSearchAttributes: [{ key: dsrType, value: 'access' }, { key: dsrRegulation, value: 'GDPR' }, { key: dsrOrganization, value: 'default' }, { key: dsrStatus, value: 'submitted' }, { key: dsrDueAt, value: due }],
-        });
-      })));
+      raw.push(intake / (await timed(intake, clients, rawStart)));
       const apiCpu = cpuSeconds({ [stack.api.pid]: 'api' });
       say(`${engine}: raw starts, CPU ms per request: ${cpuPerRequestMs(rawCpu, apiCpu, intake)}`);
-      api.push(intake / (await timed(intake, clients, async () => {
-        // As a client does: a 503 (database or Temporal slower than the API's bound) is retried with the same key.
-        const key = randomUUID();
-        const body = JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email: `scale-${key}@example.com` } });
-        for (;;) {
-          const answer = await fetch(`${stack.apiUrl}/v1/requests`, { method: 'POST', headers: { authorization: `Bearer ${stack.ownerToken}`, 'content-type': 'application/json', 'idempotency-key': key }, body });
-          if (answer.status === 201) return;
-          if (answer.status !== 503) throw new Error(`intake answered ${answer.status}: ${await answer.text()}`);
-          retried503 += 1;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      })));
+      api.push(intake / (await timed(intake, clients, apiIntake)));
       say(`${engine}: API intake, CPU ms per request: ${cpuPerRequestMs(apiCpu, cpuSeconds({ [stack.api.pid]: 'api' }), intake)}`);
       say(`${engine}: intake run ${r + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, API ${api.at(-1)!.toFixed(0)}/s`);
     }
@@ -132,7 +141,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
     if (open === 0) return result;
 
     // 2. Open requests up to --open; --timers of them with a reminder due timerDelay after their start.
-    const apiOpened = intake * repeat;
+    const apiOpened = intake * repeat + warmup;
     const more = Math.max(0, open - apiOpened);
     const reminderIds: string[] = [];
     const startSeconds = await timed(more, clients, async (i) => {
