@@ -1,8 +1,10 @@
 // Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
 //   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
-//                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB] [--warmup=300]
+//                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB] [--warmup=300] [--floor]
 // --open=0 runs the intake only (phase 1). --warmup: that many raw starts and API intakes first, not measured (the
 // API's JIT and pools, Temporal's caches): without it the first measured run was often 10-25% slower than the next.
+// --floor: also the same N through bench/thin-intake.ts, an HTTP server doing only the API's workflow start (no token,
+// database or record): the HTTP hop's own cost, between the raw starts and the API.
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
 //    `client.workflow.start` calls with the same search attributes on the same server, interleaved, medians.
 // 2. Open requests on one worker: the intake's requests plus more started directly (recorded as the API records them)
@@ -10,6 +12,8 @@
 //    awaiting_verification), its RSS sampled every 2 s, and --timers of them with a staff reminder due --timer-delay
 //    seconds after their start: every one must be sent. --cache sets WORKER_MAX_CACHED_WORKFLOWS for the worker.
 // Each engine gets its own stack (src/main/cluster.ts: embedded PostgreSQL, Temporal, the API process, workers).
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadKeyRing } from '../src/platform/data-keys.ts';
@@ -36,6 +40,7 @@ const intake = Number(option('intake', '2000'));
 const clients = Number(option('clients', '16'));
 const repeat = Number(option('repeat', '2'));
 const warmup = Number(option('warmup', '300'));
+const withFloor = args.includes('--floor');
 const open = Number(option('open', '10000'));
 const timers = Number(option('timers', '1000'));
 const timerDelayMs = Number(option('timer-delay', '240')) * 1000;
@@ -94,6 +99,12 @@ async function runEngine(engine: 'dev' | 'cluster') {
   // The stack's processes seal payloads under the local key in their DATA_DIR: so does this client, as the API does.
   const client = new Client({ connection, dataConverter: temporalDataConverter(await loadKeyRing({ DATA_DIR: join(stack.dataDir, 'app') })) });
   const pool = await createDatabasePool(stack.databaseUrl);
+  // --floor: the thin intake, a process of its own as the API is.
+  const floorPort = await freePort();
+  const floor = withFloor
+    ? spawn(process.execPath, [join(import.meta.dirname, 'thin-intake.ts')], { env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, DATA_DIR: join(stack.dataDir, 'app'), PORT: String(floorPort) }, stdio: ['ignore', 'pipe', 'inherit'] })
+    : undefined;
+  if (floor) await once(floor.stdout!, 'data');
   const result: Record<string, string | number> = { engine };
   try {
     // 1. Intake against raw starts, interleaved.
@@ -109,6 +120,11 @@ async function runEngine(engine: 'dev' | 'cluster') {
         typedSearchAttributes: [{ key: dsrType, value: 'access' }, { key: dsrRegulation, value: 'GDPR' }, { key: dsrOrganization, value: 'default' }, { key: dsrStatus, value: 'submitted' }, { key: dsrDueAt, value: due }],
       });
     };
+    const floorIntake = async () => {
+      const answer = await fetch(`http://127.0.0.1:${floorPort}/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'access', regulation: 'GDPR' }) });
+      if (answer.status !== 201) throw new Error(`the thin intake answered ${answer.status}`);
+    };
+    const floorRates: number[] = [];
     const apiIntake = async () => {
       // As a client does: a 503 (database or Temporal slower than the API's bound) is retried with the same key.
       const key = randomUUID();
@@ -123,19 +139,27 @@ async function runEngine(engine: 'dev' | 'cluster') {
     };
     if (warmup > 0) {
       await timed(warmup, clients, rawStart);
+      if (floor) await timed(warmup, clients, floorIntake);
       await timed(warmup, clients, apiIntake);
       say(`${engine}: warmed up with ${warmup} raw starts and ${warmup} API intakes`);
     }
     for (let r = 0; r < repeat; r++) {
       const rawCpu = cpuSeconds({ [stack.api.pid]: 'api' });
       raw.push(intake / (await timed(intake, clients, rawStart)));
+      const named = { [stack.api.pid]: 'api', ...(floor ? { [floor.pid!]: 'thin' } : {}) };
+      const floorCpu = cpuSeconds(named);
+      say(`${engine}: raw starts, CPU ms per request: ${cpuPerRequestMs(rawCpu, floorCpu, intake)}`);
+      if (floor) {
+        floorRates.push(intake / (await timed(intake, clients, floorIntake)));
+        say(`${engine}: thin intake, CPU ms per request: ${cpuPerRequestMs(floorCpu, cpuSeconds(named), intake)}`);
+      }
       const apiCpu = cpuSeconds({ [stack.api.pid]: 'api' });
-      say(`${engine}: raw starts, CPU ms per request: ${cpuPerRequestMs(rawCpu, apiCpu, intake)}`);
       api.push(intake / (await timed(intake, clients, apiIntake)));
       say(`${engine}: API intake, CPU ms per request: ${cpuPerRequestMs(apiCpu, cpuSeconds({ [stack.api.pid]: 'api' }), intake)}`);
-      say(`${engine}: intake run ${r + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, API ${api.at(-1)!.toFixed(0)}/s`);
+      say(`${engine}: intake run ${r + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, ${floor ? `thin ${floorRates.at(-1)!.toFixed(0)}/s, ` : ''}API ${api.at(-1)!.toFixed(0)}/s`);
     }
     Object.assign(result, { rawPerS: median(raw).toFixed(0), apiPerS: median(api).toFixed(0), ratio: (median(api) / median(raw)).toFixed(2), retried503 });
+    if (floor) Object.assign(result, { thinPerS: median(floorRates).toFixed(0), thinRatio: (median(floorRates) / median(raw)).toFixed(2) });
     say(`${engine}: intake runs raw ${raw.map((x) => x.toFixed(0)).join(', ')}/s, API ${api.map((x) => x.toFixed(0)).join(', ')}/s`);
     // --open=0: the intake only, no worker.
     if (open === 0) return result;
@@ -195,6 +219,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
     say(`${engine}: ${JSON.stringify(result)}`);
     return result;
   } finally {
+    floor?.kill();
     await connection.close();
     await pool.end();
     await stack.stop();
@@ -203,10 +228,10 @@ async function runEngine(engine: 'dev' | 'cluster') {
 
 const results = [];
 for (const engine of engines) results.push(await runEngine(engine));
-console.log(`| engine | raw starts/s | API intake/s | ratio | 503s retried | open | drain s | drained/s | worker RSS ready / peak / settled MB | reminders sent | server RSS MB |`);
-console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
+console.log(`| engine | raw starts/s | thin intake/s (ratio) | API intake/s | ratio | 503s retried | open | drain s | drained/s | worker RSS ready / peak / settled MB | reminders sent | server RSS MB |`);
+console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
 for (const found of results) {
   const r = new Proxy(found, { get: (t, k: string) => t[k] ?? '-' });
-  console.log(`| ${r.engine} | ${r.rawPerS} | ${r.apiPerS} | ${r.ratio} | ${r.retried503} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.readyRssMb} / ${r.peakRssMb} / ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
+  console.log(`| ${r.engine} | ${r.rawPerS} | ${r.thinPerS} (${r.thinRatio}) | ${r.apiPerS} | ${r.ratio} | ${r.retried503} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.readyRssMb} / ${r.peakRssMb} / ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
 }
 process.exit(0);
