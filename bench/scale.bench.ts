@@ -144,9 +144,9 @@ async function runEngine(engine: 'dev' | 'cluster') {
       say(`${engine}: warmed up with ${warmup} raw starts and ${warmup} API intakes`);
     }
     for (let r = 0; r < repeat; r++) {
-      const rawCpu = cpuSeconds({ [stack.api.pid]: 'api' });
-      raw.push(intake / (await timed(intake, clients, rawStart)));
       const named = { [stack.api.pid]: 'api', ...(floor ? { [floor.pid!]: 'thin' } : {}) };
+      const rawCpu = cpuSeconds(named);
+      raw.push(intake / (await timed(intake, clients, rawStart)));
       const floorCpu = cpuSeconds(named);
       say(`${engine}: raw starts, CPU ms per request: ${cpuPerRequestMs(rawCpu, floorCpu, intake)}`);
       if (floor) {
