@@ -1,10 +1,13 @@
 // Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
 //   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
 //                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB] [--warmup=300] [--floor]
+//                             [--malloc-arenas=N]
 // --open=0 runs the intake only (phase 1). --warmup: that many raw starts and API intakes first, not measured (the
 // API's JIT and pools, Temporal's caches): without it the first measured run was often 10-25% slower than the next.
 // --floor: also the same N through bench/thin-intake.ts, an HTTP server doing only the API's workflow start (no token,
 // database or record): the HTTP hop's own cost, between the raw starts and the API.
+// --malloc-arenas=N: the worker runs with MALLOC_ARENA_MAX=N (glibc's allocator arenas; the SDK's native threads
+// each get one by default). The drain logs the worker's V8 heap beside its RSS (from its metrics port).
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
 //    `client.workflow.start` calls with the same search attributes on the same server, interleaved, medians.
 // 2. Open requests on one worker: the intake's requests plus more started directly (recorded as the API records them)
@@ -41,6 +44,7 @@ const clients = Number(option('clients', '16'));
 const repeat = Number(option('repeat', '2'));
 const warmup = Number(option('warmup', '300'));
 const withFloor = args.includes('--floor');
+const mallocArenas = args.some((a) => a.startsWith('--malloc-arenas=')) ? option('malloc-arenas', '') : undefined;
 const open = Number(option('open', '10000'));
 const timers = Number(option('timers', '1000'));
 const timerDelayMs = Number(option('timer-delay', '240')) * 1000;
@@ -178,7 +182,20 @@ async function runEngine(engine: 'dev' | 'cluster') {
     });
     const timersStartedAt = Date.now();
     say(`${engine}: ${apiOpened + more} open requests (${more} started directly in ${startSeconds.toFixed(0)} s); starting one worker`);
-    const worker = await stack.startWorker({ ...(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache }), ...(bundleFromSource ? { WORKFLOW_BUNDLE_FILE: '' } : {}), ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}) });
+    const metricsPort = await freePort();
+    const worker = await stack.startWorker({
+      WORKER_METRICS_PORT: String(metricsPort),
+      ...(cache === undefined ? {} : { WORKER_MAX_CACHED_WORKFLOWS: cache }),
+      ...(bundleFromSource ? { WORKFLOW_BUNDLE_FILE: '' } : {}),
+      ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}),
+      ...(mallocArenas ? { MALLOC_ARENA_MAX: mallocArenas } : {}),
+    });
+    // The worker's V8 heap in use, as its metrics port serves it: beside RSS, it tells the JS heap from native memory.
+    const heapUsedMb = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const found = /^dsrflow_process_nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
+      return found ? (Number(found[1]) / 1048576).toFixed(0) : '?';
+    };
     const readyRss = rssMb(worker.pid);
     const workerStarted = Date.now();
     const drainCpu = cpuSeconds({ [worker.pid]: 'worker', [stack.api.pid]: 'api' });
@@ -194,7 +211,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
     for (let submitted = Infinity; submitted > 0; ) {
       await new Promise((r) => setTimeout(r, 2000));
       submitted = await count(sql.fragment`status = 'submitted'`);
-      say(`${engine}: ${submitted} still submitted, worker RSS ${rssMb(worker.pid).toFixed(0)} MB`);
+      say(`${engine}: ${submitted} still submitted, worker RSS ${rssMb(worker.pid).toFixed(0)} MB, V8 heap used ${await heapUsedMb().catch(() => '?')} MB`);
     }
     const drainS = (Date.now() - workerStarted) / 1000;
     say(`${engine}: drain, CPU ms per request: ${cpuPerRequestMs(drainCpu, cpuSeconds({ [worker.pid]: 'worker', [stack.api.pid]: 'api' }), apiOpened + more)}`);
