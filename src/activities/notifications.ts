@@ -67,7 +67,7 @@ export async function sendOnce(
 }
 
 /** The email of `key` went out: its row marked sent and its audit event, each once. */
-export async function markSent(deps: Deps, m: { key: string; requestId: string; kind: string; audit: Record<string, unknown> }) {
+async function markSent(deps: Deps, m: { key: string; requestId: string; kind: string; audit: Record<string, unknown> }) {
   await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = coalesce(sent_at, now()) where notification_key = ${m.key}`);
   await deps.pool.query(sql.unsafe`
     insert into dsrflow.audit_events (event_key, request_id, organization_id, actor, action, details)
