@@ -9,7 +9,8 @@
 // --malloc-arenas=N: the worker runs with MALLOC_ARENA_MAX=N (glibc's allocator arenas; the SDK's native threads
 // each get one by default). The drain logs the worker's V8 heap beside its RSS (from its metrics port).
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
-//    `client.workflow.start` calls with the same search attributes on the same server, interleaved, medians.
+//    `client.workflow.start` calls with the same search attributes on the same server, in rounds of alternating order;
+//    the ratio is the mean of each round's API / raw (rates printed as medians).
 // 2. Open requests on one worker: the intake's requests plus more started directly (recorded as the API records them)
 //    up to --open, then ONE worker process is started: the time until none is `submitted` (the backlog drained to
 //    awaiting_verification), its RSS sampled every 2 s, and --timers of them with a staff reminder due --timer-delay
@@ -147,23 +148,26 @@ async function runEngine(engine: 'dev' | 'cluster') {
       await timed(warmup, clients, apiIntake);
       say(`${engine}: warmed up with ${warmup} raw starts and ${warmup} API intakes`);
     }
+    // Rounds alternate their order (raw, thin, API; then API, thin, raw): a server that slows as workflows accumulate
+    // (the dev server's SQLite file) then weighs on both sides alike, and the ratio is taken within each round.
+    const phases = [
+      { name: 'raw starts', run: rawStart, rates: raw },
+      ...(floor ? [{ name: 'thin intake', run: floorIntake, rates: floorRates }] : []),
+      { name: 'API intake', run: apiIntake, rates: api },
+    ];
+    const named = { [stack.api.pid]: 'api', ...(floor ? { [floor.pid!]: 'thin' } : {}) };
     for (let r = 0; r < repeat; r++) {
-      const named = { [stack.api.pid]: 'api', ...(floor ? { [floor.pid!]: 'thin' } : {}) };
-      const rawCpu = cpuSeconds(named);
-      raw.push(intake / (await timed(intake, clients, rawStart)));
-      const floorCpu = cpuSeconds(named);
-      say(`${engine}: raw starts, CPU ms per request: ${cpuPerRequestMs(rawCpu, floorCpu, intake)}`);
-      if (floor) {
-        floorRates.push(intake / (await timed(intake, clients, floorIntake)));
-        say(`${engine}: thin intake, CPU ms per request: ${cpuPerRequestMs(floorCpu, cpuSeconds(named), intake)}`);
+      for (const phase of r % 2 === 0 ? phases : [...phases].reverse()) {
+        const before = cpuSeconds(named);
+        phase.rates.push(intake / (await timed(intake, clients, phase.run)));
+        say(`${engine}: ${phase.name}, CPU ms per request: ${cpuPerRequestMs(before, cpuSeconds(named), intake)}`);
       }
-      const apiCpu = cpuSeconds({ [stack.api.pid]: 'api' });
-      api.push(intake / (await timed(intake, clients, apiIntake)));
-      say(`${engine}: API intake, CPU ms per request: ${cpuPerRequestMs(apiCpu, cpuSeconds({ [stack.api.pid]: 'api' }), intake)}`);
-      say(`${engine}: intake run ${r + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, ${floor ? `thin ${floorRates.at(-1)!.toFixed(0)}/s, ` : ''}API ${api.at(-1)!.toFixed(0)}/s`);
+      say(`${engine}: intake round ${r + 1}: raw ${raw.at(-1)!.toFixed(0)}/s, ${floor ? `thin ${floorRates.at(-1)!.toFixed(0)}/s, ` : ''}API ${api.at(-1)!.toFixed(0)}/s, ratio ${(api.at(-1)! / raw.at(-1)!).toFixed(2)}`);
     }
-    Object.assign(result, { rawPerS: median(raw).toFixed(0), apiPerS: median(api).toFixed(0), ratio: (median(api) / median(raw)).toFixed(2), retried503 });
-    if (floor) Object.assign(result, { thinPerS: median(floorRates).toFixed(0), thinRatio: (median(floorRates) / median(raw)).toFixed(2) });
+    const roundRatios = api.map((a, r) => a / raw[r]!);
+    const meanRatio = roundRatios.reduce((x, y) => x + y, 0) / roundRatios.length;
+    Object.assign(result, { rawPerS: median(raw).toFixed(0), apiPerS: median(api).toFixed(0), ratio: meanRatio.toFixed(2), roundRatios: roundRatios.map((x) => x.toFixed(2)).join(' '), retried503 });
+    if (floor) Object.assign(result, { thinPerS: median(floorRates).toFixed(0), thinRatio: (floorRates.map((t, r) => t / raw[r]!).reduce((x, y) => x + y, 0) / floorRates.length).toFixed(2) });
     say(`${engine}: intake runs raw ${raw.map((x) => x.toFixed(0)).join(', ')}/s, API ${api.map((x) => x.toFixed(0)).join(', ')}/s`);
     // --open=0: the intake only, no worker.
     if (open === 0) return result;
@@ -245,10 +249,10 @@ async function runEngine(engine: 'dev' | 'cluster') {
 
 const results = [];
 for (const engine of engines) results.push(await runEngine(engine));
-console.log(`| engine | raw starts/s | thin intake/s (ratio) | API intake/s | ratio | 503s retried | open | drain s | drained/s | worker RSS ready / peak / settled MB | reminders sent | server RSS MB |`);
+console.log(`| engine | raw starts/s | thin intake/s (ratio) | API intake/s | ratio (per round) | 503s retried | open | drain s | drained/s | worker RSS ready / peak / settled MB | reminders sent | server RSS MB |`);
 console.log(`|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
 for (const found of results) {
   const r = new Proxy(found, { get: (t, k: string) => t[k] ?? '-' });
-  console.log(`| ${r.engine} | ${r.rawPerS} | ${r.thinPerS} (${r.thinRatio}) | ${r.apiPerS} | ${r.ratio} | ${r.retried503} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.readyRssMb} / ${r.peakRssMb} / ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
+  console.log(`| ${r.engine} | ${r.rawPerS} | ${r.thinPerS} (${r.thinRatio}) | ${r.apiPerS} | ${r.ratio} (${r.roundRatios}) | ${r.retried503} | ${r.open} | ${r.drainS} | ${r.drainPerS} | ${r.readyRssMb} / ${r.peakRssMb} / ${r.settledRssMb} | ${r.timers} | ${r.serverRssMb} |`);
 }
 process.exit(0);
