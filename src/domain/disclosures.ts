@@ -177,7 +177,7 @@ export interface DisclosureLineWords {
  * already in the subject's language). The labels are `words`; the register's own names, categories and purposes
  * stay as the organization wrote them.
  */
-export function disclosureSummary(d: Disclosures, words: DisclosureLineWords, complaint: string = d.complaint.how): string[] {
+export function disclosureSummary(d: Disclosures, words: DisclosureLineWords, complaint: string): string[] {
   const categories = d.rightToKnow ? d.rightToKnow.categoriesCollected : unique(d.models.flatMap((m) => m.categories));
   const recipients = unique(d.models.flatMap((m) => m.recipients));
   return [

@@ -231,48 +231,44 @@ export function createExportActivities(deps: ExportDeps) {
         const expiresAt = exports[0]!.expires_at!;
         return { sent: false, expiresAt };
       }
-      const linkSent = (expiresAt: string, skipped: readonly SkippedFormat[]) =>
-        recordExportEvent(deps.pool, {
-          eventKey: `notice/${key}`,
-          requestId: request.id,
-          action: 'export.link_sent',
-          details: { exportIds, expiresAt, ...(skipped.length > 0 ? { skippedFormats: skipped.map((x) => x.format) } : {}) },
-        });
-      if (sentInEarlierAttempt(key)) {
-        // An earlier attempt sent the links, then lost the database: new tokens would break the links the subject has.
-        const expiresAt = exports[0]!.expires_at!;
-        await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = coalesce(sent_at, now()) where notification_key = ${key}`);
-        await linkSent(expiresAt, []);
-        return { sent: true, expiresAt };
-      }
-
-      const expiresAt = new Date(Date.now() + validDays * 24 * 60 * 60 * 1000).toISOString();
-      const links: string[] = [];
-      for (const e of exports) {
-        const token = randomBytes(32).toString('base64url');
-        await deps.pool.transaction(async (tx) => {
-          await tx.query(sql.unsafe`
-            insert into dsrflow.download_tokens (token_hash, export_id, expires_at) values (${hashDownloadToken(token)}, ${e!.id}, ${expiresAt})
-            on conflict (export_id) do update set token_hash = excluded.token_hash, expires_at = excluded.expires_at, download_count = 0`);
-          await tx.query(sql.unsafe`update dsrflow.exports set expires_at = ${expiresAt} where id = ${e!.id}`);
-        });
-        links.push(`${e!.format.toUpperCase()}: ${deps.publicUrl}/downloads/${token}`);
-      }
       // Formats asked for but over their row limit: the subject is told which and why, beside the links.
       const skipped: SkippedFormat[] = (await listExports(deps.pool, request.id))
         .filter((e) => e.status === 'skipped' && e.row_limit !== null)
         .map((e) => ({ format: e.format, limit: e.row_limit!, rows: Object.values(e.row_counts).reduce((a, b) => a + b, 0) }));
-      // The short disclosure (the files open with the full one), from the counts the export recorded.
-      const [model, register] = await Promise.all([dataModel(), processingRegister()]);
-      const rowCounts = exports[0]!.row_counts;
-      const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: rowCounts[m.name] ?? 0 })) });
-      const t = subjectMessages(request);
-      const disclosure = disclosureSummary(disclosures, t.email.disclosureLines, complaintSentence(request));
-      const mail = downloadLinkEmail({ requestId: request.id, links, expiresOn: subjectDate(request, expiresAt), skipped, t, english: !request.locale || request.locale === 'en', disclosure });
-      await deps.mailer.send({ to: subject.email, messageId, subject: mail.subject, text: `${mail.text}${await statusFooter(deps, request)}` });
-      rememberSent(key);
+      /** New tokens, one link per export, the email sent; returns the links' expiry. */
+      const sendLinks = async (): Promise<string> => {
+        const expiresAt = new Date(Date.now() + validDays * 24 * 60 * 60 * 1000).toISOString();
+        const links: string[] = [];
+        for (const e of exports) {
+          const token = randomBytes(32).toString('base64url');
+          await deps.pool.transaction(async (tx) => {
+            await tx.query(sql.unsafe`
+              insert into dsrflow.download_tokens (token_hash, export_id, expires_at) values (${hashDownloadToken(token)}, ${e!.id}, ${expiresAt})
+              on conflict (export_id) do update set token_hash = excluded.token_hash, expires_at = excluded.expires_at, download_count = 0`);
+            await tx.query(sql.unsafe`update dsrflow.exports set expires_at = ${expiresAt} where id = ${e!.id}`);
+          });
+          links.push(`${e!.format.toUpperCase()}: ${deps.publicUrl}/downloads/${token}`);
+        }
+        // The short disclosure (the files open with the full one), from the counts the export recorded.
+        const [model, register] = await Promise.all([dataModel(), processingRegister()]);
+        const rowCounts = exports[0]!.row_counts;
+        const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: rowCounts[m.name] ?? 0 })) });
+        const t = subjectMessages(request);
+        const disclosure = disclosureSummary(disclosures, t.email.disclosureLines, complaintSentence(request));
+        const mail = downloadLinkEmail({ requestId: request.id, links, expiresOn: subjectDate(request, expiresAt), skipped, t, english: !request.locale || request.locale === 'en', disclosure });
+        await deps.mailer.send({ to: subject.email, messageId, subject: mail.subject, text: `${mail.text}${await statusFooter(deps, request)}` });
+        rememberSent(key);
+        return expiresAt;
+      };
+      // An earlier attempt that sent the links and then lost the database: they stand (new tokens would break them).
+      const expiresAt = sentInEarlierAttempt(key) ? exports[0]!.expires_at! : await sendLinks();
       await deps.pool.query(sql.unsafe`update dsrflow.notifications set sent_at = coalesce(sent_at, now()) where notification_key = ${key}`);
-      await linkSent(expiresAt, skipped);
+      await recordExportEvent(deps.pool, {
+        eventKey: `notice/${key}`,
+        requestId: request.id,
+        action: 'export.link_sent',
+        details: { exportIds, expiresAt, ...(skipped.length > 0 ? { skippedFormats: skipped.map((x) => x.format) } : {}) },
+      });
       deps.logger.info('download link sent', { requestId: request.id, exports: exportIds.length });
       return { sent: true, expiresAt };
     },
