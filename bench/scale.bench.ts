@@ -1,11 +1,13 @@
 // Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
 //   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
 //                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB] [--warmup=300] [--floor]
-//                             [--malloc-arenas=N]
+//                             [--floor-write=N] [--malloc-arenas=N]
 // --open=0 runs the intake only (phase 1). --warmup: that many raw starts and API intakes first, not measured (the
 // API's JIT and pools, Temporal's caches): without it the first measured run was often 10-25% slower than the next.
 // --floor: also the same N through bench/thin-intake.ts, an HTTP server doing only the API's workflow start (no token,
-// database or record): the HTTP hop's own cost, between the raw starts and the API.
+// database or record): the HTTP hop's own cost, between the raw starts and the API. --floor-write=N: the thin intake
+// also makes N round trips to PostgreSQL first (N=1 one autocommit INSERT of the request; N>=3 a transaction of N),
+// through plain pg: the floor of a durable intake.
 // --malloc-arenas=N: the worker runs with MALLOC_ARENA_MAX=N (glibc's allocator arenas; the SDK's native threads
 // each get one by default). The drain logs the worker's V8 heap beside its RSS (from its metrics port).
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
@@ -44,7 +46,8 @@ const intake = Number(option('intake', '2000'));
 const clients = Number(option('clients', '16'));
 const repeat = Number(option('repeat', '2'));
 const warmup = Number(option('warmup', '300'));
-const withFloor = args.includes('--floor');
+const floorWrite = args.some((a) => a.startsWith('--floor-write=')) ? option('floor-write', '') : undefined;
+const withFloor = floorWrite || args.includes('--floor');
 const mallocArenas = args.some((a) => a.startsWith('--malloc-arenas=')) ? option('malloc-arenas', '') : undefined;
 const open = Number(option('open', '10000'));
 const timers = Number(option('timers', '1000'));
@@ -107,7 +110,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
   // --floor: the thin intake, a process of its own as the API is.
   const floorPort = await freePort();
   const floor = withFloor
-    ? spawn(process.execPath, [join(import.meta.dirname, 'thin-intake.ts')], { env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, DATA_DIR: join(stack.dataDir, 'app'), PORT: String(floorPort) }, stdio: ['ignore', 'pipe', 'inherit'] })
+    ? spawn(process.execPath, [join(import.meta.dirname, 'thin-intake.ts')], { env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, DATA_DIR: join(stack.dataDir, 'app'), PORT: String(floorPort), ...(floorWrite ? { FLOOR_WRITE: floorWrite, DATABASE_URL: stack.databaseUrl } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] })
     : undefined;
   if (floor) await once(floor.stdout!, 'data');
   const result: Record<string, string | number> = { engine };
@@ -126,7 +129,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
       });
     };
     const floorIntake = async () => {
-      const answer = await fetch(`http://127.0.0.1:${floorPort}/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'access', regulation: 'GDPR' }) });
+      const answer = await fetch(`http://127.0.0.1:${floorPort}/start`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'access', regulation: 'GDPR', subject: { email: `scale-${randomUUID()}@example.com` } }) });
       if (answer.status !== 201) throw new Error(`the thin intake answered ${answer.status}`);
     };
     const floorRates: number[] = [];
@@ -156,6 +159,11 @@ async function runEngine(engine: 'dev' | 'cluster') {
       { name: 'API intake', run: apiIntake, rates: api },
     ];
     const named = { [stack.api.pid]: 'api', ...(floor ? { [floor.pid!]: 'thin' } : {}) };
+    // What the stack burns with no request in flight (Temporal's own maintenance, PostgreSQL's background work, the
+    // API's timers): a longer phase carries more of it per request, so the per-request figures are read against it.
+    const idleBefore = cpuSeconds(named);
+    await new Promise((r) => setTimeout(r, 10_000));
+    say(`${engine}: idle, CPU ms per second: ${cpuPerRequestMs(idleBefore, cpuSeconds(named), 10)}`);
     for (let r = 0; r < repeat; r++) {
       for (const phase of r % 2 === 0 ? phases : [...phases].reverse()) {
         const before = cpuSeconds(named);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { Hono } from 'hono';
+import pg from 'pg';
 import type { RequestRow } from '../src/db/requests.ts';
 import { localDateOf } from '../src/domain/dates.ts';
 import { chooseCalendar, computeDeadlines } from '../src/domain/deadlines.ts';
@@ -19,10 +20,30 @@ import { startRequestWorkflow, workflowIdFor } from '../src/workflow-client/star
 
 const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS! });
 const client = new Client({ connection, dataConverter: temporalDataConverter(await loadKeyRing({ DATA_DIR: process.env.DATA_DIR! })) });
+// FLOOR_WRITE=N (`--floor-write=N`): N round trips to PostgreSQL before the start, through plain pg. N=1: one INSERT
+// of the request's row, autocommit (the least a durable intake can write); N>=3: BEGIN, the INSERT, N-3 reads of the
+// row by its key, COMMIT (the shape of a transaction of N round trips, each statement costing next to nothing).
+const roundTrips = Number(process.env.FLOOR_WRITE ?? 0);
+const floorPool = roundTrips > 0 ? new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: 10 }) : undefined;
+if (floorPool) await floorPool.query('CREATE TABLE IF NOT EXISTS bench_floor_intake (id uuid PRIMARY KEY, received_at timestamptz NOT NULL, body jsonb NOT NULL)');
+async function write(id: string, receivedAt: Date, body: unknown) {
+  if (!floorPool) return;
+  const insert = ['INSERT INTO bench_floor_intake (id, received_at, body) VALUES ($1, $2, $3)', [id, receivedAt, body]] as const;
+  if (roundTrips === 1) return void (await floorPool.query(insert[0], [...insert[1]]));
+  const db = await floorPool.connect();
+  try {
+    await db.query('BEGIN');
+    await db.query(insert[0], [...insert[1]]);
+    for (let i = 3; i < roundTrips; i++) await db.query('SELECT received_at FROM bench_floor_intake WHERE id = $1', [id]);
+    await db.query('COMMIT');
+  } finally {
+    db.release();
+  }
+}
 const settings = { taskQueue: 'nobody-polls-floor', verificationWindowDays: 14, reminderDaysBefore: [7, 2], autoApproveTypes: [], startTimeoutMs: 60_000 };
 
 const app = new Hono().post('/start', async (c) => {
-  const body = (await c.req.json()) as { type: RequestType; regulation: RegulationCode };
+  const body = (await c.req.json()) as { type: RequestType; regulation: RegulationCode; subject?: { email: string } };
   const receivedAt = new Date();
   const choice = chooseCalendar(body.regulation, { requested: undefined, established: null });
   const calendar = calendarForRequest(choice.calendarId, localDateOf(receivedAt, choice.timeZone));
@@ -41,6 +62,7 @@ const app = new Hono().post('/start', async (c) => {
     staff_verifies: false,
     holiday_calendar: calendar,
   } as unknown as RequestRow;
+  await write(id, receivedAt, body);
   await startRequestWorkflow(client, row, settings);
   return c.json({ id }, 201);
 });
