@@ -41,6 +41,14 @@ describe('staff console: Privacy Center settings', () => {
     await page.getByRole('button', { name: 'Show' }).click();
     await page.getByRole('heading', { name: 'Privacy Center of ACME Settings' }).waitFor();
   };
+  /** A new browser context signed in with `tokenValue`, on the organization's settings page. */
+  const settingsPage = async (tokenValue: string) => {
+    const context = await newContext(chromium);
+    const page = await context.newPage();
+    await signIn(page, server.url, tokenValue);
+    await open(page);
+    return { context, page };
+  };
   const save = async (page: Page) => {
     const answer = page.waitForResponse((r) => r.request().method() === 'POST' && r.url() === `${server.url}/console/settings/${org}`);
     await page.getByRole('button', { name: 'Save the settings' }).click();
@@ -49,10 +57,7 @@ describe('staff console: Privacy Center settings', () => {
 
   test('an admin sets two origins and the erasure type; the embed route then answers CORS for the origin', async () => {
     const admin = await token('admin');
-    const context = await newContext(chromium);
-    const page = await context.newPage();
-    await signIn(page, server.url, admin.value);
-    await open(page);
+    const { context, page } = await settingsPage(admin.value);
     await page.getByLabel('Which sites may embed the Privacy Center?').fill('https://www.acme-settings.example\n\nhttp://localhost:8080\n');
     await page.getByLabel('Erasure').check();
     assert.equal(await save(page), 303);
@@ -81,10 +86,7 @@ describe('staff console: Privacy Center settings', () => {
   });
 
   test('an invalid origin is refused beside the field, with what was typed kept and nothing saved', async () => {
-    const context = await newContext(chromium);
-    const page = await context.newPage();
-    await signIn(page, server.url, (await token('dpo')).value);
-    await open(page);
+    const { context, page } = await settingsPage((await token('dpo')).value);
     const typed = 'https://shop.acme-settings.example/privacy/\nhttps://ok.acme-settings.example';
     await page.getByLabel('Which sites may embed the Privacy Center?').fill(typed);
     await page.getByLabel('Rectification').check();
@@ -104,10 +106,7 @@ describe('staff console: Privacy Center settings', () => {
   });
 
   test('an auditor sees the settings and no form, and its forged POST is refused; a controller reads its own only', async () => {
-    const context = await newContext(chromium);
-    const page = await context.newPage();
-    await signIn(page, server.url, (await token('auditor')).value);
-    await open(page);
+    const { context, page } = await settingsPage((await token('auditor')).value);
     assert.equal(await page.getByRole('button', { name: 'Save the settings' }).count(), 0);
     assert.equal(await page.locator('textarea').count(), 0);
     assert.match(await page.locator('main').innerText(), /Your role may read these settings, not change them[\s\S]*https:\/\/www\.acme-settings\.example\s+http:\/\/localhost:8080[\s\S]*Erasure/);
