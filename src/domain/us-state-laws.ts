@@ -51,7 +51,7 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
     code: 'CTDPA', name: 'Connecticut Data Privacy Act', jurisdiction: 'US-CT', source: 'Conn. Gen. Stat. 42-518', timeZone: 'America/New_York',
     // Unsettled: the text does not say "once"; null (no count limit) with the 90-day total as the cap.
     extension: extension(days(45), days(90), null),
-    // Our reading (text not available to re-check here): free once per 12 months, a reasonable fee for the second.
+    // 42-518(c)(3), read in the text: free of charge once per consumer during any twelve-month period.
     repeats: freeCount(1, 'Conn. Gen. Stat. 42-518(c)(3)'),
     appeal: appealWithin(60, 'Conn. Gen. Stat. 42-518(d)'),
   }),
@@ -59,19 +59,22 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
     code: 'UCPA', name: 'Utah Consumer Privacy Act', jurisdiction: 'US-UT', timeZone: 'America/Denver',
     // The time limit does not run while fraud is suspected and the request cannot be authenticated: not modelled here.
     source: 'Utah Code 13-61-203',
-    // Utah grants no right to correct.
-    allowedTypes: ['access', 'export', 'erasure', 'noSale'],
+    // The right to correct (13-61-201(4)) is in force since 1 July 2026 (2025 Utah Laws ch. 468); before, Utah had
+    // none. Deletion and the copy reach only the data the consumer provided (201(2), (3)): staff scope the answer.
+    // 203(2)(b): "may extend once the initial 45-day period by an additional 45 days".
     extension: extension(days(45), days(90), ONCE),
-    // Not modelled: Utah's free-request count was not re-checked against the text here.
-    repeats: NO_COUNT,
+    // 203(4)(a): no fee "unless the request is the consumer's second or subsequent request during the same 12-month
+    // period".
+    repeats: freeCount(1, 'Utah Code 13-61-203(4)(a)'),
     // Utah is the one act without an appeal to the controller.
     appeal: null,
   }),
   TDPSA: state({
     code: 'TDPSA', name: 'Texas Data Privacy and Security Act', jurisdiction: 'US-TX', source: 'Tex. Bus. & Com. Code 541.052', timeZone: 'America/Chicago',
+    // 541.052(b): "may extend the response period once by an additional 45 days".
     extension: extension(days(45), days(90), ONCE),
-    // Our reading (text not available to re-check here): free twice annually, then a fee or decline when repetitive.
-    repeats: freeCount(2, 'Tex. Bus. & Com. Code 541.052(c)'),
+    // 541.052(d): free of charge "at least twice annually per consumer", then a fee or decline when repetitive.
+    repeats: freeCount(2, 'Tex. Bus. & Com. Code 541.052(d)'),
     appeal: appealWithin(60, 'Tex. Bus. & Com. Code 541.053'),
   }),
   OCPA: state({
@@ -84,8 +87,10 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
   }),
   MTCDPA: state({
     code: 'MTCDPA', name: 'Montana Consumer Data Privacy Act', jurisdiction: 'US-MT', source: 'Mont. Code Ann. 30-14-2808', timeZone: 'America/Denver',
-    extension: extension(days(45), days(90), ONCE),
-    repeats: freeCount(1, 'Mont. Code Ann. 30-14-2808'),
+    // 30-14-2808(4)(a): "may extend the response period by 45 additional days", no "once".
+    extension: extension(days(45), days(90), null),
+    // 30-14-2808(4)(c): free of charge once for each consumer during any 12-month period.
+    repeats: freeCount(1, 'Mont. Code Ann. 30-14-2808(4)(c)'),
     appeal: appealWithin(60, 'Mont. Code Ann. 30-14-2808'),
   }),
   ICDPA: state({
@@ -100,8 +105,10 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
   }),
   DPDPA: state({
     code: 'DPDPA', name: 'Delaware Personal Data Privacy Act', jurisdiction: 'US-DE', source: 'Del. Code tit. 6, 12D-104', timeZone: 'America/New_York',
-    extension: extension(days(45), days(90), ONCE),
-    repeats: freeCount(1, 'Del. Code tit. 6, 12D-104(c)'),
+    // 12D-104(c)(1): "may extend the response period by 45 additional days", no "once".
+    extension: extension(days(45), days(90), null),
+    // 12D-104(c)(3): free of charge once per consumer during any 12-month period.
+    repeats: freeCount(1, 'Del. Code tit. 6, 12D-104(c)(3)'),
     appeal: appealWithin(60, 'Del. Code tit. 6, 12D-104(d)'),
   }),
   NEDPA: state({
@@ -147,16 +154,20 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
     appeal: appealWithin(60, 'Md. Code, Com. Law 14-4705'),
   }),
   INCDPA: state({
-    code: 'INCDPA', name: 'Indiana Consumer Data Protection Act', jurisdiction: 'US-IN', source: 'Ind. Code 24-15-3', timeZone: 'America/Indiana/Indianapolis',
+    code: 'INCDPA', name: 'Indiana Consumer Data Protection Act', jurisdiction: 'US-IN', source: 'Ind. Code 24-15-3-1', timeZone: 'America/Indiana/Indianapolis',
+    // 24-15-3-1(c)(1): "may be extended once by an additional forty-five (45) days". Correction and the copy reach
+    // the data the consumer provided, and a representative summary may answer in place of a copy ((b)(2), (b)(4)).
     extension: extension(days(45), days(90), ONCE),
-    repeats: freeCount(1, 'Ind. Code 24-15-3'),
+    // 24-15-3-1(c)(3): free of charge "up to one (1) time annually per consumer".
+    repeats: freeCount(1, 'Ind. Code 24-15-3-1(c)(3)'),
     appeal: appealWithin(60, 'Ind. Code 24-15-3'),
   }),
   KCDPA: state({
     code: 'KCDPA', name: 'Kentucky Consumer Data Protection Act', jurisdiction: 'US-KY', source: 'KRS 367.3615', timeZone: 'America/New_York',
     extension: extension(days(45), days(90), ONCE),
     repeats: freeCount(2, 'KRS 367.3615'),
-    appeal: appealWithin(60, 'KRS 367.3615'),
+    // 367.3615(4), read in the text: 60 days of receipt of the appeal, no extension; a denial names the Attorney General.
+    appeal: appealWithin(60, 'KRS 367.3615(4)'),
   }),
   RIDTPPA: state({
     code: 'RIDTPPA', name: 'Rhode Island Data Transparency and Privacy Protection Act', jurisdiction: 'US-RI', source: 'R.I. Gen. Laws 6-48.1-6', timeZone: 'America/New_York',

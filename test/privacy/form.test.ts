@@ -21,15 +21,16 @@ describe('Privacy Center form', () => {
     app = testApp({ pool, client: env.client, taskQueue: 'privacy-form-unserved', privacyCenter: { challenge: { bits: 8 } } });
   });
 
-  test('the residence decides the law and the rights: Utah has no correction, Germany restriction and objection, California the opt-out', async () => {
+  test('the residence decides the law and the rights: Iowa has no correction, Germany restriction and objection, California the opt-out', async () => {
     const rights = async (query: string) => rightsOffered(await (await app.request(`/privacy/default?lang=en&${query}`)).text());
     assert.deepEqual(await rights('country=DE'), ['access', 'export', 'rectify', 'erasure', 'restrict', 'object']);
-    assert.deepEqual(await rights('country=US&region=US-UT'), ['access', 'export', 'erasure', 'noSale']);
+    assert.deepEqual(await rights('country=US&region=US-IA'), ['access', 'export', 'erasure', 'noSale']);
+    assert.ok((await rights('country=US&region=US-UT')).includes('rectify'), "Utah's right to correct, in force since 1 July 2026");
     assert.ok((await rights('country=US&region=US-CA')).includes('noSale'));
     assert.ok(!(await rights('country=GB')).includes('noSale'), 'no opt-out of sale where no law grants it');
     const wyoming = await (await app.request('/privacy/default?lang=en&country=US&region=US-WY')).text();
     assert.match(wyoming, /know of no privacy law where you live/);
-    const refused = await app.request('/privacy/default?lang=en&country=US&region=US-UT&type=rectify');
+    const refused = await app.request('/privacy/default?lang=en&country=US&region=US-IA&type=rectify');
     assert.equal(refused.status, 400, 'a right the law does not grant is not offered by URL either');
     assert.match(await refused.text(), /not offered where you live/);
     assert.equal((await app.request('/privacy/default?lang=en&country=DE&region=')).status, 200, 'the empty region of the first step is no answer');

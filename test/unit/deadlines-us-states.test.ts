@@ -24,19 +24,19 @@ const STATES: StateCase[] = [
   { code: 'VCDPA', response: 'Va. Code 59.1-577(B)', extension: 'Va. Code 59.1-577(B)(1)', once: true, appeal: ['59.1-577(C)', '2026-07-31', null], free: ['59.1-577(B)(3)', 2] },
   { code: 'CPA', response: 'C.R.S. 6-1-1306(2)(a)', extension: 'C.R.S. 6-1-1306(2)(b)', once: false, appeal: ['6-1-1306(3)', '2026-07-16', '2026-09-14'], free: null },
   { code: 'CTDPA', response: 'Conn. Gen. Stat. 42-518(c)(1)', extension: '42-518(c)(1)', once: false, appeal: ['42-518(d)', '2026-07-31', null], free: ['42-518(c)(3)', 1] },
-  { code: 'TDPSA', response: 'Tex. Bus. & Com. Code 541.052(a)', extension: '541.052(b)', once: true, appeal: ['541.053', '2026-07-31', null], free: ['541.052(c)', 2] },
+  { code: 'TDPSA', response: 'Tex. Bus. & Com. Code 541.052(b)', extension: '541.052(b) (once)', once: true, appeal: ['541.053', '2026-07-31', null], free: ['541.052(d)', 2] },
   { code: 'OCPA', response: 'ORS 646A.576(5)(a)', extension: 'ORS 646A.576(5)(a)', once: true, appeal: ['ORS 646A.576(6)(d)', '2026-07-16', null], free: ['ORS 646A.576(5)(c)', 1] },
-  { code: 'MTCDPA', response: 'Mont. Code Ann. 30-14-2808', extension: '30-14-2808', once: true, appeal: ['30-14-2808', '2026-07-31', null], free: ['30-14-2808', 1] },
+  { code: 'MTCDPA', response: 'Mont. Code Ann. 30-14-2808(4)(a)', extension: '30-14-2808(4)(a)', once: false, appeal: ['30-14-2808', '2026-07-31', null], free: ['30-14-2808(4)(c)', 1] },
   { code: 'ICDPA', response: 'Iowa Code 715D.3(2)(a) (90 days)', extension: '715D.3(2)(a) (+45)', once: true, appeal: ['715D.3(3)', '2026-07-31', null], free: ['715D.3(2)(c)', 2], noCorrection: 'Iowa Code 715D.3(1)' },
-  { code: 'DPDPA', response: 'Del. Code tit. 6, 12D-104(c)', extension: '12D-104(c)', once: true, appeal: ['12D-104(d)', '2026-07-31', null], free: ['12D-104(c)', 1] },
+  { code: 'DPDPA', response: 'Del. Code tit. 6, 12D-104(c)(1)', extension: '12D-104(c)(1)', once: false, appeal: ['12D-104(d)', '2026-07-31', null], free: ['12D-104(c)(3)', 1] },
   { code: 'NEDPA', response: 'Neb. Rev. Stat. 87-1108(2)', extension: '87-1108(2) (once)', once: true, appeal: ['87-1109', '2026-07-31', null], free: ['87-1108(4)', 2] },
   { code: 'NHPA', response: 'RSA 507-H:4', extension: 'RSA 507-H:4', once: true, appeal: ['RSA 507-H:4', '2026-07-31', null], free: ['RSA 507-H:4', 1] },
   { code: 'NJDPA', response: 'N.J.S.A. 56:8-166.7(a)', extension: '56:8-166.7(a)', once: false, appeal: ['56:8-166.4 et seq.', '2026-07-16', null], free: ['56:8-166.7(d)', 1] },
   { code: 'TIPA', response: 'Tenn. Code 47-18-3304(b)(1)', extension: '47-18-3304(b)(1) (once)', once: true, appeal: ['47-18-3304(c)', '2026-07-31', null], free: ['47-18-3304(b)(3)', 2] },
   { code: 'MNCDPA', response: 'Minn. Stat. 325M.14 subd. 4', extension: '325M.14 subd. 4', once: false, appeal: ['325M.14 subd. 5', '2026-07-16', '2026-09-14'], free: ['325M.14 subd. 4', 2] },
   { code: 'MODPA', response: 'Md. Code, Com. Law 14-4705', extension: '14-4705', once: true, appeal: ['14-4705', '2026-07-31', null], free: ['14-4705', 1] },
-  { code: 'INCDPA', response: 'Ind. Code 24-15-3', extension: '24-15-3', once: true, appeal: ['24-15-3', '2026-07-31', null], free: ['24-15-3', 1] },
-  { code: 'KCDPA', response: 'KRS 367.3615', extension: '367.3615', once: true, appeal: ['367.3615', '2026-07-31', null], free: ['367.3615', 2] },
+  { code: 'INCDPA', response: 'Ind. Code 24-15-3-1(c)(1)', extension: '24-15-3-1(c)(1) (once)', once: true, appeal: ['24-15-3-1', '2026-07-31', null], free: ['24-15-3-1(c)(3)', 1] },
+  { code: 'KCDPA', response: 'KRS 367.3615', extension: '367.3615', once: true, appeal: ['367.3615(4)', '2026-07-31', null], free: ['367.3615', 2] },
   { code: 'RIDTPPA', response: 'R.I. Gen. Laws 6-48.1-6(b)(1)', extension: '6-48.1-6(b)(1)', once: false, appeal: ['6-48.1-6(b)(4)', '2026-07-31', null], free: ['6-48.1-6(b)(3)', 1] },
 ];
 
@@ -57,6 +57,10 @@ for (const s of STATES) {
       assert.equal(typeRuleFor(s.code, 'access').extension.maxExtensions, s.once ? 1 : null);
       if (s.once) {
         const second = extend(s.code, RECEIVED, '2026-03-21T12:00:00Z', { extensionsUsed: 1 });
+        assert.equal(!second.ok && second.code, 'EXTENSION.LIMIT_REACHED');
+      } else {
+        // No count in the text: a second extension is refused all the same, the total being used.
+        const second = extend(s.code, RECEIVED, '2026-03-21T12:00:00Z', { extensionsUsed: 1, currentDueAt: first.ok ? first.dueAt : new Date(0) });
         assert.equal(!second.ok && second.code, 'EXTENSION.LIMIT_REACHED');
       }
     });
@@ -87,5 +91,12 @@ for (const s of STATES) {
 describe('UCPA (Utah)', () => {
   test('Utah Code 13-61-203: no appeal to the controller', () => {
     assert.equal(appealDeadlines({ regulation: 'UCPA', appealReceivedAt: APPEAL_RECEIVED }), null);
+  });
+
+  test('13-61-203(2)(b): extended once; (4)(a): the first request in 12 months is free; 201(4): a right to correct since 1 July 2026', () => {
+    assert.equal(typeRuleFor('UCPA', 'access').extension.maxExtensions, 1);
+    assert.deepEqual(REGULATIONS.UCPA.repeats.limits.map((l) => [l.max, l.then, l.window.amount, l.source]), [[1, 'fee', 12, 'Utah Code 13-61-203(4)(a)']]);
+    const correction = computeDeadlines({ regulation: 'UCPA', type: 'rectify', receivedAt: at(RECEIVED) });
+    assert.equal(correction.dueOn, '2026-04-16');
   });
 });

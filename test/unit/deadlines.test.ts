@@ -165,7 +165,7 @@ describe('errors', () => {
     const receivedAt = at('2026-03-02T12:00:00Z');
     assert.throws(() => computeDeadlines({ regulation: 'CCPA', type: 'object', receivedAt }), codeOf('REGULATION.TYPE_NOT_ALLOWED'));
     assert.throws(() => computeDeadlines({ regulation: 'GDPR', type: 'noSale', receivedAt }), codeOf('REGULATION.TYPE_NOT_ALLOWED'));
-    assert.throws(() => computeDeadlines({ regulation: 'UCPA', type: 'rectify', receivedAt }), codeOf('REGULATION.TYPE_NOT_ALLOWED'));
+    assert.throws(() => computeDeadlines({ regulation: 'ICDPA', type: 'rectify', receivedAt }), codeOf('REGULATION.TYPE_NOT_ALLOWED'));
   });
 
   test('no year limit: the dates that used to fall outside the tables are counted', () => {

@@ -111,11 +111,13 @@ describe('allowed types', () => {
   test('per regime', () => {
     assert.deepEqual(allowedTypes('GDPR'), ['access', 'export', 'rectify', 'erasure', 'restrict', 'object']);
     assert.deepEqual(allowedTypes('CCPA'), ['access', 'export', 'rectify', 'erasure', 'restrict', 'noSale']);
-    assert.deepEqual(allowedTypes('UCPA'), ['access', 'export', 'erasure', 'noSale']);
+    assert.deepEqual(allowedTypes('ICDPA'), ['access', 'export', 'erasure', 'noSale']);
+    // Utah's right to correct is in force since 1 July 2026 (13-61-201(4)).
+    assert.deepEqual(allowedTypes('UCPA'), ['access', 'export', 'rectify', 'erasure', 'noSale']);
     assert.deepEqual(allowedTypes('PIPEDA'), ['access', 'rectify']);
     assert.equal(isTypeAllowed('GDPR', 'noSale'), false);
     assert.equal(isTypeAllowed('CCPA', 'object'), false);
-    assert.equal(isTypeAllowed('UCPA', 'rectify'), false);
+    assert.equal(isTypeAllowed('ICDPA', 'rectify'), false);
   });
 
   test('every allowed type is a request type', () => {
