@@ -18,8 +18,9 @@ describe('where a person lives decides the law (src/domain/residence.ts)', () =>
     assert.equal(regulationFor({ country: 'CH' }), REGULATION_CODES.find((c) => REGULATIONS[c].jurisdiction === 'CH'));
   });
 
-  test('the rights are the row’s, derived: no correction in Utah, restriction and objection in the UK', () => {
-    assert.ok(!rightsFor({ country: 'US', region: 'UT' }).includes('rectify'));
+  test('the rights are the row’s, derived: no correction in Iowa, correction in Utah, restriction and objection in the UK', () => {
+    assert.ok(!rightsFor({ country: 'US', region: 'IA' }).includes('rectify'));
+    assert.ok(rightsFor({ country: 'US', region: 'UT' }).includes('rectify'));
     assert.deepEqual(rightsFor({ country: 'GB' }), REGULATIONS.UK_GDPR.allowedTypes);
     assert.deepEqual(rightsFor({ country: 'US', region: 'WY' }), [], 'no law, no rights offered');
   });
