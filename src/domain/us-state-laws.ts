@@ -160,7 +160,8 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
     extension: extension(days(45), days(90), ONCE),
     // 24-15-3-1(c)(3): free of charge "up to one (1) time annually per consumer".
     repeats: freeCount(1, 'Ind. Code 24-15-3-1(c)(3)'),
-    appeal: appealWithin(60, 'Ind. Code 24-15-3'),
+    // 24-15-3-1(c)(2) sends the appeal to subsection (d); its period was not read here.
+    appeal: appealWithin(60, 'Ind. Code 24-15-3-1(d)'),
   }),
   KCDPA: state({
     code: 'KCDPA', name: 'Kentucky Consumer Data Protection Act', jurisdiction: 'US-KY', source: 'KRS 367.3615', timeZone: 'America/New_York',

@@ -35,7 +35,7 @@ const STATES: StateCase[] = [
   { code: 'TIPA', response: 'Tenn. Code 47-18-3304(b)(1)', extension: '47-18-3304(b)(1) (once)', once: true, appeal: ['47-18-3304(c)', '2026-07-31', null], free: ['47-18-3304(b)(3)', 2] },
   { code: 'MNCDPA', response: 'Minn. Stat. 325M.14 subd. 4', extension: '325M.14 subd. 4', once: false, appeal: ['325M.14 subd. 5', '2026-07-16', '2026-09-14'], free: ['325M.14 subd. 4', 2] },
   { code: 'MODPA', response: 'Md. Code, Com. Law 14-4705', extension: '14-4705', once: true, appeal: ['14-4705', '2026-07-31', null], free: ['14-4705', 1] },
-  { code: 'INCDPA', response: 'Ind. Code 24-15-3-1(c)(1)', extension: '24-15-3-1(c)(1) (once)', once: true, appeal: ['24-15-3-1', '2026-07-31', null], free: ['24-15-3-1(c)(3)', 1] },
+  { code: 'INCDPA', response: 'Ind. Code 24-15-3-1(c)(1)', extension: '24-15-3-1(c)(1) (once)', once: true, appeal: ['24-15-3-1(d)', '2026-07-31', null], free: ['24-15-3-1(c)(3)', 1] },
   { code: 'KCDPA', response: 'KRS 367.3615', extension: '367.3615', once: true, appeal: ['367.3615(4)', '2026-07-31', null], free: ['367.3615', 2] },
   { code: 'RIDTPPA', response: 'R.I. Gen. Laws 6-48.1-6(b)(1)', extension: '6-48.1-6(b)(1)', once: false, appeal: ['6-48.1-6(b)(4)', '2026-07-31', null], free: ['6-48.1-6(b)(3)', 1] },
 ];
