@@ -1,13 +1,14 @@
 // Scale benchmark (issue 18), on the Temporal dev server and on the cluster stack side by side:
 //   node bench/scale.bench.ts [--engines=dev,cluster] [--intake=2000] [--clients=16] [--repeat=2] [--open=10000]
 //                             [--timers=1000] [--timer-delay=240] [--cache=N] [--bundle=source] [--heap=MB] [--warmup=300] [--floor]
-//                             [--floor-write=N] [--malloc-arenas=N]
+//                             [--floor-write=N] [--floor-burn=N] [--malloc-arenas=N]
 // --open=0 runs the intake only (phase 1). --warmup: that many raw starts and API intakes first, not measured (the
 // API's JIT and pools, Temporal's caches): without it the first measured run was often 10-25% slower than the next.
 // --floor: also the same N through bench/thin-intake.ts, an HTTP server doing only the API's workflow start (no token,
 // database or record): the HTTP hop's own cost, between the raw starts and the API. --floor-write=N: the thin intake
 // also makes N round trips to PostgreSQL first (N=1 one autocommit INSERT of the request; N>=3 a transaction of N),
-// through plain pg: the floor of a durable intake.
+// through plain pg: the floor of a durable intake. --floor-burn=N (with --floor-write=N>=3): its transaction also
+// counts N rows in PostgreSQL, CPU without I/O, to give the floor the API's PostgreSQL load.
 // --malloc-arenas=N: the worker runs with MALLOC_ARENA_MAX=N (glibc's allocator arenas; the SDK's native threads
 // each get one by default). The drain logs the worker's V8 heap beside its RSS (from its metrics port).
 // 1. Intake: N requests through the API (POST /v1/requests, C concurrent clients) against N raw
@@ -110,7 +111,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
   // --floor: the thin intake, a process of its own as the API is.
   const floorPort = await freePort();
   const floor = withFloor
-    ? spawn(process.execPath, [join(import.meta.dirname, 'thin-intake.ts')], { env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, DATA_DIR: join(stack.dataDir, 'app'), PORT: String(floorPort), ...(floorWrite ? { FLOOR_WRITE: floorWrite, DATABASE_URL: stack.databaseUrl } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] })
+    ? spawn(process.execPath, [join(import.meta.dirname, 'thin-intake.ts')], { env: { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, DATA_DIR: join(stack.dataDir, 'app'), PORT: String(floorPort), ...(floorWrite ? { FLOOR_WRITE: floorWrite, FLOOR_BURN: option('floor-burn', '0'), DATABASE_URL: stack.databaseUrl } : {}) }, stdio: ['ignore', 'pipe', 'inherit'] })
     : undefined;
   if (floor) await once(floor.stdout!, 'data');
   const result: Record<string, string | number> = { engine };

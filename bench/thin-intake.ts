@@ -24,6 +24,7 @@ const client = new Client({ connection, dataConverter: temporalDataConverter(awa
 // of the request's row, autocommit (the least a durable intake can write); N>=3: BEGIN, the INSERT, N-3 reads of the
 // row by its key, COMMIT (the shape of a transaction of N round trips, each statement costing next to nothing).
 const roundTrips = Number(process.env.FLOOR_WRITE ?? 0);
+const burn = Number(process.env.FLOOR_BURN ?? 0);
 const floorPool = roundTrips > 0 ? new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: 10 }) : undefined;
 if (floorPool) await floorPool.query('CREATE TABLE IF NOT EXISTS bench_floor_intake (id uuid PRIMARY KEY, received_at timestamptz NOT NULL, body jsonb NOT NULL)');
 async function write(id: string, receivedAt: Date, body: unknown) {
@@ -35,6 +36,8 @@ async function write(id: string, receivedAt: Date, body: unknown) {
     await db.query('BEGIN');
     await db.query(insert[0], [...insert[1]]);
     for (let i = 3; i < roundTrips; i++) await db.query('SELECT received_at FROM bench_floor_intake WHERE id = $1', [id]);
+    // FLOOR_BURN=N (`--floor-burn=N`): PostgreSQL CPU with no I/O, counting N rows, as the API's statements cost it.
+    if (burn > 0) await db.query('SELECT count(*) FROM generate_series(1, $1::int)', [burn]);
     await db.query('COMMIT');
   } finally {
     db.release();
