@@ -2,7 +2,8 @@
 // starting the same workflow with the same input, summary and search attributes as the API's start (the same
 // startRequestWorkflow, the same payload codec), and nothing else: no token, no database, no record, no audit. What
 // it costs over a raw `workflow.start` is the HTTP hop alone; what the API costs over it is dsrflow's own work.
-// Run by the bench as its own process: TEMPORAL_ADDRESS, DATA_DIR (the key ring), PORT.
+// Run by the bench as its own process: TEMPORAL_ADDRESS, DATA_DIR (the key ring), PORT; with `--floor-write` also
+// FLOOR_WRITE, FLOOR_BURN and DATABASE_URL (below): then it records a row first.
 import { randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
@@ -25,6 +26,7 @@ const client = new Client({ connection, dataConverter: temporalDataConverter(awa
 // row by its key, COMMIT (the shape of a transaction of N round trips, each statement costing next to nothing).
 const roundTrips = Number(process.env.FLOOR_WRITE ?? 0);
 const burn = Number(process.env.FLOOR_BURN ?? 0);
+if (roundTrips === 2 || (burn > 0 && roundTrips < 3)) throw new Error('FLOOR_WRITE is 1 or at least 3 (BEGIN, INSERT, COMMIT); FLOOR_BURN needs it at 3 or more');
 const floorPool = roundTrips > 0 ? new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: 10 }) : undefined;
 if (floorPool) await floorPool.query('CREATE TABLE IF NOT EXISTS bench_floor_intake (id uuid PRIMARY KEY, received_at timestamptz NOT NULL, body jsonb NOT NULL)');
 async function write(id: string, receivedAt: Date, body: unknown) {
@@ -36,9 +38,13 @@ async function write(id: string, receivedAt: Date, body: unknown) {
     await db.query('BEGIN');
     await db.query(insert[0], [...insert[1]]);
     for (let i = 3; i < roundTrips; i++) await db.query('SELECT received_at FROM bench_floor_intake WHERE id = $1', [id]);
-    // FLOOR_BURN=N (`--floor-burn=N`): PostgreSQL CPU with no I/O, counting N rows, as the API's statements cost it.
+    // FLOOR_BURN=N (`--floor-burn=N`): PostgreSQL CPU with no I/O, counting N rows, as the API's statements cost it
+    // (one round trip more than FLOOR_WRITE's).
     if (burn > 0) await db.query('SELECT count(*) FROM generate_series(1, $1::int)', [burn]);
     await db.query('COMMIT');
+  } catch (error) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw error;
   } finally {
     db.release();
   }
