@@ -59,7 +59,7 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
     code: 'UCPA', name: 'Utah Consumer Privacy Act', jurisdiction: 'US-UT', timeZone: 'America/Denver',
     // The time limit does not run while fraud is suspected and the request cannot be authenticated: not modelled here.
     source: 'Utah Code 13-61-203',
-    // The right to correct (13-61-201(4)) is in force since 1 July 2026 (2025 Utah Laws ch. 468); before, Utah had
+    // The right to correct (13-61-201(4)) is in force since 1 July 2026 (2025 General Session); before, Utah had
     // none. Deletion and the copy reach only the data the consumer provided (201(2), (3)): staff scope the answer.
     // 203(2)(b): "may extend once the initial 45-day period by an additional 45 days".
     extension: extension(days(45), days(90), ONCE),

@@ -96,7 +96,8 @@ describe('UCPA (Utah)', () => {
   test('13-61-203(2)(b): extended once; (4)(a): the first request in 12 months is free; 201(4): a right to correct since 1 July 2026', () => {
     assert.equal(typeRuleFor('UCPA', 'access').extension.maxExtensions, 1);
     assert.deepEqual(REGULATIONS.UCPA.repeats.limits.map((l) => [l.max, l.then, l.window.amount, l.source]), [[1, 'fee', 12, 'Utah Code 13-61-203(4)(a)']]);
-    const correction = computeDeadlines({ regulation: 'UCPA', type: 'rectify', receivedAt: at(RECEIVED) });
-    assert.equal(correction.dueOn, '2026-04-16');
+    // Received Mon 6 Jul 2026, after the right came into force: 45 days is Thu 20 Aug.
+    const correction = computeDeadlines({ regulation: 'UCPA', type: 'rectify', receivedAt: at('2026-07-06T18:00:00Z') });
+    assert.equal(correction.dueOn, '2026-08-20');
   });
 });
