@@ -31,12 +31,12 @@ const floorPool = roundTrips > 0 ? new pg.Pool({ connectionString: process.env.D
 if (floorPool) await floorPool.query('CREATE TABLE IF NOT EXISTS bench_floor_intake (id uuid PRIMARY KEY, received_at timestamptz NOT NULL, body jsonb NOT NULL)');
 async function write(id: string, receivedAt: Date, body: unknown) {
   if (!floorPool) return;
-  const insert = ['INSERT INTO bench_floor_intake (id, received_at, body) VALUES ($1, $2, $3)', [id, receivedAt, body]] as const;
-  if (roundTrips === 1) return void (await floorPool.query(insert[0], [...insert[1]]));
+  const insert = 'INSERT INTO bench_floor_intake (id, received_at, body) VALUES ($1, $2, $3)';
+  if (roundTrips === 1) return void (await floorPool.query(insert, [id, receivedAt, body]));
   const db = await floorPool.connect();
   try {
     await db.query('BEGIN');
-    await db.query(insert[0], [...insert[1]]);
+    await db.query(insert, [id, receivedAt, body]);
     for (let i = 3; i < roundTrips; i++) await db.query('SELECT received_at FROM bench_floor_intake WHERE id = $1', [id]);
     // FLOOR_BURN=N (`--floor-burn=N`): PostgreSQL CPU with no I/O, counting N rows, as the API's statements cost it
     // (one round trip more than FLOOR_WRITE's).
