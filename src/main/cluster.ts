@@ -161,7 +161,8 @@ export async function startClusterStack(opts: ClusterStackOptions): Promise<Clus
     const ownerToken = opts.ownerToken ?? generateToken();
     const apiUrl = `http://127.0.0.1:${opts.apiPort}`;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
+      // The stack's own Temporal listens on loopback without TLS: settings meant for another Temporal do not apply.
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^TEMPORAL_(TLS|API_KEY)/.test(k))),
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       DATA_DIR: join(dataDir, 'app'),

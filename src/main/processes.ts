@@ -29,6 +29,7 @@ import { join } from 'node:path';
 import { DATA_KEYS_FILE_NAME, loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { temporalDataConverter } from '../platform/payload-codec.ts';
+import { temporalConnectionOptions, temporalSettingsNamed } from '../platform/temporal-connection.ts';
 import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
 
 export interface ServiceAddresses {
@@ -65,12 +66,18 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
   });
   const metrics = createMetrics();
   const mailer = countedMailer(createMailer(services.smtpUrl, config.MAIL_FROM), metrics);
+  const temporal = await temporalConnectionOptions(config, services.temporalAddress).catch(async (error: unknown) => {
+    await pool.end();
+    throw error;
+  });
   // Lazy: the API starts (and records requests) while Temporal is unreachable; each call connects when it can.
-  const connection = Connection.lazy({ address: services.temporalAddress });
+  const connection = Connection.lazy(temporal);
   const nativeConnection = opts.worker
-    ? await NativeConnection.connect({ address: services.temporalAddress }).catch(async (error: unknown) => {
+    ? await NativeConnection.connect(temporal).catch(async (error: unknown) => {
         await pool.end();
-        throw new StartupError(`Temporal at ${services.temporalAddress} (TEMPORAL_ADDRESS) cannot be reached: ${startupFailureLine(error)}. Start it, or fix TEMPORAL_ADDRESS.`, { cause: error });
+        const named = temporalSettingsNamed(config);
+        const tlsHint = temporal.tls === false ? ' (a Temporal that expects TLS: set TEMPORAL_TLS=true, docs/deployment.md)' : '';
+        throw new StartupError(`Temporal at ${services.temporalAddress} (${named}) cannot be reached: ${startupFailureLine(error)}. Start it, or fix ${named}${tlsHint}.`, { cause: error });
       })
     : null;
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(keyRing) });

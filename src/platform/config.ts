@@ -2,6 +2,7 @@ import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { z } from 'zod';
 import { DEFAULT_EXPORT_FORMATS, EXPORT_FORMATS } from '../domain/data-model.ts';
 import { REQUEST_TYPES } from '../domain/request.ts';
+import { temporalTlsProblems } from './temporal-connection.ts';
 
 // Every setting comes from the environment, parsed once here; a bad value names its variable.
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
@@ -10,6 +11,13 @@ const optionalUrl = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .pipe(z.url().optional())
+  .optional();
+
+// Set or not: an empty value counts as unset (a compose file's `VAR=`).
+const nonEmpty = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
   .optional();
 
 export const configSchema = z.object({
@@ -35,6 +43,17 @@ export const configSchema = z.object({
     .default('')
     .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean))
     .pipe(z.array(z.url().transform((u) => new URL(u).origin))),
+  // A Temporal over TLS, mutual TLS or with an API key (src/platform/temporal-connection.ts): the names of Temporal's
+  // client environment configuration. Unset: plaintext, as on loopback.
+  TEMPORAL_TLS: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH: nonEmpty,
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA: nonEmpty,
+  TEMPORAL_TLS_CLIENT_CERT_PATH: nonEmpty,
+  TEMPORAL_TLS_CLIENT_CERT_DATA: nonEmpty,
+  TEMPORAL_TLS_CLIENT_KEY_PATH: nonEmpty,
+  TEMPORAL_TLS_CLIENT_KEY_DATA: nonEmpty,
+  TEMPORAL_TLS_SERVER_NAME: nonEmpty,
+  TEMPORAL_API_KEY: nonEmpty,
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
   // Worker sizing (docs/operations.md "Sizing a worker"): workflows kept in memory between their tasks; the rest are
@@ -43,11 +62,7 @@ export const configSchema = z.object({
   // Worker processes `npm run start:cluster` runs.
   CLUSTER_WORKERS: z.coerce.number().int().min(1).max(16).default(2),
   // A workflow bundle built ahead (bundleWorkflowCode): the worker starts without webpack, and a deploy runs exactly it.
-  WORKFLOW_BUNDLE_FILE: z
-    .string()
-    .trim()
-    .transform((v) => (v === '' ? undefined : v))
-    .optional(),
+  WORKFLOW_BUNDLE_FILE: nonEmpty,
 
   SMTP_URL: optionalUrl,
   MAIL_FROM: z.string().min(3).default('dsrflow <privacy@dsrflow.localhost>'),
@@ -144,8 +159,8 @@ export class ConfigError extends Error {
 /** Parses the environment; throws ConfigError listing every bad variable (values are never echoed: they may be secrets). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = configSchema.safeParse(env);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  const problems = result.success ? temporalTlsProblems(result.data) : result.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'}: ${issue.message}`);
+  if (result.success && problems.length === 0) return result.data;
   throw new ConfigError(problems);
 }
 
