@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { DATA_KEYS_FILE_NAME, loadKeyRing, type KeyRing } from '../platform/data-keys.ts';
 import type { WorkflowSettings } from '../workflow-client/starts.ts';
 import { temporalDataConverter } from '../platform/payload-codec.ts';
-import { temporalConnectionOptions, temporalSettingsNamed } from '../platform/temporal-connection.ts';
+import { anyTemporalTlsSetting, temporalConnectionOptions, temporalSettingsNamed, type TemporalConnectionOptions, type TemporalTlsSettings } from '../platform/temporal-connection.ts';
 import { localSubjectSecret, SUBJECT_SECRET_FILE, type SubjectKeys } from '../platform/subject-keys.ts';
 
 export interface ServiceAddresses {
@@ -61,23 +61,22 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
     throw new StartupError(`DATA_KEYS: ${startupFailureLine(error)}`, { cause: error });
   });
   if (!config.DATA_KEYS && !config.DATA_KEYS_FILE) logger.info('data keys from the local key file under DATA_DIR; set DATA_KEYS or DATA_KEYS_FILE in production', { file: DATA_KEYS_FILE_NAME });
+  // Then the TLS files, named when unusable. dsrflow's own Temporal (npm start, no TEMPORAL_ADDRESS) is plaintext on loopback.
+  const ownTemporal = !config.TEMPORAL_ADDRESS;
+  if (ownTemporal && anyTemporalTlsSetting(config)) logger.info('Temporal TLS settings ignored: they are for a Temporal at TEMPORAL_ADDRESS, and npm start runs its own without TLS');
+  const tlsSettings = ownTemporal ? {} : config;
+  const temporal = await temporalConnectionOptions(tlsSettings, services.temporalAddress);
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
     throw databaseUnusable(services.databaseUrl, error);
   });
   const metrics = createMetrics();
   const mailer = countedMailer(createMailer(services.smtpUrl, config.MAIL_FROM), metrics);
-  const temporal = await temporalConnectionOptions(config, services.temporalAddress).catch(async (error: unknown) => {
-    await pool.end();
-    throw error;
-  });
   // Lazy: the API starts (and records requests) while Temporal is unreachable; each call connects when it can.
   const connection = Connection.lazy(temporal);
   const nativeConnection = opts.worker
     ? await NativeConnection.connect(temporal).catch(async (error: unknown) => {
         await pool.end();
-        const named = temporalSettingsNamed(config);
-        const tlsHint = temporal.tls === false ? ' (a Temporal that expects TLS: set TEMPORAL_TLS=true, docs/deployment.md)' : '';
-        throw new StartupError(`Temporal at ${services.temporalAddress} (${named}) cannot be reached: ${startupFailureLine(error)}. Start it, or fix ${named}${tlsHint}.`, { cause: error });
+        throw temporalUnreachable(services.temporalAddress, tlsSettings, temporal, error);
       })
     : null;
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: temporalDataConverter(keyRing) });
@@ -97,6 +96,14 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
       await pool.end();
     },
   };
+}
+
+/** Temporal not reached at start: the settings to look at, and TLS when a plaintext client met something else than a refusal. */
+function temporalUnreachable(address: string, settings: TemporalTlsSettings, options: TemporalConnectionOptions, error: unknown): StartupError {
+  const named = temporalSettingsNamed(settings);
+  const reason = startupFailureLine(error);
+  const tlsHint = options.tls === false && !/refused|ENOTFOUND|EAI_AGAIN|timed? ?out/i.test(reason) ? ' (a Temporal that expects TLS: set TEMPORAL_TLS=true, docs/deployment.md)' : '';
+  return new StartupError(`Temporal at ${address} (${named}) cannot be reached: ${reason}. Start it, or fix ${named}${tlsHint}.`, { cause: error });
 }
 
 export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running: Promise<void> }> {

@@ -19,6 +19,15 @@ const nonEmpty = z
   .trim()
   .transform((v) => (v === '' ? undefined : v))
   .optional();
+// Yes or no as Temporal's own settings read it: true/false or 1/0, in any case; empty is unset.
+const flag = nonEmpty.pipe(
+  z
+    .string()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0'].includes(v), 'true or false (or 1 or 0)')
+    .transform((v) => v === 'true' || v === '1')
+    .optional(),
+);
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -45,7 +54,7 @@ export const configSchema = z.object({
     .pipe(z.array(z.url().transform((u) => new URL(u).origin))),
   // A Temporal over TLS, mutual TLS or with an API key (src/platform/temporal-connection.ts): the names of Temporal's
   // client environment configuration. Unset: plaintext, as on loopback.
-  TEMPORAL_TLS: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  TEMPORAL_TLS: flag,
   TEMPORAL_TLS_SERVER_CA_CERT_PATH: nonEmpty,
   TEMPORAL_TLS_SERVER_CA_CERT_DATA: nonEmpty,
   TEMPORAL_TLS_CLIENT_CERT_PATH: nonEmpty,
@@ -53,7 +62,9 @@ export const configSchema = z.object({
   TEMPORAL_TLS_CLIENT_KEY_PATH: nonEmpty,
   TEMPORAL_TLS_CLIENT_KEY_DATA: nonEmpty,
   TEMPORAL_TLS_SERVER_NAME: nonEmpty,
-  TEMPORAL_API_KEY: nonEmpty,
+  TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: flag,
+  // Sent as a header: a character outside printable ASCII would fail every call later, with the key in the message.
+  TEMPORAL_API_KEY: nonEmpty.pipe(z.string().regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces').optional()),
   TEMPORAL_CLI_PATH: z.string().min(1).optional(),
   TEMPORAL_TEST_SERVER_PATH: z.string().min(1).optional(),
   // Worker sizing (docs/operations.md "Sizing a worker"): workflows kept in memory between their tasks; the rest are

@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { getCACertificates } from 'node:tls';
 import type { TLSConfig } from '@temporalio/client';
-import type { Config } from './config.ts';
 import { StartupError, startupFailureLine } from './startup-error.ts';
 
 /**
@@ -9,20 +9,20 @@ import { StartupError, startupFailureLine } from './startup-error.ts';
  * mutual TLS (a client certificate, as Temporal Cloud and most clusters require) and an API key (Temporal Cloud).
  * The settings carry the names of Temporal's own client environment configuration, so one set of variables serves
  * dsrflow's API and workers and the `temporal` CLI alike (docs/deployment.md, "Temporal over TLS").
+ * (The settings' fields, as src/platform/config.ts parses them; declared here so neither module imports the other.)
  */
-export type TemporalTlsSettings = Pick<
-  Config,
-  | 'TEMPORAL_ADDRESS'
-  | 'TEMPORAL_TLS'
-  | 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'
-  | 'TEMPORAL_TLS_SERVER_CA_CERT_DATA'
-  | 'TEMPORAL_TLS_CLIENT_CERT_PATH'
-  | 'TEMPORAL_TLS_CLIENT_CERT_DATA'
-  | 'TEMPORAL_TLS_CLIENT_KEY_PATH'
-  | 'TEMPORAL_TLS_CLIENT_KEY_DATA'
-  | 'TEMPORAL_TLS_SERVER_NAME'
-  | 'TEMPORAL_API_KEY'
->;
+export interface TemporalTlsSettings {
+  TEMPORAL_TLS?: boolean | undefined;
+  TEMPORAL_TLS_SERVER_CA_CERT_PATH?: string | undefined;
+  TEMPORAL_TLS_SERVER_CA_CERT_DATA?: string | undefined;
+  TEMPORAL_TLS_CLIENT_CERT_PATH?: string | undefined;
+  TEMPORAL_TLS_CLIENT_CERT_DATA?: string | undefined;
+  TEMPORAL_TLS_CLIENT_KEY_PATH?: string | undefined;
+  TEMPORAL_TLS_CLIENT_KEY_DATA?: string | undefined;
+  TEMPORAL_TLS_SERVER_NAME?: string | undefined;
+  TEMPORAL_TLS_DISABLE_HOST_VERIFICATION?: boolean | undefined;
+  TEMPORAL_API_KEY?: string | undefined;
+}
 
 /** What Connection.connect / Connection.lazy and NativeConnection.connect take. */
 export interface TemporalConnectionOptions {
@@ -39,25 +39,26 @@ const PEMS = [
   { name: 'client key', path: 'TEMPORAL_TLS_CLIENT_KEY_PATH', data: 'TEMPORAL_TLS_CLIENT_KEY_DATA' },
 ] as const;
 type Pem = (typeof PEMS)[number];
-const ALL = ['TEMPORAL_TLS', ...PEMS.flatMap((p) => [p.path, p.data]), 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY'] as const;
+const ALL = ['TEMPORAL_TLS', ...PEMS.flatMap((p) => [p.path, p.data]), 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_API_KEY'] as const;
+
+/** Whether any of the settings is given (dsrflow's own Temporal, `npm start`'s, is plaintext on loopback and ignores them). */
+export const anyTemporalTlsSetting = (s: TemporalTlsSettings): boolean => ALL.some((k) => s[k] !== undefined);
 
 const given = (s: TemporalTlsSettings, pem: Pem) => (s[pem.path] ? pem.path : s[pem.data] ? pem.data : undefined);
 
 /** Contradictions between the settings, one line each (loadConfig lists them with the other bad settings). */
 export function temporalTlsProblems(s: TemporalTlsSettings): string[] {
   const problems: string[] = [];
-  const set = ALL.filter((k) => s[k] !== undefined);
-  if (set.length > 0 && !s.TEMPORAL_ADDRESS) {
-    problems.push(`${set.join(', ')}: only with TEMPORAL_ADDRESS (the Temporal that npm start runs listens on loopback without TLS)`);
-  }
   for (const pem of PEMS) {
     if (s[pem.path] && s[pem.data]) problems.push(`${pem.path}, ${pem.data}: give the ${pem.name} once, as a file or as PEM text`);
   }
   const cert = given(s, PEMS[1]);
   const key = given(s, PEMS[2]);
-  if (!!cert !== !!key) problems.push(`${cert ?? key}: a client certificate and its key go together (${cert ? 'TEMPORAL_TLS_CLIENT_KEY_PATH' : 'TEMPORAL_TLS_CLIENT_CERT_PATH'} is missing)`);
+  if (!!cert !== !!key) problems.push(`${cert ?? key}: a client certificate and its key go together (${cert ? 'TEMPORAL_TLS_CLIENT_KEY_PATH or _DATA' : 'TEMPORAL_TLS_CLIENT_CERT_PATH or _DATA'} is missing)`);
   const tlsOnly = [...PEMS.map((p) => given(s, p)), s.TEMPORAL_TLS_SERVER_NAME ? 'TEMPORAL_TLS_SERVER_NAME' : undefined].filter(Boolean);
   if (s.TEMPORAL_TLS === false && tlsOnly.length > 0) problems.push(`TEMPORAL_TLS: false contradicts ${tlsOnly.join(', ')} (settings of TLS)`);
+  // The TypeScript SDK always checks the server's name: a silent "yes" would be a connection that checks more than asked.
+  if (s.TEMPORAL_TLS_DISABLE_HOST_VERIFICATION) problems.push('TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: not supported here; give TEMPORAL_TLS_SERVER_NAME the name the server’s certificate carries');
   return problems;
 }
 
@@ -83,12 +84,17 @@ export async function temporalConnectionOptions(s: TemporalTlsSettings, address:
   if (!tlsOn) return { address, tls: false, ...apiKey };
   const certificate = (bytes: Buffer, pem: Pem) => {
     try {
+      // PEM only: both clients take PEM, and X509Certificate alone would also read DER.
+      if (!bytes.includes('-----BEGIN CERTIFICATE-----')) throw new Error('no BEGIN CERTIFICATE line');
       return new X509Certificate(bytes);
     } catch (error) {
       throw new StartupError(`${given(s, pem)}: the ${pem.name} is not a PEM certificate (${startupFailureLine(error)})`, { cause: error });
     }
   };
   if (ca) certificate(ca, PEMS[0]);
+  // No CA named: Node's CAs (its bundled ones, and NODE_EXTRA_CA_CERTS), for the API's client and the worker's alike;
+  // left unset, the worker's native client would read the system's store instead, which a slim image lacks.
+  const roots = ca ?? Buffer.from(getCACertificates('default').join('\n'));
   let clientCertPair: TLSConfig['clientCertPair'];
   if (crt && key) {
     const x509 = certificate(crt, PEMS[1]);
@@ -104,7 +110,7 @@ export async function temporalConnectionOptions(s: TemporalTlsSettings, address:
   return {
     address,
     tls: {
-      ...(ca ? { serverRootCACertificate: ca } : {}),
+      serverRootCACertificate: roots,
       ...(clientCertPair ? { clientCertPair } : {}),
       ...(s.TEMPORAL_TLS_SERVER_NAME ? { serverNameOverride: s.TEMPORAL_TLS_SERVER_NAME } : {}),
     },

@@ -10,7 +10,7 @@ import { stateQuery } from '../../src/workflows/messages.ts';
 import { testActivityDeps, testWorkflowSettings } from '../support/app.ts';
 import { eventually, recordRequest } from '../support/requests.ts';
 import { devServer, mailCatcher, postgres, tempFolder, workflowBundle } from '../support/stack.ts';
-import { makeCertificates, SERVER_NAME, startTlsFront, type TestCertificates } from '../support/temporal-tls.ts';
+import { makeCertificates, SERVER_NAME, startTlsFront, type TestCertificates } from '../support/tls-fronts.ts';
 import { createMailer } from '../../src/platform/mailer.ts';
 
 const API_KEY = 'temporal-api-key-for-the-tls-test';
@@ -30,6 +30,7 @@ describe('a Temporal behind mutual TLS with an API key (production clusters, Tem
     const config = loadConfig({ DATA_DIR: tempFolder('dsrflow-tls-app-'), DATABASE_URL: databaseUrl, TEMPORAL_ADDRESS: front.address, SMTP_URL: 'smtp://127.0.0.1:1', LOG_LEVEL: 'silent', ...env });
     return openRuntime(config, { databaseUrl, temporalAddress: front.address, smtpUrl: 'smtp://127.0.0.1:1', temporalUiUrl: undefined }, createLogger('silent'), { worker: true });
   };
+  const named = () => ({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caCert, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME, TEMPORAL_API_KEY: API_KEY });
 
   test('the API and a worker reach it with the client certificate and the key, checking the server against its CA: a request runs through it', async () => {
     const rt = await open({
@@ -75,10 +76,11 @@ describe('a Temporal behind mutual TLS with an API key (production clusters, Tem
   test('a client certificate of another CA is refused at the handshake: the worker does not start, and says which settings to fix', async () => {
     const refusedBefore = front.refused.length;
     await assert.rejects(
-      open({ TEMPORAL_TLS_SERVER_CA_CERT_PATH: certs.caCert, TEMPORAL_TLS_CLIENT_CERT_PATH: certs.strangerCert, TEMPORAL_TLS_CLIENT_KEY_PATH: certs.strangerKey, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME }),
+      open({ ...named(), TEMPORAL_TLS_CLIENT_CERT_PATH: certs.strangerCert, TEMPORAL_TLS_CLIENT_KEY_PATH: certs.strangerKey }),
       (error: Error) => {
         assert.ok(error instanceof StartupError, error.message);
         assert.match(error.message, new RegExp(`Temporal at ${front.address} \\(TEMPORAL_ADDRESS, .*TEMPORAL_TLS_CLIENT_CERT_PATH.*\\) cannot be reached`));
+        assert.ok(!error.message.includes(API_KEY), 'the API key is named, never shown');
         return true;
       },
     );

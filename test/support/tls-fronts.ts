@@ -1,21 +1,25 @@
-// A Temporal reached over mutual TLS, as production clusters and Temporal Cloud are: certificates made by openssl,
-// and a gRPC front that terminates TLS in front of the suite's plaintext dev server, as a load balancer does.
+// Services reached over (mutual) TLS, as production ones are: certificates made by openssl, and fronts that
+// terminate TLS before the suite's plaintext servers, as a load balancer or a managed database's proxy does.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import { TLSSocket } from 'node:tls';
 import { tempFolder } from './stack.ts';
 
 export const SERVER_NAME = 'temporal.internal';
 
 export interface TestCertificates {
   dir: string;
-  /** Files: the CA the server's certificate is issued by, the server's pair, a client pair of that CA, and a client pair of another CA. */
+  /** Files: the CA the servers' certificates are issued by, the servers' pairs, a client pair of that CA, and a client pair of another CA. */
   caCert: string;
+  /** For the name SERVER_NAME. */
   serverCert: string;
   serverKey: string;
+  /** For the address 127.0.0.1. */
+  loopbackCert: string;
+  loopbackKey: string;
   clientCert: string;
   clientKey: string;
   strangerCert: string;
@@ -41,6 +45,7 @@ export function makeCertificates(): TestCertificates {
   authority(dir, 'cluster-ca');
   authority(dir, 'stranger-ca');
   issue(dir, 'cluster-ca', SERVER_NAME, `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth\n`);
+  issue(dir, 'cluster-ca', 'loopback', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   issue(dir, 'cluster-ca', 'dsrflow-app', 'extendedKeyUsage=clientAuth\n');
   issue(dir, 'stranger-ca', 'stranger', 'extendedKeyUsage=clientAuth\n');
   const file = (name: string) => join(dir, name);
@@ -49,6 +54,8 @@ export function makeCertificates(): TestCertificates {
     caCert: file('cluster-ca.crt'),
     serverCert: file(`${SERVER_NAME}.crt`),
     serverKey: file(`${SERVER_NAME}.key`),
+    loopbackCert: file('loopback.crt'),
+    loopbackKey: file('loopback.key'),
     clientCert: file('dsrflow-app.crt'),
     clientKey: file('dsrflow-app.key'),
     strangerCert: file('stranger.crt'),
@@ -106,6 +113,54 @@ export async function startTlsFront(upstreamAddress: string, certs: TestCertific
     refused,
     async close() {
       upstream.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const SSL_REQUEST = 80877103;
+
+/**
+ * A TLS front for a plaintext PostgreSQL, as a managed database's proxy: it answers the client's SSLRequest, asks
+ * for a client certificate of `certs.caCert` when `requireClientCert`, and forwards the session. It speaks TLS only:
+ * a plaintext start-up is closed. `sessions` holds the client certificate's common name of each session ('' without one).
+ */
+export async function startPostgresTlsFront(upstreamPort: number, certs: TestCertificates, opts: { server?: 'loopback' | 'named'; requireClientCert?: boolean } = {}) {
+  const [cert, key] = opts.server === 'named' ? [certs.serverCert, certs.serverKey] : [certs.loopbackCert, certs.loopbackKey];
+  const sessions: string[] = [];
+  const refused: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.once('data', (first) => {
+      if (first.length !== 8 || first.readInt32BE(4) !== SSL_REQUEST) return void socket.destroy();
+      // 'S': go ahead with TLS; the client's hello cannot arrive before the socket is wrapped, in this same tick.
+      socket.write('S');
+      const secure = new TLSSocket(socket, { isServer: true, cert: readFileSync(cert), key: readFileSync(key), ca: readFileSync(certs.caCert), requestCert: !!opts.requireClientCert, rejectUnauthorized: !!opts.requireClientCert });
+      secure.on('error', (error: NodeJS.ErrnoException) => {
+        refused.push(error.code ?? error.message);
+        socket.destroy();
+      });
+      secure.on('secure', () => {
+        const peer = secure.getPeerCertificate();
+        sessions.push(peer?.subject ? String(peer.subject.CN) : '');
+        const upstream = connect(upstreamPort, '127.0.0.1');
+        sockets.add(upstream);
+        upstream.on('error', () => secure.destroy());
+        upstream.on('close', () => secure.destroy());
+        secure.pipe(upstream).pipe(secure);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sessions,
+    refused,
+    async close() {
+      for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
