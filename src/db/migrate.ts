@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
+import { databaseConnection } from './connection-tls.ts';
 
 export const APP_SCHEMA = 'dsrflow';
 const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
@@ -9,9 +10,11 @@ const migrationsDir = fileURLToPath(new URL('./migrations', import.meta.url));
  * `count` stops after that many (tests of a data migration start from the schema before it).
  */
 export async function migrate(databaseUrl: string, log: (line: string) => void = () => {}, opts: { count?: number } = {}): Promise<string[]> {
+  const connection = databaseConnection(databaseUrl);
   const applied = await runner({
     ...(opts.count !== undefined ? { count: opts.count } : {}),
-    databaseUrl,
+    // With TLS read as the pools read it (src/db/connection-tls.ts), not pg's own reading of sslmode.
+    databaseUrl: connection.ssl ? { connectionString: connection.url, ssl: connection.ssl } : databaseUrl,
     dir: migrationsDir,
     direction: 'up',
     migrationsTable: 'migrations',

@@ -1,5 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createPgDriverFactory } from '@slonik/pg-driver';
+import type { ConnectionOptions } from 'node:tls';
+import pg from 'pg';
+import { databaseConnection } from './connection-tls.ts';
 import {
   createPool,
   createTypeParserPreset,
@@ -124,6 +127,23 @@ function withCallDeadline(pool: DatabasePool, ms: number): DatabasePool {
 }
 
 /**
+ * One connection made and closed before the pool: slonik's first connection (it reads the type OIDs) waits forever in
+ * pg's `end()` when the TLS handshake was refused (a client certificate the server does not accept), so a start would
+ * hang instead of failing with the handshake's reason. A refused one is closed by destroying its socket, for the same reason.
+ */
+async function tlsHandshake(connection: { url: string; ssl: ConnectionOptions | undefined }, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: connection.url, ssl: connection.ssl, connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+  } catch (error) {
+    (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    throw error;
+  }
+  await client.end();
+}
+
+/**
  * `queryTimeoutMs`: the server cancels a statement after it; the client gives up on a query 1 s later (a frozen
  * server cancels nothing). `wholeCallDeadline`: the same bound on each pool call as a whole, the wait for a free
  * connection included (the API: a caller is answered in seconds whatever the load).
@@ -134,7 +154,11 @@ export async function createDatabasePool(
 ): Promise<DatabasePool> {
   const statementTimeout = opts.queryTimeoutMs ?? WORKER_QUERY_TIMEOUT_MS;
   const deadlineMs = statementTimeout + CLIENT_GRACE_MS;
-  const pool = await createPool(url, {
+  // TLS as the URL asks for it, libpq's way (src/db/connection-tls.ts): slonik's own reading drops the CA and the client certificate.
+  const connection = databaseConnection(url);
+  if (connection.ssl) await tlsHandshake(connection, Math.min(5_000, deadlineMs));
+  const pool = await createPool(connection.url, {
+    ...(connection.ssl ? { ssl: connection.ssl } : {}),
     driverFactory: deadlineDriverFactory(deadlineMs),
     interceptors: [abandonedCallGuard, resultParser],
     typeParsers: [...createTypeParserPreset().filter((p) => p.name !== 'timestamptz'), isoTimestamp],
