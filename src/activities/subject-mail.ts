@@ -3,7 +3,8 @@ import type { RequestRow } from '../db/requests.ts';
 import { mintStatusLink } from '../db/privacy-center.ts';
 import { authorityFor } from '../domain/authorities.ts';
 import { isRegulationCode, REGULATIONS } from '../domain/regulations.ts';
-import { formatDate, messagesFor } from '../locales/index.ts';
+import type { DisclosureLanguage } from '../domain/disclosures.ts';
+import { formatDate, localeOf, messagesFor } from '../locales/index.ts';
 
 // Every email to a data subject is written in the language stored with their request and ends with a private link
 // to the request's status page (docs/privacy-center.md). A fresh link per email: only its hash is stored.
@@ -29,3 +30,10 @@ export function complaintSentence(request: Pick<RequestRow, 'locale' | 'regulati
   const a = authorityFor(request.regulation);
   return messagesFor(request.locale).email.complaint({ name: a.name, url: a.complaintUrl, gdpr: request.regulation === 'GDPR', asWritten: a.howToComplain });
 }
+
+/** The language of an access answer's own sentences (rights, complaint, the files' labels): the request's. */
+export const disclosureLanguage = (request: Pick<RequestRow, 'locale' | 'regulation'>): DisclosureLanguage => ({
+  code: localeOf(request.locale),
+  words: messagesFor(request.locale).exportFile.disclosures,
+  complaint: complaintSentence(request),
+});

@@ -31,6 +31,8 @@ export interface ModelDisclosure {
 export interface Disclosures {
   regulation: string;
   law: string;
+  /** The language of the answer's own sentences (rights, complaint, the files' labels): 'en', 'de', 'fr' or 'es'. */
+  language: string;
   controller: { name: string; contact: string; dpo?: string };
   models: ModelDisclosure[];
   /** US regimes: the right-to-know lists of 1798.110(c) and 1798.115(c), across the models held. */
@@ -39,20 +41,66 @@ export interface Disclosures {
   complaint: { authority: string; url: string; how: string };
 }
 
-const RIGHTS: Record<RequestType, { eu: string; us: string }> = {
-  access: { eu: 'to access your personal data and receive a copy of it', us: 'to know what personal information we hold about you and to receive a copy of it' },
-  export: { eu: 'to receive the data you gave us in a portable format and have it sent to another controller', us: 'to receive your data in a portable, readily usable format' },
-  rectify: { eu: 'to have inaccurate data corrected and incomplete data completed', us: 'to have inaccurate personal information corrected' },
-  erasure: { eu: 'to have your data erased', us: 'to have your personal information deleted' },
-  restrict: { eu: 'to have the processing of your data restricted', us: 'to limit the use and disclosure of your sensitive personal information' },
-  object: { eu: 'to object to processing based on our legitimate interests, and to direct marketing at any time', us: 'to object to processing' },
-  noSale: { eu: 'to opt out of the sale or sharing of your data', us: 'to opt out of the sale or sharing of your personal information and of targeted advertising' },
-};
+/**
+ * The answer's own words in the subject's language (src/locales: `exportFile.disclosures`). The register's words
+ * (names, purposes, categories, recipients, retention) and the law tables' names stay as written.
+ */
+export interface DisclosureWords {
+  aboutHeading: string;
+  law(law: string, code: string): string;
+  controller(name: string, contact: string, dpo: string | undefined): string;
+  onlyWhatIsHeld: string;
+  rightToKnowHeading: string;
+  categoryCollected(category: string): string;
+  source(source: string): string;
+  businessPurpose(purpose: string): string;
+  disclosedTo(recipient: string): string;
+  soldTo(who: string): string;
+  sharedTo(who: string): string;
+  disclosedToNone: string;
+  soldToNone: string;
+  sharedToNone: string;
+  modelHeading(displayName: string, rows: number): string;
+  categories(list: string): string;
+  ccpaCategories(list: string): string;
+  purposes(list: string): string;
+  legalBasis(list: string): string;
+  recipients(list: string): string;
+  retention(text: string): string;
+  sources(list: string): string;
+  automatedDecisions(text: string | null): string;
+  transfer(to: string, safeguard: string): string;
+  noTransfers: string;
+  rightsHeading: string;
+  complaintHeading: string;
+  /** One sentence per right, without its full stop: GDPR-style regimes (`eu`) and US ones (`us`). */
+  rights: {
+    eu: Record<RequestType, string>;
+    us: Record<RequestType, string>;
+    withdrawConsent: string;
+    nonDiscrimination: string;
+    appeal(source: string): string;
+  };
+}
+
+/** The language an answer is written in. */
+export interface DisclosureLanguage {
+  code: string;
+  words: DisclosureWords;
+  /** Where to complain, already in this language: the refusal's sentence (activities/subject-mail.ts). */
+  complaint: string;
+}
 
 const unique = (xs: Iterable<string>) => [...new Set(xs)];
 
 /** The disclosure section for one answer: the request's regulation and organization, the models with rows for the person. */
-export function buildDisclosures(input: { regulation: string; organizationId: string; register: ProcessingRegister; held: ReadonlyArray<{ name: string; displayName: string; rows: number }> }): Disclosures {
+export function buildDisclosures(input: {
+  regulation: string;
+  organizationId: string;
+  register: ProcessingRegister;
+  held: ReadonlyArray<{ name: string; displayName: string; rows: number }>;
+  language: DisclosureLanguage;
+}): Disclosures {
   const rule = regulationRule(input.regulation);
   const us = rule.jurisdiction.startsWith('US-');
   const entry = registerFor(input.register, input.organizationId);
@@ -78,15 +126,16 @@ export function buildDisclosures(input: { regulation: string; organizationId: st
         transfers: r.transfers,
       };
     });
-  const rights = rule.allowedTypes.map((t) => `The right ${us ? RIGHTS[t].us : RIGHTS[t].eu}`);
-  if (!us) rights.push('The right to withdraw your consent at any time, where we rely on it, without affecting what was done before');
-  if (us) rights.push('The right not to be discriminated against for exercising these rights');
+  const said = input.language.words.rights;
+  const rights = rule.allowedTypes.map((t) => (us ? said.us[t] : said.eu[t]));
+  rights.push(us ? said.nonDiscrimination : said.withdrawConsent);
   const appeal = appealRuleFor(input.regulation);
-  if (appeal) rights.push(`The right to appeal our decision on a request (${appeal.source})`);
+  if (appeal) rights.push(said.appeal(appeal.source));
   const authority = authorityFor(input.regulation);
   return {
     regulation: rule.code,
     law: rule.name,
+    language: input.language.code,
     controller: entry.controller,
     models,
     ...(us
@@ -102,7 +151,7 @@ export function buildDisclosures(input: { regulation: string; organizationId: st
         }
       : {}),
     rights,
-    complaint: { authority: authority.name, url: authority.complaintUrl, how: authority.howToComplain },
+    complaint: { authority: authority.name, url: authority.complaintUrl, how: input.language.complaint },
   };
 }
 
@@ -113,52 +162,45 @@ export interface DisclosureSection {
 
 const none = (xs: readonly string[], empty: string) => (xs.length > 0 ? xs : [empty]);
 
-/** The section as headings and lines, for the formats people read (DOCX, PDF, disclosures.txt). */
-export function disclosureSections(d: Disclosures): DisclosureSection[] {
+/** The section as headings and lines in the answer's language, for the formats people read (DOCX, PDF, disclosures.txt). */
+export function disclosureSections(d: Disclosures, w: DisclosureWords): DisclosureSection[] {
   const sections: DisclosureSection[] = [
-    {
-      heading: 'About this answer',
-      lines: [
-        `Law: ${d.law} (${d.regulation}).`,
-        `Controller: ${d.controller.name}, ${d.controller.contact}${d.controller.dpo ? `; data protection officer: ${d.controller.dpo}` : ''}.`,
-        'This section lists only the kinds of data we hold about you; the rest of this file is the data itself.',
-      ],
-    },
+    { heading: w.aboutHeading, lines: [w.law(d.law, d.regulation), w.controller(d.controller.name, d.controller.contact, d.controller.dpo), w.onlyWhatIsHeld] },
   ];
   if (d.rightToKnow) {
     const k = d.rightToKnow;
     sections.push({
-      heading: 'What we collected, why, and who received it (Cal. Civ. Code 1798.110, 1798.115)',
+      heading: w.rightToKnowHeading,
       lines: [
-        ...k.categoriesCollected.map((c) => `Category collected: ${c}`),
-        ...k.sources.map((s) => `Source: ${s}`),
-        ...k.purposes.map((p) => `Business or commercial purpose: ${p}`),
-        ...none(k.disclosedTo, 'none').map((r) => `Disclosed for a business purpose to: ${r}`),
-        ...none(k.soldTo, 'no one: we do not sell your personal information').map((r) => `Sold to: ${r}`),
-        ...none(k.sharedTo, 'no one: we do not share your personal information for cross-context behavioural advertising').map((r) => `Shared to: ${r}`),
+        ...k.categoriesCollected.map(w.categoryCollected),
+        ...k.sources.map(w.source),
+        ...k.purposes.map(w.businessPurpose),
+        ...none(k.disclosedTo, w.disclosedToNone).map(w.disclosedTo),
+        ...none(k.soldTo, w.soldToNone).map(w.soldTo),
+        ...none(k.sharedTo, w.sharedToNone).map(w.sharedTo),
       ],
     });
   }
   for (const m of d.models) {
     sections.push({
-      heading: `${m.displayName} (${m.rows} record${m.rows === 1 ? '' : 's'})`,
+      heading: w.modelHeading(m.displayName, m.rows),
       lines: [
-        `Categories of data: ${m.categories.join('; ')}.`,
-        ...(m.ccpaCategories ? [`Categories under Cal. Civ. Code 1798.140(v): ${m.ccpaCategories.join('; ')}.`] : []),
-        `Purposes: ${m.purposes.join('; ')}.`,
-        ...(m.legalBasis ? [`Legal basis: ${m.legalBasis.join('; ')}.`] : []),
-        `Recipients: ${none(m.recipients, 'none outside our organisation').join('; ')}.`,
-        ...(m.soldTo.length > 0 ? [`Sold to: ${m.soldTo.join('; ')}.`] : []),
-        ...(m.sharedTo.length > 0 ? [`Shared to: ${m.sharedTo.join('; ')}.`] : []),
-        `How long we keep it: ${m.retention}.`,
-        `Where it came from: ${m.sources.join('; ')}.`,
-        `Automated decisions and profiling: ${m.automatedDecisions ?? 'none'}.`,
-        ...(m.transfers.length > 0 ? m.transfers.map((t) => `Transferred to ${t.to}; safeguard: ${t.safeguard}.`) : d.rightToKnow ? [] : ['Transfers outside the EEA: none.']),
+        w.categories(m.categories.join('; ')),
+        ...(m.ccpaCategories ? [w.ccpaCategories(m.ccpaCategories.join('; '))] : []),
+        w.purposes(m.purposes.join('; ')),
+        ...(m.legalBasis ? [w.legalBasis(m.legalBasis.join('; '))] : []),
+        w.recipients(m.recipients.join('; ')),
+        ...(m.soldTo.length > 0 ? [`${w.soldTo(m.soldTo.join('; '))}.`] : []),
+        ...(m.sharedTo.length > 0 ? [`${w.sharedTo(m.sharedTo.join('; '))}.`] : []),
+        w.retention(m.retention),
+        w.sources(m.sources.join('; ')),
+        w.automatedDecisions(m.automatedDecisions),
+        ...(m.transfers.length > 0 ? m.transfers.map((t) => w.transfer(t.to, t.safeguard)) : d.rightToKnow ? [] : [w.noTransfers]),
       ],
     });
   }
-  sections.push({ heading: 'Your rights', lines: d.rights.map((r) => `${r}.`) });
-  sections.push({ heading: 'If you are not satisfied', lines: [d.complaint.how] });
+  sections.push({ heading: w.rightsHeading, lines: d.rights.map((r) => `${r}.`) });
+  sections.push({ heading: w.complaintHeading, lines: [d.complaint.how] });
   return sections;
 }
 

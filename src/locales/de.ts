@@ -1,6 +1,7 @@
 // Deutsch. Anrede mit „Sie“, wie in Schreiben von Unternehmen an Kundinnen und Kunden üblich.
 
 import type { Messages } from './en.ts';
+import { exportFileDe } from './export-file/de.ts';
 
 export const de: Messages = {
   languageName: 'Deutsch',
@@ -295,6 +296,7 @@ export const de: Messages = {
       format_conversion: 'die Daten in ein für Sie nutzbares Format umgewandelt werden müssen',
     },
   },
+  exportFile: exportFileDe,
   extras: {
     gpcHeading: 'Ihr Browser bittet uns, Ihre Daten nicht zu verkaufen oder weiterzugeben',
     gpcOptOut: (law: string) => `Ihr Browser sendet das Signal Global Privacy Control. Nach ${law} behandeln wir es als Ihren Widerspruch gegen den Verkauf und die Weitergabe Ihrer personenbezogenen Daten. Nennen Sie uns Ihre E-Mail-Adresse, damit wir ihn auch für Ihr Konto umsetzen.`,

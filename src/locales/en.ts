@@ -1,6 +1,7 @@
 // English: the reference language. Every other locale file has the same shape (the Messages type is this object's).
 
 import type { RequestStatus, RequestType } from '../domain/request.ts';
+import { exportFileEn } from './export-file/en.ts';
 
 type Text = string;
 
@@ -298,6 +299,8 @@ export const en = {
       format_conversion: 'the data has to be converted into a format you can use',
     } as Record<string, Text>,
   },
+  /** The files of an access answer (docs/exports.md, Language). */
+  exportFile: exportFileEn,
   /** The extras of the Privacy Center: Global Privacy Control, authorized agents, documents, the embedded widget. */
   extras: {
     gpcHeading: 'Your browser asks us not to sell or share your data',

@@ -1,6 +1,7 @@
 // Español neutro, trato de «usted»; vocabulario del RGPD (derecho de acceso, supresión, oposición…).
 
 import type { Messages } from './en.ts';
+import { exportFileEs } from './export-file/es.ts';
 
 export const es: Messages = {
   languageName: 'Español',
@@ -294,6 +295,7 @@ export const es: Messages = {
       format_conversion: 'hay que convertir los datos a un formato que pueda usar',
     },
   },
+  exportFile: exportFileEs,
   extras: {
     gpcHeading: 'Su navegador nos pide que no vendamos ni compartamos sus datos',
     gpcOptOut: (law: string) => `Su navegador envía la señal Global Privacy Control. Según ${law}, la tratamos como su solicitud de exclusión de la venta y el intercambio de sus datos personales. Indíquenos su correo electrónico para aplicarla también a su cuenta.`,

@@ -1,6 +1,7 @@
 // Français. Vouvoiement ; vocabulaire du RGPD tel que la CNIL l'emploie (droit d'accès, d'effacement, d'opposition…).
 
 import type { Messages } from './en.ts';
+import { exportFileFr } from './export-file/fr.ts';
 
 export const fr: Messages = {
   languageName: 'Français',
@@ -294,6 +295,7 @@ export const fr: Messages = {
       format_conversion: 'les données doivent être converties dans un format que vous pouvez utiliser',
     },
   },
+  exportFile: exportFileFr,
   extras: {
     gpcHeading: 'Votre navigateur nous demande de ne pas vendre ni partager vos données',
     gpcOptOut: (law: string) => `Votre navigateur envoie le signal Global Privacy Control. Selon ${law}, nous le traitons comme votre opposition à la vente et au partage de vos données personnelles. Indiquez votre adresse e-mail pour que nous l’appliquions aussi à votre compte.`,

@@ -16,8 +16,11 @@ const MESSAGES: Record<Locale, Messages> = { en, de, fr, es };
 
 export const isLocale = (value: unknown): value is Locale => typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 
-/** The messages of a stored or chosen language; anything unknown (a request recorded before languages) is English. */
-export const messagesFor = (locale: string | null | undefined): Messages => MESSAGES[isLocale(locale) ? locale : DEFAULT_LOCALE];
+/** A stored or chosen language as one of ours; anything unknown (a request recorded before languages) is English. */
+export const localeOf = (locale: string | null | undefined): Locale => (isLocale(locale) ? locale : DEFAULT_LOCALE);
+
+/** The messages of a stored or chosen language (English for anything unknown). */
+export const messagesFor = (locale: string | null | undefined): Messages => MESSAGES[localeOf(locale)];
 
 /**
  * The best of our languages for an Accept-Language header (RFC 9110 weights; `de-AT` matches `de`); English when

@@ -71,7 +71,7 @@ export async function exportHarness(pool: DatabasePool, opts: Pick<ExportDeps, '
 }
 
 /** Records a request (access unless said) as the API would, for the given identifiers (and export formats, if given). */
-export async function requestFor(pool: DatabasePool, subject: { email: string; customerId?: string }, type: 'access' | 'erasure' = 'access', exportFormats?: ExportFormat[], regulation: RegulationCode = 'GDPR') {
+export async function requestFor(pool: DatabasePool, subject: { email: string; customerId?: string }, type: 'access' | 'erasure' = 'access', exportFormats?: ExportFormat[], regulation: RegulationCode = 'GDPR', locale?: string) {
   const id = randomUUID();
   const now = new Date().toISOString();
   await insertRequest(pool, {
@@ -89,6 +89,7 @@ export async function requestFor(pool: DatabasePool, subject: { email: string; c
     createdBy: 'test',
     subject,
     exportFormats,
+    locale,
   });
   return id;
 }

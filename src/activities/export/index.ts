@@ -27,7 +27,7 @@ import type { ExportStorage } from '../../platform/storage.ts';
 import { withSubjectSnapshot, type SubjectReader } from '../../warehouse/subject-rows.ts';
 import { checkDataModel } from '../../warehouse/data-model-check.ts';
 import { downloadLinkEmail, type SkippedFormat } from './download-notice.ts';
-import { complaintSentence, statusFooter, subjectDate, subjectMessages } from '../subject-mail.ts';
+import { complaintSentence, disclosureLanguage, statusFooter, subjectDate, subjectMessages } from '../subject-mail.ts';
 import { rememberSent, sentInEarlierAttempt } from '../notifications.ts';
 import { DOCX_ROW_LIMIT } from './formats/docx.ts';
 import { CONTENT_TYPES, type ExportFacts } from './formats/output.ts';
@@ -173,8 +173,9 @@ export function createExportActivities(deps: ExportDeps) {
       const counts = await withSubjectSnapshot(deps.pool, match.userKey, async (reader) => {
         const counted = await reader.countRows(model.models);
         // Only the models that hold rows for this person, counted in the snapshot the rows are read from.
-        const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: counted[m.name] ?? 0 })) });
-        const facts: ExportFacts = { requestId: request.id, type: request.type, regulation: request.regulation, receivedAt: request.received_at, generatedAt, disclosures };
+        const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: counted[m.name] ?? 0 })), language: disclosureLanguage(request) });
+        const t = subjectMessages(request);
+        const facts: ExportFacts = { requestId: request.id, type: request.type, regulation: request.regulation, receivedAt: request.received_at, generatedAt, disclosures, words: t.exportFile, typeInText: t.typeInText[request.type] };
         const formatsReady = rows.filter((r) => r.status === 'ready').map((r) => r.format);
         for (const row of rows) {
           if (row.status !== 'building') continue;
@@ -252,7 +253,7 @@ export function createExportActivities(deps: ExportDeps) {
         // The short disclosure (the files open with the full one), from the counts the export recorded.
         const [model, register] = await Promise.all([dataModel(), processingRegister()]);
         const rowCounts = exports[0]!.row_counts;
-        const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: rowCounts[m.name] ?? 0 })) });
+        const disclosures = buildDisclosures({ regulation: request.regulation, organizationId: request.organization_id, register, held: model.models.map((m) => ({ name: m.name, displayName: m.displayName, rows: rowCounts[m.name] ?? 0 })), language: disclosureLanguage(request) });
         const t = subjectMessages(request);
         const disclosure = disclosureSummary(disclosures, t.email.disclosureLines, complaintSentence(request));
         const mail = downloadLinkEmail({ requestId: request.id, links, expiresOn: subjectDate(request, expiresAt), skipped, t, english: !request.locale || request.locale === 'en', disclosure });

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { activityContext } from '../activity-context.ts';
 import type { ExportFormat, ResolvedModel } from '../../domain/data-model.ts';
 import type { SubjectReader } from '../../warehouse/subject-rows.ts';
-import { disclosureSections, type Disclosures } from '../../domain/disclosures.ts';
+import { disclosureSections, type Disclosures, type DisclosureWords } from '../../domain/disclosures.ts';
 import { createCsvPackage } from './formats/csv.ts';
 import { createDocxSink } from './formats/docx.ts';
 import { createJsonSink } from './formats/json.ts';
@@ -98,7 +98,7 @@ export async function writePackage(out: Writable, input: PackageInput): Promise<
 /** CSV: each model's file as PostgreSQL's COPY writes it, straight into its zip entry. */
 async function writeCsvPackage(out: Writable, input: PackageInput, manifest: ExportManifest): Promise<void> {
   const csv = createCsvPackage(out);
-  csv.addText(DISCLOSURES_FILE, disclosureText(input.facts.disclosures));
+  csv.addText(DISCLOSURES_FILE, disclosureText(input.facts.disclosures, input.facts.words.disclosures));
   for (const m of input.models) {
     const progress: ExportProgress = { format: 'csv', model: m.name, rows: null, lastKey: null, bytes: 0, formatsReady: input.formatsReady };
     heartbeat({ ...progress });
@@ -118,10 +118,10 @@ async function writeCsvPackage(out: Writable, input: PackageInput, manifest: Exp
   await csv.finish(manifest);
 }
 
-/** The CSV package's disclosure section: a plain-text file first in the zip. */
+/** The CSV package's disclosure section: a plain-text file first in the zip, in the request's language. */
 export const DISCLOSURES_FILE = 'disclosures.txt';
 
-export const disclosureText = (d: Disclosures): string =>
-  disclosureSections(d)
+export const disclosureText = (d: Disclosures, words: DisclosureWords): string =>
+  disclosureSections(d, words)
     .map((s) => `${s.heading}\n${'='.repeat(s.heading.length)}\n${s.lines.map((l) => `- ${l}`).join('\n')}\n`)
     .join('\n');

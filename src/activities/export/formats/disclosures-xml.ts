@@ -3,7 +3,7 @@ import { xmlAttribute as attr, xmlText } from './xml-text.ts';
 
 // The disclosure section of the XML export, the first child of <subjectExport>:
 //
-//   <disclosures regulation="GDPR" law="EU General Data Protection Regulation">
+//   <disclosures regulation="GDPR" law="EU General Data Protection Regulation" xml:lang="de">
 //     <controller name="..." contact="..." dpo="..."/>
 //     <rightToKnow><categoryCollected>..</categoryCollected><source>..</source><purpose>..</purpose>
 //       <disclosedTo>..</disclosedTo><soldTo>..</soldTo><sharedTo>..</sharedTo></rightToKnow>     (US regimes)
@@ -13,12 +13,15 @@ import { xmlAttribute as attr, xmlText } from './xml-text.ts';
 //       <transfer to=".." safeguard=".."/></model>
 //     <right>..</right><complaint authority=".." url="..">..</complaint>
 //   </disclosures>
+//
+// xml:lang (XML 1.0, 2.12) is the language of the answer's own sentences, <right> and <complaint>: the request's
+// (en, de, fr or es). Element and attribute names never change with it, and the register's words stay as written.
 
 const each = (name: string, values: readonly string[] | undefined) => (values ?? []).map((v) => `<${name}>${xmlText(v)}</${name}>`).join('');
 
 export function disclosuresXml(d: Disclosures): string {
   const c = d.controller;
-  let xml = `<disclosures regulation="${attr(d.regulation)}" law="${attr(d.law)}"><controller name="${attr(c.name)}" contact="${attr(c.contact)}"${c.dpo ? ` dpo="${attr(c.dpo)}"` : ''}/>`;
+  let xml = `<disclosures regulation="${attr(d.regulation)}" law="${attr(d.law)}" xml:lang="${attr(d.language)}"><controller name="${attr(c.name)}" contact="${attr(c.contact)}"${c.dpo ? ` dpo="${attr(c.dpo)}"` : ''}/>`;
   if (d.rightToKnow) {
     const k = d.rightToKnow;
     xml += `<rightToKnow>${each('categoryCollected', k.categoriesCollected)}${each('source', k.sources)}${each('purpose', k.purposes)}${each('disclosedTo', k.disclosedTo)}${each('soldTo', k.soldTo)}${each('sharedTo', k.sharedTo)}</rightToKnow>`;

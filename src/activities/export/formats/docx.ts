@@ -30,7 +30,7 @@ const ROWS_MARKER = (i: number) => `DSRFLOW-DOCX-ROWS-${i}`;
 const MANIFEST_MARKER = 'DSRFLOW-DOCX-MANIFEST';
 
 const headerCell = (text: string) => new TableCell({ children: [new Paragraph({ children: [new TextRun({ text, bold: true })] })] });
-const factLine = (label: string, value: string) => new Paragraph({ children: [new TextRun({ text: `${label}: `, bold: true }), new TextRun(value)] });
+const factLine = (label: string, value: string) => new Paragraph({ children: [new TextRun({ text: `${label} `, bold: true }), new TextRun(value)] });
 
 /** One table row as `docx` writes it (w:tr > w:tc > w:p > w:r), a w:br between the lines of a value. */
 function tableRow(values: RowValues): string {
@@ -49,27 +49,28 @@ function tableRow(values: RowValues): string {
  * `parts[i]` comes before model i's rows, the last part after the last model's (it holds the manifest marker).
  */
 async function skeleton(facts: ExportFacts, contents: Array<{ model: ResolvedModel; rows: number }>) {
+  const w = facts.words;
   const cover: ISectionOptions = {
     children: [
-      new Paragraph({ text: 'Copy of your personal data', heading: HeadingLevel.TITLE }),
-      factLine('Request', facts.requestId),
-      factLine('Right exercised', `${facts.type} (${facts.regulation})`),
-      factLine('Request received', facts.receivedAt),
-      factLine('Generated', facts.generatedAt),
-      // The disclosure section the law asks for (domain/disclosures.ts), read before the data.
-      ...disclosureSections(facts.disclosures).flatMap((section) => [
+      new Paragraph({ text: w.title, heading: HeadingLevel.TITLE }),
+      factLine(w.fact(w.request), facts.requestId),
+      factLine(w.fact(w.rightExercised), `${facts.typeInText} (${facts.regulation})`),
+      factLine(w.fact(w.received), facts.receivedAt),
+      factLine(w.fact(w.generated), facts.generatedAt),
+      // The disclosure section the law asks for (domain/disclosures.ts), read before the data, in the request's language.
+      ...disclosureSections(facts.disclosures, w.disclosures).flatMap((section) => [
         new Paragraph({ text: section.heading, heading: HeadingLevel.HEADING_2 }),
         ...section.lines.map((text) => new Paragraph({ text, bullet: { level: 0 } })),
       ]),
-      new Paragraph({ text: 'What this document contains', heading: HeadingLevel.HEADING_2 }),
-      ...contents.map(({ model, rows }) => new Paragraph({ text: `${model.displayName} (${model.name}): ${rows} row(s)`, bullet: { level: 0 } })),
+      new Paragraph({ text: w.contentsHeading, heading: HeadingLevel.HEADING_2 }),
+      ...contents.map(({ model, rows }) => new Paragraph({ text: w.contentsLine(model.displayName, model.name, rows), bullet: { level: 0 } })),
     ],
   };
   const sections = contents.map(({ model, rows }, i): ISectionOptions => ({
     properties: { page: { size: { orientation: PageOrientation.LANDSCAPE } } },
     children: [
       new Paragraph({ text: model.displayName, heading: HeadingLevel.HEADING_1 }),
-      new Paragraph({ text: `${rows} row(s) from ${model.name}.` }),
+      new Paragraph({ text: `${w.modelRows(rows, model.name)}.` }),
       new Table({
         rows: [
           new TableRow({ tableHeader: true, children: model.columns.map((c) => headerCell(c.name)) }),
@@ -80,9 +81,9 @@ async function skeleton(facts: ExportFacts, contents: Array<{ model: ResolvedMod
     ],
   }));
   const closing: ISectionOptions = {
-    children: [new Paragraph({ text: 'Manifest', heading: HeadingLevel.HEADING_1 }), new Paragraph({ text: MANIFEST_MARKER })],
+    children: [new Paragraph({ text: w.manifestHeading, heading: HeadingLevel.HEADING_1 }), new Paragraph({ text: MANIFEST_MARKER })],
   };
-  const doc = new Document({ creator: 'dsrflow', title: `Data export ${facts.requestId}`, sections: [cover, ...sections, closing] });
+  const doc = new Document({ creator: 'dsrflow', title: w.documentTitle(facts.requestId), sections: [cover, ...sections, closing] });
   const files = zipEntries(await Packer.toBuffer(doc));
   const document = files.get('word/document.xml')!.toString('utf8');
   const parts: string[] = [];

@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { EXPORT_FORMATS, type ExportFormat, type ResolvedModel } from '../../../domain/data-model.ts';
 import type { Disclosures } from '../../../domain/disclosures.ts';
+import type { Messages } from '../../../locales/index.ts';
 import type { RowValues } from '../../../warehouse/subject-rows.ts';
 
 /** What every package carries about itself. Counts and hashes only: the rows are the file's content. */
@@ -27,6 +28,10 @@ export interface ExportFacts {
   generatedAt: string;
   /** What the law asks the answer to say besides the data (domain/disclosures.ts): a small prefix of every format. */
   disclosures: Disclosures;
+  /** The file's own words in the request's language (src/locales `exportFile`, the disclosures' language). */
+  words: Messages['exportFile'];
+  /** The right exercised as the subject reads it ("access", "Antrag auf Auskunft"). */
+  typeInText: string;
 }
 
 /** One format's writer: models arrive in order, rows in key order; finish() ends the output stream. */

@@ -30,7 +30,8 @@ const CJK_FONT = require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/Not
 type Doc = InstanceType<typeof PDFDocument>;
 
 export function createPdfSink(out: Writable, facts: ExportFacts): ExportSink {
-  const doc: Doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Data export ${facts.requestId}`, Creator: 'dsrflow' } });
+  const w = facts.words;
+  const doc: Doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: w.documentTitle(facts.requestId), Creator: 'dsrflow' } });
   doc.registerFont('main', MAIN_FONT);
   doc.registerFont('bold', BOLD_FONT);
   doc.registerFont('cjk', CJK_FONT);
@@ -64,16 +65,16 @@ export function createPdfSink(out: Writable, facts: ExportFacts): ExportSink {
   let columns: string[] = [];
   let n = 0;
   doc.fontSize(20);
-  line('Copy of your personal data', 'bold');
+  line(w.title, 'bold');
   doc.fontSize(11).moveDown();
   for (const [label, value] of [
-    ['Request', facts.requestId],
-    ['Right exercised', `${facts.type} (${facts.regulation})`],
-    ['Request received', facts.receivedAt],
-    ['Generated', facts.generatedAt],
-  ] as const) line(`${label}: ${value}`);
-  // The disclosure section the law asks for (domain/disclosures.ts), on the cover before the data.
-  for (const section of disclosureSections(facts.disclosures)) {
+    [w.request, facts.requestId],
+    [w.rightExercised, `${facts.typeInText} (${facts.regulation})`],
+    [w.received, facts.receivedAt],
+    [w.generated, facts.generatedAt],
+  ] as const) line(`${w.fact(label)} ${value}`);
+  // The disclosure section the law asks for (domain/disclosures.ts), on the cover before the data, in the request's language.
+  for (const section of disclosureSections(facts.disclosures, w.disclosures)) {
     doc.moveDown(0.6).fontSize(13);
     line(section.heading, 'bold');
     doc.fontSize(10);
@@ -102,7 +103,7 @@ export function createPdfSink(out: Writable, facts: ExportFacts): ExportSink {
       doc.fontSize(14);
       line(m.displayName, 'bold');
       doc.fontSize(9);
-      line(`${rowCount} row(s) from ${m.name}`);
+      line(w.modelRows(rowCount, m.name));
       doc.moveDown(0.5);
     },
     row(values: RowValues) {
@@ -122,10 +123,10 @@ export function createPdfSink(out: Writable, facts: ExportFacts): ExportSink {
     async finish(manifest: ExportManifest) {
       doc.addPage();
       doc.fontSize(14);
-      line('Manifest', 'bold');
+      line(w.manifestHeading, 'bold');
       doc.fontSize(9);
-      line(`Request ${manifest.requestId}, generated ${manifest.generatedAt}, format ${manifest.format}`);
-      for (const m of manifest.models) line(`${m.displayName} (${m.name}): ${m.rows} row(s)`);
+      line(w.manifestLine(manifest.requestId, manifest.generatedAt, manifest.format));
+      for (const m of manifest.models) line(w.contentsLine(m.displayName, m.name, m.rows));
       doc.end();
       await finished;
     },
