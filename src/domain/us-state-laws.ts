@@ -91,6 +91,7 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
     extension: extension(days(45), days(90), null),
     // 30-14-2808(4)(c): free of charge once for each consumer during any 12-month period.
     repeats: freeCount(1, 'Mont. Code Ann. 30-14-2808(4)(c)'),
+    // Read in the codified text: a denial gives the attorney general's complaint route. The 60 days were not read.
     appeal: appealWithin(60, 'Mont. Code Ann. 30-14-2808'),
   }),
   ICDPA: state({
@@ -121,6 +122,7 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
   }),
   NHPA: state({
     code: 'NHPA', name: 'New Hampshire Privacy Act', jurisdiction: 'US-NH', source: 'RSA 507-H:4', timeZone: 'America/New_York',
+    // 507-H:4 I-II (the rights) read; III-IV (periods, count, appeal) not reached: the model's reading stands.
     extension: extension(days(45), days(90), ONCE),
     repeats: freeCount(1, 'RSA 507-H:4'),
     appeal: appealWithin(60, 'RSA 507-H:4'),
@@ -143,12 +145,14 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
   }),
   MNCDPA: state({
     code: 'MNCDPA', name: 'Minnesota Consumer Data Privacy Act', jurisdiction: 'US-MN', source: 'Minn. Stat. 325M.14', timeZone: 'America/Chicago',
+    // Subd. 5 is the appeal (read in the enacted bill); the periods and the count are from secondary sources.
     extension: extension(days(45), days(90), null),
     repeats: freeCount(2, 'Minn. Stat. 325M.14 subd. 4'),
     appeal: appealWithin(45, 'Minn. Stat. 325M.14 subd. 5', 60),
   }),
   MODPA: state({
     code: 'MODPA', name: 'Maryland Online Data Privacy Act', jurisdiction: 'US-MD', source: 'Md. Code, Com. Law 14-4705', timeZone: 'America/New_York',
+    // 14-4705 (formerly 14-4605) (a)-(d) read; the periods and the count are from secondary sources.
     extension: extension(days(45), days(90), ONCE),
     repeats: freeCount(1, 'Md. Code, Com. Law 14-4705'),
     appeal: appealWithin(60, 'Md. Code, Com. Law 14-4705'),
@@ -165,6 +169,7 @@ export const US_STATE_LAWS: Readonly<Partial<Record<RegulationCode, RegulationRu
   }),
   KCDPA: state({
     code: 'KCDPA', name: 'Kentucky Consumer Data Protection Act', jurisdiction: 'US-KY', source: 'KRS 367.3615', timeZone: 'America/New_York',
+    // 367.3615(3), the response period and the count, not reached: the model's reading ("once", twice a year) stands.
     extension: extension(days(45), days(90), ONCE),
     repeats: freeCount(2, 'KRS 367.3615'),
     // 367.3615(4), read in the text: 60 days of receipt of the appeal, no extension; a denial names the Attorney General.
