@@ -87,6 +87,20 @@ describe('a Temporal behind mutual TLS with an API key (production clusters, Tem
     assert.ok(front.refused.length > refusedBefore, 'the front refused the stranger’s certificate');
   });
 
+  test('npm start runs its own plaintext Temporal: TLS settings meant for another are ignored, and it says so', async () => {
+    const infos: string[] = [];
+    const logger = { ...createLogger('silent'), info: (msg: string) => void infos.push(msg) };
+    const config = loadConfig({ DATA_DIR: tempFolder('dsrflow-tls-app-'), DATABASE_URL: databaseUrl, TEMPORAL_API_KEY: API_KEY, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME });
+    const rt = await openRuntime(config, { databaseUrl, temporalAddress: (await devServer()).address, smtpUrl: 'smtp://127.0.0.1:1', temporalUiUrl: undefined }, logger, { worker: true });
+    try {
+      const info = await rt.client.workflowService.getSystemInfo({});
+      assert.ok(info.serverVersion, 'the worker and the client reached the plaintext server');
+    } finally {
+      await rt.close();
+    }
+    assert.ok(infos.some((m) => /^Temporal TLS settings ignored/.test(m)), infos.join('\n'));
+  });
+
   test('without the CA, the server’s certificate is not trusted: the worker does not start, and says why', async () => {
     await assert.rejects(
       open({ TEMPORAL_TLS_CLIENT_CERT_PATH: certs.clientCert, TEMPORAL_TLS_CLIENT_KEY_PATH: certs.clientKey, TEMPORAL_TLS_SERVER_NAME: SERVER_NAME }),
