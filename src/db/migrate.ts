@@ -13,8 +13,8 @@ export async function migrate(databaseUrl: string, log: (line: string) => void =
   const connection = databaseConnection(databaseUrl);
   const applied = await runner({
     ...(opts.count !== undefined ? { count: opts.count } : {}),
-    // With TLS read as the pools read it (src/db/connection-tls.ts), not pg's own reading of sslmode.
-    databaseUrl: connection.ssl ? { connectionString: connection.url, ssl: connection.ssl } : databaseUrl,
+    // TLS as the pools read it (src/db/connection-tls.ts), not pg's own reading of sslmode or PGSSLMODE.
+    databaseUrl: { connectionString: connection.url, ssl: connection.ssl },
     dir: migrationsDir,
     direction: 'up',
     migrationsTable: 'migrations',

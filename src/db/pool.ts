@@ -131,16 +131,17 @@ function withCallDeadline(pool: DatabasePool, ms: number): DatabasePool {
  * pg's `end()` when the TLS handshake was refused (a client certificate the server does not accept), so a start would
  * hang instead of failing with the handshake's reason. A refused one is closed by destroying its socket, for the same reason.
  */
-async function tlsHandshake(connection: { url: string; ssl: ConnectionOptions | undefined }, timeoutMs: number): Promise<void> {
-  const client = new pg.Client({ connectionString: connection.url, ssl: connection.ssl, connectionTimeoutMillis: timeoutMs });
+async function tlsHandshake(url: string, ssl: ConnectionOptions, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url, ssl, connectionTimeoutMillis: timeoutMs });
   client.on('error', () => {});
+  const destroy = () => (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
   try {
     await client.connect();
   } catch (error) {
-    (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    destroy();
     throw error;
   }
-  await client.end();
+  await withDeadline(client.end(), 1_000, 'closing the TLS check', destroy).catch(() => {});
 }
 
 /**
@@ -156,8 +157,8 @@ export async function createDatabasePool(
   const deadlineMs = statementTimeout + CLIENT_GRACE_MS;
   // TLS as the URL asks for it, libpq's way (src/db/connection-tls.ts): slonik's own reading drops the CA and the client certificate.
   const connection = databaseConnection(url);
-  if (connection.ssl) await tlsHandshake(connection, Math.min(5_000, deadlineMs));
-  const pool = await createPool(connection.url, {
+  if (connection.ssl) await tlsHandshake(connection.url, connection.ssl, Math.min(5_000, deadlineMs));
+  const creating = createPool(connection.url, {
     ...(connection.ssl ? { ssl: connection.ssl } : {}),
     driverFactory: deadlineDriverFactory(deadlineMs),
     interceptors: [abandonedCallGuard, resultParser],
@@ -177,6 +178,8 @@ export async function createDatabasePool(
     // slonik ends a failed transaction itself.
     resetConnection: async () => {},
   });
+  // Over TLS, slonik's first connection can still wait forever (a handshake refused after the check above passed).
+  const pool = connection.ssl ? await withDeadline(creating, 15_000, 'the pool’s first connection', () => {}) : await creating;
   return opts.wholeCallDeadline ? withCallDeadline(pool, deadlineMs) : pool;
 }
 

@@ -15,6 +15,7 @@ import { loadDestinationsFile } from '../activities/destinations/file.ts';
 import { ensureSuppressionTable } from '../warehouse/suppressions.ts';
 import { ensureDeletionPushSchedule, ensureSchedule, recordedRequestsSweepSchedule } from './deletion-schedule.ts';
 import { createApiDatabasePool, createDatabasePool, createWarehouseLookupPool } from '../db/pool.ts';
+import { databaseConnection, DatabaseTlsError } from '../db/connection-tls.ts';
 import { ensureOrganization, upsertToken } from '../db/tokens.ts';
 import { createWorker, startRecordedRequests } from './temporal-worker.ts';
 import { codecOrigins, ConfigError, loadConfig, publicUrl, temporalUiUrl, type Config } from '../platform/config.ts';
@@ -66,6 +67,7 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
   if (ownTemporal && anyTemporalTlsSetting(config)) logger.info('Temporal TLS settings ignored: they are for a Temporal at TEMPORAL_ADDRESS, and npm start runs its own without TLS');
   const tlsSettings = ownTemporal ? {} : config;
   const temporal = await temporalConnectionOptions(tlsSettings, services.temporalAddress);
+  checkDatabaseUrl(services.databaseUrl);
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
     throw databaseUnusable(services.databaseUrl, error);
   });
@@ -96,6 +98,16 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
       await pool.end();
     },
   };
+}
+
+/** DATABASE_URL's TLS parameters, checked before anything starts: a setting to fix, not a database to start. */
+export function checkDatabaseUrl(url: string): void {
+  try {
+    databaseConnection(url);
+  } catch (error) {
+    if (error instanceof DatabaseTlsError) throw new StartupError(error.message, { cause: error });
+    throw error;
+  }
 }
 
 /** Temporal not reached at start: the settings to look at, and TLS when a plaintext client met something else than a refusal. */

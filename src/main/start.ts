@@ -9,7 +9,7 @@ import { codecEndpoint, publicUrl, temporalUiUrl, type Config } from '../platfor
 import { startEmbeddedPostgres } from '../platform/embedded-postgres.ts';
 import { createLogger } from '../platform/logger.ts';
 import { startMailCatcher } from '../platform/mail-catcher.ts';
-import { configOrExit, installTemporalRuntime, onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
+import { checkDatabaseUrl, configOrExit, installTemporalRuntime, onSignals, openRuntime, runApi, runWorker, type ServiceAddresses } from './processes.ts';
 import { startTemporalDevServer } from '../platform/temporal-dev-server.ts';
 import { assertPortFree, databaseUnusable, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { installTools, locateTool, missingToolError } from '../platform/toolchain.ts';
@@ -40,6 +40,8 @@ async function checkPorts(): Promise<void> {
 }
 
 async function up(): Promise<void> {
+  // DATABASE_URL's TLS parameters first: a bad one stops the start before anything runs.
+  if (config.DATABASE_URL) checkDatabaseUrl(config.DATABASE_URL);
   await checkPorts();
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {

@@ -104,7 +104,8 @@ export async function withSubjectSnapshot<T>(pool: DatabasePool, userKey: string
   const client = new pg.Client({
     connectionString: connectionUri,
     ...(password === undefined ? {} : { password: typeof password === 'function' ? await password() : password }),
-    ...(ssl === undefined ? {} : { ssl: ssl as pg.ClientConfig['ssl'] }),
+    // As the pool's connections: TLS only when DATABASE_URL asks for it (never pg's own PGSSLMODE).
+    ssl: (ssl ?? false) as pg.ClientConfig['ssl'],
     types: TEXT_ONLY,
     application_name: 'dsrflow-export',
   });
