@@ -203,11 +203,15 @@ async function runEngine(engine: 'dev' | 'cluster') {
       ...(heapMb ? { NODE_OPTIONS: `--max-old-space-size=${heapMb}` } : {}),
       ...(mallocArenas ? { MALLOC_ARENA_MAX: mallocArenas } : {}),
     });
-    // The worker's V8 heap in use, as its metrics port serves it: beside RSS, it tells the JS heap from native memory.
+    // The worker's V8 heaps, as its metrics port serves them: the main thread's in use, and the SDK's workflow
+    // threads' in use / allocated (the sticky cache); beside RSS, they tell the JS heaps from native memory.
     const heapUsedMb = async () => {
       const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
-      const found = /^dsrflow_process_nodejs_heap_size_used_bytes (\S+)$/m.exec(text);
-      return found ? (Number(found[1]) / 1048576).toFixed(0) : '?';
+      const mb = (name: string) => {
+        const found = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
+        return found ? (Number(found[1]) / 1048576).toFixed(0) : '?';
+      };
+      return `${mb('dsrflow_process_nodejs_heap_size_used_bytes')} MB, workflow threads ${mb('dsrflow_workflow_thread_heap_used_bytes')} / ${mb('dsrflow_workflow_thread_heap_total_bytes')}`;
     };
     const readyRss = rssMb(worker.pid);
     const workerStarted = Date.now();
@@ -224,7 +228,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
     for (let submitted = Infinity; submitted > 0; ) {
       await new Promise((r) => setTimeout(r, 2000));
       submitted = await count(sql.fragment`status = 'submitted'`);
-      say(`${engine}: ${submitted} still submitted, worker RSS ${rssMb(worker.pid).toFixed(0)} MB, V8 heap used ${await heapUsedMb().catch(() => '?')} MB`);
+      say(`${engine}: ${submitted} still submitted, worker RSS ${rssMb(worker.pid).toFixed(0)} MB, V8 heap used ${await heapUsedMb().catch(() => '?')} MB (used / allocated)`);
     }
     const drainS = (Date.now() - workerStarted) / 1000;
     say(`${engine}: drain, CPU ms per request: ${cpuPerRequestMs(drainCpu, cpuSeconds({ [worker.pid]: 'worker', [stack.api.pid]: 'api' }), apiOpened + more)}`);

@@ -23,6 +23,7 @@ import { createLogger, type Logger } from '../platform/logger.ts';
 import { createMailer, type Mailer } from '../platform/mailer.ts';
 import { countedMailer, createMetrics, type Metrics } from '../platform/metrics.ts';
 import { activityObserver } from './activity-observer.ts';
+import { workflowThreadMetrics } from './workflow-threads.ts';
 import { databaseUnusable, portInUse, StartupError, startupFailureLine } from '../platform/startup-error.ts';
 import { localFolderStorage } from '../platform/storage.ts';
 import { sealedFileStore } from '../platform/sealed-files.ts';
@@ -132,6 +133,8 @@ export async function runWorker(rt: Runtime): Promise<{ worker: Worker; running:
   await ensureSuppressionTable(rt.pool, rt.config.DELETION_REQUESTS_SCHEMA);
   // Destinations: a bad file or a missing secret stops the worker here, naming it (no file: none configured).
   const destinations = rt.config.DESTINATIONS_FILE ? await loadDestinationsFile(rt.config.DESTINATIONS_FILE) : [];
+  // The SDK's workflow threads' heaps (the sticky cache) on the worker's metrics, noted from before they start.
+  workflowThreadMetrics(rt.metrics.registry);
   const worker = await createWorker({
     connection: rt.nativeConnection ?? fail('runWorker needs a runtime opened with { worker: true }'),
     ...(rt.config.WORKFLOW_BUNDLE_FILE ? { workflowBundle: { codePath: rt.config.WORKFLOW_BUNDLE_FILE } } : {}),
