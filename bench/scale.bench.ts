@@ -211,7 +211,8 @@ async function runEngine(engine: 'dev' | 'cluster') {
         const found = new RegExp(`^${name} (\\S+)$`, 'm').exec(text);
         return found ? (Number(found[1]) / 1048576).toFixed(0) : '?';
       };
-      return `${mb('dsrflow_process_nodejs_heap_size_used_bytes')} / ${mb('dsrflow_process_nodejs_heap_size_total_bytes')} MB, workflow threads ${mb('dsrflow_workflow_thread_heap_used_bytes')} / ${mb('dsrflow_workflow_thread_heap_total_bytes')}`;
+      const detached = /^dsrflow_workflow_thread_detached_contexts (\S+)$/m.exec(text)?.[1] ?? '?';
+      return `${mb('dsrflow_process_nodejs_heap_size_used_bytes')} / ${mb('dsrflow_process_nodejs_heap_size_total_bytes')} MB, workflow threads ${mb('dsrflow_workflow_thread_heap_used_bytes')} / ${mb('dsrflow_workflow_thread_heap_total_bytes')} MB; outside the heaps: main ${mb('dsrflow_process_nodejs_external_memory_bytes')}, workflow threads ${mb('dsrflow_workflow_thread_external_bytes')} MB; detached contexts ${detached}`;
     };
     const readyRss = rssMb(worker.pid);
     const workerStarted = Date.now();
@@ -228,7 +229,7 @@ async function runEngine(engine: 'dev' | 'cluster') {
     for (let submitted = Infinity; submitted > 0; ) {
       await new Promise((r) => setTimeout(r, 2000));
       submitted = await count(sql.fragment`status = 'submitted'`);
-      say(`${engine}: ${submitted} still submitted, worker RSS ${rssMb(worker.pid).toFixed(0)} MB, V8 heap (used / allocated): main thread ${await heapUsedMb().catch(() => '?')} MB`);
+      say(`${engine}: ${submitted} still submitted, worker RSS ${rssMb(worker.pid).toFixed(0)} MB, V8 heap (used / allocated): main thread ${await heapUsedMb().catch(() => '?')}`);
     }
     const drainS = (Date.now() - workerStarted) / 1000;
     say(`${engine}: drain, CPU ms per request: ${cpuPerRequestMs(drainCpu, cpuSeconds({ [worker.pid]: 'worker', [stack.api.pid]: 'api' }), apiOpened + more)}`);

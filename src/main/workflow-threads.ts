@@ -28,14 +28,17 @@ function noteWorkflowThreads(): void {
 }
 
 /** The workflow threads' V8 heaps, summed: in use, allocated, and the limit (one thread's, times the threads). */
-export async function workflowThreadHeaps(): Promise<{ threads: number; used: number; total: number; limit: number }> {
+export async function workflowThreadHeaps(): Promise<{ threads: number; used: number; total: number; limit: number; external: number; detachedContexts: number }> {
   const stats = await Promise.all([...threads].map((t) => t.getHeapStatistics().catch(() => null)));
   const read = stats.filter((s) => s !== null);
+  const sum = (pick: (s: (typeof read)[number]) => number) => read.reduce((n, s) => n + pick(s), 0);
   return {
     threads: read.length,
-    used: read.reduce((n, s) => n + s.used_heap_size, 0),
-    total: read.reduce((n, s) => n + s.total_heap_size, 0),
-    limit: read.reduce((n, s) => n + s.heap_size_limit, 0),
+    used: sum((s) => s.used_heap_size),
+    total: sum((s) => s.total_heap_size),
+    limit: sum((s) => s.heap_size_limit),
+    external: sum((s) => s.external_memory),
+    detachedContexts: sum((s) => s.number_of_detached_contexts),
   };
 }
 
@@ -55,4 +58,6 @@ export function workflowThreadMetrics(registry: Registry): void {
   gauge('dsrflow_workflow_thread_heap_used_bytes', 'V8 heap in use in the SDK’s workflow threads (the sticky cache lives there), summed', (h) => h.used);
   gauge('dsrflow_workflow_thread_heap_total_bytes', 'V8 heap allocated by the SDK’s workflow threads, summed: what they add to the RSS', (h) => h.total);
   gauge('dsrflow_workflow_thread_heap_limit_bytes', 'V8 heap limit of the SDK’s workflow threads, summed (each has the process’s --max-old-space-size)', (h) => h.limit);
+  gauge('dsrflow_workflow_thread_external_bytes', 'Memory the workflow threads’ JavaScript holds outside their heaps (ArrayBuffers), summed', (h) => h.external);
+  gauge('dsrflow_workflow_thread_detached_contexts', 'V8 contexts detached but not yet collected in the workflow threads (a growing count is a leak of workflow sandboxes)', (h) => h.detachedContexts);
 }

@@ -32,6 +32,7 @@ test('a worker’s metrics show the V8 heap of the SDK’s workflow threads, whe
     const limit = gauge(text, 'dsrflow_workflow_thread_heap_limit_bytes');
     assert.ok(used > 1_000_000, `the workflow thread holds the bundle's code and state: ${used} bytes`);
     assert.ok(used <= total && total < limit, `used ${used} <= allocated ${total} < limit ${limit}`);
+    assert.ok(gauge(text, 'dsrflow_workflow_thread_detached_contexts') >= 0 && gauge(text, 'dsrflow_workflow_thread_external_bytes') >= 0, 'the leak indicators are served');
   } finally {
     mailer.close();
   }
