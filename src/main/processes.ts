@@ -68,9 +68,8 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
   if (ownTemporal && anyTemporalTlsSetting(config)) logger.info('Temporal TLS settings ignored: they are for a Temporal at TEMPORAL_ADDRESS, and npm start runs its own without TLS');
   const tlsSettings = ownTemporal ? {} : config;
   const temporal = await temporalConnectionOptions(tlsSettings, services.temporalAddress);
-  checkDatabaseUrl(services.databaseUrl);
   const pool = await createDatabasePool(services.databaseUrl).catch((error: unknown) => {
-    throw databaseUnusable(services.databaseUrl, error);
+    throw asStartupError(error, () => databaseUnusable(services.databaseUrl, error));
   });
   const metrics = createMetrics();
   const mailer = countedMailer(createMailer(services.smtpUrl, config.MAIL_FROM), metrics);
@@ -101,13 +100,15 @@ export async function openRuntime(config: Config, services: ServiceAddresses, lo
   };
 }
 
-/** DATABASE_URL's TLS parameters, checked before anything starts: a setting to fix, not a database to start. */
+// DATABASE_URL's TLS parameters that cannot be used are a setting to fix, not a database to start.
+const asStartupError = (error: unknown, otherwise: () => unknown) => (error instanceof DatabaseTlsError ? new StartupError(error.message, { cause: error }) : otherwise());
+
+/** DATABASE_URL's TLS parameters, checked before anything starts (`npm start`, before its embedded parts). */
 export function checkDatabaseUrl(url: string): void {
   try {
     databaseConnection(url);
   } catch (error) {
-    if (error instanceof DatabaseTlsError) throw new StartupError(error.message, { cause: error });
-    throw error;
+    throw asStartupError(error, () => error);
   }
 }
 
